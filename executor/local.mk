@@ -1,0 +1,1 @@
+# executor: rules added by its component

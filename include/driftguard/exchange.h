@@ -1,0 +1,115 @@
+/* exchange.h - the one interface between driftguard and an exchange.
+ *
+ * Every call returns a dg_ex_status_t and fills a dg_ex_result_t so callers
+ * can tell apart every outcome they must treat differently: success, a
+ * refusal with the exchange's code, rate limiting (429) and bans (418), a
+ * server failure, and "unknown" (the request may have been executed: a
+ * timeout or lost connection after sending, 503 "Unknown error", -1006,
+ * -1007). A driver is one file (binance_usdm.c); dg_exchange_new picks it by
+ * name. Implementations are blocking, bounded by timeout_ms, and thread
+ * compatible (one handle per thread). */
+#ifndef DRIFTGUARD_EXCHANGE_H
+#define DRIFTGUARD_EXCHANGE_H
+
+#include "driftguard/decimal.h"
+#include "driftguard/plan.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+  DG_EX_OK = 0,
+  DG_EX_REFUSED,    /* the exchange answered with an error code: ex.code/msg */
+  DG_EX_RATE_LIMIT, /* HTTP 429: retry_after_ms is the earliest next call */
+  DG_EX_BANNED,     /* HTTP 418: ban_until_ms from the message (or Retry-After) */
+  DG_EX_SERVER,     /* 5xx that is a known failure (not executed) */
+  DG_EX_UNKNOWN,    /* fate unknown: may have been executed */
+  DG_EX_TRANSPORT,  /* could not connect/send: certainly not executed */
+  DG_EX_BAD_REPLY,  /* reply not understood (bad JSON, missing fields) */
+} dg_ex_status_t;
+
+typedef struct {
+  dg_ex_status_t status;
+  int http_status;         /* 0 when no HTTP reply */
+  int code;                /* exchange error code (e.g. -2022), 0 if none */
+  char msg[256];           /* exchange or transport message, no secrets */
+  int64_t retry_after_ms;  /* absolute ms epoch, 0 if none (429/418) */
+  int64_t ban_until_ms;    /* absolute ms epoch, 0 if none (418) */
+  int used_weight_1m;      /* X-MBX-USED-WEIGHT-1M, -1 when absent */
+} dg_ex_result_t;
+
+typedef struct {
+  char symbol[DG_SYMBOL_MAX];
+  dg_dec_t amt; /* signed position amount (one-way mode) */
+} dg_position_t;
+
+typedef struct {
+  char symbol[DG_SYMBOL_MAX];
+  dg_dec_t step;    /* MARKET_LOT_SIZE stepSize */
+  dg_dec_t min_qty; /* MARKET_LOT_SIZE minQty */
+  dg_dec_t max_qty; /* MARKET_LOT_SIZE maxQty */
+} dg_symbol_rules_t;
+
+typedef struct {
+  char symbol[DG_SYMBOL_MAX];
+  int64_t order_id;
+  char client_order_id[DG_CLIENT_ORDER_ID_MAX + 1];
+  char status[24]; /* NEW, PARTIALLY_FILLED, FILLED, CANCELED, EXPIRED, ... */
+  char side[8];
+  dg_dec_t orig_qty;
+  dg_dec_t executed_qty;
+  int reduce_only;
+} dg_order_t;
+
+typedef struct {
+  const char *url;        /* base URL, e.g. https://fapi.binance.com */
+  const char *api_key;    /* copied; never logged */
+  const char *api_secret; /* copied; wiped on free */
+  long timeout_ms;        /* per request, connect included */
+  long recv_window_ms;    /* default 5000 */
+} dg_exchange_opts_t;
+
+typedef struct dg_exchange dg_exchange_t;
+
+/* name: "binance-usdm". Returns NULL with a reason in err. */
+dg_exchange_t *dg_exchange_new(const char *name, const dg_exchange_opts_t *o,
+                               char *err, size_t errlen);
+void dg_exchange_free(dg_exchange_t *ex);
+/* recvWindow of signed requests, in ms (the ambiguity window after a send). */
+long dg_exchange_recv_window_ms(const dg_exchange_t *ex);
+
+/* Fetch the server time and keep the offset used for request timestamps. */
+dg_ex_status_t dg_exchange_sync_time(dg_exchange_t *ex, dg_ex_result_t *res);
+/* Current server-time offset (server - local), ms. */
+int64_t dg_exchange_time_offset_ms(const dg_exchange_t *ex);
+
+/* All open positions (symbol == NULL, one request) or one symbol's. Symbols
+ * the exchange omits are flat. *out is malloc'd (caller frees), *n its size. */
+dg_ex_status_t dg_exchange_positions(dg_exchange_t *ex, const char *symbol,
+                                     dg_position_t **out, size_t *n,
+                                     dg_ex_result_t *res);
+/* Step size and limits of a symbol, from a cached exchangeInfo (refreshed
+ * when older than an hour or when the symbol is unknown). DG_EX_REFUSED with
+ * code -1121 when the exchange does not list the symbol. */
+dg_ex_status_t dg_exchange_symbol_rules(dg_exchange_t *ex, const char *symbol,
+                                        dg_symbol_rules_t *out,
+                                        dg_ex_result_t *res);
+/* 1 when the account is in hedge (dual side) mode; cached after success. */
+dg_ex_status_t dg_exchange_hedge_mode(dg_exchange_t *ex, int *dual,
+                                      dg_ex_result_t *res);
+/* Place a reduce-only MARKET order with newClientOrderId and
+ * newOrderRespType=RESULT. */
+dg_ex_status_t dg_exchange_place_close(dg_exchange_t *ex, const char *symbol,
+                                       const char *side, dg_dec_t qty,
+                                       const char *client_order_id,
+                                       dg_order_t *out, dg_ex_result_t *res);
+/* Query an order by client order id: DG_EX_REFUSED code -2013 when the
+ * exchange does not (yet) know it. */
+dg_ex_status_t dg_exchange_query_order(dg_exchange_t *ex, const char *symbol,
+                                       const char *client_order_id,
+                                       dg_order_t *out, dg_ex_result_t *res);
+
+/* Text of a status for logs and results: "ok", "refused", "rate_limit", ... */
+const char *dg_ex_status_name(dg_ex_status_t s);
+
+#endif

@@ -1,0 +1,63 @@
+/* plan.h - the RECONCILE_CLOSE plan of SPEC section 3: build, encode to
+ * JSON, decode (strictly, from untrusted stream entries), MAC, and the
+ * deterministic client order id. Pure: no I/O. */
+#ifndef DRIFTGUARD_PLAN_H
+#define DRIFTGUARD_PLAN_H
+
+#include "driftguard/decimal.h"
+#include "driftguard/drift.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A plan's JSON is refused beyond this size (hostile input). */
+#define DG_PLAN_MAX_BYTES 4096
+#define DG_SYMBOL_MAX 32
+#define DG_CLIENT_ORDER_ID_MAX 36
+
+typedef struct {
+  char plan_id[128];
+  char decision[32];
+  char source[64];
+  char reason[64];
+  char symbol[DG_SYMBOL_MAX];
+  char side[8];
+  char type[16];
+  int reduce_only; /* 1 true, 0 false */
+  dg_dec_t qty;
+  dg_dec_t exchange_amt;
+  dg_dec_t ledger_amt;
+  char signature[DG_SIGNATURE_LEN + 1];
+  char hold_key[192];
+  int64_t ts; /* ms epoch */
+} dg_plan_t;
+
+/* Fill a plan for a DG_DRIFT_CLOSE drift: plan_id reconclose:S:SIG:BUCKET,
+ * decision RECONCILE_CLOSE, reason reconcile_drift, type MARKET, reduceOnly.
+ * Returns 0, -1 if the drift is not a close or a field does not fit. */
+int dg_plan_build(dg_plan_t *p, const char *key_prefix, const char *source,
+                  const char *symbol, const dg_drift_t *drift,
+                  dg_dec_t exchange_amt, dg_dec_t ledger_amt, int64_t now_ms,
+                  int64_t cooldown_s);
+
+/* JSON text in SPEC section 3's field order, decimals as strings.
+ * Returns the length (excluding NUL), or -1 if it does not fit. */
+int dg_plan_encode(const dg_plan_t *p, char *buf, size_t size);
+
+/* Strict decode of untrusted JSON: every field present with the right type
+ * (decimals as strings or numbers, reduceOnly as true/"true"/false/"false"),
+ * no oversized input or fields, symbol [A-Z0-9] only. Returns 0, or -1 with
+ * a one-line reason in err. Never crashes on any input. */
+int dg_plan_decode(const char *json, size_t len, dg_plan_t *p, char *err,
+                   size_t errlen);
+
+/* hex HMAC-SHA256(key, plan bytes). Returns 0, -1 on failure. */
+int dg_plan_mac(const char *key, size_t key_len, const char *plan_json,
+                size_t len, char out[65]);
+
+/* Deterministic newClientOrderId for a plan: "dgrc-" + 31 hex digits of
+ * SHA-256(plan_id): 36 chars, matches ^[.A-Z:/a-z0-9_-]{1,36}$. */
+int dg_client_order_id(const char *plan_id,
+                       char out[DG_CLIENT_ORDER_ID_MAX + 1]);
+
+#endif

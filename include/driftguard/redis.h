@@ -1,0 +1,47 @@
+/* redis.h - Redis connection from a RedisURL with hiredis: parse the URL
+ * (redis://[:password@]host:port/db, unix:///path[?db=N]), connect with a
+ * connect timeout AND a reply timeout (redisSetTimeout, or a silent server
+ * hangs the caller), AUTH, SELECT, and reconnect on the next call after an
+ * I/O error. */
+#ifndef DRIFTGUARD_REDIS_H
+#define DRIFTGUARD_REDIS_H
+
+#include <hiredis/hiredis.h>
+#include <stddef.h>
+
+typedef struct {
+  char host[256]; /* empty for unix sockets */
+  int port;
+  char unix_path[256]; /* empty for TCP */
+  int db;
+  char password[256]; /* from the URL, may be empty */
+} dg_redis_url_t;
+
+/* Returns 0, -1 with a reason in err (never echoing the password). */
+int dg_redis_url_parse(const char *url, dg_redis_url_t *out, char *err,
+                       size_t errlen);
+
+typedef struct dg_redis dg_redis_t;
+
+/* password overrides the URL's when non-NULL (RedisPasswordFile). */
+dg_redis_t *dg_redis_new(const dg_redis_url_t *url, const char *password,
+                         int timeout_ms);
+void dg_redis_free(dg_redis_t *r);
+
+/* Connect now if not connected. Returns 0, -1 with a reason in err. */
+int dg_redis_connect(dg_redis_t *r, char *err, size_t errlen);
+/* The live context, connecting first if needed; NULL when Redis is down. */
+redisContext *dg_redis_context(dg_redis_t *r);
+/* Run one command; on an I/O error drop the connection (the next call
+ * reconnects) and return NULL. Caller frees the reply. */
+redisReply *dg_redis_command(dg_redis_t *r, const char *fmt, ...);
+redisReply *dg_redis_command_argv(dg_redis_t *r, int argc, const char **argv,
+                                  const size_t *argvlen);
+/* Pipelining: append n commands with redisAppendCommand on
+ * dg_redis_context(), then collect them here in one round trip. Returns 0
+ * and n replies, or -1 (connection dropped, replies freed). */
+int dg_redis_pipeline_collect(dg_redis_t *r, redisReply **replies, size_t n);
+/* Mark the connection broken (after an error seen by the caller). */
+void dg_redis_disconnect(dg_redis_t *r);
+
+#endif

@@ -1,0 +1,20 @@
+/* sign.h - HMAC-SHA256 and SHA-256 helpers (OpenSSL), hex encoded.
+ * Used for exchange request signing, plan MACs and drift signatures. */
+#ifndef DRIFTGUARD_SIGN_H
+#define DRIFTGUARD_SIGN_H
+
+#include <stddef.h>
+
+#define DG_SHA256_HEXLEN 64
+
+/* hex(HMAC-SHA256(key, msg)) into out[65]. Returns 0, -1 on failure. */
+int dg_hmac_sha256_hex(const void *key, size_t key_len, const void *msg,
+                       size_t msg_len, char out[DG_SHA256_HEXLEN + 1]);
+/* hex(SHA-256(msg)) into out[65]. Returns 0, -1 on failure. */
+int dg_sha256_hex(const void *msg, size_t msg_len,
+                  char out[DG_SHA256_HEXLEN + 1]);
+/* Compare two hex digests without leaking where they differ (case-insensitive).
+ * Returns 1 when equal. */
+int dg_hex_equal(const char *a, const char *b);
+
+#endif

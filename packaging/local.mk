@@ -1,0 +1,1 @@
+# packaging: rules added by its component

@@ -1,0 +1,1 @@
+# plugins: rules added by its component

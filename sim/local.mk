@@ -1,0 +1,1 @@
+# sim: rules added by its component

@@ -1,0 +1,15 @@
+# tests/: unit tests of libdriftguard (C, TAP) and integration tests (sh, TAP).
+# Other components add their own tests to TESTS in their local.mk.
+UNIT_LDADD = lib/libdriftguard.la $(HIREDIS_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS) $(JSONC_LIBS)
+UNIT_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(HIREDIS_CFLAGS) $(CURL_CFLAGS)
+
+check_PROGRAMS += tests/unit/test_decimal tests/unit/test_sign
+tests_unit_test_decimal_SOURCES = tests/unit/test_decimal.c tests/tap.h
+tests_unit_test_decimal_LDADD = $(UNIT_LDADD)
+tests_unit_test_decimal_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sign_SOURCES = tests/unit/test_sign.c tests/tap.h
+tests_unit_test_sign_LDADD = $(UNIT_LDADD)
+tests_unit_test_sign_CFLAGS = $(UNIT_CFLAGS)
+
+TESTS += tests/unit/test_decimal tests/unit/test_sign
+EXTRA_DIST += tests/harness.sh
