@@ -101,7 +101,9 @@ int dg_dec_cmp(dg_dec_t a, dg_dec_t b) {
   return (a.units > b.units) - (a.units < b.units);
 }
 
-int dg_dec_sign(dg_dec_t d) { return (d.units > 0) - (d.units < 0); }
+int dg_dec_sign(dg_dec_t d) {
+  return (d.units > 0) - (d.units < 0);
+}
 
 int dg_dec_add(dg_dec_t a, dg_dec_t b, dg_dec_t *out) {
   int64_t r;

@@ -1,6 +1,6 @@
 # tests/: unit tests of libdriftguard (C, TAP) and integration tests (sh, TAP).
 # Other components add their own tests to TESTS in their local.mk.
-UNIT_LDADD = lib/libdriftguard.la $(HIREDIS_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS) $(JSONC_LIBS)
+UNIT_LDADD = lib/libdriftguard.la
 UNIT_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(HIREDIS_CFLAGS) $(CURL_CFLAGS)
 
 check_PROGRAMS += tests/unit/test_decimal tests/unit/test_sign

@@ -13,9 +13,9 @@ typedef enum {
 } dg_conf_type_t;
 
 typedef struct {
-  const char *key;   /* as written */
+  const char *key; /* as written */
   dg_conf_type_t type;
-  const char *text;  /* string contents, number text, "true"/"false" */
+  const char *text; /* string contents, number text, "true"/"false" */
   int line;
 } dg_conf_item_t;
 

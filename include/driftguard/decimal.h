@@ -33,7 +33,9 @@ size_t dg_dec_format(dg_dec_t d, char *buf, size_t size);
 
 int dg_dec_cmp(dg_dec_t a, dg_dec_t b); /* -1, 0, 1 */
 int dg_dec_sign(dg_dec_t d);            /* -1, 0, 1 */
-static inline int dg_dec_is_zero(dg_dec_t d) { return d.units == 0; }
+static inline int dg_dec_is_zero(dg_dec_t d) {
+  return d.units == 0;
+}
 
 /* Arithmetic returns 0, or -1 on overflow (*out untouched). */
 int dg_dec_add(dg_dec_t a, dg_dec_t b, dg_dec_t *out);

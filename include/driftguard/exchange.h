@@ -21,21 +21,21 @@ typedef enum {
   DG_EX_OK = 0,
   DG_EX_REFUSED,    /* the exchange answered with an error code: ex.code/msg */
   DG_EX_RATE_LIMIT, /* HTTP 429: retry_after_ms is the earliest next call */
-  DG_EX_BANNED,     /* HTTP 418: ban_until_ms from the message (or Retry-After) */
-  DG_EX_SERVER,     /* 5xx that is a known failure (not executed) */
-  DG_EX_UNKNOWN,    /* fate unknown: may have been executed */
-  DG_EX_TRANSPORT,  /* could not connect/send: certainly not executed */
-  DG_EX_BAD_REPLY,  /* reply not understood (bad JSON, missing fields) */
+  DG_EX_BANNED,  /* HTTP 418: ban_until_ms from the message (or Retry-After) */
+  DG_EX_SERVER,  /* 5xx that is a known failure (not executed) */
+  DG_EX_UNKNOWN, /* fate unknown: may have been executed */
+  DG_EX_TRANSPORT, /* could not connect/send: certainly not executed */
+  DG_EX_BAD_REPLY, /* reply not understood (bad JSON, missing fields) */
 } dg_ex_status_t;
 
 typedef struct {
   dg_ex_status_t status;
-  int http_status;         /* 0 when no HTTP reply */
-  int code;                /* exchange error code (e.g. -2022), 0 if none */
-  char msg[256];           /* exchange or transport message, no secrets */
-  int64_t retry_after_ms;  /* absolute ms epoch, 0 if none (429/418) */
-  int64_t ban_until_ms;    /* absolute ms epoch, 0 if none (418) */
-  int used_weight_1m;      /* X-MBX-USED-WEIGHT-1M, -1 when absent */
+  int http_status;        /* 0 when no HTTP reply */
+  int code;               /* exchange error code (e.g. -2022), 0 if none */
+  char msg[256];          /* exchange or transport message, no secrets */
+  int64_t retry_after_ms; /* absolute ms epoch, 0 if none (429/418) */
+  int64_t ban_until_ms;   /* absolute ms epoch, 0 if none (418) */
+  int used_weight_1m;     /* X-MBX-USED-WEIGHT-1M, -1 when absent */
 } dg_ex_result_t;
 
 typedef struct {

@@ -1,0 +1,1 @@
+# lib/exchange.mk: see lib/local.mk

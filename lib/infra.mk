@@ -1,0 +1,1 @@
+# lib/infra.mk: see lib/local.mk

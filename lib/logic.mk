@@ -1,0 +1,1 @@
+# lib/logic.mk: see lib/local.mk
