@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# demo.sh - the whole driftguard loop on loopback, for a first look.
+#
+#   ./demo.sh                     install what is missing, build, start redis,
+#                                 the exchange simulator, collectd (reconcile +
+#                                 unixsock + write_prometheus) and the executor,
+#                                 inject a drift and narrate; Ctrl-C stops all.
+#   ./demo.sh drift SYMBOL AMT    (in another terminal) make the exchange hold
+#                                 AMT of SYMBOL that the ledger does not know.
+set -uo pipefail
+cd "$(dirname "$0")"
+top=$(pwd)
+state="${TMPDIR:-/tmp}/driftguard-demo"
+
+if [ "${1:-}" = "drift" ]; then
+  [ $# -eq 3 ] || { echo "usage: $0 drift SYMBOL AMOUNT   e.g. $0 drift ETHUSDT 0.25" >&2; exit 2; }
+  [ -f "$state/env" ] || { echo "no demo running (start ./demo.sh first)" >&2; exit 1; }
+  . "$state/env"
+  curl -sf -X POST -d "{\"$2\":\"$3\"}" "$SIM_URL/sim/positions" >/dev/null &&
+    echo "exchange now holds $3 $2; the ledger does not: watch the demo's terminal"
+  exit $?
+fi
+
+say() { printf '%s  %s\n' "$(date +%H:%M:%S.%3N)" "$*"; }
+die() { say "error: $*" >&2; exit 1; }
+
+say "installing what is missing (Debian packages)"
+scripts/install-deps.sh || die "could not install dependencies"
+build="$top/build-demo"
+if [ ! -x "$build/executor/driftguard-executor" ] || [ -n "$(find lib plugins executor sim include -newer "$build/executor/driftguard-executor" -name '*.[ch]' 2>/dev/null | head -1)" ]; then
+  say "building (log: $build/build.log)"
+  mkdir -p "$build"
+  { ./autogen.sh && (cd "$build" && ../configure --prefix=/usr --sysconfdir=/etc \
+      --localstatedir=/var && make -j"$(nproc)"); } >"$build/build.log" 2>&1 ||
+    { tail -n 30 "$build/build.log"; die "build failed"; }
+fi
+
+rm -rf "$state"
+mkdir -p "$state/plugins"
+pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  echo
+  say "stopping everything this demo started"
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    kill -TERM "${pids[$i]}" 2>/dev/null
+  done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
+  rm -rf "$state"
+  say "done"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 40000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+}
+wait_for() {
+  local n=$1; shift
+  for _ in $(seq $((n * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  return 1
+}
+
+# Credentials for the simulator only: generated, mode 0600, never printed.
+umask 077
+printf 'demo%s\n%s\n' "$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')" \
+  "$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')" >"$state/exchange.key"
+od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$state/plan.key"
+umask 022
+
+REDIS_PORT=$(free_port)
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+  --dir "$state" --logfile "$state/redis.log" &
+pids+=($!)
+wait_for 5 redis-cli -p "$REDIS_PORT" ping || die "redis-server did not start"
+say "redis-server      127.0.0.1:$REDIS_PORT (pid ${pids[-1]})"
+rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
+
+SIM_PORT=$(free_port)
+SIM_URL="http://127.0.0.1:$SIM_PORT"
+"$build/sim/driftguard-exchange-sim" -l "127.0.0.1:$SIM_PORT" -k "$state/exchange.key" \
+  >"$state/sim.log" 2>&1 &
+pids+=($!)
+wait_for 5 curl -sf "$SIM_URL/fapi/v1/time" || die "simulator did not start"
+say "exchange simulator $SIM_URL (pid ${pids[-1]})"
+
+PROM_PORT=$(free_port)
+cp "$build/plugins/.libs/reconcile.so" "$state/plugins/" || die "plugin not built"
+for p in unixsock logfile write_prometheus; do cp "/usr/lib/collectd/$p.so" "$state/plugins/"; done
+cat >"$state/collectd.conf" <<EOF
+Hostname "demo"
+FQDNLookup false
+Interval 1
+PluginDir "$state/plugins"
+BaseDir "$state"
+PIDFile "$state/collectd.pid"
+TypesDB "/usr/share/collectd/types.db"
+LoadPlugin logfile
+<Plugin logfile>
+  LogLevel "info"
+  File "$state/collectd.log"
+  Timestamp true
+</Plugin>
+LoadPlugin unixsock
+<Plugin unixsock>
+  SocketFile "$state/collectd.sock"
+  SocketPerms "0600"
+  DeleteSocket true
+</Plugin>
+LoadPlugin write_prometheus
+<Plugin write_prometheus>
+  Port "$PROM_PORT"
+</Plugin>
+LoadPlugin reconcile
+<Plugin reconcile>
+  <Account "demo">
+    Exchange "binance-usdm"
+    URL "$SIM_URL"
+    KeyFile "$state/exchange.key"
+    Interval 1
+    Timeout 2
+    ConfirmPolls 2
+    RedisURL "redis://127.0.0.1:$REDIS_PORT/0"
+    KeyPrefix "quantum"
+    LedgerKey "quantum:ledger:{symbol}"
+    LedgerField "position_amt"
+    HoldLease 900
+    Cooldown 120
+    PlanKeyFile "$state/plan.key"
+  </Account>
+</Plugin>
+EOF
+/usr/sbin/collectd -f -C "$state/collectd.conf" >"$state/collectd.out" 2>&1 &
+pids+=($!)
+wait_for 10 test -S "$state/collectd.sock" || { cat "$state/collectd.out"; die "collectd did not start"; }
+say "collectd          pid ${pids[-1]}, unixsock $state/collectd.sock"
+say "write_prometheus  http://127.0.0.1:$PROM_PORT/metrics"
+
+cat >"$state/executor.conf" <<EOF
+URL "$SIM_URL"
+KeyFile "$state/exchange.key"
+RedisURL "redis://127.0.0.1:$REDIS_PORT/0"
+KeyPrefix "quantum"
+PlanKeyFile "$state/plan.key"
+Group "driftguard"
+Consumer "demo-1"
+CollectdSocket "$state/collectd.sock"
+Hostname "demo"
+MetricsInterval 1
+HoldLease 900
+Timeout 2
+EOF
+"$build/executor/driftguard-executor" -C "$state/executor.conf" >"$state/executor.log" 2>&1 &
+pids+=($!)
+sleep 0.3
+kill -0 "${pids[-1]}" 2>/dev/null || { cat "$state/executor.log"; die "executor did not start"; }
+say "executor          pid ${pids[-1]} (log $state/executor.log)"
+printf 'SIM_URL=%q\nREDIS_PORT=%q\n' "$SIM_URL" "$REDIS_PORT" >"$state/env"
+
+# --- the story -------------------------------------------------------------
+metric() { # metric NAME LABEL: the value write_prometheus exports
+  curl -sf "http://127.0.0.1:$PROM_PORT/metrics" |
+    awk -v n="$1" -v l="$2" '$1 ~ "^"n"[{]" && index($1, l) { print $2; exit }'
+}
+echo
+say "injecting a drift: the exchange holds BTCUSDT 0.007, the ledger says flat"
+rcli HSET quantum:ledger:BTCUSDT position_amt 0 >/dev/null
+curl -sf -X POST -d '{"BTCUSDT":"0.007"}' "$SIM_URL/sim/positions" >/dev/null
+say "inject another any time, from another terminal:  $0 drift ETHUSDT 0.25"
+echo
+
+declare -A held
+last_result=0-0
+audit_lines=0
+while :; do
+  for key in $(rcli --scan --pattern 'quantum:reconcile:hold:*'); do
+    sym=${key##*:}
+    if [ -z "${held[$sym]:-}" ]; then
+      held[$sym]=1
+      say "HOLD set        $sym  (lease $(rcli TTL "$key") s, reason $(rcli GET "quantum:reconcile:hold_reason:$sym"))"
+    fi
+  done
+  for sym in "${!held[@]}"; do
+    if [ "$(rcli EXISTS "quantum:reconcile:hold:$sym")" = "0" ]; then
+      unset "held[$sym]"
+      say "HOLD released   $sym  (a fresh poll shows exchange = ledger); trading may resume"
+      say "  metrics: hold_active=$(metric collectd_reconcile_hold_active "reconcile=\"$sym\"")" \
+        "close_published=$(metric collectd_reconcile_close_published_total "reconcile=\"$sym\"")" \
+        "close_executed{success}=$(metric collectd_reconcile_close_executed_total 'type="success"')"
+    fi
+  done
+  n=$(grep -c RECONCILE_CLOSE_AUDIT "$state/executor.log" 2>/dev/null)
+  if [ "${n:-0}" -gt "$audit_lines" ]; then
+    grep RECONCILE_CLOSE_AUDIT "$state/executor.log" | tail -n $((n - audit_lines)) |
+      while read -r line; do say "order placed    ${line#*\[RECONCILE_CLOSE_AUDIT\]}"; done
+    audit_lines=$n
+  fi
+  # New result entries since the last one shown (exclusive range start).
+  while read -r line; do say "plan result    $line"; done < <(
+    rcli --raw XRANGE quantum:stream:reconcile.close.result "($last_result" + |
+      awk '/^[0-9]+-[0-9]+$/ { if (s != "") print id s; id = $0; s = ""; f = ""; next }
+           f == "" { f = $0; next }
+           { if (f ~ /^(symbol|status|rule|order_id|executed_qty|error)$/ && $0 != "") s = s " " f "=" $0; f = "" }
+           END { if (id != "") print id s }')
+  last_id=$(rcli --raw XREVRANGE quantum:stream:reconcile.close.result + - COUNT 1 | head -n 1)
+  [ -n "$last_id" ] && last_result=$last_id
+  published=$(rcli XLEN quantum:stream:reconcile.close)
+  if [ "${published:-0}" -gt "${last_published:-0}" ]; then
+    say "plan published  $(rcli --raw XREVRANGE quantum:stream:reconcile.close + - COUNT 1 | sed -n 's/.*"plan_id":"\([^"]*\)".*"side":"\([^"]*\)".*"qty":"\([^"]*\)".*/plan_id=\1 side=\2 qty=\3/p')"
+    last_published=$published
+  fi
+  for pid in "${pids[@]}"; do
+    kill -0 "$pid" 2>/dev/null || die "process $pid died; logs in $state"
+  done
+  sleep 0.2
+done
