@@ -1,0 +1,181 @@
+/* cmd_check.c - `driftguard-ctl check`: is this host ready to run the
+ * executor? One line per check (OK, WARN, FAIL, or SKIP when a check it
+ * depends on failed), in the order an operator fixes things: config, key
+ * files, Redis, the shared ban, then the exchange. */
+#include "ctl.h"
+
+#include "driftguard/ban.h"
+#include "driftguard/keyfile.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The exchange's clock may differ from ours by this much before requests
+ * risk -1021 (recvWindow) rejections. */
+#define CHECK_CLOCK_WARN_MS 1000
+
+typedef struct {
+  json_object *rows;
+  int failed;
+} report_t;
+
+__attribute__((format(printf, 4, 5))) static void
+add(report_t *r, const char *check, const char *result, const char *fmt, ...) {
+  json_object *row = json_object_new_object();
+  char detail[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(detail, sizeof(detail), fmt, ap);
+  va_end(ap);
+  json_object_object_add(row, "check", json_object_new_string(check));
+  json_object_object_add(row, "result", json_object_new_string(result));
+  json_object_object_add(row, "detail", json_object_new_string(detail));
+  json_object_array_add(r->rows, row);
+  if (strcmp(result, "FAIL") == 0)
+    r->failed = 1;
+}
+
+static int finish(const ctl_t *c, report_t *r, int exit_code) {
+  static const ctl_column_t cols[] = {{"RESULT", "result", CTL_CELL_TEXT},
+                                      {"CHECK", "check", CTL_CELL_TEXT},
+                                      {"DETAIL", "detail", CTL_CELL_TEXT}};
+  if (c->opts->json) {
+    json_object *doc = json_object_new_object();
+    json_object_object_add(doc, "ok", json_object_new_boolean(!r->failed));
+    json_object_object_add(doc, "checks", json_object_get(r->rows));
+    ctl_print_json(doc);
+    json_object_put(doc);
+  } else {
+    ctl_print_table(r->rows, cols, sizeof(cols) / sizeof(cols[0]), "");
+  }
+  json_object_put(r->rows);
+  return exit_code;
+}
+
+int ctl_check_config_failed(ctl_t *c, const char *reason) {
+  report_t r = {json_object_new_array(), 0};
+  add(&r, "config", "FAIL", "%s", reason);
+  return finish(c, &r, CTL_EXIT_USAGE);
+}
+
+/* One key file's permissions; skipped when the option is not set. */
+static void check_key_file(report_t *r, const char *check, const char *path) {
+  char err[512];
+  if (path[0] == '\0')
+    return;
+  if (dg_keyfile_check(path, err, sizeof(err)) == 0)
+    add(r, check, "OK", "%s: owner and mode are safe", path);
+  else
+    add(r, check, "FAIL", "%s", err);
+}
+
+/* Redis and the shared ban. Returns 1 when the exchange may be called. */
+static int check_redis(ctl_t *c, report_t *r) {
+  char err[512];
+  int64_t until = 0, now;
+  redisReply *pong;
+  int banned;
+  if (ctl_redis_connect(c, err, sizeof(err)) != 0) {
+    add(r, "redis", "FAIL", "%s", err);
+    add(r, "exchange_ban", "SKIP", "Redis unreachable");
+    return 1; /* the exchange checks still tell the operator something */
+  }
+  pong = dg_redis_command(c->redis, "PING");
+  if (pong == NULL || pong->type != REDIS_REPLY_STATUS) {
+    add(r, "redis", "FAIL", "PING: %s",
+        pong && pong->type == REDIS_REPLY_ERROR
+            ? pong->str
+            : dg_redis_last_error(c->redis));
+    freeReplyObject(pong);
+    add(r, "exchange_ban", "SKIP", "Redis did not answer PING");
+    return 1;
+  }
+  freeReplyObject(pong);
+  add(r, "redis", "OK", "%s: PING answered", c->conf.redis_url);
+  now = ctl_now_ms();
+  banned = dg_ban_check(c->redis, c->conf.key_prefix, now, &until);
+  if (banned < 0) {
+    add(r, "exchange_ban", "FAIL", "%s", dg_redis_last_error(c->redis));
+    return 1;
+  }
+  if (banned > 0) {
+    char when[40];
+    ctl_format_time(until, when, sizeof(when));
+    add(r, "exchange_ban", "FAIL",
+        "exchange back-off active until %s (%" PRId64 " s from now)", when,
+        (until - now + 999) / 1000);
+    return 0;
+  }
+  add(r, "exchange_ban", "OK", "no exchange back-off active");
+  return 1;
+}
+
+/* Mark the exchange checks from index `from` on as skipped. */
+static void skip_exchange(report_t *r, size_t from, const char *why) {
+  static const char *const checks[] = {"exchange", "clock", "api_key",
+                                       "position_mode"};
+  for (size_t i = from; i < sizeof(checks) / sizeof(checks[0]); i++)
+    add(r, checks[i], "SKIP", "%s", why);
+}
+
+static void check_exchange(ctl_t *c, report_t *r) {
+  char err[512];
+  dg_ex_result_t res;
+  dg_position_t *pos = NULL;
+  size_t n = 0;
+  int64_t offset;
+  int dual = 0;
+  if (ctl_exchange_open(c, err, sizeof(err)) != 0) {
+    add(r, "exchange", "FAIL", "%s", err);
+    skip_exchange(r, 1, "no exchange handle");
+    return;
+  }
+  if (dg_exchange_sync_time(c->ex, &res) != DG_EX_OK) {
+    ctl_exchange_failed(c, "GET /fapi/v1/time", &res, err, sizeof(err));
+    add(r, "exchange", "FAIL", "%s: %s", c->conf.url, err);
+    skip_exchange(r, 1, "exchange unreachable");
+    return;
+  }
+  add(r, "exchange", "OK", "%s: server time answered", c->conf.url);
+  offset = dg_exchange_time_offset_ms(c->ex);
+  add(r, "clock", llabs(offset) > CHECK_CLOCK_WARN_MS ? "WARN" : "OK",
+      "exchange clock %+" PRId64 " ms from ours (warn beyond %d ms)", offset,
+      CHECK_CLOCK_WARN_MS);
+
+  if (dg_exchange_positions(c->ex, NULL, &pos, &n, &res) != DG_EX_OK) {
+    ctl_exchange_failed(c, "signed positionRisk", &res, err, sizeof(err));
+    add(r, "api_key", "FAIL", "%s", err);
+  } else {
+    add(r, "api_key", "OK",
+        "signed positionRisk accepted (%zu open position%s)", n,
+        n == 1 ? "" : "s");
+    free(pos);
+  }
+
+  if (dg_exchange_hedge_mode(c->ex, &dual, &res) != DG_EX_OK) {
+    ctl_exchange_failed(c, "positionSide/dual", &res, err, sizeof(err));
+    add(r, "position_mode", "FAIL", "%s", err);
+  } else if (dual) {
+    add(r, "position_mode", "FAIL",
+        "hedge (dual side) mode is on; driftguard supports one-way mode "
+        "only: switch the account to one-way mode");
+  } else {
+    add(r, "position_mode", "OK", "one-way mode");
+  }
+}
+
+int ctl_cmd_check(ctl_t *c) {
+  report_t r = {json_object_new_array(), 0};
+  add(&r, "config", "OK", "%s", c->conf.path);
+  check_key_file(&r, "key_file", c->conf.key_file);
+  check_key_file(&r, "plan_key_file", c->conf.plan_key_file);
+  check_key_file(&r, "redis_password_file", c->conf.redis_password_file);
+  if (check_redis(c, &r))
+    check_exchange(c, &r);
+  else
+    skip_exchange(&r, 0, "exchange back-off active");
+  return finish(c, &r, r.failed ? CTL_EXIT_FAIL : CTL_EXIT_OK);
+}

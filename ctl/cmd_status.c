@@ -1,0 +1,359 @@
+/* cmd_status.c - `driftguard-ctl status` and `holds`: what driftguard
+ * sees per symbol right now. status joins the exchange (one positionRisk
+ * call), the ledger, the HOLD keys and the plan and result streams; holds
+ * reads Redis only, so it works while the exchange is unreachable. */
+#include "ctl.h"
+
+#include "driftguard/binance_parse.h"
+#include "driftguard/plan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* How far back status looks in each stream for a symbol's last entry. */
+#define STATUS_STREAM_DEPTH 100
+
+static json_object *hold_json(const ctl_hold_t *h) {
+  json_object *o = json_object_new_object();
+  json_object_object_add(o, "active", json_object_new_boolean(h->active));
+  json_object_object_add(o, "value",
+                         h->active ? json_object_new_string(h->value) : NULL);
+  json_object_object_add(
+      o, "ttl_ms",
+      h->active && h->ttl_ms >= 0 ? json_object_new_int64(h->ttl_ms) : NULL);
+  json_object_object_add(
+      o, "reason", h->reason[0] ? json_object_new_string(h->reason) : NULL);
+  json_object_object_add(o, "sig",
+                         h->sig[0] ? json_object_new_string(h->sig) : NULL);
+  return o;
+}
+
+/* Every symbol with a HOLD key. */
+static int scan_holds(ctl_t *c, ctl_symbols_t *out, char *err, size_t errlen) {
+  char pre[DG_KEY_MAX];
+  if (dg_key_hold(pre, sizeof(pre), c->conf.key_prefix, "") < 0) {
+    snprintf(err, errlen, "KeyPrefix too long");
+    return -1;
+  }
+  return ctl_scan_symbols(c, pre, "", out, err, errlen);
+}
+
+/* Every symbol with a ledger hash (--ledger-key, {symbol} as wildcard). */
+static int scan_ledger(ctl_t *c, ctl_symbols_t *out, char *err, size_t errlen) {
+  const char *pat = c->opts->ledger_key, *at = strstr(pat, "{symbol}");
+  char pre[DG_KEY_MAX];
+  snprintf(pre, sizeof(pre), "%.*s", (int)(at - pat), pat);
+  return ctl_scan_symbols(c, pre, at + strlen("{symbol}"), out, err, errlen);
+}
+
+int ctl_cmd_holds(ctl_t *c) {
+  static const ctl_column_t cols[] = {{"SYMBOL", "symbol", CTL_CELL_TEXT},
+                                      {"TTL", "ttl_ms", CTL_CELL_DURATION},
+                                      {"REASON", "reason", CTL_CELL_TEXT},
+                                      {"SIG", "sig", CTL_CELL_TEXT}};
+  ctl_symbols_t syms = {0};
+  json_object *rows;
+  char err[1024];
+  if (ctl_redis_connect(c, err, sizeof(err)) != 0 ||
+      scan_holds(c, &syms, err, sizeof(err)) != 0) {
+    fprintf(stderr, "driftguard-ctl: %s\n", err);
+    ctl_symbols_free(&syms);
+    return CTL_EXIT_FAIL;
+  }
+  ctl_symbols_sort(&syms);
+  rows = json_object_new_array();
+  for (size_t i = 0; i < syms.n; i++) {
+    ctl_symbol_state_t st;
+    json_object *row;
+    if (ctl_read_symbol(c, syms.v[i], &st, err, sizeof(err)) != 0) {
+      fprintf(stderr, "driftguard-ctl: %s\n", err);
+      json_object_put(rows);
+      ctl_symbols_free(&syms);
+      return CTL_EXIT_FAIL;
+    }
+    if (!st.hold.active) /* expired since the SCAN */
+      continue;
+    row = hold_json(&st.hold);
+    json_object_object_del(row, "active");
+    json_object_object_add(row, "symbol", json_object_new_string(syms.v[i]));
+    json_object_array_add(rows, row);
+  }
+  ctl_symbols_free(&syms);
+  if (c->opts->json) {
+    json_object *doc = json_object_new_object();
+    json_object_object_add(doc, "holds", rows);
+    ctl_print_json(doc);
+    json_object_put(doc);
+  } else {
+    ctl_print_table(rows, cols, sizeof(cols) / sizeof(cols[0]),
+                    "no active HOLD");
+    json_object_put(rows);
+  }
+  return CTL_EXIT_OK;
+}
+
+/* --- status -------------------------------------------------------------- */
+
+typedef struct {
+  dg_position_t *pos; /* every open position, NULL when unknown */
+  size_t npos;
+  int have_exchange;    /* positions were read */
+  char ex_err[512];     /* why not */
+  json_object *plans;   /* newest first */
+  json_object *results; /* newest first */
+} view_t;
+
+static const dg_position_t *find_position(const view_t *v, const char *sym) {
+  for (size_t i = 0; i < v->npos; i++)
+    if (strcmp(v->pos[i].symbol, sym) == 0)
+      return &v->pos[i];
+  return NULL;
+}
+
+/* The newest plan for sym, as a small object; NULL when none is in reach. */
+static json_object *last_plan(const view_t *v, const char *sym) {
+  size_t n = json_object_array_length(v->plans);
+  for (size_t i = 0; i < n; i++) {
+    json_object *e = json_object_array_get_idx(v->plans, i), *fields, *text;
+    json_object *o;
+    dg_plan_t p;
+    char err[256];
+    if (!json_object_object_get_ex(e, "fields", &fields) ||
+        !json_object_object_get_ex(fields, "plan", &text) ||
+        dg_plan_decode(json_object_get_string(text),
+                       (size_t)json_object_get_string_len(text), &p, err,
+                       sizeof(err)) != 0 ||
+        strcmp(p.symbol, sym) != 0)
+      continue;
+    o = json_object_new_object();
+    json_object_object_add(o, "id",
+                           json_object_get(json_object_object_get(e, "id")));
+    json_object_object_add(o, "ms",
+                           json_object_get(json_object_object_get(e, "ms")));
+    json_object_object_add(o, "plan_id", json_object_new_string(p.plan_id));
+    json_object_object_add(o, "side", json_object_new_string(p.side));
+    json_object_object_add(o, "qty", ctl_json_dec(p.qty));
+    json_object_object_add(o, "exchange_amt", ctl_json_dec(p.exchange_amt));
+    json_object_object_add(o, "ledger_amt", ctl_json_dec(p.ledger_amt));
+    json_object_object_add(o, "signature", json_object_new_string(p.signature));
+    return o;
+  }
+  return NULL;
+}
+
+/* The newest result entry for sym (its "symbol" field, or a plan_id of
+ * reconclose:SYM:...), NULL when none is in reach. */
+static json_object *last_result(const view_t *v, const char *sym) {
+  size_t n = json_object_array_length(v->results), len = strlen(sym);
+  for (size_t i = 0; i < n; i++) {
+    json_object *e = json_object_array_get_idx(v->results, i), *fields, *f;
+    if (!json_object_object_get_ex(e, "fields", &fields))
+      continue;
+    if (json_object_object_get_ex(fields, "symbol", &f)) {
+      if (strcmp(json_object_get_string(f), sym) == 0)
+        return json_object_get(e);
+    } else if (json_object_object_get_ex(fields, "plan_id", &f)) {
+      const char *id = json_object_get_string(f);
+      if (strncmp(id, "reconclose:", 11) == 0 &&
+          strncmp(id + 11, sym, len) == 0 && id[11 + len] == ':')
+        return json_object_get(e);
+    }
+  }
+  return NULL;
+}
+
+static const char *drift_kind_name(dg_drift_kind_t k) {
+  switch (k) {
+  case DG_DRIFT_NONE:
+    return "none";
+  case DG_DRIFT_CLOSE:
+    return "close";
+  case DG_DRIFT_UNFIXABLE:
+    return "unfixable";
+  }
+  return "unknown";
+}
+
+/* Exchange amount, step and drift of one symbol into row; a note on what
+ * could not be known. */
+static void add_drift(ctl_t *c, const view_t *v, const char *sym,
+                      const ctl_symbol_state_t *st, json_object *row,
+                      char *note, size_t notelen) {
+  const dg_position_t *p;
+  dg_symbol_rules_t rules;
+  dg_ex_result_t res;
+  dg_dec_t ex_amt, diff;
+  dg_drift_t d;
+  if (!v->have_exchange)
+    return;
+  p = find_position(v, sym);
+  ex_amt = p ? p->amt : DG_DEC_ZERO;
+  json_object_object_add(row, "exchange_amt", ctl_json_dec(ex_amt));
+  if (st->ledger_state < 0)
+    return;
+  if (dg_dec_sub(ex_amt, st->ledger, &diff) == 0)
+    json_object_object_add(row, "drift", ctl_json_dec(diff));
+  if (dg_exchange_symbol_rules(c->ex, sym, &rules, &res) != DG_EX_OK) {
+    ctl_exchange_failed(c, "step size", &res, note, notelen);
+    return;
+  }
+  json_object_object_add(row, "step", ctl_json_dec(rules.step));
+  if (dg_drift_compute(ex_amt, st->ledger, rules.step, &d) != 0) {
+    snprintf(note, notelen, "drift not computable: step or amounts invalid");
+    return;
+  }
+  json_object_object_add(row, "drift_state",
+                         json_object_new_string(drift_kind_name(d.kind)));
+  if (d.kind == DG_DRIFT_CLOSE) {
+    json_object_object_add(row, "close_side", json_object_new_string(d.side));
+    json_object_object_add(row, "close_qty", ctl_json_dec(d.qty));
+  }
+}
+
+static json_object *status_row(ctl_t *c, const view_t *v, const char *sym,
+                               const ctl_symbol_state_t *st) {
+  json_object *row = json_object_new_object(), *plan, *result;
+  char note[600] = "";
+  json_object_object_add(row, "symbol", json_object_new_string(sym));
+  json_object_object_add(row, "exchange_amt", NULL);
+  json_object_object_add(row, "ledger_amt",
+                         st->ledger_state >= 0 ? ctl_json_dec(st->ledger)
+                                               : NULL);
+  json_object_object_add(row, "ledger_present",
+                         json_object_new_boolean(st->ledger_state != 0));
+  json_object_object_add(row, "drift", NULL);
+  json_object_object_add(row, "drift_state", NULL);
+  json_object_object_add(row, "step", NULL);
+  if (st->ledger_state < 0)
+    snprintf(note, sizeof(note), "ledger value is not an exact decimal: %s",
+             st->ledger_raw);
+  add_drift(c, v, sym, st, row, note, sizeof(note));
+  json_object_object_add(row, "hold", hold_json(&st->hold));
+  plan = last_plan(v, sym);
+  result = last_result(v, sym);
+  json_object_object_add(row, "last_plan", plan);
+  json_object_object_add(row, "last_result", result);
+  json_object_object_add(row, "note",
+                         note[0] ? json_object_new_string(note) : NULL);
+  return row;
+}
+
+/* One positionRisk call for every symbol; failures are kept in v. */
+static void read_exchange(ctl_t *c, view_t *v) {
+  dg_ex_result_t res;
+  if (ctl_exchange_allowed(c, v->ex_err, sizeof(v->ex_err)) != 0 ||
+      ctl_exchange_open(c, v->ex_err, sizeof(v->ex_err)) != 0)
+    return;
+  if (dg_exchange_positions(c->ex, NULL, &v->pos, &v->npos, &res) != DG_EX_OK) {
+    ctl_exchange_failed(c, "positionRisk", &res, v->ex_err, sizeof(v->ex_err));
+    return;
+  }
+  v->have_exchange = 1;
+}
+
+/* The symbols status covers: the operands, else every symbol with a HOLD,
+ * a position or a ledger entry. */
+static int status_symbols(ctl_t *c, const view_t *v, ctl_symbols_t *syms,
+                          char *err, size_t errlen) {
+  if (c->opts->nargs > 0) {
+    for (int i = 0; i < c->opts->nargs; i++)
+      if (ctl_symbols_add(syms, c->opts->args[i], strlen(c->opts->args[i])) !=
+          0)
+        return -1;
+  } else {
+    if (scan_holds(c, syms, err, errlen) != 0 ||
+        scan_ledger(c, syms, err, errlen) != 0)
+      return -1;
+    for (size_t i = 0; i < v->npos; i++)
+      if (ctl_symbols_add(syms, v->pos[i].symbol, strlen(v->pos[i].symbol)) !=
+          0)
+        return -1;
+  }
+  ctl_symbols_sort(syms);
+  return 0;
+}
+
+/* Read both streams' newest entries. */
+static int read_streams(ctl_t *c, view_t *v, char *err, size_t errlen) {
+  char plans[DG_KEY_MAX], results[DG_KEY_MAX];
+  if (dg_key_plan_stream(plans, sizeof(plans), c->conf.key_prefix) < 0 ||
+      dg_key_result_stream(results, sizeof(results), c->conf.key_prefix) < 0) {
+    snprintf(err, errlen, "KeyPrefix too long");
+    return -1;
+  }
+  v->plans = ctl_stream_latest(c, plans, STATUS_STREAM_DEPTH, err, errlen);
+  if (v->plans == NULL)
+    return -1;
+  v->results = ctl_stream_latest(c, results, STATUS_STREAM_DEPTH, err, errlen);
+  return v->results != NULL ? 0 : -1;
+}
+
+static void print_status(const ctl_t *c, const view_t *v, json_object *rows) {
+  static const ctl_column_t cols[] = {
+      {"SYMBOL", "symbol", CTL_CELL_TEXT},
+      {"EXCHANGE", "exchange_amt", CTL_CELL_TEXT},
+      {"LEDGER", "ledger_amt", CTL_CELL_TEXT},
+      {"DRIFT", "drift", CTL_CELL_TEXT},
+      {"STATE", "drift_state", CTL_CELL_TEXT},
+      {"HOLD_TTL", "hold.ttl_ms", CTL_CELL_DURATION},
+      {"HOLD_SIG", "hold.sig", CTL_CELL_TEXT},
+      {"LAST_PLAN", "last_plan.ms", CTL_CELL_TIME},
+      {"PLAN_QTY", "last_plan.qty", CTL_CELL_TEXT},
+      {"LAST_RESULT", "last_result.fields.status", CTL_CELL_TEXT},
+      {"NOTE", "note", CTL_CELL_TEXT}};
+  if (c->opts->json) {
+    json_object *doc = json_object_new_object();
+    json_object_object_add(
+        doc, "exchange_error",
+        v->have_exchange ? NULL : json_object_new_string(v->ex_err));
+    json_object_object_add(doc, "symbols", json_object_get(rows));
+    ctl_print_json(doc);
+    json_object_put(doc);
+  } else {
+    ctl_print_table(rows, cols, sizeof(cols) / sizeof(cols[0]),
+                    "no symbol with a HOLD, a position or a ledger entry");
+  }
+}
+
+int ctl_cmd_status(ctl_t *c) {
+  view_t v = {0};
+  ctl_symbols_t syms = {0};
+  json_object *rows = NULL;
+  char err[1024];
+  int rc = CTL_EXIT_FAIL;
+  for (int i = 0; i < c->opts->nargs; i++)
+    if (!dg_bn_valid_symbol(c->opts->args[i])) {
+      fprintf(stderr,
+              "driftguard-ctl: '%s' is not a symbol (A-Z and 0-9 only)\n",
+              c->opts->args[i]);
+      return CTL_EXIT_USAGE;
+    }
+  if (ctl_redis_connect(c, err, sizeof(err)) != 0)
+    goto fail;
+  read_exchange(c, &v);
+  if (status_symbols(c, &v, &syms, err, sizeof(err)) != 0 ||
+      read_streams(c, &v, err, sizeof(err)) != 0)
+    goto fail;
+  rows = json_object_new_array();
+  for (size_t i = 0; i < syms.n; i++) {
+    ctl_symbol_state_t st;
+    if (ctl_read_symbol(c, syms.v[i], &st, err, sizeof(err)) != 0)
+      goto fail;
+    json_object_array_add(rows, status_row(c, &v, syms.v[i], &st));
+  }
+  print_status(c, &v, rows);
+  if (!v.have_exchange)
+    fprintf(stderr, "driftguard-ctl: exchange amounts unknown: %s\n", v.ex_err);
+  rc = v.have_exchange ? CTL_EXIT_OK : CTL_EXIT_FAIL;
+  goto done;
+fail:
+  fprintf(stderr, "driftguard-ctl: %s\n", err);
+done:
+  json_object_put(rows);
+  json_object_put(v.plans);
+  json_object_put(v.results);
+  free(v.pos);
+  ctl_symbols_free(&syms);
+  return rc;
+}

@@ -1,0 +1,18 @@
+# ctl/: driftguard-ctl, the operator's tool (check, status, holds, results,
+# release) and its integration tests against a real redis-server and the
+# exchange simulator.
+bin_PROGRAMS += ctl/driftguard-ctl
+ctl_driftguard_ctl_SOURCES = \
+	ctl/ctl.h \
+	ctl/main.c \
+	ctl/config.c \
+	ctl/session.c \
+	ctl/output.c \
+	ctl/cmd_check.c \
+	ctl/cmd_status.c \
+	ctl/cmd_results.c \
+	ctl/cmd_release.c
+ctl_driftguard_ctl_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(HIREDIS_CFLAGS) \
+	$(CURL_CFLAGS)
+ctl_driftguard_ctl_LDADD = lib/libdriftguard.la $(JSONC_LIBS) $(HIREDIS_LIBS) \
+	$(CURL_LIBS) $(OPENSSL_LIBS)
