@@ -1,1 +1,28 @@
-# lib/infra.mk: see lib/local.mk
+# lib/infra.mk: libdriftguard's I/O edge (key files, Redis, config files,
+# logging, the shared exchange ban) and its tests. See lib/local.mk.
+lib_libdriftguard_la_SOURCES += \
+	include/driftguard/keyfile.h lib/keyfile.c \
+	include/driftguard/redis.h lib/redis.c \
+	include/driftguard/conf.h lib/conf.c \
+	include/driftguard/log.h lib/log.c \
+	include/driftguard/ban.h lib/ban.c
+
+check_PROGRAMS += tests/unit/test_keyfile tests/unit/test_conf \
+	tests/unit/test_redis_url tests/unit/redis_probe
+tests_unit_test_keyfile_SOURCES = tests/unit/test_keyfile.c tests/tap.h
+tests_unit_test_keyfile_LDADD = $(UNIT_LDADD)
+tests_unit_test_keyfile_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_conf_SOURCES = tests/unit/test_conf.c tests/tap.h
+tests_unit_test_conf_LDADD = $(UNIT_LDADD)
+tests_unit_test_conf_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_redis_url_SOURCES = tests/unit/test_redis_url.c tests/tap.h
+tests_unit_test_redis_url_LDADD = $(UNIT_LDADD)
+tests_unit_test_redis_url_CFLAGS = $(UNIT_CFLAGS)
+# Driven by tests/integration/redis_conn.sh against a real redis-server.
+tests_unit_redis_probe_SOURCES = tests/unit/redis_probe.c
+tests_unit_redis_probe_LDADD = $(UNIT_LDADD)
+tests_unit_redis_probe_CFLAGS = $(UNIT_CFLAGS)
+
+TESTS += tests/unit/test_keyfile tests/unit/test_conf \
+	tests/unit/test_redis_url tests/integration/redis_conn.sh
+EXTRA_DIST += tests/integration/redis_conn.sh

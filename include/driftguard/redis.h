@@ -1,5 +1,6 @@
 /* redis.h - Redis connection from a RedisURL with hiredis: parse the URL
- * (redis://[:password@]host:port/db, unix:///path[?db=N]), connect with a
+ * (redis://[[user]:password@]host[:port][/db],
+ * unix://[[user]:password@]/path[?db=N]), connect with a
  * connect timeout AND a reply timeout (redisSetTimeout, or a silent server
  * hangs the caller), AUTH, SELECT, and reconnect on the next call after an
  * I/O error. */
@@ -14,6 +15,7 @@ typedef struct {
   int port;
   char unix_path[256]; /* empty for TCP */
   int db;
+  char username[256]; /* ACL user from the URL, may be empty */
   char password[256]; /* from the URL, may be empty */
 } dg_redis_url_t;
 
@@ -43,5 +45,8 @@ redisReply *dg_redis_command_argv(dg_redis_t *r, int argc, const char **argv,
 int dg_redis_pipeline_collect(dg_redis_t *r, redisReply **replies, size_t n);
 /* Mark the connection broken (after an error seen by the caller). */
 void dg_redis_disconnect(dg_redis_t *r);
+/* Why the last connect or command failed ("" if none); never a password.
+ * Valid until the next call on r. */
+const char *dg_redis_last_error(const dg_redis_t *r);
 
 #endif

@@ -1,0 +1,222 @@
+/* keyfile.c - read secrets (exchange credentials, plan key, Redis password)
+ * from key files, refusing files that others could read or change.
+ *
+ * The file is opened once, without following a symbolic link, and every
+ * check is made on the opened descriptor (fstat), so the file checked is the
+ * file read. */
+#include "driftguard/keyfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A key file holds one or two short lines; anything bigger is a mistake. */
+#define KEYFILE_MAX_BYTES 4096
+
+void dg_secret_wipe(void *p, size_t n) {
+  if (p != NULL && n > 0)
+    OPENSSL_cleanse(p, n);
+}
+
+/* The permission rule of keyfile.h, applied to an opened file. */
+static int check_stat(const char *path, const struct stat *st, char *err,
+                      size_t errlen) {
+  unsigned mode = (unsigned)(st->st_mode & 07777);
+  if (!S_ISREG(st->st_mode)) {
+    snprintf(err, errlen, "key file %s is not a regular file", path);
+    return -1;
+  }
+  if (st->st_uid != 0 && st->st_uid != geteuid()) {
+    snprintf(err, errlen,
+             "key file %s is owned by uid %u, neither root nor this process "
+             "(uid %u); fix: chown %u %s",
+             path, (unsigned)st->st_uid, (unsigned)geteuid(),
+             (unsigned)geteuid(), path);
+    return -1;
+  }
+  if (mode & 0007) {
+    snprintf(err, errlen,
+             "key file %s is accessible by others (mode %04o); fix: chmod 600 "
+             "%s",
+             path, mode, path);
+    return -1;
+  }
+  if (mode & 0070) {
+    /* The packaged layout: 0640 root:driftguard, read by a service running
+     * with that group. Any other group access is refused. */
+    int packaged = st->st_uid == 0 && getegid() != 0 &&
+                   st->st_gid == getegid() && (mode & 0070) == 0040;
+    if (!packaged) {
+      snprintf(err, errlen,
+               "key file %s is accessible by its group (mode %04o); fix: "
+               "chmod 600 %s (group read is allowed only for a root-owned "
+               "file in this service's own group)",
+               path, mode, path);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* Open PATH for reading and check it. Returns the fd, or -1 with err. */
+static int open_checked(const char *path, char *err, size_t errlen) {
+  struct stat st;
+  /* O_NONBLOCK: a FIFO planted at PATH must not hang the caller; it is
+   * refused below as not a regular file. */
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ELOOP)
+      snprintf(err, errlen,
+               "key file %s is a symbolic link; point the option at the real "
+               "file",
+               path);
+    else
+      snprintf(err, errlen, "key file %s: cannot open: %s", path,
+               strerror(errno));
+    return -1;
+  }
+  if (fstat(fd, &st) != 0) {
+    snprintf(err, errlen, "key file %s: cannot stat: %s", path,
+             strerror(errno));
+    close(fd);
+    return -1;
+  }
+  if (check_stat(path, &st, err, errlen) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+int dg_keyfile_check(const char *path, char *err, size_t errlen) {
+  int fd = open_checked(path, err, errlen);
+  if (fd < 0)
+    return -1;
+  close(fd);
+  return 0;
+}
+
+/* Read the whole (small) file into buf, NUL-terminated. Returns its length or
+ * -1 with err. */
+static ssize_t read_all(const char *path, char *buf, size_t size, char *err,
+                        size_t errlen) {
+  size_t len = 0;
+  int fd = open_checked(path, err, errlen);
+  if (fd < 0)
+    return -1;
+  for (;;) {
+    ssize_t n = read(fd, buf + len, size - 1 - len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      snprintf(err, errlen, "key file %s: cannot read: %s", path,
+               strerror(errno));
+      close(fd);
+      return -1;
+    }
+    if (n == 0)
+      break;
+    len += (size_t)n;
+    if (len == size - 1) {
+      snprintf(err, errlen,
+               "key file %s is larger than %d bytes; it should hold only the "
+               "key line(s)",
+               path, KEYFILE_MAX_BYTES - 1);
+      close(fd);
+      return -1;
+    }
+  }
+  close(fd);
+  buf[len] = '\0';
+  return (ssize_t)len;
+}
+
+/* Copy the next line of *cursor (without its trailing spaces, tabs, CR, LF)
+ * into out and advance *cursor. Returns 0, -1 with err. */
+static int take_line(const char *path, int lineno, const char *what,
+                     char **cursor, char *out, size_t size, char *err,
+                     size_t errlen) {
+  char *line = *cursor;
+  char *nl = strchr(line, '\n');
+  size_t len = nl ? (size_t)(nl - line) : strlen(line);
+  *cursor = nl ? nl + 1 : line + len;
+  while (len > 0 && strchr(" \t\r", line[len - 1]) != NULL)
+    len--;
+  if (len == 0) {
+    snprintf(err, errlen, "key file %s: line %d (%s) is empty", path, lineno,
+             what);
+    return -1;
+  }
+  if (len >= size) {
+    snprintf(err, errlen, "key file %s: line %d (%s) is longer than %zu bytes",
+             path, lineno, what, size - 1);
+    return -1;
+  }
+  memcpy(out, line, len);
+  out[len] = '\0';
+  return 0;
+}
+
+/* Nothing but blank space may follow the expected lines. */
+static int expect_end(const char *path, const char *cursor, int nlines,
+                      char *err, size_t errlen) {
+  if (cursor[strspn(cursor, " \t\r\n")] == '\0')
+    return 0;
+  snprintf(err, errlen, "key file %s has more than %d line%s", path, nlines,
+           nlines == 1 ? "" : "s");
+  return -1;
+}
+
+int dg_keyfile_read_credentials(const char *path, dg_api_credentials_t *out,
+                                char *err, size_t errlen) {
+  char buf[KEYFILE_MAX_BYTES];
+  char *cursor = buf;
+  int rc = -1;
+  memset(out, 0, sizeof(*out));
+  if (read_all(path, buf, sizeof(buf), err, errlen) < 0)
+    return -1;
+  if (take_line(path, 1, "API key", &cursor, out->api_key, sizeof(out->api_key),
+                err, errlen) != 0)
+    goto done;
+  if (*cursor == '\0') {
+    snprintf(err, errlen,
+             "key file %s has one line; it needs two: the API key, then the "
+             "secret",
+             path);
+    goto done;
+  }
+  if (take_line(path, 2, "secret", &cursor, out->secret, sizeof(out->secret),
+                err, errlen) != 0)
+    goto done;
+  rc = expect_end(path, cursor, 2, err, errlen);
+done:
+  dg_secret_wipe(buf, sizeof(buf));
+  if (rc != 0)
+    dg_secret_wipe(out, sizeof(*out));
+  return rc;
+}
+
+int dg_keyfile_read_line(const char *path, char *out, size_t size, char *err,
+                         size_t errlen) {
+  char buf[KEYFILE_MAX_BYTES];
+  char *cursor = buf;
+  int rc = -1;
+  if (size == 0) {
+    snprintf(err, errlen, "key file %s: no room for the key", path);
+    return -1;
+  }
+  out[0] = '\0';
+  if (read_all(path, buf, sizeof(buf), err, errlen) < 0)
+    return -1;
+  if (take_line(path, 1, "key", &cursor, out, size, err, errlen) == 0 &&
+      expect_end(path, cursor, 1, err, errlen) == 0)
+    rc = (int)strlen(out);
+  dg_secret_wipe(buf, sizeof(buf));
+  if (rc < 0)
+    dg_secret_wipe(out, size);
+  return rc;
+}
