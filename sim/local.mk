@@ -1,1 +1,12 @@
-# sim: rules added by its component
+# sim/: driftguard-exchange-sim, the loopback Binance USD-M futures
+# simulator shipped for the demo and the integration tests.
+bin_PROGRAMS += sim/driftguard-exchange-sim
+sim_driftguard_exchange_sim_SOURCES = sim/sim.h sim/main.c sim/server.c \
+	sim/params.c sim/reply.c sim/auth.c sim/limits.c sim/faults.c \
+	sim/state.c sim/routes_fapi.c sim/routes_control.c
+sim_driftguard_exchange_sim_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JSONC_CFLAGS) -pthread
+sim_driftguard_exchange_sim_LDADD = lib/libdriftguard.la $(MHD_LIBS) $(JSONC_LIBS) -lpthread
+
+SIM_TESTS = tests/integration/sim_auth.sh
+TESTS += $(SIM_TESTS)
+EXTRA_DIST += $(SIM_TESTS) tests/integration/sim_lib.sh

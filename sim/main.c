@@ -1,0 +1,256 @@
+/* main.c - driftguard-exchange-sim: command line, key file, start-up and
+ * clean shutdown of the Binance USD-M futures simulator (SPEC section 8). */
+#include "sim.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "Usage: driftguard-exchange-sim -l 127.0.0.1:PORT -k KEYFILE "
+          "[OPTIONS]\n"
+          "Simulates the Binance USD-M futures REST endpoints driftguard "
+          "uses,\nwith an unsigned control API under /sim/ on the same "
+          "port.\n\n"
+          "  -l, --listen ADDR:PORT     IPv4 address and port (loopback "
+          "only\n"
+          "                             unless --allow-remote)\n"
+          "  -k, --keyfile FILE         API key (line 1) and secret (line "
+          "2)\n"
+          "  -s, --symbol SYM=STEP:MINQTY[:MAXQTY]\n"
+          "                             MARKET_LOT_SIZE of a symbol "
+          "(repeatable;\n"
+          "                             any [A-Z0-9]{2,20}USDT symbol works "
+          "with\n"
+          "                             step 0.001, minQty 0.001, maxQty "
+          "1000)\n"
+          "  -p, --mark SYM=PRICE       mark price (repeatable; default 100,\n"
+          "                             BTCUSDT 50000, ETHUSDT 3000)\n"
+          "  -w, --weight-limit N       IP request weight per minute "
+          "(2400)\n"
+          "  -m, --max-orders N         orders kept for queries (100000)\n"
+          "      --allow-remote         accept a non-loopback -l address\n"
+          "  -h, --help                 this help\n"
+          "  -V, --version              version\n");
+}
+
+/* "127.0.0.1:PORT" into addr. 0, or -1 with a reason on stderr. */
+static int parse_listen(const char *text, int allow_remote,
+                        struct sockaddr_in *addr) {
+  char host[64];
+  const char *colon = strrchr(text, ':');
+  char *end;
+  long port;
+
+  if (colon == NULL || (size_t)(colon - text) >= sizeof(host)) {
+    fprintf(stderr, "driftguard-exchange-sim: -l wants ADDR:PORT, got '%s'\n",
+            text);
+    return -1;
+  }
+  snprintf(host, sizeof(host), "%.*s", (int)(colon - text), text);
+  if (strcmp(host, "localhost") == 0)
+    snprintf(host, sizeof(host), "127.0.0.1");
+  errno = 0;
+  port = strtol(colon + 1, &end, 10);
+  memset(addr, 0, sizeof(*addr));
+  addr->sin_family = AF_INET;
+  if (errno != 0 || *end != '\0' || port < 1 || port > 65535 ||
+      inet_pton(AF_INET, host, &addr->sin_addr) != 1) {
+    fprintf(stderr,
+            "driftguard-exchange-sim: -l '%s': need an IPv4 address and a "
+            "port 1-65535\n",
+            text);
+    return -1;
+  }
+  addr->sin_port = htons((uint16_t)port);
+  if ((ntohl(addr->sin_addr.s_addr) >> 24) != 127 && !allow_remote) {
+    fprintf(stderr,
+            "driftguard-exchange-sim: refusing non-loopback address %s (the "
+            "control API is unauthenticated); pass --allow-remote to "
+            "override\n",
+            host);
+    return -1;
+  }
+  return 0;
+}
+
+static int parse_count(const char *opt, const char *text, long min, long max,
+                       long *out) {
+  char *end;
+  errno = 0;
+  long v = strtol(text, &end, 10);
+  if (errno != 0 || *text == '\0' || *end != '\0' || v < min || v > max) {
+    fprintf(stderr,
+            "driftguard-exchange-sim: %s wants an integer %ld-%ld, got "
+            "'%s'\n",
+            opt, min, max, text);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+/* "SYM=STEP:MINQTY[:MAXQTY]" */
+static int apply_symbol(const char *text) {
+  char buf[160], *eq, *colon, *colon2;
+  dg_dec_t step, min_qty, max_qty = {INT64_C(100000000000)};
+
+  snprintf(buf, sizeof(buf), "%s", text);
+  eq = strchr(buf, '=');
+  colon = eq ? strchr(eq, ':') : NULL;
+  if (colon == NULL)
+    goto bad;
+  *eq = *colon = '\0';
+  colon2 = strchr(colon + 1, ':');
+  if (colon2 != NULL) {
+    *colon2 = '\0';
+    if (dg_dec_parse(colon2 + 1, &max_qty) != 0 || max_qty.units <= 0)
+      goto bad;
+  }
+  if (!sim_symbol_valid(buf) || dg_dec_parse(eq + 1, &step) != 0 ||
+      step.units <= 0 || dg_dec_parse(colon + 1, &min_qty) != 0 ||
+      min_qty.units <= 0 ||
+      sim_state_config_symbol(buf, step, min_qty, max_qty) != 0)
+    goto bad;
+  return 0;
+bad:
+  fprintf(stderr,
+          "driftguard-exchange-sim: -s '%s': want SYMBOL=STEP:MINQTY[:MAXQTY] "
+          "with SYMBOL like BTCUSDT and positive decimals\n",
+          text);
+  return -1;
+}
+
+/* "SYM=PRICE" */
+static int apply_mark(const char *text) {
+  char buf[160], *eq;
+  dg_dec_t price;
+  snprintf(buf, sizeof(buf), "%s", text);
+  eq = strchr(buf, '=');
+  if (eq != NULL) {
+    *eq = '\0';
+    if (dg_dec_parse(eq + 1, &price) == 0 &&
+        sim_state_set_mark(buf, price) == 0)
+      return 0;
+  }
+  fprintf(stderr,
+          "driftguard-exchange-sim: -p '%s': want SYMBOL=PRICE with a "
+          "positive decimal price\n",
+          text);
+  return -1;
+}
+
+#define SIM_MAX_SYMBOL_ARGS 256
+
+/* A -s or -p argument, applied in command-line order once the state exists. */
+typedef struct {
+  int opt;
+  const char *value;
+} symbol_arg_t;
+
+/* The default symbols and marks, then every -s and -p. */
+static int apply_symbols(const symbol_arg_t *args, size_t n) {
+  const dg_dec_t step = {100000}, max = {INT64_C(100000000000)};
+
+  if (sim_state_config_symbol("BTCUSDT", step, step, max) != 0 ||
+      sim_state_config_symbol("ETHUSDT", step, step, max) != 0 ||
+      apply_mark("BTCUSDT=50000") != 0 || apply_mark("ETHUSDT=3000") != 0)
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    if ((args[i].opt == 's' ? apply_symbol(args[i].value)
+                            : apply_mark(args[i].value)) != 0)
+      return -1;
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  static const struct option longopts[] = {
+      {"listen", required_argument, NULL, 'l'},
+      {"keyfile", required_argument, NULL, 'k'},
+      {"symbol", required_argument, NULL, 's'},
+      {"mark", required_argument, NULL, 'p'},
+      {"weight-limit", required_argument, NULL, 'w'},
+      {"max-orders", required_argument, NULL, 'm'},
+      {"allow-remote", no_argument, NULL, 'R'},
+      {"help", no_argument, NULL, 'h'},
+      {"version", no_argument, NULL, 'V'},
+      {NULL, 0, NULL, 0}};
+  const char *listen = NULL, *keyfile = NULL;
+  int allow_remote = 0, opt, rc;
+  long weight = 2400, max_orders = 100000;
+  struct sockaddr_in addr;
+  char err[256];
+  symbol_arg_t symbol_args[SIM_MAX_SYMBOL_ARGS];
+  size_t nsymbol_args = 0;
+
+  while ((opt = getopt_long(argc, argv, "l:k:s:p:w:m:hV", longopts, NULL)) !=
+         -1) {
+    switch (opt) {
+    case 'l':
+      listen = optarg;
+      break;
+    case 'k':
+      keyfile = optarg;
+      break;
+    case 's':
+    case 'p':
+      if (nsymbol_args == SIM_MAX_SYMBOL_ARGS) {
+        fprintf(stderr, "driftguard-exchange-sim: too many -s/-p options\n");
+        return 2;
+      }
+      symbol_args[nsymbol_args++] = (symbol_arg_t){opt, optarg};
+      break;
+    case 'w':
+      if (parse_count("-w", optarg, 1, 1000000000, &weight) != 0)
+        return 2;
+      break;
+    case 'm':
+      if (parse_count("-m", optarg, 1, 10000000, &max_orders) != 0)
+        return 2;
+      break;
+    case 'R':
+      allow_remote = 1;
+      break;
+    case 'h':
+      usage(stdout);
+      return 0;
+    case 'V':
+      printf("driftguard-exchange-sim %s\n", DG_VERSION);
+      return 0;
+    default:
+      usage(stderr);
+      return 2;
+    }
+  }
+  if (optind != argc || listen == NULL || keyfile == NULL) {
+    fprintf(stderr, "driftguard-exchange-sim: -l and -k are required\n");
+    usage(stderr);
+    return 2;
+  }
+  if (parse_listen(listen, allow_remote, &addr) != 0)
+    return 2;
+  sim_config.weight_limit = (int)weight;
+  sim_config.max_orders = (size_t)max_orders;
+  if (dg_keyfile_read_credentials(keyfile, &sim_config.creds, err,
+                                  sizeof(err)) != 0) {
+    fprintf(stderr, "driftguard-exchange-sim: %s: %s\n", keyfile, err);
+    return 1;
+  }
+  if (sim_state_init() != 0) {
+    fprintf(stderr, "driftguard-exchange-sim: out of memory\n");
+    return 1;
+  }
+  rc = apply_symbols(symbol_args, nsymbol_args) == 0 && sim_serve(&addr) == 0
+           ? 0
+           : 1;
+  sim_state_free();
+  sim_faults_free();
+  sim_limits_free();
+  dg_secret_wipe(&sim_config.creds, sizeof(sim_config.creds));
+  return rc;
+}

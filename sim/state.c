@@ -1,0 +1,596 @@
+/* state.c - the simulated account: symbols and their MARKET_LOT_SIZE, mark
+ * prices, one-way positions, the position mode and the orders accepted.
+ * Every access holds one mutex. Orders live in a ring of
+ * sim_config.max_orders entries (the oldest is dropped) so memory stays
+ * bounded however long the simulator runs. Amounts are exact (dg_dec_t). */
+#include "sim.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SIM_MAX_SYMBOLS 10000
+#define SIM_LEVERAGE 20
+
+typedef struct {
+  char name[32];
+  dg_dec_t step, min_qty, max_qty;
+  dg_dec_t mark, initial_mark;
+  dg_dec_t amt, entry;
+  int configured; /* from the command line: survives /sim/reset */
+  int listed;     /* in exchangeInfo: configured or ever had a position */
+  int64_t update_time;
+} symbol_t;
+
+typedef struct {
+  sim_order_t o;
+  json_object *params;
+} order_slot_t;
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static symbol_t *symbols;
+static size_t nsymbols, symbols_cap;
+static order_slot_t *orders; /* ring of sim_config.max_orders */
+static size_t orders_head, norders;
+static int64_t next_order_id;
+static int dual_side;
+
+static const dg_dec_t default_step = {100000};               /* 0.001 */
+static const dg_dec_t default_max = {INT64_C(100000000000)}; /* 1000 */
+static const dg_dec_t default_mark = {INT64_C(10000000000)}; /* 100 */
+
+/* ---- exact helpers
+ * ------------------------------------------------------------ */
+/* a*b truncated toward zero; saturates instead of overflowing. */
+static dg_dec_t dec_mul(dg_dec_t a, dg_dec_t b) {
+  __int128 p = (__int128)a.units * b.units / DG_DEC_SCALE;
+  if (p > INT64_MAX)
+    p = INT64_MAX;
+  if (p < -INT64_MAX)
+    p = -INT64_MAX;
+  return (dg_dec_t){(int64_t)p};
+}
+
+static dg_dec_t dec_abs(dg_dec_t a) {
+  return (dg_dec_t){a.units < 0 ? -a.units : a.units};
+}
+
+/* Fractional digits of d's canonical text. */
+static int dec_decimals(dg_dec_t d) {
+  int64_t u = d.units < 0 ? -d.units : d.units;
+  int n = DG_DEC_SCALE_DIGITS;
+  while (n > 0 && u % 10 == 0) {
+    u /= 10;
+    n--;
+  }
+  return n;
+}
+
+static void add_dec(json_object *o, const char *key, dg_dec_t d) {
+  char buf[DG_DEC_STRLEN];
+  dg_dec_format(d, buf, sizeof(buf));
+  json_object_object_add(o, key, json_object_new_string(buf));
+}
+
+/* ---- symbols
+ * ---------------------------------------------------------------------- */
+int sim_symbol_valid(const char *name) {
+  size_t len = name ? strlen(name) : 0;
+  if (len < 6 || len > 24 || strcmp(name + len - 4, "USDT") != 0)
+    return 0;
+  for (size_t i = 0; i < len - 4; i++)
+    if (!((name[i] >= 'A' && name[i] <= 'Z') ||
+          (name[i] >= '0' && name[i] <= '9')))
+      return 0;
+  return 1;
+}
+
+/* Lock held. */
+static symbol_t *find_symbol(const char *name) {
+  for (size_t i = 0; i < nsymbols; i++)
+    if (strcmp(symbols[i].name, name) == 0)
+      return &symbols[i];
+  return NULL;
+}
+
+/* Lock held. Any valid name gets a symbol with the default filters. */
+static symbol_t *get_symbol(const char *name) {
+  symbol_t *s = find_symbol(name);
+  if (s != NULL || !sim_symbol_valid(name) || nsymbols >= SIM_MAX_SYMBOLS)
+    return s;
+  if (nsymbols == symbols_cap) {
+    size_t cap = symbols_cap ? symbols_cap * 2 : 16;
+    symbol_t *grown = realloc(symbols, cap * sizeof(*grown));
+    if (grown == NULL)
+      return NULL;
+    symbols = grown;
+    symbols_cap = cap;
+  }
+  s = &symbols[nsymbols++];
+  memset(s, 0, sizeof(*s));
+  snprintf(s->name, sizeof(s->name), "%s", name);
+  s->step = default_step;
+  s->min_qty = default_step;
+  s->max_qty = default_max;
+  s->mark = s->initial_mark = default_mark;
+  return s;
+}
+
+int sim_state_config_symbol(const char *name, dg_dec_t step, dg_dec_t min_qty,
+                            dg_dec_t max_qty) {
+  int rc = -1;
+  pthread_mutex_lock(&lock);
+  symbol_t *s = get_symbol(name);
+  if (s != NULL) {
+    s->step = step;
+    s->min_qty = min_qty;
+    s->max_qty = max_qty;
+    s->configured = s->listed = 1;
+    rc = 0;
+  }
+  pthread_mutex_unlock(&lock);
+  return rc;
+}
+
+int sim_state_set_mark(const char *name, dg_dec_t mark) {
+  int rc = -1;
+  pthread_mutex_lock(&lock);
+  symbol_t *s = get_symbol(name);
+  if (s != NULL && mark.units > 0) {
+    s->mark = s->initial_mark = mark;
+    s->configured = s->listed = 1;
+    rc = 0;
+  }
+  pthread_mutex_unlock(&lock);
+  return rc;
+}
+
+/* ---- lifecycle
+ * ------------------------------------------------------------------------ */
+int sim_state_init(void) {
+  orders = calloc(sim_config.max_orders, sizeof(*orders));
+  next_order_id = sim_now_ms(); /* increasing across restarts too */
+  return orders ? 0 : -1;
+}
+
+static void clear_orders(void) {
+  for (size_t i = 0; i < norders; i++)
+    json_object_put(orders[(orders_head + i) % sim_config.max_orders].params);
+  orders_head = norders = 0;
+}
+
+void sim_state_reset(void) {
+  size_t kept = 0;
+  pthread_mutex_lock(&lock);
+  clear_orders();
+  for (size_t i = 0; i < nsymbols; i++) {
+    symbol_t *s = &symbols[i];
+    if (!s->configured)
+      continue;
+    s->amt = s->entry = DG_DEC_ZERO;
+    s->mark = s->initial_mark;
+    s->update_time = 0;
+    symbols[kept++] = *s;
+  }
+  nsymbols = kept;
+  dual_side = 0;
+  pthread_mutex_unlock(&lock);
+}
+
+void sim_state_free(void) {
+  pthread_mutex_lock(&lock);
+  clear_orders();
+  free(orders);
+  orders = NULL;
+  free(symbols);
+  symbols = NULL;
+  nsymbols = symbols_cap = 0;
+  pthread_mutex_unlock(&lock);
+}
+
+int sim_state_dual(void) {
+  pthread_mutex_lock(&lock);
+  int d = dual_side;
+  pthread_mutex_unlock(&lock);
+  return d;
+}
+
+void sim_state_set_dual(int dual) {
+  pthread_mutex_lock(&lock);
+  dual_side = dual;
+  pthread_mutex_unlock(&lock);
+}
+
+/* ---- market data
+ * --------------------------------------------------------------------- */
+static json_object *lot_filter(const char *type, const symbol_t *s) {
+  json_object *f = json_object_new_object();
+  json_object_object_add(f, "filterType", json_object_new_string(type));
+  add_dec(f, "stepSize", s->step);
+  add_dec(f, "maxQty", s->max_qty);
+  add_dec(f, "minQty", s->min_qty);
+  return f;
+}
+
+static json_object *string_array(const char *const *items) {
+  json_object *a = json_object_new_array();
+  for (; *items; items++)
+    json_object_array_add(a, json_object_new_string(*items));
+  return a;
+}
+
+static json_object *symbol_info(const symbol_t *s) {
+  static const char *const order_types[] = {"LIMIT",
+                                            "MARKET",
+                                            "STOP",
+                                            "STOP_MARKET",
+                                            "TAKE_PROFIT",
+                                            "TAKE_PROFIT_MARKET",
+                                            "TRAILING_STOP_MARKET",
+                                            NULL};
+  static const char *const tifs[] = {"GTC", "IOC", "FOK", "GTX", "GTD", NULL};
+  char base[32];
+  json_object *o = json_object_new_object(), *filters;
+
+  snprintf(base, sizeof(base), "%.*s", (int)(strlen(s->name) - 4), s->name);
+  json_object_object_add(o, "symbol", json_object_new_string(s->name));
+  json_object_object_add(o, "pair", json_object_new_string(s->name));
+  json_object_object_add(o, "contractType",
+                         json_object_new_string("PERPETUAL"));
+  json_object_object_add(o, "status", json_object_new_string("TRADING"));
+  json_object_object_add(o, "baseAsset", json_object_new_string(base));
+  json_object_object_add(o, "quoteAsset", json_object_new_string("USDT"));
+  json_object_object_add(o, "marginAsset", json_object_new_string("USDT"));
+  json_object_object_add(o, "pricePrecision", json_object_new_int(2));
+  json_object_object_add(o, "quantityPrecision",
+                         json_object_new_int(dec_decimals(s->step)));
+  json_object_object_add(o, "baseAssetPrecision", json_object_new_int(8));
+  json_object_object_add(o, "quotePrecision", json_object_new_int(8));
+  json_object_object_add(o, "underlyingType", json_object_new_string("COIN"));
+  filters = json_object_new_array();
+  json_object *price = json_object_new_object();
+  json_object_object_add(price, "filterType",
+                         json_object_new_string("PRICE_FILTER"));
+  json_object_object_add(price, "minPrice", json_object_new_string("0.01"));
+  json_object_object_add(price, "maxPrice", json_object_new_string("4529764"));
+  json_object_object_add(price, "tickSize", json_object_new_string("0.01"));
+  json_object_array_add(filters, price);
+  json_object_array_add(filters, lot_filter("LOT_SIZE", s));
+  json_object_array_add(filters, lot_filter("MARKET_LOT_SIZE", s));
+  json_object *notional = json_object_new_object();
+  json_object_object_add(notional, "filterType",
+                         json_object_new_string("MIN_NOTIONAL"));
+  json_object_object_add(notional, "notional", json_object_new_string("5"));
+  json_object_array_add(filters, notional);
+  json_object_object_add(o, "filters", filters);
+  json_object_object_add(o, "orderTypes", string_array(order_types));
+  json_object_object_add(o, "timeInForce", string_array(tifs));
+  return o;
+}
+
+json_object *sim_state_exchange_info(void) {
+  json_object *o = json_object_new_object(), *syms = json_object_new_array();
+  json_object *limits = json_object_new_array(), *w = json_object_new_object();
+
+  json_object_object_add(o, "timezone", json_object_new_string("UTC"));
+  json_object_object_add(o, "serverTime", json_object_new_int64(sim_now_ms()));
+  json_object_object_add(o, "futuresType",
+                         json_object_new_string("U_MARGINED"));
+  json_object_object_add(w, "rateLimitType",
+                         json_object_new_string("REQUEST_WEIGHT"));
+  json_object_object_add(w, "interval", json_object_new_string("MINUTE"));
+  json_object_object_add(w, "intervalNum", json_object_new_int(1));
+  json_object_object_add(w, "limit",
+                         json_object_new_int(sim_config.weight_limit));
+  json_object_array_add(limits, w);
+  json_object_object_add(o, "rateLimits", limits);
+  json_object_object_add(o, "exchangeFilters", json_object_new_array());
+  pthread_mutex_lock(&lock);
+  for (size_t i = 0; i < nsymbols; i++)
+    if (symbols[i].listed)
+      json_object_array_add(syms, symbol_info(&symbols[i]));
+  pthread_mutex_unlock(&lock);
+  json_object_object_add(o, "symbols", syms);
+  return o;
+}
+
+/* One positionRisk entry (v3 or v2 shape). Lock held. */
+static json_object *position_json(const symbol_t *s, int v2) {
+  json_object *o = json_object_new_object();
+  dg_dec_t pnl, notional = dec_mul(s->mark, s->amt), margin;
+  const char *side = !dual_side ? "BOTH" : s->amt.units < 0 ? "SHORT" : "LONG";
+
+  dg_dec_sub(s->mark, s->entry, &pnl);
+  pnl = s->amt.units ? dec_mul(pnl, s->amt) : DG_DEC_ZERO;
+  margin = (dg_dec_t){dec_abs(notional).units / SIM_LEVERAGE};
+  json_object_object_add(o, "symbol", json_object_new_string(s->name));
+  json_object_object_add(o, "positionSide", json_object_new_string(side));
+  add_dec(o, "positionAmt", s->amt);
+  add_dec(o, "entryPrice", s->entry);
+  add_dec(o, "breakEvenPrice", s->entry);
+  add_dec(o, "markPrice", s->mark);
+  add_dec(o, "unRealizedProfit", pnl);
+  json_object_object_add(o, "liquidationPrice", json_object_new_string("0"));
+  json_object_object_add(o, "isolatedMargin", json_object_new_string("0"));
+  add_dec(o, "notional", notional);
+  json_object_object_add(o, "isolatedWallet", json_object_new_string("0"));
+  if (v2) {
+    json_object_object_add(o, "marginType", json_object_new_string("cross"));
+    json_object_object_add(o, "isAutoAddMargin",
+                           json_object_new_string("false"));
+    json_object_object_add(o, "leverage", json_object_new_string("20"));
+    json_object_object_add(o, "maxNotionalValue",
+                           json_object_new_string("20000000"));
+  } else {
+    json_object_object_add(o, "marginAsset", json_object_new_string("USDT"));
+    add_dec(o, "initialMargin", margin);
+    add_dec(o, "maintMargin",
+            dec_mul(dec_abs(notional), (dg_dec_t){400000})); /* 0.4% */
+    add_dec(o, "positionInitialMargin", margin);
+    json_object_object_add(o, "openOrderInitialMargin",
+                           json_object_new_string("0"));
+    json_object_object_add(o, "adl", json_object_new_int(s->amt.units ? 1 : 0));
+    json_object_object_add(o, "bidNotional", json_object_new_string("0"));
+    json_object_object_add(o, "askNotional", json_object_new_string("0"));
+  }
+  json_object_object_add(o, "updateTime",
+                         json_object_new_int64(s->update_time));
+  return o;
+}
+
+json_object *sim_state_position_risk(const char *symbol, int v2) {
+  json_object *arr;
+  if (symbol != NULL && !sim_symbol_valid(symbol))
+    return NULL;
+  arr = json_object_new_array();
+  pthread_mutex_lock(&lock);
+  for (size_t i = 0; i < nsymbols; i++) {
+    const symbol_t *s = &symbols[i];
+    if (symbol != NULL ? strcmp(s->name, symbol) != 0
+                       : !(v2 ? s->listed : s->amt.units != 0))
+      continue;
+    if (!v2 && s->amt.units == 0)
+      continue;
+    json_object_array_add(arr, position_json(s, v2));
+  }
+  pthread_mutex_unlock(&lock);
+  return arr;
+}
+
+/* ---- orders
+ * ---------------------------------------------------------------------------
+ */
+/* Binance's MARKET_LOT_SIZE checks, in its order. 0 or an error code. */
+static int check_quantity(const symbol_t *s, dg_dec_t qty) {
+  dg_dec_t over;
+  if (qty.units <= 0)
+    return -4003;
+  if (dec_decimals(qty) > dec_decimals(s->step))
+    return -1111;
+  if (dg_dec_cmp(qty, s->min_qty) < 0)
+    return -4004;
+  if (dg_dec_cmp(qty, s->max_qty) > 0)
+    return -4005;
+  dg_dec_sub(qty, s->min_qty, &over);
+  if (over.units % s->step.units != 0)
+    return -4023;
+  return 0;
+}
+
+/* Move the position by delta at the mark; entry is the size-weighted
+ * average while it grows, unchanged while it shrinks, the mark after a
+ * flip. Lock held. */
+static void fill(symbol_t *s, dg_dec_t delta) {
+  dg_dec_t before = s->amt;
+  dg_dec_add(s->amt, delta, &s->amt);
+  if (s->amt.units == 0) {
+    s->entry = DG_DEC_ZERO;
+  } else if (before.units == 0 || (before.units > 0) != (s->amt.units > 0)) {
+    s->entry = s->mark;
+  } else if ((delta.units > 0) == (before.units > 0)) {
+    __int128 num = (__int128)s->entry.units * dec_abs(before).units +
+                   (__int128)s->mark.units * dec_abs(delta).units;
+    s->entry.units = (int64_t)(num / dec_abs(s->amt).units);
+  }
+  s->listed = 1;
+}
+
+/* Lock held: store a copy, dropping the oldest when the ring is full. */
+static void store_order(const sim_order_t *o, json_object *params) {
+  size_t cap = sim_config.max_orders;
+  order_slot_t *slot;
+  if (norders == cap) {
+    json_object_put(orders[orders_head].params);
+    orders_head = (orders_head + 1) % cap;
+    norders--;
+  }
+  slot = &orders[(orders_head + norders) % cap];
+  slot->o = *o;
+  slot->params = params;
+  norders++;
+}
+
+int sim_state_place_order(sim_order_req_t *req, sim_order_t *out) {
+  int code;
+  dg_dec_t delta = req->qty;
+  int buy = strcmp(req->side, "BUY") == 0;
+
+  pthread_mutex_lock(&lock);
+  symbol_t *s = get_symbol(req->symbol);
+  if (s == NULL) {
+    code = -1121;
+    goto done;
+  }
+  if ((code = check_quantity(s, req->qty)) != 0)
+    goto done;
+  if (!buy)
+    dg_dec_neg(req->qty, &delta);
+  if (req->reduce_only && (s->amt.units == 0 || (s->amt.units > 0) == buy ||
+                           dg_dec_cmp(req->qty, dec_abs(s->amt)) > 0)) {
+    code = -2022; /* flat, same side, or more than the position: no flip */
+    goto done;
+  }
+  fill(s, delta);
+  memset(out, 0, sizeof(*out));
+  out->order_id = next_order_id++;
+  out->time = out->update_time = s->update_time = sim_now_ms();
+  snprintf(out->symbol, sizeof(out->symbol), "%s", s->name);
+  if (req->client_id != NULL)
+    snprintf(out->client_id, sizeof(out->client_id), "%s", req->client_id);
+  else
+    snprintf(out->client_id, sizeof(out->client_id), "sim_%lld",
+             (long long)out->order_id);
+  snprintf(out->side, sizeof(out->side), "%s", req->side);
+  snprintf(out->type, sizeof(out->type), "%s", req->type);
+  snprintf(out->position_side, sizeof(out->position_side), "%s",
+           req->position_side ? req->position_side : "BOTH");
+  snprintf(out->status, sizeof(out->status), "FILLED");
+  snprintf(out->resp_type, sizeof(out->resp_type), "%s",
+           req->resp_type ? req->resp_type : "ACK");
+  out->reduce_only = req->reduce_only;
+  out->qty = out->executed = req->qty;
+  out->avg_price = s->mark;
+  store_order(out, req->params);
+  req->params = NULL;
+done:
+  pthread_mutex_unlock(&lock);
+  return code;
+}
+
+int sim_state_find_order(const char *symbol, int64_t order_id,
+                         const char *client_id, sim_order_t *out) {
+  int rc = -1;
+  pthread_mutex_lock(&lock);
+  for (size_t i = norders; i-- > 0 && rc != 0;) {
+    const sim_order_t *o = &orders[(orders_head + i) % sim_config.max_orders].o;
+    if (strcmp(o->symbol, symbol) == 0 &&
+        (order_id > 0 ? o->order_id == order_id
+                      : strcmp(o->client_id, client_id) == 0)) {
+      *out = *o;
+      rc = 0;
+    }
+  }
+  pthread_mutex_unlock(&lock);
+  return rc;
+}
+
+json_object *sim_order_json(const sim_order_t *o, int query, int ack) {
+  json_object *j = json_object_new_object();
+  int filled = !ack;
+  dg_dec_t zero = DG_DEC_ZERO;
+
+  add_dec(j, "avgPrice", filled ? o->avg_price : zero);
+  json_object_object_add(j, "clientOrderId",
+                         json_object_new_string(o->client_id));
+  add_dec(j, "cumQuote", filled ? dec_mul(o->avg_price, o->executed) : zero);
+  if (!query)
+    add_dec(j, "cumQty", filled ? o->executed : zero);
+  add_dec(j, "executedQty", filled ? o->executed : zero);
+  json_object_object_add(j, "orderId", json_object_new_int64(o->order_id));
+  add_dec(j, "origQty", o->qty);
+  json_object_object_add(j, "origType", json_object_new_string(o->type));
+  json_object_object_add(j, "price", json_object_new_string("0"));
+  json_object_object_add(j, "reduceOnly",
+                         json_object_new_boolean(o->reduce_only));
+  json_object_object_add(j, "side", json_object_new_string(o->side));
+  json_object_object_add(j, "positionSide",
+                         json_object_new_string(o->position_side));
+  json_object_object_add(j, "status",
+                         json_object_new_string(filled ? o->status : "NEW"));
+  json_object_object_add(j, "stopPrice", json_object_new_string("0"));
+  json_object_object_add(j, "closePosition", json_object_new_boolean(0));
+  json_object_object_add(j, "symbol", json_object_new_string(o->symbol));
+  if (query)
+    json_object_object_add(j, "time", json_object_new_int64(o->time));
+  json_object_object_add(j, "timeInForce", json_object_new_string("GTC"));
+  json_object_object_add(j, "type", json_object_new_string(o->type));
+  json_object_object_add(j, "updateTime",
+                         json_object_new_int64(o->update_time));
+  json_object_object_add(j, "workingType",
+                         json_object_new_string("CONTRACT_PRICE"));
+  json_object_object_add(j, "priceProtect", json_object_new_boolean(0));
+  json_object_object_add(j, "priceMatch", json_object_new_string("NONE"));
+  json_object_object_add(j, "selfTradePreventionMode",
+                         json_object_new_string("EXPIRE_MAKER"));
+  json_object_object_add(j, "goodTillDate", json_object_new_int64(0));
+  return j;
+}
+
+/* ---- control API
+ * --------------------------------------------------------------------- */
+/* Apply {"SYMBOL":"decimal",...}: validate everything first, then set. */
+static int apply_decimals(json_object *obj, int marks, char *err,
+                          size_t errlen) {
+  dg_dec_t v;
+  if (!json_object_is_type(obj, json_type_object)) {
+    snprintf(err, errlen, "expected a JSON object {\"SYMBOL\":\"decimal\"}");
+    return -1;
+  }
+  json_object_object_foreach(obj, key, val) {
+    if (!sim_symbol_valid(key)) {
+      snprintf(err, errlen, "invalid symbol '%s'", key);
+      return -1;
+    }
+    if (!(json_object_is_type(val, json_type_string) ||
+          json_object_is_type(val, json_type_int)) ||
+        dg_dec_parse(json_object_get_string(val), &v) != 0 ||
+        (marks && v.units <= 0)) {
+      snprintf(err, errlen, "%s: '%s' is not a %sdecimal string", key,
+               json_object_get_string(val), marks ? "positive " : "");
+      return -1;
+    }
+  }
+  pthread_mutex_lock(&lock);
+  json_object_object_foreach(obj, k, value) {
+    symbol_t *s = get_symbol(k);
+    if (s == NULL)
+      continue; /* table full: the symbol stays unknown */
+    dg_dec_parse(json_object_get_string(value), &v);
+    if (marks) {
+      s->mark = v;
+    } else {
+      s->amt = v;
+      s->entry = v.units ? s->mark : DG_DEC_ZERO;
+      s->listed = 1;
+      s->update_time = sim_now_ms();
+    }
+  }
+  pthread_mutex_unlock(&lock);
+  return 0;
+}
+
+int sim_state_set_positions(json_object *obj, char *err, size_t errlen) {
+  return apply_decimals(obj, 0, err, errlen);
+}
+
+int sim_state_set_marks(json_object *obj, char *err, size_t errlen) {
+  return apply_decimals(obj, 1, err, errlen);
+}
+
+json_object *sim_state_positions_json(void) {
+  json_object *o = json_object_new_object();
+  pthread_mutex_lock(&lock);
+  for (size_t i = 0; i < nsymbols; i++)
+    if (symbols[i].amt.units != 0)
+      add_dec(o, symbols[i].name, symbols[i].amt);
+  pthread_mutex_unlock(&lock);
+  return o;
+}
+
+json_object *sim_state_orders_json(void) {
+  json_object *arr = json_object_new_array();
+  pthread_mutex_lock(&lock);
+  for (size_t i = 0; i < norders; i++) {
+    const order_slot_t *slot =
+        &orders[(orders_head + i) % sim_config.max_orders];
+    json_object *j = sim_order_json(&slot->o, 1, 0);
+    add_dec(j, "quantity", slot->o.qty);
+    json_object_object_add(j, "newOrderRespType",
+                           json_object_new_string(slot->o.resp_type));
+    json_object_object_add(j, "params", json_object_get(slot->params));
+    json_object_array_add(arr, j);
+  }
+  pthread_mutex_unlock(&lock);
+  return arr;
+}
