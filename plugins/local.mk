@@ -1,1 +1,31 @@
-# plugins: rules added by its component
+# plugins/: the collectd plugin reconcile.so, loaded by an unmodified
+# collectd with "LoadPlugin reconcile". It carries libdriftguard (PIC
+# convenience library) and exports module_register only; collectd's own
+# symbols resolve at dlopen, so nothing of collectd is linked.
+collectdplugindir = $(collectd_plugindir)
+collectdplugin_LTLIBRARIES = plugins/reconcile.la
+plugins_reconcile_la_SOURCES = \
+	plugins/reconcile.c \
+	plugins/reconcile_account.h \
+	plugins/reconcile_poll.c \
+	plugins/reconcile_store.c \
+	plugins/reconcile_metrics.c
+# collectd's config.h comes first through COLLECTD_CPPFLAGS; ours is
+# driftguard_config.h and is never included here.
+plugins_reconcile_la_CPPFLAGS = $(COLLECTD_CPPFLAGS) $(AM_CPPFLAGS)
+plugins_reconcile_la_CFLAGS = $(AM_CFLAGS) $(HIREDIS_CFLAGS) $(OPENSSL_CFLAGS) \
+	$(CURL_CFLAGS) $(JSONC_CFLAGS)
+plugins_reconcile_la_LDFLAGS = -module -avoid-version -shared \
+	-export-symbols-regex '^module_register$$' $(AM_LDFLAGS)
+plugins_reconcile_la_LIBADD = lib/libdriftguard.la $(HIREDIS_LIBS) \
+	$(OPENSSL_LIBS) $(CURL_LIBS) $(JSONC_LIBS)
+
+# collectd loads reconcile.so; the libtool archive is of no use there.
+install-exec-hook: plugins-remove-la
+plugins-remove-la:
+	rm -f $(DESTDIR)$(collectdplugindir)/reconcile.la
+
+uninstall-hook: plugins-remove-so
+plugins-remove-so:
+	rm -f $(DESTDIR)$(collectdplugindir)/reconcile.so
+.PHONY: plugins-remove-la plugins-remove-so

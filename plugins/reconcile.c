@@ -1,0 +1,386 @@
+/* reconcile.c - collectd plugin "reconcile": keeps exchange positions equal
+ * to the trading system's ledger (SPEC). This file is the collectd glue:
+ * module_register, the <Plugin reconcile> configuration (one <Account>
+ * block per exchange account), init (key files, connections, types, one
+ * read callback per account) and shutdown. The poll itself is in
+ * reconcile_poll.c, Redis in reconcile_store.c, values in
+ * reconcile_metrics.c.
+ *
+ * A bad option fails the plugin's init with a message naming it; collectd
+ * then unloads this plugin and keeps running the others. */
+#include "reconcile_account.h"
+
+#include "utils/common/common.h"
+
+#include "driftguard/keyfile.h"
+#include "driftguard/keys.h"
+
+#include <string.h>
+#include <time.h>
+
+#define RC_DEFAULT_EXCHANGE "binance-usdm"
+#define RC_DEFAULT_REDIS_URL "redis://127.0.0.1:6379/0"
+#define RC_DEFAULT_LEDGER_FIELD "position_amt"
+#define RC_DEFAULT_TIMEOUT_MS 3000
+#define RC_DEFAULT_CONFIRM_POLLS 2
+#define RC_DEFAULT_HOLD_LEASE_S 900
+#define RC_DEFAULT_COOLDOWN_S 120
+/* After publishing a plan, poll again this soon (the executor is usually
+ * done by then), while the drift lasts, within the account's Interval. */
+#define RC_REPOLL_DELAY_MS 250
+
+static rc_account_t **rc_accounts;
+static size_t rc_accounts_num;
+/* A configuration error was reported: init fails, nothing is polled. */
+static bool rc_config_failed;
+
+static void rc_account_free(rc_account_t *a) {
+  if (a == NULL)
+    return;
+  if (a->ex != NULL)
+    dg_exchange_free(a->ex);
+  if (a->redis != NULL)
+    dg_redis_free(a->redis);
+  if (a->plan_key != NULL) {
+    dg_secret_wipe(a->plan_key, a->plan_key_len);
+    free(a->plan_key);
+  }
+  char **strings[] = {
+      &a->name,         &a->exchange,     &a->url,
+      &a->key_file,     &a->redis_url,    &a->redis_password_file,
+      &a->key_prefix,   &a->source,       &a->ledger_key,
+      &a->ledger_field, &a->plan_key_file};
+  for (size_t i = 0; i < STATIC_ARRAY_SIZE(strings); i++)
+    sfree(*strings[i]);
+  free(a->symbols);
+  free(a->scanned);
+  free(a);
+}
+
+static int rc_config_fail(const rc_account_t *a, const char *option,
+                          const char *reason) {
+  ERROR(RC_PLUGIN " plugin: account=%s option=%s: %s", a->name, option, reason);
+  return -1;
+}
+
+static int rc_valid_symbol(const char *s) {
+  size_t len = strlen(s);
+  if (len == 0 || len >= DG_SYMBOL_MAX)
+    return 0;
+  for (size_t i = 0; i < len; i++)
+    if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
+      return 0;
+  return 1;
+}
+
+/* Account names become metric instances: keep them plain. */
+static int rc_valid_account_name(const char *s) {
+  size_t len = strlen(s);
+  if (len == 0 || len >= DATA_MAX_NAME_LEN)
+    return 0;
+  return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                   "0123456789_-") == len;
+}
+
+static int rc_config_symbol(rc_account_t *a, oconfig_item_t *ci) {
+  char *symbol = NULL;
+  if (cf_util_get_string(ci, &symbol) != 0)
+    return rc_config_fail(a, ci->key, "expects one string");
+  int status = 0;
+  if (!rc_valid_symbol(symbol)) {
+    status = rc_config_fail(a, ci->key, "not a symbol ([A-Z0-9], < 32)");
+  } else {
+    rc_symbol_t *s = rc_symbol_get(a, symbol);
+    if (s == NULL)
+      status = rc_config_fail(a, ci->key, "out of memory");
+    else if (!s->configured) {
+      s->configured = true;
+      a->configured_num++;
+    }
+  }
+  sfree(symbol);
+  return status;
+}
+
+static int rc_config_positive(rc_account_t *a, oconfig_item_t *ci, int *out) {
+  int v = 0;
+  if (cf_util_get_int(ci, &v) != 0 || v <= 0)
+    return rc_config_fail(a, ci->key, "expects a positive integer");
+  *out = v;
+  return 0;
+}
+
+static int rc_config_seconds_ms(rc_account_t *a, oconfig_item_t *ci,
+                                int *out_ms) {
+  double v = 0;
+  if (cf_util_get_double(ci, &v) != 0 || !(v > 0) || v > 3600)
+    return rc_config_fail(a, ci->key, "expects seconds in (0, 3600]");
+  *out_ms = (int)(v * 1000.0 + 0.5);
+  return *out_ms > 0 ? 0 : rc_config_fail(a, ci->key, "too small");
+}
+
+static int rc_config_option(rc_account_t *a, oconfig_item_t *ci) {
+  static const struct {
+    const char *key;
+    size_t offset;
+  } strings[] = {
+      {"Exchange", offsetof(rc_account_t, exchange)},
+      {"URL", offsetof(rc_account_t, url)},
+      {"KeyFile", offsetof(rc_account_t, key_file)},
+      {"RedisURL", offsetof(rc_account_t, redis_url)},
+      {"RedisPasswordFile", offsetof(rc_account_t, redis_password_file)},
+      {"KeyPrefix", offsetof(rc_account_t, key_prefix)},
+      {"Source", offsetof(rc_account_t, source)},
+      {"LedgerKey", offsetof(rc_account_t, ledger_key)},
+      {"LedgerField", offsetof(rc_account_t, ledger_field)},
+      {"PlanKeyFile", offsetof(rc_account_t, plan_key_file)},
+  };
+  for (size_t i = 0; i < STATIC_ARRAY_SIZE(strings); i++) {
+    if (strcasecmp(ci->key, strings[i].key) != 0)
+      continue;
+    char **field = (char **)((char *)a + strings[i].offset);
+    if (cf_util_get_string(ci, field) != 0 || (*field)[0] == '\0')
+      return rc_config_fail(a, ci->key, "expects one non-empty string");
+    return 0;
+  }
+  if (strcasecmp(ci->key, "Symbol") == 0)
+    return rc_config_symbol(a, ci);
+  if (strcasecmp(ci->key, "Interval") == 0) {
+    double v = 0;
+    if (cf_util_get_double(ci, &v) != 0 || !(v > 0))
+      return rc_config_fail(a, ci->key, "expects a positive number of seconds");
+    a->interval = DOUBLE_TO_CDTIME_T(v);
+    return 0;
+  }
+  if (strcasecmp(ci->key, "Timeout") == 0)
+    return rc_config_seconds_ms(a, ci, &a->timeout_ms);
+  if (strcasecmp(ci->key, "ConfirmPolls") == 0)
+    return rc_config_positive(a, ci, &a->confirm_polls);
+  if (strcasecmp(ci->key, "HoldLease") == 0)
+    return rc_config_positive(a, ci, &a->hold_lease_s);
+  if (strcasecmp(ci->key, "Cooldown") == 0)
+    return rc_config_positive(a, ci, &a->cooldown_s);
+  return rc_config_fail(a, ci->key, "unknown option");
+}
+
+/* Defaults for what the block left out, and the checks that need the
+ * whole block. */
+static int rc_config_complete(rc_account_t *a) {
+  struct {
+    char **field;
+    const char *def;
+  } defaults[] = {
+      {&a->exchange, RC_DEFAULT_EXCHANGE},
+      {&a->redis_url, RC_DEFAULT_REDIS_URL},
+      {&a->key_prefix, DG_DEFAULT_PREFIX},
+      {&a->source, DG_DEFAULT_SOURCE},
+      {&a->ledger_field, RC_DEFAULT_LEDGER_FIELD},
+  };
+  for (size_t i = 0; i < STATIC_ARRAY_SIZE(defaults); i++)
+    if (*defaults[i].field == NULL &&
+        (*defaults[i].field = strdup(defaults[i].def)) == NULL)
+      return rc_config_fail(a, "Account", "out of memory");
+  if (a->ledger_key == NULL) {
+    char buf[DG_KEY_MAX];
+    snprintf(buf, sizeof(buf), "%s:ledger:{symbol}", a->key_prefix);
+    if ((a->ledger_key = strdup(buf)) == NULL)
+      return rc_config_fail(a, "Account", "out of memory");
+  }
+  if (a->url == NULL)
+    return rc_config_fail(a, "URL", "missing (the exchange's base URL)");
+  if (a->key_file == NULL)
+    return rc_config_fail(a, "KeyFile", "missing (API key file)");
+  if (strstr(a->ledger_key, "{symbol}") == NULL)
+    return rc_config_fail(a, "LedgerKey", "must contain {symbol}");
+  if (a->interval == 0)
+    a->interval = plugin_get_interval();
+  return 0;
+}
+
+static int rc_config_account(oconfig_item_t *ci) {
+  rc_account_t *a = calloc(1, sizeof(*a));
+  if (a == NULL)
+    return -1;
+  a->timeout_ms = RC_DEFAULT_TIMEOUT_MS;
+  a->confirm_polls = RC_DEFAULT_CONFIRM_POLLS;
+  a->hold_lease_s = RC_DEFAULT_HOLD_LEASE_S;
+  a->cooldown_s = RC_DEFAULT_COOLDOWN_S;
+  if (cf_util_get_string(ci, &a->name) != 0 ||
+      !rc_valid_account_name(a->name)) {
+    ERROR(RC_PLUGIN " plugin: <Account> expects one name of [A-Za-z0-9_-]");
+    rc_account_free(a);
+    return -1;
+  }
+  for (size_t i = 0; i < rc_accounts_num; i++)
+    if (strcmp(rc_accounts[i]->name, a->name) == 0) {
+      rc_config_fail(a, "Account", "defined twice");
+      rc_account_free(a);
+      return -1;
+    }
+  int status = 0;
+  for (int i = 0; i < ci->children_num && status == 0; i++)
+    status = rc_config_option(a, ci->children + i);
+  if (status == 0)
+    status = rc_config_complete(a);
+  if (status != 0) {
+    rc_account_free(a);
+    return -1;
+  }
+  rc_account_t **grown =
+      realloc(rc_accounts, (rc_accounts_num + 1) * sizeof(*rc_accounts));
+  if (grown == NULL) {
+    rc_account_free(a);
+    return -1;
+  }
+  rc_accounts = grown;
+  rc_accounts[rc_accounts_num++] = a;
+  return 0;
+}
+
+static int rc_config(oconfig_item_t *ci) {
+  for (int i = 0; i < ci->children_num; i++) {
+    oconfig_item_t *child = ci->children + i;
+    if (strcasecmp(child->key, "Account") == 0) {
+      if (rc_config_account(child) != 0)
+        rc_config_failed = true;
+    } else {
+      ERROR(RC_PLUGIN " plugin: option=%s: unknown option (expected "
+                      "<Account \"name\"> blocks)",
+            child->key);
+      rc_config_failed = true;
+    }
+  }
+  /* Report the failure from init: a config callback error would make
+   * collectd refuse to start at all. */
+  return 0;
+}
+
+/* Key files, connections and the exchange driver of one account. */
+static int rc_account_open(rc_account_t *a) {
+  char err[256];
+  dg_api_credentials_t creds;
+  dg_redis_url_t url;
+  char password[DG_SECRET_MAX];
+  int status = 0;
+
+  if (dg_redis_url_parse(a->redis_url, &url, err, sizeof(err)) != 0)
+    return rc_config_fail(a, "RedisURL", err);
+  if (a->redis_password_file != NULL &&
+      dg_keyfile_read_line(a->redis_password_file, password, sizeof(password),
+                           err, sizeof(err)) < 0)
+    return rc_config_fail(a, "RedisPasswordFile", err);
+  a->redis = dg_redis_new(
+      &url, a->redis_password_file != NULL ? password : NULL, a->timeout_ms);
+  dg_secret_wipe(password, sizeof(password));
+  dg_secret_wipe(&url, sizeof(url));
+  if (a->redis == NULL)
+    return rc_config_fail(a, "RedisURL", "cannot create the Redis client");
+
+  if (a->plan_key_file != NULL) {
+    char key[DG_SECRET_MAX];
+    int len = dg_keyfile_read_line(a->plan_key_file, key, sizeof(key), err,
+                                   sizeof(err));
+    if (len <= 0)
+      return rc_config_fail(a, "PlanKeyFile", len == 0 ? "empty key" : err);
+    a->plan_key = malloc((size_t)len);
+    if (a->plan_key == NULL)
+      return rc_config_fail(a, "PlanKeyFile", "out of memory");
+    memcpy(a->plan_key, key, (size_t)len);
+    a->plan_key_len = (size_t)len;
+    dg_secret_wipe(key, sizeof(key));
+  }
+
+  if (dg_keyfile_read_credentials(a->key_file, &creds, err, sizeof(err)) != 0)
+    return rc_config_fail(a, "KeyFile", err);
+  dg_exchange_opts_t opts = {.url = a->url,
+                             .api_key = creds.api_key,
+                             .api_secret = creds.secret,
+                             .timeout_ms = a->timeout_ms,
+                             .recv_window_ms = 5000};
+  a->ex = dg_exchange_new(a->exchange, &opts, err, sizeof(err));
+  dg_secret_wipe(&creds, sizeof(creds));
+  if (a->ex == NULL)
+    status = rc_config_fail(a, "Exchange", err);
+  return status;
+}
+
+static void rc_sleep_ms(long ms) {
+  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+  while (nanosleep(&ts, &ts) != 0)
+    ;
+}
+
+/* One account's read callback: a poll, then, after publishing a plan, a
+ * few quick re-polls so the HOLD is released as soon as the executor has
+ * closed the drift instead of one Interval later. Exchange or Redis
+ * trouble is counted in poll_errors, never returned: collectd would
+ * suspend the callback with a growing back-off. */
+static int rc_read(user_data_t *ud) {
+  rc_account_t *a = ud->data;
+  cdtime_t deadline = cdtime() + a->interval - a->interval / 4;
+  rc_poll_result_t r;
+  rc_poll(a, &r);
+  if (r.published == 0)
+    return 0;
+  while (r.ok && r.closes_active > 0 &&
+         cdtime() + MS_TO_CDTIME_T(RC_REPOLL_DELAY_MS) < deadline) {
+    rc_sleep_ms(RC_REPOLL_DELAY_MS);
+    rc_poll(a, &r);
+  }
+  return 0;
+}
+
+static int rc_init(void) {
+  static bool done;
+  if (done) /* collectd may call init more than once */
+    return 0;
+  if (rc_config_failed)
+    return -1;
+  if (rc_accounts_num == 0) {
+    ERROR(RC_PLUGIN " plugin: no <Account> configured");
+    return -1;
+  }
+  if (rc_metrics_register_types() != 0)
+    return -1;
+  if (dg_exchange_global_init() != 0) {
+    ERROR(RC_PLUGIN " plugin: HTTP client initialisation failed");
+    return -1;
+  }
+  for (size_t i = 0; i < rc_accounts_num; i++)
+    if (rc_account_open(rc_accounts[i]) != 0)
+      return -1;
+  for (size_t i = 0; i < rc_accounts_num; i++) {
+    rc_account_t *a = rc_accounts[i];
+    char name[DATA_MAX_NAME_LEN];
+    snprintf(name, sizeof(name), RC_PLUGIN "/%s", a->name);
+    int status = plugin_register_complex_read(
+        RC_PLUGIN, name, rc_read, a->interval, &(user_data_t){.data = a});
+    if (status != 0) {
+      ERROR(RC_PLUGIN " plugin: account=%s registering the read callback "
+                      "failed: status=%d",
+            a->name, status);
+      return -1;
+    }
+    INFO(RC_PLUGIN " plugin: account=%s exchange=%s url=%s interval=%.3f "
+                   "symbols=%zu%s confirm_polls=%d plan_mac=%s",
+         a->name, a->exchange, a->url, CDTIME_T_TO_DOUBLE(a->interval),
+         a->configured_num, a->configured_num == 0 ? " (auto)" : "",
+         a->confirm_polls, a->plan_key != NULL ? "yes" : "no");
+  }
+  done = true;
+  return 0;
+}
+
+static int rc_shutdown(void) {
+  for (size_t i = 0; i < rc_accounts_num; i++)
+    rc_account_free(rc_accounts[i]);
+  sfree(rc_accounts);
+  rc_accounts_num = 0;
+  return 0;
+}
+
+void module_register(void) {
+  plugin_register_complex_config(RC_PLUGIN, rc_config);
+  plugin_register_init(RC_PLUGIN, rc_init);
+  plugin_register_shutdown(RC_PLUGIN, rc_shutdown);
+}

@@ -1,0 +1,141 @@
+/* reconcile_account.h - what the reconcile plugin knows about one
+ * <Account> block: its configuration, its connections and the per-symbol
+ * drift state machine, plus the interfaces between the plugin's files
+ * (config/callbacks, one poll, the Redis store, metrics).
+ *
+ * An account is only ever touched by its own read callback (one collectd
+ * read thread at a time), so none of this needs a lock. */
+#ifndef RECONCILE_ACCOUNT_H
+#define RECONCILE_ACCOUNT_H
+
+#include "collectd.h"
+
+#include "plugin.h"
+
+#include "driftguard/decimal.h"
+#include "driftguard/drift.h"
+#include "driftguard/exchange.h"
+#include "driftguard/plan.h"
+#include "driftguard/redis.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define RC_PLUGIN "reconcile"
+
+/* Where a poll failed: the type instances of the poll_errors counter. */
+typedef enum {
+  RC_SRC_EXCHANGE = 0,
+  RC_SRC_LEDGER,
+  RC_SRC_REDIS,
+  RC_SRC_COUNT
+} rc_source_t;
+
+typedef struct {
+  char name[DG_SYMBOL_MAX];
+  bool configured; /* from a Symbol option: always watched */
+  /* ConfirmPolls debounce: the same signature on N consecutive polls. */
+  char pending_sig[DG_SIGNATURE_LEN + 1];
+  int pending_count;
+  /* The signature this instance last wrote to hold_sig ("" none). */
+  char held_sig[DG_SIGNATURE_LEN + 1];
+  /* Unfixable drift already notified (once per signature). */
+  char notified_sig[DG_SIGNATURE_LEN + 1];
+  /* A HOLD we may not release (another drift's): logged once per sig. */
+  char foreign_sig[DG_SIGNATURE_LEN + 1];
+  bool rules_missing_logged; /* the exchange does not list the symbol */
+  derive_t published;        /* close_published */
+} rc_symbol_t;
+
+typedef struct {
+  char *name;
+  /* Configuration (SPEC section 8). */
+  char *exchange;
+  char *url;
+  char *key_file;
+  char *redis_url;
+  char *redis_password_file;
+  char *key_prefix;
+  char *source;
+  char *ledger_key; /* contains "{symbol}" */
+  char *ledger_field;
+  char *plan_key_file;
+  cdtime_t interval;
+  int timeout_ms;
+  int confirm_polls;
+  int hold_lease_s;
+  int cooldown_s;
+
+  /* Runtime, created by the init callback. */
+  dg_exchange_t *ex;
+  dg_redis_t *redis;
+  char *plan_key; /* NULL without PlanKeyFile; wiped on free */
+  size_t plan_key_len;
+
+  rc_symbol_t *symbols; /* configured ones first */
+  size_t symbols_num;
+  size_t configured_num;
+
+  /* Auto mode (no Symbol option): symbols found by SCAN, cached. */
+  char (*scanned)[DG_SYMBOL_MAX];
+  size_t scanned_num;
+  cdtime_t scanned_at;
+
+  bool failing[RC_SRC_COUNT]; /* an error is in progress (log once) */
+  derive_t poll_errors[RC_SRC_COUNT];
+  bool banned_logged;
+} rc_account_t;
+
+/* What one poll did, for the early re-poll decision. */
+typedef struct {
+  bool ok;           /* the poll saw the exchange and the ledger */
+  int published;     /* plans published by this poll */
+  int closes_active; /* symbols with a confirmed fixable drift */
+} rc_poll_result_t;
+
+/* reconcile_poll.c */
+void rc_poll(rc_account_t *a, rc_poll_result_t *out);
+rc_symbol_t *rc_symbol_get(rc_account_t *a, const char *name);
+/* Append symbol to a list unless it is there. Returns 0, -1 on ENOMEM. */
+int rc_symbol_list_add(char (**list)[DG_SYMBOL_MAX], size_t *n,
+                       const char *symbol);
+void rc_account_error(rc_account_t *a, rc_source_t src, const char *what);
+
+/* reconcile_store.c: Redis side of a poll. Each returns 0, or -1 with a
+ * reason in err (then the Redis connection is the problem). */
+typedef struct {
+  bool present;      /* the ledger hash field exists */
+  dg_dec_t amt;      /* its value (0 when absent) */
+  bool amt_bad;      /* present but not a decimal */
+  bool hold;         /* the HOLD key exists */
+  char hold_sig[64]; /* its signature, "" when absent */
+} rc_ledger_row_t;
+
+int rc_store_ledger_read(rc_account_t *a, char (*symbols)[DG_SYMBOL_MAX],
+                         size_t n, rc_ledger_row_t *rows, char *err,
+                         size_t errlen);
+int rc_store_scan_symbols(rc_account_t *a, char (**out)[DG_SYMBOL_MAX],
+                          size_t *n, char *err, size_t errlen);
+/* HOLD the symbol with the lease; with plan != NULL also publish the plan
+ * if this call wins the cooldown. *published = 1 when it did. */
+int rc_store_hold(rc_account_t *a, const char *symbol, const char *signature,
+                  const char *cooldown_key, const char *plan, size_t plan_len,
+                  const char *mac, int *published, char *err, size_t errlen);
+/* Release the HOLD if it is ours (expected_sig, or "" to accept any
+ * reconcile_drift hold). *released = 1 released, 0 nothing held,
+ * -1 held for another drift. */
+int rc_store_release(rc_account_t *a, const char *symbol,
+                     const char *expected_sig, int *released, char *err,
+                     size_t errlen);
+/* reconcile_metrics.c */
+int rc_metrics_register_types(void);
+void rc_metric_gauge(const rc_account_t *a, const char *plugin_instance,
+                     const char *type, const char *type_instance, gauge_t v);
+void rc_metric_derive(const rc_account_t *a, const char *plugin_instance,
+                      const char *type, const char *type_instance, derive_t v);
+gauge_t rc_dec_to_gauge(dg_dec_t d);
+void rc_notify(const rc_account_t *a, int severity, const char *symbol,
+               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+#endif

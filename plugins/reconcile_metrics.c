@@ -1,0 +1,92 @@
+/* reconcile_metrics.c - the reconcile plugin's side of collectd's data
+ * model: the types of SPEC section 5 (registered by the plugin itself so
+ * no TypesDB edit is needed, the executor's included), value dispatch and
+ * notifications. */
+#include "reconcile_account.h"
+
+#include "utils/common/common.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+
+/* One data source "value" per type; counters never go below zero. */
+static data_source_t rc_ds_derive[] = {{"value", DS_TYPE_DERIVE, 0.0, NAN}};
+static data_source_t rc_ds_gauge[] = {{"value", DS_TYPE_GAUGE, NAN, NAN}};
+static data_source_t rc_ds_flag[] = {{"value", DS_TYPE_GAUGE, 0.0, 1.0}};
+
+#define RC_TYPE(name, ds)                                                      \
+  { name, STATIC_ARRAY_SIZE(ds), ds }
+static data_set_t rc_types[] = {
+    RC_TYPE("close_published", rc_ds_derive),
+    RC_TYPE("hold_active", rc_ds_flag),
+    RC_TYPE("drift", rc_ds_gauge),
+    RC_TYPE("position", rc_ds_gauge),
+    RC_TYPE("poll_errors", rc_ds_derive),
+    RC_TYPE("exchange_weight", rc_ds_gauge),
+    /* Sent by driftguard-executor with PUTVAL over unixsock. */
+    RC_TYPE("close_consumed", rc_ds_derive),
+    RC_TYPE("close_executed", rc_ds_derive),
+    RC_TYPE("close_rejected", rc_ds_derive),
+    RC_TYPE("close_guardrail_fail", rc_ds_derive),
+};
+
+int rc_metrics_register_types(void) {
+  for (size_t i = 0; i < STATIC_ARRAY_SIZE(rc_types); i++) {
+    int status = plugin_register_data_set(&rc_types[i]);
+    if (status != 0) {
+      ERROR(RC_PLUGIN " plugin: registering type=%s failed: status=%d",
+            rc_types[i].type, status);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static void rc_dispatch(const rc_account_t *a, const char *plugin_instance,
+                        const char *type, const char *type_instance,
+                        value_t v) {
+  value_list_t vl = VALUE_LIST_INIT;
+  vl.values = &v;
+  vl.values_len = 1;
+  /* collectd's cache expects the next value one account Interval later. */
+  vl.interval = a->interval;
+  sstrncpy(vl.plugin, RC_PLUGIN, sizeof(vl.plugin));
+  sstrncpy(vl.plugin_instance, plugin_instance, sizeof(vl.plugin_instance));
+  sstrncpy(vl.type, type, sizeof(vl.type));
+  if (type_instance != NULL)
+    sstrncpy(vl.type_instance, type_instance, sizeof(vl.type_instance));
+  plugin_dispatch_values(&vl);
+}
+
+void rc_metric_gauge(const rc_account_t *a, const char *plugin_instance,
+                     const char *type, const char *type_instance, gauge_t v) {
+  rc_dispatch(a, plugin_instance, type, type_instance, (value_t){.gauge = v});
+}
+
+void rc_metric_derive(const rc_account_t *a, const char *plugin_instance,
+                      const char *type, const char *type_instance, derive_t v) {
+  rc_dispatch(a, plugin_instance, type, type_instance, (value_t){.derive = v});
+}
+
+/* For display only (dashboards): the exact amount's canonical text read
+ * back as a double. Decisions never use this value. */
+gauge_t rc_dec_to_gauge(dg_dec_t d) {
+  char text[DG_DEC_STRLEN];
+  dg_dec_format(d, text, sizeof(text));
+  return strtod(text, NULL);
+}
+
+void rc_notify(const rc_account_t *a, int severity, const char *symbol,
+               const char *fmt, ...) {
+  notification_t n = {.severity = severity, .time = cdtime()};
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(n.message, sizeof(n.message), fmt, ap);
+  va_end(ap);
+  sstrncpy(n.host, hostname_g, sizeof(n.host));
+  sstrncpy(n.plugin, RC_PLUGIN, sizeof(n.plugin));
+  sstrncpy(n.plugin_instance, symbol, sizeof(n.plugin_instance));
+  sstrncpy(n.type, "drift", sizeof(n.type));
+  sstrncpy(n.type_instance, a->name, sizeof(n.type_instance));
+  plugin_dispatch_notification(&n);
+}

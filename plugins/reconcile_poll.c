@@ -1,0 +1,432 @@
+/* reconcile_poll.c - one poll of one account: one positionRisk request
+ * for all symbols, the ledger of every watched symbol in one Redis round
+ * trip, then per symbol the drift state machine of SPEC section 2:
+ * ConfirmPolls debounce, HOLD (+ plan when a reduce-only close fixes it,
+ * + a notification when nothing can), and release once the drift is gone.
+ * A poll that could not see both sides changes no HOLD. */
+#include "reconcile_account.h"
+
+#include "utils/common/common.h"
+
+#include "driftguard/ban.h"
+#include "driftguard/keys.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Auto mode rescans the ledger and HOLD keys at most this often. */
+#define RC_SCAN_EVERY TIME_T_TO_CDTIME_T(60)
+
+static const char *const rc_source_names[RC_SRC_COUNT] = {"exchange", "ledger",
+                                                          "redis"};
+
+/* Count a failed poll and log when an error begins, not on every poll. */
+void rc_account_error(rc_account_t *a, rc_source_t src, const char *what) {
+  a->poll_errors[src]++;
+  if (!a->failing[src])
+    ERROR(RC_PLUGIN " plugin: account=%s source=%s poll failed: %s "
+                    "(HOLDs unchanged; logged again on recovery)",
+          a->name, rc_source_names[src], what);
+  a->failing[src] = true;
+}
+
+static void rc_account_recovered(rc_account_t *a, rc_source_t src) {
+  if (a->failing[src])
+    INFO(RC_PLUGIN " plugin: account=%s source=%s recovered", a->name,
+         rc_source_names[src]);
+  a->failing[src] = false;
+}
+
+rc_symbol_t *rc_symbol_get(rc_account_t *a, const char *name) {
+  for (size_t i = 0; i < a->symbols_num; i++)
+    if (strcmp(a->symbols[i].name, name) == 0)
+      return &a->symbols[i];
+  rc_symbol_t *grown =
+      realloc(a->symbols, (a->symbols_num + 1) * sizeof(*a->symbols));
+  if (grown == NULL)
+    return NULL;
+  a->symbols = grown;
+  rc_symbol_t *s = &grown[a->symbols_num++];
+  memset(s, 0, sizeof(*s));
+  sstrncpy(s->name, name, sizeof(s->name));
+  return s;
+}
+
+/* An exchange call failed: share a 429/418 back-off through Redis. */
+static void rc_exchange_failed(rc_account_t *a, const char *what,
+                               const dg_ex_result_t *res) {
+  char reason[512];
+  int64_t until =
+      res->ban_until_ms > 0 ? res->ban_until_ms : res->retry_after_ms;
+  if ((res->status == DG_EX_RATE_LIMIT || res->status == DG_EX_BANNED) &&
+      until > 0 &&
+      dg_ban_store(a->redis, a->key_prefix, until,
+                   (int64_t)CDTIME_T_TO_MS(cdtime())) != 0)
+    WARNING(RC_PLUGIN " plugin: account=%s storing the exchange back-off "
+                      "failed: %s",
+            a->name, dg_redis_last_error(a->redis));
+  snprintf(reason, sizeof(reason), "%s status=%s http=%d code=%d msg=\"%s\"",
+           what, dg_ex_status_name(res->status), res->http_status, res->code,
+           res->msg);
+  rc_account_error(a, RC_SRC_EXCHANGE, reason);
+}
+
+static void rc_publish_weight(const rc_account_t *a, const dg_ex_result_t *r) {
+  if (r->used_weight_1m >= 0)
+    rc_metric_gauge(a, a->name, "exchange_weight", NULL,
+                    (gauge_t)r->used_weight_1m);
+}
+
+int rc_symbol_list_add(char (**list)[DG_SYMBOL_MAX], size_t *n,
+                       const char *symbol) {
+  for (size_t i = 0; i < *n; i++)
+    if (strcmp((*list)[i], symbol) == 0)
+      return 0;
+  char(*grown)[DG_SYMBOL_MAX] = realloc(*list, (*n + 1) * sizeof(**list));
+  if (grown == NULL)
+    return -1;
+  *list = grown;
+  sstrncpy(grown[*n], symbol, DG_SYMBOL_MAX);
+  (*n)++;
+  return 0;
+}
+
+/* The symbols this poll watches: the Symbol list, or every symbol open on
+ * either side plus those this instance or anyone still holds. */
+static int rc_watch_list(rc_account_t *a, const dg_position_t *pos, size_t npos,
+                         char (**out)[DG_SYMBOL_MAX], size_t *n) {
+  char(*list)[DG_SYMBOL_MAX] = NULL;
+  size_t count = 0;
+  int status = 0;
+  if (a->configured_num > 0) {
+    for (size_t i = 0; i < a->configured_num && status == 0; i++)
+      status = rc_symbol_list_add(&list, &count, a->symbols[i].name);
+  } else {
+    cdtime_t now = cdtime();
+    if (a->scanned_at == 0 || now - a->scanned_at >= RC_SCAN_EVERY) {
+      char err[256];
+      char(*scanned)[DG_SYMBOL_MAX] = NULL;
+      size_t scanned_num = 0;
+      if (rc_store_scan_symbols(a, &scanned, &scanned_num, err, sizeof(err)) !=
+          0) {
+        rc_account_error(a, RC_SRC_REDIS, err);
+        return -1;
+      }
+      free(a->scanned);
+      a->scanned = scanned;
+      a->scanned_num = scanned_num;
+      a->scanned_at = now;
+    }
+    for (size_t i = 0; i < npos && status == 0; i++)
+      status = rc_symbol_list_add(&list, &count, pos[i].symbol);
+    for (size_t i = 0; i < a->scanned_num && status == 0; i++)
+      status = rc_symbol_list_add(&list, &count, a->scanned[i]);
+    for (size_t i = 0; i < a->symbols_num && status == 0; i++)
+      if (a->symbols[i].held_sig[0] != '\0')
+        status = rc_symbol_list_add(&list, &count, a->symbols[i].name);
+  }
+  if (status != 0) {
+    free(list);
+    rc_account_error(a, RC_SRC_REDIS, "out of memory");
+    return -1;
+  }
+  *out = list;
+  *n = count;
+  return 0;
+}
+
+static dg_dec_t rc_exchange_amt(const dg_position_t *pos, size_t npos,
+                                const char *symbol) {
+  for (size_t i = 0; i < npos; i++)
+    if (strcmp(pos[i].symbol, symbol) == 0)
+      return pos[i].amt;
+  return DG_DEC_ZERO; /* omitted: flat */
+}
+
+/* Per-symbol inputs of the decision, gathered before any HOLD changes so
+ * that a failure part way leaves every HOLD untouched. */
+typedef struct {
+  bool skip; /* nothing can be decided for it this poll */
+  dg_symbol_rules_t rules;
+  dg_dec_t exchange_amt;
+  rc_ledger_row_t ledger;
+} rc_input_t;
+
+/* Fetch every symbol's rules (cached exchangeInfo). -1: the poll failed. */
+static int rc_gather_rules(rc_account_t *a, char (*syms)[DG_SYMBOL_MAX],
+                           size_t n, rc_input_t *in) {
+  for (size_t i = 0; i < n; i++) {
+    dg_ex_result_t res;
+    dg_ex_status_t st =
+        dg_exchange_symbol_rules(a->ex, syms[i], &in[i].rules, &res);
+    if (st == DG_EX_REFUSED && res.code == -1121) {
+      rc_symbol_t *s = rc_symbol_get(a, syms[i]);
+      if (s != NULL && !s->rules_missing_logged)
+        WARNING(RC_PLUGIN " plugin: account=%s symbol=%s is not listed by "
+                          "the exchange; not reconciled",
+                a->name, syms[i]);
+      if (s != NULL)
+        s->rules_missing_logged = true;
+      in[i].skip = true;
+      continue;
+    }
+    if (st != DG_EX_OK) {
+      rc_exchange_failed(a, "exchangeInfo", &res);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* Debounce: true once the same signature was seen on ConfirmPolls polls. */
+static bool rc_confirm(const rc_account_t *a, rc_symbol_t *s, const char *sig) {
+  if (strcmp(s->pending_sig, sig) == 0) {
+    if (s->pending_count < a->confirm_polls)
+      s->pending_count++;
+  } else {
+    sstrncpy(s->pending_sig, sig, sizeof(s->pending_sig));
+    s->pending_count = 1;
+  }
+  return s->pending_count >= a->confirm_polls;
+}
+
+/* Drift gone: release the HOLD if it is ours. Returns hold_active. */
+static int rc_release(rc_account_t *a, rc_symbol_t *s,
+                      const rc_ledger_row_t *row, bool *redis_failed) {
+  char err[256];
+  int released = 0;
+  s->pending_sig[0] = '\0';
+  s->pending_count = 0;
+  if (!row->hold && row->hold_sig[0] == '\0') {
+    s->held_sig[0] = '\0';
+    return 0;
+  }
+  if (rc_store_release(a, s->name, s->held_sig, &released, err, sizeof(err)) !=
+      0) {
+    rc_account_error(a, RC_SRC_REDIS, err);
+    *redis_failed = true;
+    return row->hold;
+  }
+  if (released < 0) {
+    if (strcmp(s->foreign_sig, row->hold_sig) != 0)
+      WARNING(RC_PLUGIN " plugin: account=%s symbol=%s no drift, but the "
+                        "HOLD hold_sig=%s is not this instance's (ours=%s); "
+                        "left to its owner or its lease",
+              a->name, s->name, row->hold_sig,
+              s->held_sig[0] != '\0' ? s->held_sig : "none");
+    sstrncpy(s->foreign_sig, row->hold_sig, sizeof(s->foreign_sig));
+    return 1;
+  }
+  if (released > 0) {
+    INFO(RC_PLUGIN " plugin: account=%s symbol=%s drift gone, HOLD released "
+                   "hold_sig=%s",
+         a->name, s->name, row->hold_sig);
+    rc_notify(a, NOTIF_OKAY, s->name,
+              "reconcile: drift on %s is gone, HOLD released", s->name);
+  }
+  s->held_sig[0] = '\0';
+  s->notified_sig[0] = '\0';
+  s->foreign_sig[0] = '\0';
+  return 0;
+}
+
+/* Build, encode and sign the plan for a fixable drift. -1 on failure. */
+static int rc_plan_text(const rc_account_t *a, const char *symbol,
+                        const dg_drift_t *d, const rc_input_t *in,
+                        int64_t now_ms, char *json, size_t size, int *len,
+                        char mac[65], char *plan_id, size_t id_size) {
+  dg_plan_t plan;
+  if (dg_plan_build(&plan, a->key_prefix, a->source, symbol, d,
+                    in->exchange_amt, in->ledger.amt, now_ms,
+                    a->cooldown_s) != 0 ||
+      (*len = dg_plan_encode(&plan, json, size)) < 0)
+    return -1;
+  sstrncpy(plan_id, plan.plan_id, id_size);
+  if (a->plan_key != NULL &&
+      dg_plan_mac(a->plan_key, a->plan_key_len, json, (size_t)*len, mac) != 0)
+    return -1;
+  return 0;
+}
+
+/* Confirmed drift: HOLD (renewed every poll), and publish a plan when a
+ * reduce-only close of at least minQty fixes it, else notify once. */
+static void rc_hold(rc_account_t *a, rc_symbol_t *s, const char *sig,
+                    const dg_drift_t *d, const rc_input_t *in,
+                    rc_poll_result_t *out, bool *redis_failed) {
+  char err[256], ex_txt[DG_DEC_STRLEN], led_txt[DG_DEC_STRLEN];
+  dg_dec_format(in->exchange_amt, ex_txt, sizeof(ex_txt));
+  dg_dec_format(in->ledger.amt, led_txt, sizeof(led_txt));
+  bool fixable =
+      d->kind == DG_DRIFT_CLOSE && dg_dec_cmp(d->qty, in->rules.min_qty) >= 0;
+  int published = 0;
+
+  if (fixable) {
+    int64_t now_ms = (int64_t)CDTIME_T_TO_MS(cdtime());
+    char json[DG_PLAN_MAX_BYTES], mac[65], plan_id[128], cooldown[DG_KEY_MAX];
+    int len = 0;
+    if (rc_plan_text(a, s->name, d, in, now_ms, json, sizeof(json), &len, mac,
+                     plan_id, sizeof(plan_id)) != 0 ||
+        dg_key_cooldown(cooldown, sizeof(cooldown), a->key_prefix, s->name, sig,
+                        dg_drift_bucket(now_ms / 1000, a->cooldown_s)) < 0) {
+      ERROR(RC_PLUGIN " plugin: account=%s symbol=%s cannot build the plan "
+                      "(signature=%s); holding without one",
+            a->name, s->name, sig);
+      fixable = false;
+    } else if (rc_store_hold(a, s->name, sig, cooldown, json, (size_t)len,
+                             a->plan_key != NULL ? mac : NULL, &published, err,
+                             sizeof(err)) != 0) {
+      rc_account_error(a, RC_SRC_REDIS, err);
+      *redis_failed = true;
+      return;
+    } else if (published) {
+      s->published++;
+      out->published++;
+      INFO(RC_PLUGIN " plugin: account=%s published plan_id=%s symbol=%s "
+                     "side=%s exchange_amt=%s ledger_amt=%s",
+           a->name, plan_id, s->name, d->side, ex_txt, led_txt);
+    }
+    out->closes_active++;
+  }
+  if (!fixable) {
+    if (rc_store_hold(a, s->name, sig, NULL, NULL, 0, NULL, &published, err,
+                      sizeof(err)) != 0) {
+      rc_account_error(a, RC_SRC_REDIS, err);
+      *redis_failed = true;
+      return;
+    }
+    if (strcmp(s->notified_sig, sig) != 0) {
+      WARNING(RC_PLUGIN " plugin: account=%s symbol=%s unfixable drift "
+                        "exchange_amt=%s ledger_amt=%s signature=%s: HOLD "
+                        "kept, no plan",
+              a->name, s->name, ex_txt, led_txt, sig);
+      rc_notify(a, NOTIF_WARNING, s->name,
+                "reconcile: unfixable drift on %s: exchange_amt=%s "
+                "ledger_amt=%s (no reduce-only close fixes it), HOLD kept",
+                s->name, ex_txt, led_txt);
+      sstrncpy(s->notified_sig, sig, sizeof(s->notified_sig));
+    }
+  }
+  sstrncpy(s->held_sig, sig, sizeof(s->held_sig));
+}
+
+/* Decide for one symbol and dispatch its values. */
+static void rc_decide(rc_account_t *a, const char *symbol, const rc_input_t *in,
+                      rc_poll_result_t *out, bool *redis_failed) {
+  rc_symbol_t *s = rc_symbol_get(a, symbol);
+  dg_drift_t d;
+  dg_dec_t diff;
+  char sig[DG_SIGNATURE_LEN + 1];
+  if (s == NULL) {
+    ERROR(RC_PLUGIN " plugin: account=%s symbol=%s out of memory", a->name,
+          symbol);
+    return;
+  }
+  if (dg_drift_compute(in->exchange_amt, in->ledger.amt, in->rules.step, &d) !=
+          0 ||
+      dg_dec_sub(in->exchange_amt, in->ledger.amt, &diff) != 0 ||
+      dg_drift_signature(symbol, in->exchange_amt, in->ledger.amt, sig) != 0) {
+    ERROR(RC_PLUGIN " plugin: account=%s symbol=%s drift math failed "
+                    "(step or amounts out of range); HOLD unchanged",
+          a->name, symbol);
+    return;
+  }
+  rc_metric_gauge(a, symbol, "position", "exchange",
+                  rc_dec_to_gauge(in->exchange_amt));
+  rc_metric_gauge(a, symbol, "position", "ledger",
+                  rc_dec_to_gauge(in->ledger.amt));
+  rc_metric_gauge(a, symbol, "drift", NULL, rc_dec_to_gauge(diff));
+
+  int hold_active = in->ledger.hold;
+  if (d.kind == DG_DRIFT_NONE) {
+    hold_active = rc_release(a, s, &in->ledger, redis_failed);
+  } else if (rc_confirm(a, s, sig)) {
+    rc_hold(a, s, sig, &d, in, out, redis_failed);
+    if (!*redis_failed)
+      hold_active = 1;
+  }
+  rc_metric_gauge(a, symbol, "hold_active", NULL, hold_active);
+  rc_metric_derive(a, symbol, "close_published", NULL, s->published);
+}
+
+/* Everything after a successful positionRisk read. Returns true when the
+ * poll saw both sides. */
+static bool rc_poll_symbols(rc_account_t *a, const dg_position_t *pos,
+                            size_t npos, rc_poll_result_t *out) {
+  char(*syms)[DG_SYMBOL_MAX] = NULL;
+  size_t n = 0;
+  char err[256];
+  bool ok = false, ledger_bad = false, redis_failed = false;
+  if (rc_watch_list(a, pos, npos, &syms, &n) != 0)
+    return false;
+  rc_input_t *in = calloc(n > 0 ? n : 1, sizeof(*in));
+  rc_ledger_row_t *rows = calloc(n > 0 ? n : 1, sizeof(*rows));
+  if (in == NULL || rows == NULL) {
+    rc_account_error(a, RC_SRC_REDIS, "out of memory");
+    goto out;
+  }
+  if (rc_store_ledger_read(a, syms, n, rows, err, sizeof(err)) != 0) {
+    rc_account_error(a, RC_SRC_REDIS, err);
+    goto out;
+  }
+  rc_account_recovered(a, RC_SRC_REDIS);
+  if (rc_gather_rules(a, syms, n, in) != 0)
+    goto out;
+
+  for (size_t i = 0; i < n; i++) {
+    in[i].exchange_amt = rc_exchange_amt(pos, npos, syms[i]);
+    in[i].ledger = rows[i];
+    if (rows[i].amt_bad) {
+      char what[128];
+      snprintf(what, sizeof(what), "symbol=%s ledger value is not a decimal",
+               syms[i]);
+      rc_account_error(a, RC_SRC_LEDGER, what);
+      ledger_bad = true;
+      in[i].skip = true;
+    }
+  }
+  for (size_t i = 0; i < n && !redis_failed; i++)
+    if (!in[i].skip)
+      rc_decide(a, syms[i], &in[i], out, &redis_failed);
+  if (!ledger_bad)
+    rc_account_recovered(a, RC_SRC_LEDGER);
+  ok = !redis_failed && !ledger_bad;
+out:
+  free(rows);
+  free(in);
+  free(syms);
+  return ok;
+}
+
+void rc_poll(rc_account_t *a, rc_poll_result_t *out) {
+  char err[256];
+  int64_t banned_until = 0;
+  dg_position_t *pos = NULL;
+  size_t npos = 0;
+  dg_ex_result_t res;
+  memset(out, 0, sizeof(*out));
+
+  int banned = dg_ban_check(a->redis, a->key_prefix,
+                            (int64_t)CDTIME_T_TO_MS(cdtime()), &banned_until);
+  if (banned < 0) {
+    snprintf(err, sizeof(err), "ban check: %s", dg_redis_last_error(a->redis));
+    rc_account_error(a, RC_SRC_REDIS, err);
+  } else if (banned > 0) {
+    snprintf(err, sizeof(err), "exchange back-off in force until=%" PRId64,
+             banned_until);
+    rc_account_error(a, RC_SRC_EXCHANGE, err);
+  } else if (dg_exchange_positions(a->ex, NULL, &pos, &npos, &res) !=
+             DG_EX_OK) {
+    rc_publish_weight(a, &res);
+    rc_exchange_failed(a, "positionRisk", &res);
+  } else {
+    rc_publish_weight(a, &res);
+    rc_account_recovered(a, RC_SRC_EXCHANGE);
+    out->ok = rc_poll_symbols(a, pos, npos, out);
+  }
+  free(pos);
+
+  for (int src = 0; src < RC_SRC_COUNT; src++)
+    rc_metric_derive(a, a->name, "poll_errors", rc_source_names[src],
+                     a->poll_errors[src]);
+}

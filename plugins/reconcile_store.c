@@ -1,0 +1,353 @@
+/* reconcile_store.c - the reconcile plugin's Redis side: the ledger of
+ * every watched symbol in one pipelined round trip, SCAN (never KEYS) for
+ * the symbols of the ledger and of existing HOLDs, and the two atomic Lua
+ * scripts that set/renew a HOLD (publishing a plan when the cooldown is
+ * won) and release a HOLD only when it is this drift's. */
+#include "reconcile_account.h"
+
+#include "driftguard/keys.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RC_SYMBOL_PLACEHOLDER "{symbol}"
+#define RC_STREAM_MAXLEN "10000"
+#define RC_SCAN_COUNT "1000"
+
+/* HOLD with lease; with a plan, publish it if the cooldown is won.
+ * KEYS: hold, hold_reason, hold_sig[, cooldown, stream]
+ * ARGV: lease_s, signature, reason[, cooldown_s, maxlen, plan[, mac]]
+ * Returns the new stream entry id when it published, else 0. */
+static const char rc_hold_lua[] =
+    "local lease = tonumber(ARGV[1])\n"
+    "redis.call('SET', KEYS[1], '1', 'EX', lease)\n"
+    "redis.call('SET', KEYS[2], ARGV[3], 'EX', lease)\n"
+    "redis.call('SET', KEYS[3], ARGV[2], 'EX', lease)\n"
+    "if #KEYS < 5 then return 0 end\n"
+    "if not redis.call('SET', KEYS[4], '1', 'NX', 'EX', tonumber(ARGV[4])) "
+    "then return 0 end\n"
+    "if ARGV[7] then\n"
+    "  return redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[5], '*', "
+    "'plan', ARGV[6], 'mac', ARGV[7])\n"
+    "end\n"
+    "return redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[5], '*', "
+    "'plan', ARGV[6])\n";
+
+/* Release a HOLD that is ours.
+ * KEYS: hold, hold_reason, hold_sig
+ * ARGV: expected signature ("" = no memory: any reconcile_drift hold),
+ *       reason
+ * Returns 1 released, 0 nothing held, -1 held for another drift. */
+static const char rc_release_lua[] =
+    "local sig = redis.call('GET', KEYS[3])\n"
+    "local reason = redis.call('GET', KEYS[2])\n"
+    "if redis.call('EXISTS', KEYS[1]) == 0 and not sig and not reason "
+    "then return 0 end\n"
+    "if ARGV[1] ~= '' then\n"
+    "  if sig ~= ARGV[1] then return -1 end\n"
+    "elseif reason ~= ARGV[2] then return -1 end\n"
+    "redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])\n"
+    "return 1\n";
+
+static int rc_set_err(char *err, size_t errlen, const char *what,
+                      const redisReply *reply, dg_redis_t *r) {
+  if (reply != NULL && reply->type == REDIS_REPLY_ERROR)
+    snprintf(err, errlen, "%s: %s", what, reply->str);
+  else if (reply != NULL)
+    snprintf(err, errlen, "%s: unexpected reply type %d", what, reply->type);
+  else
+    snprintf(err, errlen, "%s: %s", what, dg_redis_last_error(r));
+  return -1;
+}
+
+/* The key of the symbol's ledger: LedgerKey with {symbol} replaced. */
+static int rc_ledger_key(const rc_account_t *a, const char *symbol, char *buf,
+                         size_t size) {
+  const char *at = strstr(a->ledger_key, RC_SYMBOL_PLACEHOLDER);
+  int n = snprintf(buf, size, "%.*s%s%s", (int)(at - a->ledger_key),
+                   a->ledger_key, symbol, at + strlen(RC_SYMBOL_PLACEHOLDER));
+  return (n < 0 || (size_t)n >= size) ? -1 : 0;
+}
+
+int rc_store_ledger_read(rc_account_t *a, char (*symbols)[DG_SYMBOL_MAX],
+                         size_t n, rc_ledger_row_t *rows, char *err,
+                         size_t errlen) {
+  if (n == 0)
+    return 0;
+  redisContext *c = dg_redis_context(a->redis);
+  if (c == NULL)
+    return rc_set_err(err, errlen, "connect", NULL, a->redis);
+  for (size_t i = 0; i < n; i++) {
+    char ledger[DG_KEY_MAX], hold[DG_KEY_MAX], sig[DG_KEY_MAX];
+    if (rc_ledger_key(a, symbols[i], ledger, sizeof(ledger)) != 0 ||
+        dg_key_hold(hold, sizeof(hold), a->key_prefix, symbols[i]) < 0 ||
+        dg_key_hold_sig(sig, sizeof(sig), a->key_prefix, symbols[i]) < 0) {
+      /* Nothing is sent yet on error paths after the first append, so
+       * drop the connection to discard what was queued. */
+      dg_redis_disconnect(a->redis);
+      snprintf(err, errlen, "key name too long for symbol=%s", symbols[i]);
+      return -1;
+    }
+    redisAppendCommand(c, "HGET %s %s", ledger, a->ledger_field);
+    redisAppendCommand(c, "MGET %s %s", hold, sig);
+  }
+
+  size_t nreplies = 2 * n;
+  redisReply **replies = calloc(nreplies, sizeof(*replies));
+  if (replies == NULL) {
+    dg_redis_disconnect(a->redis);
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  int status = 0;
+  if (dg_redis_pipeline_collect(a->redis, replies, nreplies) != 0) {
+    free(replies);
+    return rc_set_err(err, errlen, "ledger read", NULL, a->redis);
+  }
+  for (size_t i = 0; i < n && status == 0; i++) {
+    const redisReply *led = replies[2 * i], *hold = replies[2 * i + 1];
+    rc_ledger_row_t *row = &rows[i];
+    memset(row, 0, sizeof(*row));
+    if (led->type == REDIS_REPLY_STRING) {
+      row->present = true;
+      row->amt_bad = dg_dec_parse_n(led->str, led->len, &row->amt) != 0;
+    } else if (led->type != REDIS_REPLY_NIL) {
+      /* WRONGTYPE and friends: the ledger is unreadable, not flat. */
+      row->present = true;
+      row->amt_bad = true;
+    }
+    if (hold->type != REDIS_REPLY_ARRAY || hold->elements != 2) {
+      status = rc_set_err(err, errlen, "hold read", hold, a->redis);
+      break;
+    }
+    row->hold = hold->element[0]->type == REDIS_REPLY_STRING;
+    if (hold->element[1]->type == REDIS_REPLY_STRING)
+      snprintf(row->hold_sig, sizeof(row->hold_sig), "%s",
+               hold->element[1]->str);
+  }
+  for (size_t i = 0; i < nreplies; i++)
+    freeReplyObject(replies[i]);
+  free(replies);
+  return status;
+}
+
+/* A SCAN MATCH pattern for a key template: the placeholder becomes '*',
+ * glob characters elsewhere are escaped. Returns the placeholder's
+ * position in the template, or -1. */
+static int rc_template_pattern(const char *tmpl, char *pat, size_t size) {
+  const char *at = strstr(tmpl, RC_SYMBOL_PLACEHOLDER);
+  if (at == NULL)
+    return -1;
+  size_t o = 0;
+  for (const char *p = tmpl; *p != '\0'; p++) {
+    if (p == at) {
+      if (o + 2 > size)
+        return -1;
+      pat[o++] = '*';
+      p += strlen(RC_SYMBOL_PLACEHOLDER) - 1;
+      continue;
+    }
+    if (strchr("*?[]\\", *p) != NULL) {
+      if (o + 3 > size)
+        return -1;
+      pat[o++] = '\\';
+    } else if (o + 2 > size) {
+      return -1;
+    }
+    pat[o++] = *p;
+  }
+  pat[o] = '\0';
+  return (int)(at - tmpl);
+}
+
+/* The symbol in key if key matches the template, else -1. */
+static int rc_template_symbol(const char *tmpl, const char *key, size_t key_len,
+                              char out[DG_SYMBOL_MAX]) {
+  const char *at = strstr(tmpl, RC_SYMBOL_PLACEHOLDER);
+  size_t head = (size_t)(at - tmpl);
+  const char *tail = at + strlen(RC_SYMBOL_PLACEHOLDER);
+  size_t tail_len = strlen(tail);
+  if (key_len <= head + tail_len || strncmp(key, tmpl, head) != 0 ||
+      memcmp(key + key_len - tail_len, tail, tail_len) != 0)
+    return -1;
+  size_t len = key_len - head - tail_len;
+  if (len >= DG_SYMBOL_MAX)
+    return -1;
+  for (size_t i = 0; i < len; i++) {
+    char ch = key[head + i];
+    if (!((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')))
+      return -1;
+  }
+  memcpy(out, key + head, len);
+  out[len] = '\0';
+  return 0;
+}
+
+/* Every symbol whose key matches tmpl, added to list. */
+static int rc_scan_template(rc_account_t *a, const char *tmpl,
+                            char (**list)[DG_SYMBOL_MAX], size_t *n, char *err,
+                            size_t errlen) {
+  char pattern[2 * DG_KEY_MAX];
+  if (rc_template_pattern(tmpl, pattern, sizeof(pattern)) < 0) {
+    snprintf(err, errlen, "cannot build a SCAN pattern from %s", tmpl);
+    return -1;
+  }
+  char cursor[32] = "0";
+  do {
+    redisReply *r = dg_redis_command(a->redis, "SCAN %s MATCH %s COUNT %s",
+                                     cursor, pattern, RC_SCAN_COUNT);
+    if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+        r->element[0]->type != REDIS_REPLY_STRING ||
+        r->element[1]->type != REDIS_REPLY_ARRAY) {
+      rc_set_err(err, errlen, "scan", r, a->redis);
+      freeReplyObject(r);
+      return -1;
+    }
+    snprintf(cursor, sizeof(cursor), "%s", r->element[0]->str);
+    const redisReply *keys = r->element[1];
+    for (size_t i = 0; i < keys->elements; i++) {
+      char symbol[DG_SYMBOL_MAX];
+      const redisReply *k = keys->element[i];
+      if (k->type == REDIS_REPLY_STRING &&
+          rc_template_symbol(tmpl, k->str, k->len, symbol) == 0 &&
+          rc_symbol_list_add(list, n, symbol) != 0) {
+        freeReplyObject(r);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+      }
+    }
+    freeReplyObject(r);
+  } while (strcmp(cursor, "0") != 0);
+  return 0;
+}
+
+int rc_store_scan_symbols(rc_account_t *a, char (**out)[DG_SYMBOL_MAX],
+                          size_t *n, char *err, size_t errlen) {
+  char hold_tmpl[DG_KEY_MAX];
+  char(*list)[DG_SYMBOL_MAX] = NULL;
+  size_t count = 0;
+  if (dg_key_hold(hold_tmpl, sizeof(hold_tmpl), a->key_prefix,
+                  RC_SYMBOL_PLACEHOLDER) < 0) {
+    snprintf(err, errlen, "KeyPrefix too long");
+    return -1;
+  }
+  /* Ledger symbols, and symbols still on HOLD (whose drift may be gone
+   * on both sides, but whose HOLD must still be released). */
+  if (rc_scan_template(a, a->ledger_key, &list, &count, err, errlen) != 0 ||
+      rc_scan_template(a, hold_tmpl, &list, &count, err, errlen) != 0) {
+    free(list);
+    return -1;
+  }
+  *out = list;
+  *n = count;
+  return 0;
+}
+
+/* EVALSHA, and EVAL when the server does not know the script yet. */
+static redisReply *rc_eval(rc_account_t *a, const char *script, int numkeys,
+                           const char **keys, int nargs, const char **args,
+                           const size_t *arglens) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int dlen = 0;
+  char sha[2 * EVP_MAX_MD_SIZE + 1], nk[16];
+  if (EVP_Digest(script, strlen(script), digest, &dlen, EVP_sha1(), NULL) != 1)
+    return NULL;
+  for (unsigned int i = 0; i < dlen; i++)
+    snprintf(sha + 2 * i, 3, "%02x", digest[i]);
+  snprintf(nk, sizeof(nk), "%d", numkeys);
+
+  const char *argv[16];
+  size_t argvlen[16];
+  int argc = 0;
+  argv[argc] = "EVALSHA";
+  argvlen[argc++] = 7;
+  argv[argc] = sha;
+  argvlen[argc++] = strlen(sha);
+  argv[argc] = nk;
+  argvlen[argc++] = strlen(nk);
+  for (int i = 0; i < numkeys; i++, argc++) {
+    argv[argc] = keys[i];
+    argvlen[argc] = strlen(keys[i]);
+  }
+  for (int i = 0; i < nargs; i++, argc++) {
+    argv[argc] = args[i];
+    argvlen[argc] = arglens != NULL ? arglens[i] : strlen(args[i]);
+  }
+  redisReply *r = dg_redis_command_argv(a->redis, argc, argv, argvlen);
+  if (r != NULL && r->type == REDIS_REPLY_ERROR &&
+      strncmp(r->str, "NOSCRIPT", 8) == 0) {
+    freeReplyObject(r);
+    argv[0] = "EVAL";
+    argvlen[0] = 4;
+    argv[1] = script;
+    argvlen[1] = strlen(script);
+    r = dg_redis_command_argv(a->redis, argc, argv, argvlen);
+  }
+  return r;
+}
+
+static int rc_hold_keys(const rc_account_t *a, const char *symbol,
+                        char keys[3][DG_KEY_MAX]) {
+  return (dg_key_hold(keys[0], DG_KEY_MAX, a->key_prefix, symbol) < 0 ||
+          dg_key_hold_reason(keys[1], DG_KEY_MAX, a->key_prefix, symbol) < 0 ||
+          dg_key_hold_sig(keys[2], DG_KEY_MAX, a->key_prefix, symbol) < 0)
+             ? -1
+             : 0;
+}
+
+int rc_store_hold(rc_account_t *a, const char *symbol, const char *signature,
+                  const char *cooldown_key, const char *plan, size_t plan_len,
+                  const char *mac, int *published, char *err, size_t errlen) {
+  char hk[3][DG_KEY_MAX], stream[DG_KEY_MAX], lease[16], cooldown[16];
+  *published = 0;
+  if (rc_hold_keys(a, symbol, hk) != 0 ||
+      dg_key_plan_stream(stream, sizeof(stream), a->key_prefix) < 0) {
+    snprintf(err, errlen, "key name too long for symbol=%s", symbol);
+    return -1;
+  }
+  snprintf(lease, sizeof(lease), "%d", a->hold_lease_s);
+  snprintf(cooldown, sizeof(cooldown), "%d", a->cooldown_s);
+  const char *keys[5] = {hk[0], hk[1], hk[2], cooldown_key, stream};
+  const char *args[7] = {
+      lease, signature, DG_HOLD_REASON, cooldown, RC_STREAM_MAXLEN, plan, mac};
+  size_t lens[7];
+  for (int i = 0; i < 7; i++)
+    lens[i] = args[i] != NULL ? strlen(args[i]) : 0;
+  lens[5] = plan_len;
+  int numkeys = plan != NULL ? 5 : 3;
+  int nargs = plan == NULL ? 3 : (mac != NULL ? 7 : 6);
+
+  redisReply *r = rc_eval(a, rc_hold_lua, numkeys, keys, nargs, args, lens);
+  if (r == NULL ||
+      (r->type != REDIS_REPLY_STRING && r->type != REDIS_REPLY_INTEGER)) {
+    rc_set_err(err, errlen, "hold script", r, a->redis);
+    freeReplyObject(r);
+    return -1;
+  }
+  *published = r->type == REDIS_REPLY_STRING;
+  freeReplyObject(r);
+  return 0;
+}
+
+int rc_store_release(rc_account_t *a, const char *symbol,
+                     const char *expected_sig, int *released, char *err,
+                     size_t errlen) {
+  char hk[3][DG_KEY_MAX];
+  if (rc_hold_keys(a, symbol, hk) != 0) {
+    snprintf(err, errlen, "key name too long for symbol=%s", symbol);
+    return -1;
+  }
+  const char *keys[3] = {hk[0], hk[1], hk[2]};
+  const char *args[2] = {expected_sig, DG_HOLD_REASON};
+  redisReply *r = rc_eval(a, rc_release_lua, 3, keys, 2, args, NULL);
+  if (r == NULL || r->type != REDIS_REPLY_INTEGER) {
+    rc_set_err(err, errlen, "release script", r, a->redis);
+    freeReplyObject(r);
+    return -1;
+  }
+  *released = (int)r->integer;
+  freeReplyObject(r);
+  return 0;
+}
