@@ -8,7 +8,7 @@ lib_libdriftguard_la_SOURCES += \
 	include/driftguard/ban.h lib/ban.c
 
 check_PROGRAMS += tests/unit/test_keyfile tests/unit/test_conf \
-	tests/unit/test_redis_url tests/unit/redis_probe
+	tests/unit/test_redis_url tests/unit/test_log tests/unit/redis_probe
 tests_unit_test_keyfile_SOURCES = tests/unit/test_keyfile.c tests/tap.h
 tests_unit_test_keyfile_LDADD = $(UNIT_LDADD)
 tests_unit_test_keyfile_CFLAGS = $(UNIT_CFLAGS)
@@ -18,11 +18,15 @@ tests_unit_test_conf_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_redis_url_SOURCES = tests/unit/test_redis_url.c tests/tap.h
 tests_unit_test_redis_url_LDADD = $(UNIT_LDADD)
 tests_unit_test_redis_url_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_log_SOURCES = tests/unit/test_log.c tests/tap.h
+tests_unit_test_log_LDADD = $(UNIT_LDADD)
+tests_unit_test_log_CFLAGS = $(UNIT_CFLAGS)
 # Driven by tests/integration/redis_conn.sh against a real redis-server.
 tests_unit_redis_probe_SOURCES = tests/unit/redis_probe.c
 tests_unit_redis_probe_LDADD = $(UNIT_LDADD)
 tests_unit_redis_probe_CFLAGS = $(UNIT_CFLAGS)
 
 TESTS += tests/unit/test_keyfile tests/unit/test_conf \
-	tests/unit/test_redis_url tests/integration/redis_conn.sh
+	tests/unit/test_redis_url tests/unit/test_log \
+	tests/integration/redis_conn.sh
 EXTRA_DIST += tests/integration/redis_conn.sh
