@@ -1,1 +1,35 @@
-# executor: rules added by its component
+# executor/: driftguard-executor, the daemon that consumes RECONCILE_CLOSE
+# plans and closes drift exactly once (SPEC section 4).
+sbin_PROGRAMS += executor/driftguard-executor
+
+EXECUTOR_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
+EXECUTOR_CFLAGS = $(AM_CFLAGS) -pthread $(HIREDIS_CFLAGS) $(JSONC_CFLAGS) \
+	$(CURL_CFLAGS) $(LCC_CFLAGS) $(SYSTEMD_CFLAGS)
+
+executor_driftguard_executor_SOURCES = \
+	executor/main.c \
+	executor/executor.h executor/rcmd.c \
+	executor/config.h executor/config.c \
+	executor/invariants.h executor/invariants.c \
+	executor/consumer.h executor/consumer.c \
+	executor/apply.h executor/apply.c \
+	executor/dedupe.h executor/dedupe.c \
+	executor/results.h executor/results.c \
+	executor/metrics.h executor/metrics.c
+executor_driftguard_executor_CPPFLAGS = $(EXECUTOR_CPPFLAGS)
+executor_driftguard_executor_CFLAGS = $(EXECUTOR_CFLAGS)
+executor_driftguard_executor_LDFLAGS = $(AM_LDFLAGS) -pthread
+executor_driftguard_executor_LDADD = lib/libdriftguard.la $(HIREDIS_LIBS) \
+	$(JSONC_LIBS) $(LCC_LIBS) $(SYSTEMD_LIBS)
+
+# The guardrails are pure: tested directly, without Redis or an exchange.
+check_PROGRAMS += tests/unit/test_invariants
+tests_unit_test_invariants_SOURCES = tests/unit/test_invariants.c tests/tap.h \
+	executor/invariants.h executor/invariants.c
+tests_unit_test_invariants_CPPFLAGS = $(EXECUTOR_CPPFLAGS)
+tests_unit_test_invariants_CFLAGS = $(EXECUTOR_CFLAGS)
+tests_unit_test_invariants_LDADD = lib/libdriftguard.la
+
+EXECUTOR_INTEGRATION_TESTS =
+TESTS += tests/unit/test_invariants $(EXECUTOR_INTEGRATION_TESTS)
+EXTRA_DIST += $(EXECUTOR_INTEGRATION_TESTS)

@@ -1,0 +1,536 @@
+/* apply.c - one plan end to end, exactly once.
+ *
+ *   parse (malformed) -> dedupe record: final -> DROPPED_DUPLICATE;
+ *   claimed/submitted (a crash, a re-delivery) -> ask the exchange for the
+ *   client order id first -> guardrails decision..qty -> claim ->
+ *   ban check -> hedge mode -> ONE fresh position read -> side, stale ->
+ *   renew the HOLD lease -> mark submitted -> send -> outcome.
+ *
+ * An ambiguous send (timeout, lost connection, 503 "Unknown error", -1006,
+ * -1007) is resolved in line: query the client order id; if the exchange
+ * does not know it, wait until the request's recvWindow has certainly
+ * passed (Binance may say "does not exist" for a while after creation),
+ * query again, then read the position: only an unmoved position allows a
+ * resend with the same client order id. The record is finalised only when
+ * the outcome is certain; otherwise it stays submitted and the next
+ * handling of the plan resolves it through the exchange, never by sending
+ * blindly. */
+#include "executor/apply.h"
+
+#include "driftguard/ban.h"
+#include "driftguard/log.h"
+#include "driftguard/plan.h"
+#include "executor/dedupe.h"
+#include "executor/invariants.h"
+#include "executor/results.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_FIELDS 64
+#define MAX_SENDS 3            /* order requests per plan, ambiguous ones */
+#define RESOLVE_MARGIN_MS 2000 /* beyond recvWindow, for clock error */
+#define BINANCE_ERR_TIMESTAMP (-1021)
+#define BINANCE_ERR_NO_SUCH_ORDER (-2013)
+#define BINANCE_ERR_DUPLICATE_CLIENT_ID (-4116)
+
+typedef enum { STEP_NEXT, STEP_DONE, STEP_AGAIN, STEP_STOP } step_t;
+
+typedef enum { OP_HEDGE_MODE, OP_POSITION, OP_QUERY, OP_PLACE } op_t;
+
+typedef struct {
+  ex_ctx_t *ctx;
+  const char *entry_id;
+  ex_entry_t e;
+  const dg_plan_t *p;
+  char hold_key[DG_KEY_MAX];
+  char dedupe_key[DG_KEY_MAX];
+  char coid[DG_CLIENT_ORDER_ID_MAX + 1];
+  ex_dedupe_t held; /* the record this consumer owns (state NONE: none) */
+  ex_outcome_t out;
+  int certain;        /* out is the plan's final outcome */
+  dg_ex_result_t res; /* the exchange's last answer */
+  int dual;           /* OP_HEDGE_MODE */
+  dg_dec_t live;      /* OP_POSITION */
+  dg_order_t order;   /* OP_QUERY, OP_PLACE */
+} job_t;
+
+__attribute__((format(printf, 3, 4))) static step_t
+outcome(job_t *j, ex_status_t status, const char *fmt, ...) {
+  va_list ap;
+  j->out.status = status;
+  va_start(ap, fmt);
+  vsnprintf(j->out.error, sizeof j->out.error, fmt, ap);
+  va_end(ap);
+  return STEP_DONE;
+}
+
+static step_t guardrail(job_t *j, ex_rule_t rule, const char *why) {
+  j->out.rule = rule;
+  j->certain = 1;
+  dg_log(LOG_WARNING,
+         "event=invariant_violation rule=%s plan_id=%s symbol=%s reason=\"%s\"",
+         ex_rule_name(rule), j->p != NULL ? j->p->plan_id : "",
+         j->p != NULL ? j->p->symbol : "", why);
+  return outcome(j, EX_ST_REJECTED_GUARDRAIL, "%s", why);
+}
+
+/* --- the exchange ------------------------------------------------------- */
+
+static void store_ban(job_t *j, int64_t until_ms) {
+  ex_ctx_t *ctx = j->ctx;
+  while (dg_ban_store(ctx->redis, ctx->cfg->key_prefix, until_ms,
+                      ex_now_ms()) != 0) {
+    redisReply *r = ex_redis(ctx, (const char *[]){"PING", NULL});
+    if (r == NULL)
+      return;
+    freeReplyObject(r);
+  }
+}
+
+/* 1 when a shared ban forbids calling the exchange (outcome set), 0 when
+ * calls are allowed, -1 when stopping. */
+static int banned(job_t *j) {
+  ex_ctx_t *ctx = j->ctx;
+  int64_t until = 0;
+  int b;
+  while ((b = dg_ban_check(ctx->redis, ctx->cfg->key_prefix, ex_now_ms(),
+                           &until)) < 0) {
+    redisReply *r = ex_redis(ctx, (const char *[]){"PING", NULL});
+    if (r == NULL)
+      return -1;
+    freeReplyObject(r);
+  }
+  if (b == 0)
+    return 0;
+  j->out.no_request = 1;
+  outcome(j, EX_ST_RETRYABLE_RATE_LIMIT,
+          "exchange back-off until %lld ms: no request sent", (long long)until);
+  return 1;
+}
+
+static dg_ex_status_t run_op(job_t *j, op_t op) {
+  dg_exchange_t *ex = j->ctx->exchange;
+  const dg_plan_t *p = j->p;
+  dg_position_t *pos = NULL;
+  size_t n = 0;
+  dg_ex_status_t st = DG_EX_BAD_REPLY;
+  memset(&j->res, 0, sizeof j->res);
+  switch (op) {
+  case OP_HEDGE_MODE:
+    return dg_exchange_hedge_mode(ex, &j->dual, &j->res);
+  case OP_POSITION:
+    st = dg_exchange_positions(ex, p->symbol, &pos, &n, &j->res);
+    if (st == DG_EX_OK) {
+      j->live = DG_DEC_ZERO; /* a symbol the exchange omits is flat */
+      for (size_t i = 0; i < n; i++)
+        if (strcmp(pos[i].symbol, p->symbol) == 0)
+          j->live = pos[i].amt;
+    }
+    free(pos);
+    return st;
+  case OP_QUERY:
+    return dg_exchange_query_order(ex, p->symbol, j->coid, &j->order, &j->res);
+  case OP_PLACE:
+    return dg_exchange_place_close(ex, p->symbol, p->side, p->qty, j->coid,
+                                   &j->order, &j->res);
+  }
+  return st;
+}
+
+/* One exchange call behind the shared ban, with one retry after a time
+ * re-sync on -1021. Returns 0 on success; 1 on failure with the outcome set
+ * (j->res says what the exchange answered); -1 when stopping. */
+static int call(job_t *j, op_t op) {
+  static const char *const op_names[] = {"hedge_mode", "position", "query",
+                                         "place"};
+  dg_ex_status_t st;
+  int b;
+  memset(&j->res, 0, sizeof j->res);
+  if ((b = banned(j)) != 0)
+    return b;
+  st = run_op(j, op);
+  if (st == DG_EX_REFUSED && j->res.code == BINANCE_ERR_TIMESTAMP) {
+    dg_ex_result_t sync;
+    dg_log(LOG_WARNING, "event=time_resync reason=\"%s\"", j->res.msg);
+    if (dg_exchange_sync_time(j->ctx->exchange, &sync) == DG_EX_OK &&
+        (b = banned(j)) == 0)
+      st = run_op(j, op);
+    else if (b != 0)
+      return b;
+  }
+  if (st == DG_EX_OK)
+    return 0;
+  dg_log(LOG_WARNING,
+         "event=exchange_call_failed op=%s plan_id=%s status=%s http=%d "
+         "code=%d msg=\"%s\"",
+         op_names[op], j->p->plan_id, dg_ex_status_name(st), j->res.http_status,
+         j->res.code, j->res.msg);
+  switch (st) {
+  case DG_EX_RATE_LIMIT:
+  case DG_EX_BANNED: {
+    int64_t until = j->res.ban_until_ms > j->res.retry_after_ms
+                        ? j->res.ban_until_ms
+                        : j->res.retry_after_ms;
+    store_ban(j, until);
+    outcome(j, EX_ST_RETRYABLE_RATE_LIMIT,
+            "HTTP %d %s: no exchange call before %lld ms", j->res.http_status,
+            j->res.msg, (long long)until);
+    break;
+  }
+  case DG_EX_REFUSED:
+    outcome(j, EX_ST_REJECTED_EXCHANGE, "code %d: %s", j->res.code, j->res.msg);
+    break;
+  default:
+    outcome(j, EX_ST_ERROR, "%s %s: %s", op_names[op], dg_ex_status_name(st),
+            j->res.msg);
+    break;
+  }
+  return 1;
+}
+
+static int not_found(const job_t *j) {
+  return j->res.status == DG_EX_REFUSED &&
+         j->res.code == BINANCE_ERR_NO_SUCH_ORDER;
+}
+
+/* The outcome of an order the exchange knows, with its audit line. */
+static step_t order_outcome(job_t *j) {
+  const dg_order_t *o = &j->order;
+  char qty[DG_DEC_STRLEN], amt[DG_DEC_STRLEN];
+  dg_dec_format(j->p->qty, qty, sizeof qty);
+  dg_dec_format(j->p->exchange_amt, amt, sizeof amt);
+  dg_log(LOG_NOTICE,
+         "[RECONCILE_CLOSE_AUDIT] reconcile_close=true symbol=%s qty=%s "
+         "side=%s order_id=%lld plan_id=%s hold_key=%s exchange_amt=%s",
+         j->p->symbol, qty, j->p->side, (long long)o->order_id, j->p->plan_id,
+         j->hold_key, amt);
+  j->certain = 1;
+  j->out.order_id = o->order_id;
+  dg_dec_format(o->executed_qty, j->out.executed_qty,
+                sizeof j->out.executed_qty);
+  if (dg_dec_sign(o->executed_qty) > 0 || strcmp(o->status, "FILLED") == 0 ||
+      strcmp(o->status, "NEW") == 0 ||
+      strcmp(o->status, "PARTIALLY_FILLED") == 0)
+    return outcome(j, EX_ST_EXECUTED, "%s", "");
+  return outcome(j, EX_ST_REJECTED_EXCHANGE, "order %s with nothing executed",
+                 o->status);
+}
+
+/* --- the dedupe record -------------------------------------------------- */
+
+static int swap_state(job_t *j, ex_dd_state_t state, int64_t sent_ts,
+                      ex_dedupe_t *now) {
+  ex_dedupe_t next = j->held;
+  int rc;
+  next.state = state;
+  next.ts = ex_now_ms();
+  next.sent_ts = sent_ts;
+  snprintf(next.consumer, sizeof next.consumer, "%s", j->ctx->cfg->consumer);
+  rc = ex_dedupe_swap(j->ctx, j->dedupe_key, &j->held, &next, now);
+  if (rc == 1)
+    j->held = next;
+  return rc;
+}
+
+/* Wait until an order sent at sent_ts can no longer be accepted. */
+static int wait_recv_window(job_t *j, int64_t sent_ts) {
+  int64_t offset = dg_exchange_time_offset_ms(j->ctx->exchange);
+  int64_t until = sent_ts + dg_exchange_recv_window_ms(j->ctx->exchange) +
+                  RESOLVE_MARGIN_MS + (offset < 0 ? -offset : offset);
+  int64_t left = until - ex_now_ms();
+  if (left > 0)
+    dg_log(LOG_NOTICE, "event=resolve_wait plan_id=%s wait_ms=%lld",
+           j->p->plan_id, (long long)left);
+  return left > 0 ? ex_sleep_ms(j->ctx, left) : 0;
+}
+
+/* After a send of unknown fate (or a crash after "submitted"): STEP_DONE
+ * when the exchange knows the order (or the plan turned out stale, or we
+ * cannot tell), STEP_NEXT when it certainly was not executed and the
+ * position is unmoved. */
+static step_t resolve_submitted(job_t *j) {
+  int rc = call(j, OP_QUERY);
+  if (rc < 0)
+    return STEP_STOP;
+  if (rc == 0)
+    return order_outcome(j);
+  if (!not_found(j))
+    return STEP_DONE; /* cannot tell: record stays submitted */
+  if (wait_recv_window(j, j->held.sent_ts) != 0)
+    return STEP_STOP;
+  if ((rc = call(j, OP_QUERY)) != 0)
+    return rc < 0 ? STEP_STOP : (not_found(j) ? STEP_NEXT : STEP_DONE);
+  return order_outcome(j);
+}
+
+/* A record in claimed/submitted: ours from before a crash, or left by a
+ * dead consumer. Ask the exchange before anything else. */
+static step_t recover(job_t *j) {
+  int rc;
+  dg_log(LOG_NOTICE, "event=recovering plan_id=%s state=%s client_order_id=%s",
+         j->p->plan_id, ex_dedupe_state_name(j->held.state), j->coid);
+  if (j->held.state == EX_DD_SUBMITTED)
+    return resolve_submitted(j);
+  rc = call(j, OP_QUERY); /* claimed: never sent, but make sure */
+  if (rc < 0)
+    return STEP_STOP;
+  if (rc == 0)
+    return order_outcome(j);
+  return not_found(j) ? STEP_NEXT : STEP_DONE;
+}
+
+/* What the record says. STEP_NEXT: go on (j->held says what we own). */
+static step_t check_record(job_t *j) {
+  ex_ctx_t *ctx = j->ctx;
+  ex_dedupe_t cur, now;
+  int rc;
+  if (ex_dedupe_read(ctx, j->dedupe_key, &cur) != 0)
+    return STEP_STOP;
+  if (cur.state == EX_DD_NONE)
+    return STEP_NEXT;
+  j->out.dedupe_hit = 1;
+  j->out.order_id = cur.order_id;
+  snprintf(j->out.executed_qty, sizeof j->out.executed_qty, "%s",
+           cur.executed_qty);
+  if (cur.state == EX_DD_FINAL) {
+    snprintf(j->out.original_status, sizeof j->out.original_status, "%s",
+             cur.status);
+    return outcome(j, EX_ST_DROPPED_DUPLICATE, "duplicate plan_id");
+  }
+  if (strcmp(cur.consumer, ctx->cfg->consumer) != 0 &&
+      ex_now_ms() - cur.ts < ctx->cfg->claim_idle_s * 1000) {
+    snprintf(j->out.original_status, sizeof j->out.original_status,
+             "IN_PROGRESS");
+    return outcome(j, EX_ST_DROPPED_DUPLICATE,
+                   "plan is being handled by consumer %s", cur.consumer);
+  }
+  j->out.dedupe_hit = 0;
+  j->out.order_id = 0;
+  j->out.executed_qty[0] = '\0';
+  j->held = cur;
+  rc = swap_state(j, cur.state, cur.sent_ts, &now);
+  if (rc < 0)
+    return STEP_STOP;
+  if (rc == 0) {
+    memset(&j->held, 0, sizeof j->held);
+    return STEP_AGAIN; /* someone else moved first: look again */
+  }
+  return recover(j);
+}
+
+/* --- guardrails ------------------------------------------------------------
+ */
+
+static step_t check_plan(job_t *j) {
+  ex_ctx_t *ctx = j->ctx;
+  ex_facts_t facts = {.source = ctx->cfg->source,
+                      .plan_key = ctx->plan_key,
+                      .plan_key_len = ctx->plan_key_len,
+                      .hold_key = j->hold_key};
+  char why[320], hold[8] = "";
+  ex_rule_t rule;
+  redisReply *r = ex_redis(ctx, (const char *[]){"GET", j->hold_key, NULL});
+  if (r == NULL)
+    return STEP_STOP;
+  if (r->type == REDIS_REPLY_STRING) {
+    snprintf(hold, sizeof hold, "%.*s", (int)(r->len < 7 ? r->len : 7), r->str);
+    facts.hold_value = hold;
+  }
+  freeReplyObject(r);
+  rule = ex_check_plan(&j->e, &facts, why, sizeof why);
+  return rule == EX_RULE_NONE ? STEP_NEXT : guardrail(j, rule, why);
+}
+
+static step_t check_position(job_t *j) {
+  char why[320];
+  ex_rule_t rule;
+  int rc = call(j, OP_POSITION);
+  if (rc != 0)
+    return rc < 0 ? STEP_STOP : STEP_DONE;
+  rule = ex_check_position(j->p, j->live, why, sizeof why);
+  return rule == EX_RULE_NONE ? STEP_NEXT : guardrail(j, rule, why);
+}
+
+/* EXPIRE the three HOLD keys; the HOLD itself must still be there. */
+static step_t renew_lease(job_t *j) {
+  ex_ctx_t *ctx = j->ctx;
+  char reason_key[DG_KEY_MAX], sig_key[DG_KEY_MAX], ttl[16];
+  const char *keys[] = {j->hold_key, reason_key, sig_key};
+  int held = 0;
+  dg_key_hold_reason(reason_key, sizeof reason_key, ctx->cfg->key_prefix,
+                     j->p->symbol);
+  dg_key_hold_sig(sig_key, sizeof sig_key, ctx->cfg->key_prefix, j->p->symbol);
+  snprintf(ttl, sizeof ttl, "%ld", ctx->cfg->hold_lease_s);
+  for (size_t i = 0; i < 3; i++) {
+    redisReply *r =
+        ex_redis(ctx, (const char *[]){"EXPIRE", keys[i], ttl, NULL});
+    if (r == NULL)
+      return STEP_STOP;
+    if (i == 0)
+      held = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
+    freeReplyObject(r);
+  }
+  if (!held)
+    return guardrail(j, EX_RULE_HOLD_KEY, "HOLD key released before execution");
+  dg_log(LOG_INFO, "event=hold_lease_renewed symbol=%s ttl=%s plan_id=%s",
+         j->p->symbol, ttl, j->p->plan_id);
+  return STEP_NEXT;
+}
+
+/* --- execution ----------------------------------------------------------- */
+
+static step_t claim(job_t *j) {
+  ex_dedupe_t now;
+  int rc;
+  if (j->held.state != EX_DD_NONE)
+    return STEP_NEXT; /* recovered: already ours */
+  rc = swap_state(j, EX_DD_CLAIMED, 0, &now);
+  return rc < 0 ? STEP_STOP : rc == 0 ? STEP_AGAIN : STEP_NEXT;
+}
+
+static step_t check_account(job_t *j) {
+  int rc = call(j, OP_HEDGE_MODE);
+  if (rc != 0)
+    return rc < 0 ? STEP_STOP : STEP_DONE;
+  if (!j->dual)
+    return STEP_NEXT;
+  j->certain = 1;
+  return outcome(j, EX_ST_REJECTED_EXCHANGE,
+                 "account is in hedge mode (dual side positions): driftguard "
+                 "closes one-way mode positions only; switch the account to "
+                 "one-way mode");
+}
+
+static step_t send_order(job_t *j) {
+  for (int attempt = 1;; attempt++) {
+    ex_dedupe_t now;
+    step_t step;
+    int rc = swap_state(j, EX_DD_SUBMITTED, ex_now_ms(), &now);
+    if (rc < 0)
+      return STEP_STOP;
+    if (rc == 0)
+      return outcome(j, EX_ST_ERROR,
+                     "lost the plan's claim to consumer %s: nothing sent",
+                     now.consumer);
+    rc = call(j, OP_PLACE);
+    if (rc < 0)
+      return STEP_STOP;
+    if (rc == 0)
+      return order_outcome(j);
+    if (j->res.status != DG_EX_UNKNOWN && j->res.status != DG_EX_BAD_REPLY &&
+        !(j->res.status == DG_EX_REFUSED &&
+          j->res.code == BINANCE_ERR_DUPLICATE_CLIENT_ID)) {
+      j->certain = 1; /* refused, rate limited, failed: not executed */
+      return STEP_DONE;
+    }
+    dg_log(LOG_WARNING,
+           "event=order_fate_unknown plan_id=%s client_order_id=%s attempt=%d",
+           j->p->plan_id, j->coid, attempt);
+    if ((step = resolve_submitted(j)) != STEP_NEXT)
+      return step;
+    /* Certainly not executed: the position must not have moved either. */
+    if ((step = check_position(j)) != STEP_NEXT)
+      return step;
+    if (attempt >= MAX_SENDS)
+      return outcome(j, EX_ST_ERROR,
+                     "order fate unknown %d times; not sent again", attempt);
+  }
+}
+
+/* A dry run goes through every check and stops right before sending. */
+static step_t stop_if_dry_run(job_t *j) {
+  if (!j->ctx->dry_run)
+    return STEP_NEXT;
+  j->certain = 1;
+  return outcome(j, EX_ST_DRY_RUN, "dry run: no order sent");
+}
+
+static step_t run(job_t *j) {
+  static step_t (*const steps[])(job_t *) = {
+      check_record,   check_plan,  claim,           check_account,
+      check_position, renew_lease, stop_if_dry_run, send_order,
+  };
+  for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+    step_t step = steps[i](j);
+    if (step != STEP_NEXT)
+      return step;
+  }
+  return STEP_DONE;
+}
+
+/* --- the entry ---------------------------------------------------------- */
+
+static int finish(job_t *j) {
+  ex_dedupe_t final_rec = j->held;
+  ex_finish_t f = {.entry_id = j->entry_id,
+                   .plan_id = j->p != NULL ? j->p->plan_id : NULL,
+                   .symbol = j->p != NULL ? j->p->symbol : NULL,
+                   .client_order_id = j->p != NULL ? j->coid : NULL,
+                   .dedupe_key = j->p != NULL ? j->dedupe_key : NULL,
+                   .held = &j->held};
+  /* A claimed record was never sent: whatever happened is certain. */
+  if ((j->certain && j->held.state != EX_DD_NONE) ||
+      j->held.state == EX_DD_CLAIMED) {
+    final_rec.state = EX_DD_FINAL;
+    final_rec.ts = ex_now_ms();
+    final_rec.order_id = j->out.order_id;
+    snprintf(final_rec.status, sizeof final_rec.status, "%s",
+             ex_status_name(j->out.status));
+    snprintf(final_rec.executed_qty, sizeof final_rec.executed_qty, "%s",
+             j->out.executed_qty);
+    if (ex_dedupe_encode(&final_rec) == 0)
+      f.final_rec = &final_rec;
+  }
+  return ex_finish(j->ctx, &f, &j->out);
+}
+
+int ex_apply_entry(ex_ctx_t *ctx, const char *entry_id,
+                   const redisReply *fields) {
+  const char *names[MAX_FIELDS];
+  size_t lens[MAX_FIELDS], n = 0;
+  char why[320] = "entry was deleted from the stream";
+  job_t *j = calloc(1, sizeof *j);
+  step_t step = STEP_AGAIN;
+  int rc;
+  if (j == NULL)
+    return -1;
+  j->ctx = ctx;
+  j->entry_id = entry_id;
+  if (fields != NULL) {
+    snprintf(why, sizeof why, "entry has more than %d fields", MAX_FIELDS);
+    for (n = 0; n < fields->elements && n < MAX_FIELDS; n++) {
+      const redisReply *f = fields->element[n];
+      names[n] = f->type == REDIS_REPLY_STRING ? f->str : "";
+      lens[n] = f->type == REDIS_REPLY_STRING ? f->len : 0;
+    }
+  }
+  if (fields == NULL || fields->elements > MAX_FIELDS ||
+      ex_parse_entry(names, lens, n, &j->e, why, sizeof why) != EX_RULE_NONE) {
+    guardrail(j, EX_RULE_MALFORMED, why);
+  } else {
+    j->p = &j->e.plan;
+    if (dg_key_hold(j->hold_key, sizeof j->hold_key, ctx->cfg->key_prefix,
+                    j->p->symbol) < 0 ||
+        dg_key_dedupe(j->dedupe_key, sizeof j->dedupe_key, ctx->cfg->key_prefix,
+                      j->p->plan_id) < 0 ||
+        dg_client_order_id(j->p->plan_id, j->coid) != 0) {
+      guardrail(j, EX_RULE_MALFORMED, "plan_id or symbol too long for a key");
+      step = STEP_DONE;
+    }
+    /* A record that changed under us (another consumer): look again, a
+     * few times; it ends as a duplicate or in our hands. */
+    for (int tries = 0; step == STEP_AGAIN && tries < 5; tries++) {
+      memset(&j->out, 0, sizeof j->out);
+      j->certain = 0;
+      step = run(j);
+    }
+    if (step == STEP_AGAIN)
+      outcome(j, EX_ST_ERROR, "dedupe record kept changing; plan not handled");
+  }
+  rc = step == STEP_STOP ? -1 : finish(j);
+  free(j);
+  return rc;
+}

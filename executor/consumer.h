@@ -1,0 +1,25 @@
+/* consumer.h - the plan stream as a Redis consumer group: create the group,
+ * re-handle this consumer's own pending entries, take over entries left
+ * pending by dead consumers (XAUTOCLAIM), and read new ones in batches. */
+#ifndef DG_EXECUTOR_CONSUMER_H
+#define DG_EXECUTOR_CONSUMER_H
+
+#include "executor/executor.h"
+
+/* Handles one entry (fields: a REDIS_REPLY_ARRAY of name/value, or NULL
+ * when the entry was deleted). Returns 0 once ACKed, -1 when stopping. */
+typedef int (*ex_entry_fn)(ex_ctx_t *ctx, const char *entry_id,
+                           const redisReply *fields);
+
+/* XGROUP CREATE stream group $ MKSTREAM; an existing group is fine.
+ * Returns 0, -1 when stopping. */
+int ex_consumer_ensure_group(ex_ctx_t *ctx);
+/* Re-handle every entry pending for this consumer (XREADGROUP id 0).
+ * Returns the number handled, -1 when stopping. */
+int ex_consumer_own_pending(ex_ctx_t *ctx, ex_entry_fn fn);
+/* Take over and handle entries idle longer than ClaimIdle. */
+int ex_consumer_autoclaim(ex_ctx_t *ctx, ex_entry_fn fn);
+/* Wait up to block_ms for new entries, handle up to BatchSize. */
+int ex_consumer_read_new(ex_ctx_t *ctx, ex_entry_fn fn, int block_ms);
+
+#endif

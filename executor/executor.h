@@ -1,0 +1,44 @@
+/* executor.h - what every part of driftguard-executor shares: the running
+ * context, and Redis commands that outlive Redis outages. */
+#ifndef DG_EXECUTOR_H
+#define DG_EXECUTOR_H
+
+#include "driftguard/exchange.h"
+#include "driftguard/keys.h"
+#include "driftguard/redis.h"
+#include "executor/config.h"
+
+#include <signal.h>
+#include <stdint.h>
+
+typedef struct ex_metrics ex_metrics_t;
+
+typedef struct {
+  const ex_config_t *cfg;
+  int dry_run;
+  dg_redis_t *redis;
+  dg_exchange_t *exchange;
+  ex_metrics_t *metrics;
+  const char *plan_key; /* NULL when PlanKeyFile is not set */
+  size_t plan_key_len;
+  char plan_stream[DG_KEY_MAX];
+  char result_stream[DG_KEY_MAX];
+  volatile sig_atomic_t *stop; /* set by SIGTERM/SIGINT */
+  int redis_down;              /* for logging an outage once */
+} ex_ctx_t;
+
+/* Wall clock, ms since the epoch. */
+int64_t ex_now_ms(void);
+/* Sleep ms, in slices so a stop request is seen; -1 when stopping. */
+int ex_sleep_ms(ex_ctx_t *ctx, int64_t ms);
+
+/* Run one command until Redis answers, backing off 100 ms doubling to 5 s
+ * while it is down (logged once per outage). Returns the reply (error
+ * replies included; caller frees), or NULL only when a stop was requested.
+ * args is NULL-terminated. */
+redisReply *ex_redis(ex_ctx_t *ctx, const char *const *args);
+/* Same with explicit lengths (binary-safe values). */
+redisReply *ex_redis_argv(ex_ctx_t *ctx, int argc, const char **argv,
+                          const size_t *lens);
+
+#endif

@@ -1,0 +1,300 @@
+/* main.c - driftguard-executor: the acting half of driftguard.
+ *
+ * Consumes RECONCILE_CLOSE plans from the plan stream through a consumer
+ * group and closes drift with one reduce-only MARKET order per plan, exactly
+ * once (apply.c). This file is the command line, start-up, signals and the
+ * main loop. SIGTERM/SIGINT: finish the plan in hand, then exit 0. */
+#include "driftguard_config.h"
+
+#include "driftguard/ban.h"
+#include "driftguard/exchange.h"
+#include "driftguard/keyfile.h"
+#include "driftguard/log.h"
+#include "executor/apply.h"
+#include "executor/config.h"
+#include "executor/consumer.h"
+#include "executor/executor.h"
+#include "executor/metrics.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#ifdef HAVE_LIBSYSTEMD
+#include <systemd/sd-daemon.h>
+#define notify(text) sd_notify(0, text)
+#else
+#define notify(text) ((void)0)
+#endif
+
+#define READ_BLOCK_MS 1000
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig) {
+  (void)sig;
+  stop_requested = 1;
+}
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "Usage: driftguard-executor [-C FILE] [-t] [-n] [--log-level LEVEL]\n"
+          "Consume RECONCILE_CLOSE plans and close drift exactly once.\n\n"
+          "  -C, --config FILE    configuration (default %s)\n"
+          "  -t, --test-config    check the configuration and key files, exit\n"
+          "  -n, --dry-run        run every check, send no order (DRY_RUN)\n"
+          "  -l, --log-level LVL  err, warning, notice, info (default), debug\n"
+          "  -h, --help           this text\n"
+          "  -V, --version        the version\n",
+          EX_DEFAULT_CONFIG);
+}
+
+static int parse_level(const char *s) {
+  static const char *const names[] = {"emerg",   "alert",  "crit", "err",
+                                      "warning", "notice", "info", "debug"};
+  for (int i = 0; i < 8; i++)
+    if (strcasecmp(s, names[i]) == 0)
+      return i;
+  return -1;
+}
+
+/* Everything secret is read here; what must stay lives in keys. */
+typedef struct {
+  dg_api_credentials_t api;
+  char plan_key[DG_SECRET_MAX];
+  int plan_key_len; /* -1: none configured */
+  char redis_password[DG_SECRET_MAX];
+  dg_redis_url_t redis_url;
+} secrets_t;
+
+static int read_secrets(const ex_config_t *c, secrets_t *s, char *err,
+                        size_t errlen) {
+  char why[256];
+  s->plan_key_len = -1;
+  if (dg_keyfile_read_credentials(c->key_file, &s->api, why, sizeof why) != 0) {
+    snprintf(err, errlen, "KeyFile \"%.300s\": %.400s", c->key_file, why);
+    return -1;
+  }
+  if (c->plan_key_file[0] != '\0' &&
+      (s->plan_key_len =
+           dg_keyfile_read_line(c->plan_key_file, s->plan_key,
+                                sizeof s->plan_key, why, sizeof why)) <= 0) {
+    snprintf(err, errlen, "PlanKeyFile \"%.300s\": %.400s", c->plan_key_file,
+             s->plan_key_len == 0 ? "empty key" : why);
+    return -1;
+  }
+  if (c->redis_password_file[0] != '\0' &&
+      dg_keyfile_read_line(c->redis_password_file, s->redis_password,
+                           sizeof s->redis_password, why, sizeof why) < 0) {
+    snprintf(err, errlen, "RedisPasswordFile \"%.300s\": %.400s",
+             c->redis_password_file, why);
+    return -1;
+  }
+  if (dg_redis_url_parse(c->redis_url, &s->redis_url, why, sizeof why) != 0) {
+    snprintf(err, errlen, "RedisURL: %s", why);
+    return -1;
+  }
+  return 0;
+}
+
+static void wipe_secrets(secrets_t *s) {
+  dg_secret_wipe(s, sizeof *s);
+}
+
+static void sync_exchange_time(ex_ctx_t *ctx) {
+  dg_ex_result_t res;
+  int64_t until;
+  if (dg_ban_check(ctx->redis, ctx->cfg->key_prefix, ex_now_ms(), &until) != 0)
+    return; /* banned or Redis down: the first plan will try again */
+  if (dg_exchange_sync_time(ctx->exchange, &res) == DG_EX_OK)
+    dg_log(LOG_INFO, "event=time_synced offset_ms=%lld",
+           (long long)dg_exchange_time_offset_ms(ctx->exchange));
+  else
+    dg_log(LOG_WARNING, "event=time_sync_failed status=%s msg=\"%s\"",
+           dg_ex_status_name(res.status), res.msg);
+}
+
+/* The main loop: own pending entries first, then dead consumers' entries,
+ * then new ones; claim again every ClaimIdle/2. */
+static void consume(ex_ctx_t *ctx) {
+  int64_t next_claim = 0;
+  if (ex_consumer_ensure_group(ctx) != 0 ||
+      ex_consumer_own_pending(ctx, ex_apply_entry) < 0)
+    return;
+  notify("READY=1");
+  dg_log(LOG_NOTICE, "event=started stream=%s group=%s consumer=%s dry_run=%s",
+         ctx->plan_stream, ctx->cfg->group, ctx->cfg->consumer,
+         ctx->dry_run ? "true" : "false");
+  while (!stop_requested) {
+    int64_t now = ex_now_ms();
+    if (now >= next_claim) {
+      if (ex_consumer_autoclaim(ctx, ex_apply_entry) < 0)
+        break;
+      next_claim = now + (ctx->cfg->claim_idle_s * 1000) / 2 + 500;
+    }
+    if (ex_consumer_read_new(ctx, ex_apply_entry, READ_BLOCK_MS) < 0)
+      break;
+    notify("WATCHDOG=1");
+  }
+}
+
+static int run(const ex_config_t *cfg, int dry_run) {
+  secrets_t *s = calloc(1, sizeof *s);
+  char err[512];
+  dg_exchange_opts_t opts;
+  ex_ctx_t ctx = {.cfg = cfg, .dry_run = dry_run, .stop = &stop_requested};
+  struct sigaction sa;
+  int rc = 1;
+
+  if (s == NULL || read_secrets(cfg, s, err, sizeof err) != 0) {
+    dg_log(LOG_ERR, "event=startup_failed error=\"%s\"",
+           s == NULL ? "out of memory" : err);
+    free(s);
+    return 1;
+  }
+  if (s->plan_key_len > 0) {
+    ctx.plan_key = s->plan_key;
+    ctx.plan_key_len = (size_t)s->plan_key_len;
+  } else {
+    dg_log(LOG_WARNING,
+           "event=plans_unauthenticated reason=\"no PlanKeyFile configured\" "
+           "effect=\"rule auth skipped: anyone who can write the plan stream "
+           "can submit plans\"");
+  }
+  dg_key_plan_stream(ctx.plan_stream, sizeof ctx.plan_stream, cfg->key_prefix);
+  dg_key_result_stream(ctx.result_stream, sizeof ctx.result_stream,
+                       cfg->key_prefix);
+
+  opts = (dg_exchange_opts_t){.url = cfg->url,
+                              .api_key = s->api.api_key,
+                              .api_secret = s->api.secret,
+                              .timeout_ms = cfg->timeout_s * 1000,
+                              .recv_window_ms = cfg->recv_window_ms};
+  if (dg_exchange_global_init() != 0) {
+    dg_log(LOG_ERR, "event=startup_failed error=\"HTTP stack init failed\"");
+    goto out;
+  }
+  ctx.exchange = dg_exchange_new(cfg->exchange, &opts, err, sizeof err);
+  dg_secret_wipe(&s->api, sizeof s->api); /* the handle keeps its copy */
+  if (ctx.exchange == NULL) {
+    dg_log(LOG_ERR, "event=startup_failed error=\"exchange: %s\"", err);
+    goto out_global;
+  }
+  /* The reply timeout must outlast XREADGROUP's BLOCK. */
+  ctx.redis = dg_redis_new(&s->redis_url,
+                           s->redis_password[0] ? s->redis_password : NULL,
+                           (int)cfg->timeout_s * 1000 + READ_BLOCK_MS);
+  if (ctx.redis == NULL) {
+    dg_log(LOG_ERR, "event=startup_failed error=\"out of memory\"");
+    goto out_exchange;
+  }
+  ctx.metrics = ex_metrics_start(cfg->collectd_socket, cfg->hostname,
+                                 cfg->metrics_interval_s);
+  if (ctx.metrics == NULL) {
+    dg_log(LOG_ERR, "event=startup_failed error=\"out of memory\"");
+    goto out_redis;
+  }
+
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal; /* no SA_RESTART: blocking reads wake up */
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN);
+
+  sync_exchange_time(&ctx);
+  consume(&ctx);
+  notify("STOPPING=1");
+  dg_log(LOG_NOTICE, "event=stopping consumed=%llu",
+         ex_metrics_get(ctx.metrics, EX_M_CONSUMED));
+  rc = 0;
+  ex_metrics_stop(ctx.metrics);
+out_redis:
+  dg_redis_free(ctx.redis);
+out_exchange:
+  dg_exchange_free(ctx.exchange);
+out_global:
+  dg_exchange_global_cleanup();
+out:
+  wipe_secrets(s);
+  free(s);
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  static const struct option longopts[] = {
+      {"config", required_argument, NULL, 'C'},
+      {"test-config", no_argument, NULL, 't'},
+      {"dry-run", no_argument, NULL, 'n'},
+      {"log-level", required_argument, NULL, 'l'},
+      {"help", no_argument, NULL, 'h'},
+      {"version", no_argument, NULL, 'V'},
+      {NULL, 0, NULL, 0}};
+  const char *path = EX_DEFAULT_CONFIG;
+  int test_only = 0, dry_run = 0, opt, level;
+  ex_config_t cfg;
+  char err[1024];
+
+  while ((opt = getopt_long(argc, argv, "C:tnl:hV", longopts, NULL)) != -1) {
+    switch (opt) {
+    case 'C':
+      path = optarg;
+      break;
+    case 't':
+      test_only = 1;
+      break;
+    case 'n':
+      dry_run = 1;
+      break;
+    case 'l':
+      if ((level = parse_level(optarg)) < 0) {
+        fprintf(stderr, "driftguard-executor: unknown log level \"%s\"\n",
+                optarg);
+        return 2;
+      }
+      dg_log_set_level(level);
+      break;
+    case 'h':
+      usage(stdout);
+      return 0;
+    case 'V':
+      printf("driftguard-executor %s\n", DG_VERSION);
+      return 0;
+    default:
+      usage(stderr);
+      return 2;
+    }
+  }
+  if (optind < argc) {
+    fprintf(stderr, "driftguard-executor: unexpected argument \"%s\"\n",
+            argv[optind]);
+    usage(stderr);
+    return 2;
+  }
+
+  ex_config_defaults(&cfg);
+  if (ex_config_load(&cfg, path, err, sizeof err) != 0) {
+    fprintf(stderr, "driftguard-executor: %s\n", err);
+    return 1;
+  }
+  if (test_only) {
+    secrets_t *s = calloc(1, sizeof *s);
+    int bad = 1;
+    snprintf(err, sizeof err, "out of memory");
+    if (s != NULL) {
+      bad = read_secrets(&cfg, s, err, sizeof err) != 0;
+      wipe_secrets(s);
+      free(s);
+    }
+    if (bad) {
+      fprintf(stderr, "driftguard-executor: %s: %s\n", path, err);
+      return 1;
+    }
+    printf("%s: configuration OK\n", path);
+    return 0;
+  }
+  return run(&cfg, dry_run || cfg.dry_run);
+}

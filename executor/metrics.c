@@ -1,0 +1,215 @@
+/* metrics.c - counters and their PUTVAL sender (see metrics.h).
+ *
+ * The counters live under a mutex; a thread wakes every MetricsInterval,
+ * copies them and sends them with libcollectdclient. When collectd is
+ * absent or restarted the thread drops the connection, tries again next
+ * interval and logs only when the state changes. */
+#include "executor/metrics.h"
+
+#include "driftguard/log.h"
+
+#include <collectd/client.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct {
+  char symbol[LCC_NAME_LEN];
+  unsigned long long value[EX_M_COUNT];
+} series_t;
+
+struct ex_metrics {
+  pthread_mutex_t lock;
+  pthread_cond_t wake;
+  pthread_t thread;
+  int running, stopping;
+  char socket[256];
+  char host[LCC_NAME_LEN];
+  long interval_s;
+  series_t series[EX_METRICS_MAX_SYMBOLS + 1]; /* [0] is "all" */
+  size_t nseries;
+  int overflow_logged;
+  lcc_connection_t *conn;
+  int connected; /* last state logged: 1 up, 0 down, -1 not yet */
+};
+
+/* type and type instance of each counter (SPEC section 5). */
+static void metric_names(ex_metric_t m, const char **type,
+                         const char **instance) {
+  static const char *const names[][2] = {
+      [EX_M_CONSUMED] = {"close_consumed", ""},
+      [EX_M_EXECUTED_SUCCESS] = {"close_executed", "success"},
+      [EX_M_EXECUTED_ERROR] = {"close_executed", "error"},
+      [EX_M_EXECUTED_RATE_LIMIT] = {"close_executed", "rate_limit"},
+      [EX_M_REJECTED_DUPLICATE] = {"close_rejected", "duplicate"},
+      [EX_M_REJECTED_GUARDRAILS] = {"close_rejected", "guardrails"},
+      [EX_M_REJECTED_RATE_LIMIT] = {"close_rejected", "rate_limit"},
+      [EX_M_REJECTED_EXCHANGE] = {"close_rejected", "exchange"},
+  };
+  if (m >= EX_M_GUARDRAIL_FIRST) {
+    *type = "close_guardrail_fail";
+    *instance = ex_rule_name((ex_rule_t)(m - EX_M_GUARDRAIL_FIRST + 1));
+  } else {
+    *type = names[m][0];
+    *instance = names[m][1];
+  }
+}
+
+static series_t *find_series(ex_metrics_t *m, const char *symbol) {
+  for (size_t i = 1; i < m->nseries; i++)
+    if (strcmp(m->series[i].symbol, symbol) == 0)
+      return &m->series[i];
+  if (m->nseries > EX_METRICS_MAX_SYMBOLS) {
+    if (!m->overflow_logged)
+      dg_log(
+          LOG_WARNING,
+          "event=metrics_symbols_full max=%d symbol=%s action=aggregate_only",
+          EX_METRICS_MAX_SYMBOLS, symbol);
+    m->overflow_logged = 1;
+    return NULL;
+  }
+  snprintf(m->series[m->nseries].symbol, LCC_NAME_LEN, "%s", symbol);
+  return &m->series[m->nseries++];
+}
+
+void ex_metrics_inc(ex_metrics_t *m, const char *symbol, ex_metric_t which) {
+  series_t *s;
+  pthread_mutex_lock(&m->lock);
+  m->series[0].value[which]++;
+  if (symbol != NULL && symbol[0] != '\0' &&
+      (s = find_series(m, symbol)) != NULL)
+    s->value[which]++;
+  pthread_mutex_unlock(&m->lock);
+}
+
+unsigned long long ex_metrics_get(ex_metrics_t *m, ex_metric_t which) {
+  unsigned long long v;
+  pthread_mutex_lock(&m->lock);
+  v = m->series[0].value[which];
+  pthread_mutex_unlock(&m->lock);
+  return v;
+}
+
+static void set_connected(ex_metrics_t *m, int up, const char *why) {
+  if (m->connected == up)
+    return;
+  if (up)
+    dg_log(LOG_NOTICE, "event=collectd_connected socket=%s", m->socket);
+  else
+    dg_log(LOG_WARNING,
+           "event=collectd_unavailable socket=%s error=\"%s\" "
+           "action=retry_each_interval",
+           m->socket, why);
+  m->connected = up;
+}
+
+/* Send every series; on the first failure drop the connection. */
+static void send_all(ex_metrics_t *m, const series_t *series, size_t n) {
+  if (m->conn == NULL && lcc_connect(m->socket, &m->conn) != 0) {
+    set_connected(m, 0, "cannot connect");
+    m->conn = NULL;
+    return;
+  }
+  for (size_t i = 0; i < n; i++) {
+    for (int k = 0; k < EX_M_COUNT; k++) {
+      value_t value = {.derive = series[i].value[k]};
+      int vtype = LCC_TYPE_DERIVE;
+      lcc_value_list_t vl = LCC_VALUE_LIST_INIT;
+      const char *type, *instance;
+      metric_names((ex_metric_t)k, &type, &instance);
+      vl.values = &value;
+      vl.values_types = &vtype;
+      vl.values_len = 1;
+      vl.interval = (double)m->interval_s;
+      snprintf(vl.identifier.host, LCC_NAME_LEN, "%s", m->host);
+      snprintf(vl.identifier.plugin, LCC_NAME_LEN, "reconcile");
+      snprintf(vl.identifier.plugin_instance, LCC_NAME_LEN, "%s",
+               series[i].symbol);
+      snprintf(vl.identifier.type, LCC_NAME_LEN, "%s", type);
+      snprintf(vl.identifier.type_instance, LCC_NAME_LEN, "%s", instance);
+      if (lcc_putval(m->conn, &vl) != 0) {
+        char why[128];
+        snprintf(why, sizeof why, "%s", lcc_strerror(m->conn));
+        LCC_DESTROY(m->conn);
+        set_connected(m, 0, why);
+        return;
+      }
+    }
+  }
+  set_connected(m, 1, "");
+}
+
+static void flush(ex_metrics_t *m) {
+  series_t *copy;
+  size_t n;
+  pthread_mutex_lock(&m->lock);
+  n = m->nseries;
+  copy = malloc(n * sizeof *copy);
+  if (copy != NULL)
+    memcpy(copy, m->series, n * sizeof *copy);
+  pthread_mutex_unlock(&m->lock);
+  if (copy == NULL)
+    return;
+  send_all(m, copy, n);
+  free(copy);
+}
+
+static void *sender(void *arg) {
+  ex_metrics_t *m = arg;
+  pthread_mutex_lock(&m->lock);
+  while (!m->stopping) {
+    struct timespec until;
+    pthread_mutex_unlock(&m->lock);
+    flush(m);
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += m->interval_s;
+    pthread_mutex_lock(&m->lock);
+    while (!m->stopping &&
+           pthread_cond_timedwait(&m->wake, &m->lock, &until) == 0)
+      ;
+  }
+  pthread_mutex_unlock(&m->lock);
+  flush(m); /* the last counts, so a stop loses nothing */
+  return NULL;
+}
+
+ex_metrics_t *ex_metrics_start(const char *socket, const char *host,
+                               long interval_s) {
+  ex_metrics_t *m = calloc(1, sizeof *m);
+  if (m == NULL)
+    return NULL;
+  pthread_mutex_init(&m->lock, NULL);
+  pthread_cond_init(&m->wake, NULL);
+  snprintf(m->series[0].symbol, LCC_NAME_LEN, "%s", EX_METRICS_ALL);
+  m->nseries = 1;
+  m->connected = -1;
+  m->interval_s = interval_s > 0 ? interval_s : 10;
+  snprintf(m->host, sizeof m->host, "%s", host);
+  if (socket != NULL && socket[0] != '\0') {
+    snprintf(m->socket, sizeof m->socket, "%s", socket);
+    if (pthread_create(&m->thread, NULL, sender, m) == 0)
+      m->running = 1;
+    else
+      dg_log(LOG_ERR, "event=metrics_thread_failed action=no_metrics");
+  }
+  return m;
+}
+
+void ex_metrics_stop(ex_metrics_t *m) {
+  if (m == NULL)
+    return;
+  if (m->running) {
+    pthread_mutex_lock(&m->lock);
+    m->stopping = 1;
+    pthread_cond_signal(&m->wake);
+    pthread_mutex_unlock(&m->lock);
+    pthread_join(m->thread, NULL);
+  }
+  if (m->conn != NULL)
+    LCC_DESTROY(m->conn);
+  pthread_cond_destroy(&m->wake);
+  pthread_mutex_destroy(&m->lock);
+  free(m);
+}

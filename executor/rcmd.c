@@ -1,0 +1,66 @@
+/* rcmd.c - Redis commands that survive Redis being down: the executor loses
+ * nothing and never exits because Redis went away; it waits with a capped
+ * backoff (100 ms .. 5 s) and logs the outage once, and its end once. */
+#include "executor/executor.h"
+
+#include "driftguard/log.h"
+
+#include <string.h>
+#include <time.h>
+
+#define BACKOFF_MIN_MS 100
+#define BACKOFF_MAX_MS 5000
+#define MAX_ARGS 64
+
+int64_t ex_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int ex_sleep_ms(ex_ctx_t *ctx, int64_t ms) {
+  while (ms > 0) {
+    int64_t slice = ms < 100 ? ms : 100;
+    struct timespec ts = {0, (long)slice * 1000000L};
+    if (*ctx->stop)
+      return -1;
+    nanosleep(&ts, NULL);
+    ms -= slice;
+  }
+  return *ctx->stop ? -1 : 0;
+}
+
+redisReply *ex_redis_argv(ex_ctx_t *ctx, int argc, const char **argv,
+                          const size_t *lens) {
+  int64_t backoff = BACKOFF_MIN_MS;
+  for (;;) {
+    redisReply *reply = dg_redis_command_argv(ctx->redis, argc, argv, lens);
+    if (reply != NULL) {
+      if (ctx->redis_down) {
+        dg_log(LOG_NOTICE, "event=redis_up");
+        ctx->redis_down = 0;
+      }
+      return reply;
+    }
+    if (!ctx->redis_down) {
+      dg_log(LOG_ERR, "event=redis_down error=\"%s\" action=retrying",
+             dg_redis_last_error(ctx->redis));
+      ctx->redis_down = 1;
+    }
+    if (ex_sleep_ms(ctx, backoff) != 0)
+      return NULL;
+    backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+  }
+}
+
+redisReply *ex_redis(ex_ctx_t *ctx, const char *const *args) {
+  const char *argv[MAX_ARGS];
+  size_t lens[MAX_ARGS];
+  int argc = 0;
+  while (args[argc] != NULL && argc < MAX_ARGS) {
+    argv[argc] = args[argc];
+    lens[argc] = strlen(args[argc]);
+    argc++;
+  }
+  return ex_redis_argv(ctx, argc, argv, lens);
+}
