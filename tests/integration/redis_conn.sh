@@ -4,7 +4,7 @@
 # reconnect after a server restart, a bounded reply timeout, unix sockets,
 # pipelining, and the shared exchange ban.
 . "$top_srcdir/tests/harness.sh"
-dg_time_limit 60
+dg_time_limit 30
 
 PROBE="$top_builddir/tests/unit/redis_probe"
 PASS="s3cret-redis-pass"
