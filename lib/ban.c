@@ -15,11 +15,12 @@
 #define BAN_DIGITS_MAX 15
 
 /* KEYS[1] ban key; ARGV[1] until (ms), ARGV[2] TTL (ms). A later stored ban
- * is kept; a malformed stored value is replaced. */
+ * is kept; a malformed stored value (even of the wrong type: pcall) is
+ * replaced. */
 static const char store_script[] =
-    "local cur = redis.call('GET', KEYS[1])\n"
-    "if cur and #cur <= 15 and string.match(cur, '^%d+$') and\n"
-    "   tonumber(cur) >= tonumber(ARGV[1]) then return 0 end\n"
+    "local cur = redis.pcall('GET', KEYS[1])\n"
+    "if type(cur) == 'string' and #cur <= 15 and string.match(cur, '^%d+$')\n"
+    "   and tonumber(cur) >= tonumber(ARGV[1]) then return 0 end\n"
     "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])\n"
     "return 1\n";
 
@@ -82,7 +83,9 @@ int dg_ban_check(dg_redis_t *r, const char *prefix, int64_t now_ms,
   } else if (reply->type == REDIS_REPLY_STRING &&
              parse_ms(reply->str, &until) == 0) {
     rc = until > now_ms;
-  } else if (reply->type == REDIS_REPLY_STRING) {
+  } else if (reply->type == REDIS_REPLY_STRING ||
+             (reply->type == REDIS_REPLY_ERROR &&
+              strncmp(reply->str, "WRONGTYPE", 9) == 0)) {
     dg_log(LOG_WARNING,
            "ban: %s holds a malformed value; treating the exchange as banned "
            "for %d s",

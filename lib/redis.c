@@ -340,10 +340,14 @@ redisContext *dg_redis_context(dg_redis_t *r) {
   return dg_redis_connect(r, NULL, 0) == 0 ? r->ctx : NULL;
 }
 
-/* A command's reply: NULL means an I/O error, so drop the connection. */
-static redisReply *checked_reply(dg_redis_t *r, void *reply) {
+/* A command's reply: NULL means an I/O error, so drop the connection. An
+ * error reply leaves the connection up; its text becomes the last error. */
+static redisReply *checked_reply(dg_redis_t *r, redisReply *reply) {
   if (reply == NULL)
     drop_io(r, "command");
+  else if (reply->type == REDIS_REPLY_ERROR)
+    snprintf(r->last_err, sizeof(r->last_err), "%s: %.300s", r->endpoint,
+             reply->str);
   else
     r->last_err[0] = '\0';
   return reply;

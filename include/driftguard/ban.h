@@ -20,8 +20,9 @@ int dg_ban_store(dg_redis_t *r, const char *prefix, int64_t until_ms,
                  int64_t now_ms);
 
 /* Returns 1 when calls to the exchange must wait (until_ms set), 0 when not,
- * -1 on a Redis error (reason in dg_redis_last_error). A stored value that is
- * not a decimal ms epoch is logged and treated as a ban of
+ * -1 on a Redis error (connection down or an error reply; reason in
+ * dg_redis_last_error). A stored value that is not a decimal ms epoch (or a
+ * key of another type) is logged and treated as a ban of
  * DG_BAN_MALFORMED_MS from now, written back so it expires by itself:
  * garbage never makes the callers hammer the exchange nor stops them
  * forever. */

@@ -147,6 +147,20 @@ is "$(R get dgt:exchange:ban_until)" "$((NOW + 60000))" \
 [ "$(R pttl dgt:exchange:ban_until)" -gt 0 ]
 ok $? "the replacement has a TTL"
 
+R del dgt:exchange:ban_until >/dev/null
+R hset dgt:exchange:ban_until a b >/dev/null
+ban "ban-check:dgt:$NOW"
+echo "$OUT" | grep -q "^ban-check 1 $((NOW + 60000)) "
+ok $? "a ban key of the wrong type counts as a 60 s ban"
+is "$(R get dgt:exchange:ban_until)" "$((NOW + 60000))" \
+  "and is replaced by a proper one"
+
+ban "cmd:HGET dgt:exchange:ban_until x" "cmd:PING"
+echo "$OUT" | sed -n 1p | grep -q '^replyerror WRONGTYPE'
+ok $? "an error reply is returned to the caller"
+echo "$OUT" | sed -n 2p | grep -q '^reply PONG'
+ok $? "an error reply keeps the connection"
+
 dg_stop_pid "$REDIS_PID"
 ban "ban-check:dgt:$NOW"
 echo "$OUT" | grep -q '^ban-check -1 '
