@@ -141,11 +141,16 @@ static int delete_hold(ctl_t *c, release_t *r, char *err, size_t errlen) {
   return 0;
 }
 
-static void report(const ctl_t *c, const release_t *r, int released,
+/* The outcome: a JSON document with --json, else one line of text; a
+ * refusal or an error also goes to stderr. */
+static void report(const ctl_t *c, const release_t *r, int released, int failed,
                    const char *message) {
   json_object *doc;
+  if (failed)
+    fprintf(stderr, "driftguard-ctl: %s\n", message);
   if (!c->opts->json) {
-    printf("%s\n", message);
+    if (!failed)
+      printf("%s\n", message);
     return;
   }
   doc = json_object_new_object();
@@ -193,7 +198,7 @@ int ctl_cmd_release(ctl_t *c) {
   if (!r.st.hold.active && r.st.hold.reason[0] == '\0' &&
       r.st.hold.sig[0] == '\0') {
     snprintf(msg, sizeof(msg), "%s has no HOLD: nothing to release", r.symbol);
-    report(c, &r, 0, msg);
+    report(c, &r, 0, 0, msg);
     return CTL_EXIT_OK;
   }
   verify(c, &r);
@@ -202,8 +207,7 @@ int ctl_cmd_release(ctl_t *c) {
              "refusing to release %s: cannot verify the drift is gone (%s); "
              "--force releases anyway",
              r.symbol, r.why_unverified);
-    fprintf(stderr, "driftguard-ctl: %s\n", msg);
-    report(c, &r, 0, msg);
+    report(c, &r, 0, 1, msg);
     return CTL_EXIT_FAIL;
   }
   if (!c->opts->force && r.kind != DG_DRIFT_NONE) {
@@ -214,13 +218,11 @@ int ctl_cmd_release(ctl_t *c) {
              "= %s, step %s); driftguard closes it and releases the HOLD "
              "itself; --force releases anyway",
              r.symbol, d, s);
-    fprintf(stderr, "driftguard-ctl: %s\n", msg);
-    report(c, &r, 0, msg);
+    report(c, &r, 0, 1, msg);
     return CTL_EXIT_REFUSED;
   }
   if (delete_hold(c, &r, err, sizeof(err)) != 0) {
-    fprintf(stderr, "driftguard-ctl: %s\n", err);
-    report(c, &r, 0, err);
+    report(c, &r, 0, 1, err);
     return CTL_EXIT_FAIL;
   }
   audit(c, &r);
@@ -229,6 +231,6 @@ int ctl_cmd_release(ctl_t *c) {
                ? " while drift persists: the plugin sets it again if its "
                  "next polls still see the drift"
                : "");
-  report(c, &r, 1, msg);
+  report(c, &r, 1, 0, msg);
   return CTL_EXIT_OK;
 }

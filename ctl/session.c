@@ -97,16 +97,13 @@ void ctl_exchange_failed(ctl_t *c, const char *what, const dg_ex_result_t *res,
   if ((res->status == DG_EX_BANNED || res->status == DG_EX_RATE_LIMIT) &&
       until > 0 && c->redis != NULL)
     (void)dg_ban_store(c->redis, c->conf.key_prefix, until, ctl_now_ms());
+  char http[32] = "", code[32] = "";
+  if (res->http_status != 0)
+    snprintf(http, sizeof(http), " HTTP %d", res->http_status);
   if (res->code != 0)
-    snprintf(err, errlen, "%s: %s (HTTP %d, code %d: %s)", what,
-             dg_ex_status_name(res->status), res->http_status, res->code,
-             res->msg);
-  else if (res->http_status != 0)
-    snprintf(err, errlen, "%s: %s (HTTP %d: %s)", what,
-             dg_ex_status_name(res->status), res->http_status, res->msg);
-  else
-    snprintf(err, errlen, "%s: %s: %s", what, dg_ex_status_name(res->status),
-             res->msg);
+    snprintf(code, sizeof(code), " code %d", res->code);
+  snprintf(err, errlen, "%s: %s%s%s: %s", what, dg_ex_status_name(res->status),
+           http, code, res->msg);
 }
 
 void ctl_close(ctl_t *c) {
