@@ -67,7 +67,10 @@ dg_stop_pid() { # dg_stop_pid PID: TERM, wait up to 5 s, then KILL
 dg_cleanup() {
   local pid
   for pid in $DG_PIDS; do dg_stop_pid "$pid"; done
-  [ -n "${DG_WATCHDOG:-}" ] && kill "$DG_WATCHDOG" 2>/dev/null
+  if [ -n "${DG_WATCHDOG:-}" ]; then
+    pkill -P "$DG_WATCHDOG" 2>/dev/null
+    kill "$DG_WATCHDOG" 2>/dev/null
+  fi
   if [ "$DG_TAP_FAILED" -ne 0 ] || [ -n "${DG_KEEP_TMP:-}" ]; then
     # Keep the logs of a failed test next to its .log for the reader.
     for f in "$DG_TMP"/*.log; do
@@ -82,7 +85,9 @@ trap 'exit 130' INT TERM
 # dg_time_limit SECONDS: the whole test fails (and cleans up) past this.
 dg_time_limit() {
   local self=$$
-  (sleep "$1" && echo "Bail out! time limit of $1 s reached" && kill -TERM "$self") &
+  # sleep must not hold the test's output open after the watchdog is killed.
+  (sleep "$1" >/dev/null 2>&1 </dev/null && echo "Bail out! time limit of $1 s reached" &&
+    kill -TERM "$self") &
   DG_WATCHDOG=$!
 }
 
