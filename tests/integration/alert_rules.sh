@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# alert_rules.sh - the shipped Prometheus alert rules are valid, their promtool
+# unit tests pass, every alert is tested both firing and quiet, and every
+# metric they use is one the plugin or the executor publishes (SPEC 5).
+. "$top_srcdir/tests/harness.sh"
+dg_time_limit 60
+
+rules="$top_srcdir/packaging/prometheus/driftguard-alerts.yml"
+tests="$top_srcdir/packaging/prometheus/driftguard-alerts.test.yml"
+command -v promtool >/dev/null || skip_all "promtool not installed (Debian package prometheus)"
+
+promtool check rules "$rules" >"$DG_TMP/check.log" 2>&1
+ok $? "promtool check rules accepts driftguard-alerts.yml" || sed 's/^/# /' "$DG_TMP/check.log"
+
+# promtool resolves rule_files relative to the test file and only reads.
+promtool test rules "$tests" >"$DG_TMP/test.log" 2>&1
+ok $? "promtool test rules passes driftguard-alerts.test.yml" || sed 's/^/# /' "$DG_TMP/test.log"
+
+# Each alert needs a test where it fires and one where it must stay quiet.
+alerts=$(sed -n 's/^ *- alert: *\([A-Za-z0-9_]*\).*/\1/p' "$rules")
+[ -n "$alerts" ]
+ok $? "the rules define alerts"
+for a in $alerts; do
+  # Count the alert_rule_test entries for $a by expectation: "exp_alerts: []"
+  # is quiet, a list of exp_labels is firing.
+  read -r fire quiet < <(awk -v a="$a" '
+    /alertname:/ { cur = ($2 == a) }
+    cur && /exp_alerts: *\[\]/ { q++; cur = 0 }
+    cur && /exp_labels:/ { f++; cur = 0 }
+    END { print f + 0, q + 0 }' "$tests")
+  [ "$fire" -gt 0 ] && [ "$quiet" -gt 0 ]
+  ok $? "$a is tested firing ($fire) and quiet ($quiet)"
+done
+
+# Metric names: the SPEC 5 types through write_prometheus, DERIVE with _total,
+# plus exchange_weight (X-MBX-USED-WEIGHT-1M, GAUGE).
+known="collectd_reconcile_close_published_total collectd_reconcile_hold_active
+collectd_reconcile_drift collectd_reconcile_position collectd_reconcile_poll_errors_total
+collectd_reconcile_close_consumed_total collectd_reconcile_close_executed_total
+collectd_reconcile_close_rejected_total collectd_reconcile_close_guardrail_fail_total
+collectd_reconcile_exchange_weight"
+check_names() { # check_names FILE: every collectd_reconcile_* name in FILE is known
+  local name bad=0
+  # Whole names only: not the "collectd_reconcile_<type>" of comments nor the
+  # prefix of a regex selector.
+  for name in $(grep -oP 'collectd_reconcile_[a-z_]+(?![a-z_(<])' "$1" | sort -u); do
+    case " $(echo $known) " in
+    *" $name "*) ;;
+    *)
+      diag "unknown metric $name in $1"
+      bad=1
+      ;;
+    esac
+  done
+  return $bad
+}
+check_names "$rules"
+ok $? "the alert rules only use published metric names"
+# The regex selector covers both close counters' rate_limit instances.
+grep -q 'collectd_reconcile_close_(executed|rejected)_total' "$rules"
+ok $? "the rate-limit alert selects executed and rejected counters"
+
+dg_done
