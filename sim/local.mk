@@ -7,6 +7,7 @@ sim_driftguard_exchange_sim_SOURCES = sim/sim.h sim/main.c sim/server.c \
 sim_driftguard_exchange_sim_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JSONC_CFLAGS) -pthread
 sim_driftguard_exchange_sim_LDADD = lib/libdriftguard.la $(MHD_LIBS) $(JSONC_LIBS) -lpthread
 
-SIM_TESTS = tests/integration/sim_auth.sh
+SIM_TESTS = tests/integration/sim_auth.sh tests/integration/sim_orders.sh \
+	tests/integration/sim_limits.sh
 TESTS += $(SIM_TESTS)
 EXTRA_DIST += $(SIM_TESTS) tests/integration/sim_lib.sh

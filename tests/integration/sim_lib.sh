@@ -14,12 +14,14 @@ now_ms() { date +%s%3N; }
 # hmac_hex SECRET TEXT: hex HMAC-SHA256, as Binance's docs compute it.
 hmac_hex() { printf '%s' "$2" | openssl dgst -sha256 -hmac "$1" | sed 's/^.*= //'; }
 
-# raw_call METHOD PATH QUERY BODY: one request with the client's API key.
+# raw_call METHOD PATH QUERY BODY: one request with the client's API key
+# (SIM_CLIENT_TIMEOUT: curl's --max-time; a timeout leaves HTTP_STATUS 000).
 raw_call() {
   local method=$1 path=$2 query=$3 body=$4 url="$SIM_URL$2"
   local args=(-s -o "$DG_TMP/reply.body" -D "$SIM_HEADERS" -w '%{http_code}'
     -X "$method" -H "X-MBX-APIKEY: $SIM_CLIENT_KEY")
   [ -n "$query" ] && url="$url?$query"
+  [ -n "${SIM_CLIENT_TIMEOUT:-}" ] && args+=(--max-time "$SIM_CLIENT_TIMEOUT")
   [ -n "$body" ] && args+=(-H 'Content-Type: application/x-www-form-urlencoded'
     --data-raw "$body")
   HTTP_STATUS=$(curl "${args[@]}" "$url")
@@ -55,4 +57,17 @@ order() { signed_call POST /fapi/v1/order "type=MARKET&newOrderRespType=RESULT&$
 position() {
   signed_call GET /fapi/v3/positionRisk "symbol=$1"
   jbody '.[0].positionAmt // ""'
+}
+
+# sim_stat KEY: a request count from GET /sim/stats, e.g. sim_stat total or
+# sim_stat '.calls["POST /fapi/v1/order"]' (0 when absent).
+sim_stat() {
+  curl -sf "$SIM_URL/sim/stats" | jq -r "(${1}) // 0"
+}
+
+# fresh_minute: wait for a new minute when the current one is nearly over,
+# so a weight test does not straddle Binance's minute window.
+fresh_minute() {
+  local in_minute=$(($(now_ms) % 60000))
+  [ "$in_minute" -lt 45000 ] || sleep $(((60000 - in_minute) / 1000 + 1))
 }
