@@ -17,6 +17,7 @@ ctl_driftguard_ctl_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(HIREDIS_CFLAGS) \
 ctl_driftguard_ctl_LDADD = lib/libdriftguard.la $(JSONC_LIBS) $(HIREDIS_LIBS) \
 	$(CURL_LIBS) $(OPENSSL_LIBS)
 
-CTL_TESTS = tests/integration/ctl_check.sh
+CTL_TESTS = tests/integration/ctl_check.sh \
+	tests/integration/ctl_status.sh
 TESTS += $(CTL_TESTS)
 EXTRA_DIST += $(CTL_TESTS) tests/integration/ctl_lib.sh

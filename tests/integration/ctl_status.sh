@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# driftguard-ctl status, holds and results against a real Redis (with KEYS
+# disabled: the tool must SCAN) and the exchange simulator: which symbols
+# are listed, exact decimal drift, HOLD TTLs, the last plan and result per
+# symbol, and what happens when Redis or the exchange is unavailable.
+. "$top_srcdir/tests/integration/ctl_lib.sh"
+dg_time_limit 90
+ctl_setup --rename-command KEYS ""
+
+plan() { # plan SYMBOL SIG QTY EXCHANGE_AMT: a plan entry as the plugin writes it
+  rcli xadd quantum:stream:reconcile.close '*' plan \
+    "{\"plan_id\":\"reconclose:$1:$2:14744826\",\"decision\":\"RECONCILE_CLOSE\",\"source\":\"p3.4\",\"reason\":\"reconcile_drift\",\"symbol\":\"$1\",\"side\":\"SELL\",\"type\":\"MARKET\",\"reduceOnly\":true,\"qty\":\"$3\",\"exchange_amt\":\"$4\",\"ledger_amt\":\"0\",\"signature\":\"$2\",\"hold_key\":\"quantum:reconcile:hold:$1\",\"ts\":1769379791123}" >/dev/null
+}
+result() { # result SYMBOL STATUS RULE
+  rcli xadd quantum:stream:reconcile.close.result '*' plan_id "reconclose:$1:x:1" \
+    symbol "$1" status "$2" rule "$3" >/dev/null
+}
+row() { echo "$OUT" | jq -r --arg s "$1" ".symbols[] | select(.symbol == \$s) | $2"; }
+
+ctl holds
+is "$RC" 0 "holds: exit 0 with no HOLD"
+is "$OUT" "no active HOLD" "holds: says there is none"
+ctl status --json
+is "$RC" 0 "status: exit 0 with nothing to show"
+is "$(echo "$OUT" | jq '.symbols | length')" 0 "status: no symbols on an empty account"
+
+# BTCUSDT: drift and HOLD; ETHUSDT: position = ledger; XRPUSDT: ledger only;
+# SOLUSDT: HOLD only; DOGEUSDT: exact-decimal drift below the step.
+set_positions '{"BTCUSDT":"0.007","ETHUSDT":"-0.5","DOGEUSDT":"0.1"}'
+set_ledger ETHUSDT -0.50
+set_ledger XRPUSDT 3
+set_ledger DOGEUSDT 0.09999999
+set_hold BTCUSDT 416d86940859
+set_hold SOLUSDT aaaaaaaaaaaa
+rcli pexpire quantum:reconcile:hold:SOLUSDT 5000 >/dev/null
+plan BTCUSDT 0123456789ab 0.005 0.005
+plan ETHUSDT 111111111111 0.1 0.1
+plan BTCUSDT 416d86940859 0.007 0.007
+result BTCUSDT EXECUTED ""
+result ETHUSDT REJECTED_GUARDRAIL stale
+result BTCUSDT REJECTED_GUARDRAIL stale
+
+ctl status --json
+is "$RC" 0 "status: exit 0"
+is "$(echo "$OUT" | jq -r '[.symbols[].symbol] | join(",")')" \
+  "BTCUSDT,DOGEUSDT,ETHUSDT,SOLUSDT,XRPUSDT" \
+  "status: every symbol with a HOLD, a position or a ledger entry, sorted"
+is "$(row BTCUSDT .exchange_amt)/$(row BTCUSDT .ledger_amt)/$(row BTCUSDT .drift)" \
+  "0.007/0/0.007" "status: BTCUSDT amounts and drift"
+is "$(row BTCUSDT .drift_state)" close "status: BTCUSDT drift closable"
+is "$(row BTCUSDT .ledger_present)" false "status: a missing ledger is flat"
+is "$(row BTCUSDT .hold.sig)/$(row BTCUSDT .hold.reason)" \
+  "416d86940859/reconcile_drift" "status: BTCUSDT HOLD sig and reason"
+ttl=$(row BTCUSDT .hold.ttl_ms)
+[ "$ttl" -gt 890000 ] && [ "$ttl" -le 900000 ]
+ok $? "status: BTCUSDT HOLD TTL in ms ($ttl)"
+is "$(row BTCUSDT .last_plan.plan_id)" "reconclose:BTCUSDT:416d86940859:14744826" \
+  "status: the newest plan of BTCUSDT"
+is "$(row BTCUSDT .last_plan.qty)" 0.007 "status: last plan qty as exact text"
+is "$(row BTCUSDT .last_result.fields.status)" REJECTED_GUARDRAIL \
+  "status: the newest result of BTCUSDT"
+is "$(row ETHUSDT .drift)/$(row ETHUSDT .drift_state)" "0/none" \
+  "status: ETHUSDT (-0.5 vs -0.50) has no drift"
+is "$(row ETHUSDT .hold.active)" false "status: ETHUSDT has no HOLD"
+is "$(row ETHUSDT .last_result.fields.rule)" stale "status: ETHUSDT's own result"
+is "$(row DOGEUSDT .drift)/$(row DOGEUSDT .drift_state)" "0.00000001/none" \
+  "status: drift is exact (0.1 - 0.09999999), below the step is no drift"
+is "$(row XRPUSDT .exchange_amt)/$(row XRPUSDT .ledger_amt)/$(row XRPUSDT .drift)" \
+  "0/3/-3" "status: a ledger-only symbol is listed with a flat exchange"
+is "$(row SOLUSDT .hold.active)/$(row SOLUSDT .last_plan)" "true/null" \
+  "status: a HOLD-only symbol is listed, no plan"
+
+ctl status ETHUSDT BTCUSDT --json
+is "$(echo "$OUT" | jq -r '[.symbols[].symbol] | join(",")')" "BTCUSDT,ETHUSDT" \
+  "status SYMBOL...: only the symbols asked for"
+ctl status btcusdt
+is "$RC" 2 "status: an invalid symbol is a usage error"
+
+ctl status
+echo "$OUT" | grep -Eq '^BTCUSDT +0\.007 +0 +0\.007 +close +14m5[0-9]s +416d86940859 '
+ok $? "status table: BTCUSDT row"
+echo "$OUT" | head -1 | grep -q '^SYMBOL  *EXCHANGE  *LEDGER  *DRIFT'
+ok $? "status table: header"
+
+ctl holds --json
+is "$RC" 0 "holds --json: exit 0"
+is "$(echo "$OUT" | jq -r '[.holds[].symbol] | join(",")')" "BTCUSDT,SOLUSDT" \
+  "holds: every active HOLD"
+is "$(echo "$OUT" | jq -r '.holds[0].sig')/$(echo "$OUT" | jq -r '.holds[0].reason')" \
+  "416d86940859/reconcile_drift" "holds: sig and reason"
+[ "$(echo "$OUT" | jq -r '.holds[1].ttl_ms')" -le 5000 ]
+ok $? "holds: TTL of each HOLD"
+ctl holds
+echo "$OUT" | grep -Eq '^BTCUSDT +14m5[0-9]s +reconcile_drift +416d86940859$'
+ok $? "holds table: BTCUSDT line"
+dg_wait_for 10 sh -c "[ \$(redis-cli -p $REDIS_PORT exists quantum:reconcile:hold:SOLUSDT) = 0 ]"
+ctl holds --json
+is "$(echo "$OUT" | jq -r '[.holds[].symbol] | join(",")')" BTCUSDT \
+  "holds: an expired HOLD is gone"
+
+ctl results --json
+is "$(echo "$OUT" | jq '.results | length')" 3 "results: all entries (fewer than 20)"
+ctl results -n 2 --json
+is "$(echo "$OUT" | jq -r '[.results[].fields.status] | join(",")')" \
+  "REJECTED_GUARDRAIL,REJECTED_GUARDRAIL" "results -n 2: the two newest, newest first"
+is "$(echo "$OUT" | jq -r '.results[1].fields.symbol')" ETHUSDT "results: entry fields"
+ctl results -n 1
+echo "$OUT" | grep -Eq '^20[0-9-]+T[0-9:.]+Z +BTCUSDT +REJECTED_GUARDRAIL +stale '
+ok $? "results table: time, symbol, status, rule"
+
+# Glob characters in KeyPrefix are literal: another prefix's HOLD is not ours.
+ctl_conf "$CONF" 'KeyPrefix "acct*"'
+set_hold ETHUSDT bbbbbbbbbbbb 'acct*'
+set_hold ADAUSDT cccccccccccc acctX
+ctl holds --json
+is "$(echo "$OUT" | jq -r '[.holds[].symbol] | join(",")')" ETHUSDT \
+  "holds: KeyPrefix with a glob character matches only itself"
+ctl_conf "$CONF"
+
+# The exchange unavailable (shared ban): Redis data still shown, exit 1.
+rcli set quantum:exchange:ban_until $(($(date +%s%3N) + 60000)) PX 60000 >/dev/null
+ctl status --json BTCUSDT
+is "$RC" 1 "status with the exchange unavailable: exit 1"
+is "$(row BTCUSDT .exchange_amt)/$(row BTCUSDT .hold.sig)" "null/416d86940859" \
+  "status with the exchange unavailable: Redis data still shown"
+echo "$OUT" | jq -r .exchange_error | grep -q 'ban active'
+ok $? "status with the exchange unavailable: says why"
+rcli del quantum:exchange:ban_until >/dev/null
+
+# Redis down.
+dg_stop_pid "$REDIS_PID"
+for cmd in holds results status; do
+  ctl $cmd
+  is "$RC" 1 "$cmd with Redis down: exit 1"
+done
+echo "$ERR" | grep -q "redis 127.0.0.1:$REDIS_PORT"
+ok $? "Redis down: the message names the server"
+
+dg_done
