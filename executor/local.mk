@@ -30,6 +30,7 @@ tests_unit_test_invariants_CPPFLAGS = $(EXECUTOR_CPPFLAGS)
 tests_unit_test_invariants_CFLAGS = $(EXECUTOR_CFLAGS)
 tests_unit_test_invariants_LDADD = lib/libdriftguard.la
 
-EXECUTOR_INTEGRATION_TESTS = tests/integration/executor_execute.sh
+EXECUTOR_INTEGRATION_TESTS = tests/integration/executor_execute.sh \
+	tests/integration/executor_guardrails.sh
 TESTS += tests/unit/test_invariants $(EXECUTOR_INTEGRATION_TESTS)
 EXTRA_DIST += $(EXECUTOR_INTEGRATION_TESTS) tests/integration/executor_lib.sh
