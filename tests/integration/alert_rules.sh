@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# alert_rules.sh - the shipped Prometheus alert rules are valid, their promtool
-# unit tests pass, every alert is tested both firing and quiet, and every
-# metric they use is one the plugin or the executor publishes (SPEC 5).
+# alert_rules.sh - the shipped monitoring files: the Prometheus alert rules
+# are valid, their promtool unit tests pass, every alert is tested both firing
+# and quiet; the Grafana dashboard is valid JSON whose queries are valid
+# PromQL; both only use metrics the plugin or the executor publish (SPEC 5).
 . "$top_srcdir/tests/harness.sh"
 dg_time_limit 60
 
@@ -59,5 +60,36 @@ ok $? "the alert rules only use published metric names"
 # The regex selector covers both close counters' rate_limit instances.
 grep -q 'collectd_reconcile_close_(executed|rejected)_total' "$rules"
 ok $? "the rate-limit alert selects executed and rejected counters"
+
+# --- Grafana dashboard --------------------------------------------------------
+dash="$top_srcdir/packaging/grafana/driftguard-dashboard.json"
+jq -e '.uid == "driftguard" and (.panels | length) > 0' "$dash" >/dev/null
+ok $? "the dashboard is valid JSON with panels"
+check_names "$dash"
+ok $? "the dashboard only uses published metric names"
+for title in "Close success rate" "Guardrail failures by rule" "Active HOLDs per symbol" \
+  "Drift per symbol" "Positions: exchange vs ledger" "Poll errors" \
+  "Exchange request weight used (1m)"; do
+  jq -e --arg t "$title" '[.panels[] | select(.title == $t)] | length == 1' "$dash" >/dev/null
+  ok $? "the dashboard has a panel \"$title\""
+done
+jq -e '[.panels[] | .datasource.uid, .targets[].datasource.uid] | all(. == "${datasource}")' \
+  "$dash" >/dev/null
+ok $? "every panel and query uses the \$datasource variable"
+
+# Every query, with Grafana's variables filled in, must parse as PromQL:
+# promtool checks them as recording rules.
+{
+  echo "groups:"
+  echo "  - name: dashboard"
+  echo "    rules:"
+  jq -r '.panels[].targets[].expr' "$dash" |
+    sed -e 's/\$__rate_interval/5m/g' -e 's/\$instance/.*/g' -e 's/\$symbol/.*/g' |
+    awk '{ gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); printf "      - record: dashboard:query%d\n        expr: \"%s\"\n", NR, $0 }'
+} >"$DG_TMP/dashboard-rules.yml"
+n=$(jq '[.panels[].targets[]] | length' "$dash")
+promtool check rules "$DG_TMP/dashboard-rules.yml" >"$DG_TMP/dash-check.log" 2>&1 &&
+  grep -q "SUCCESS: $n rules found" "$DG_TMP/dash-check.log"
+ok $? "all $n dashboard queries are valid PromQL" || sed 's/^/# /' "$DG_TMP/dash-check.log"
 
 dg_done
