@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Rate limits (SPEC sections 1, 4, 6): a 429 on the order gives
+# RETRYABLE_RATE_LIMIT, keeps the HOLD and stores the shared back-off; a
+# plan handled during the back-off makes NO exchange request at all; a 418
+# ban is honoured the same way until its end; after it, plans execute.
+. "$top_srcdir/tests/harness.sh"
+. "$top_srcdir/tests/integration/executor_lib.sh"
+dg_time_limit 60
+
+ex_setup
+sim_positions '{"BTCUSDT":"0.007"}' >/dev/null
+ex_hold BTCUSDT
+ex_start
+ok $? "executor starts"
+requests() { curl -sf "$SIM_URL/sim/stats" | jq .total; }
+ban_key="$EX_PREFIX:exchange:ban_until"
+
+# 429 with Retry-After: 2 s on the order.
+sim_faults '[{"path":"/fapi/v1/order","status":429,"retry_after":2,"count":1}]' >/dev/null
+ex_publish "$(ex_plan_json BTCUSDT 0.007)" >/dev/null
+ex_wait_results 1
+is "$(ex_result status)" RETRYABLE_RATE_LIMIT "429 -> RETRYABLE_RATE_LIMIT"
+is "$(rcli EXISTS "$EX_PREFIX:reconcile:hold:BTCUSDT")" 1 "the HOLD stays"
+until_ms=$(rcli GET "$ban_key")
+[ -n "$until_ms" ] && [ "$until_ms" -gt "$(date +%s%3N)" ]
+ok $? "the shared back-off is stored ($ban_key=$until_ms)"
+is "$(sim_order_count)" 0 "no order was accepted"
+
+# The next plan (next cooldown bucket) during the back-off: no request.
+before=$(requests)
+ex_publish "$(ex_plan_json BTCUSDT 0.007)" >/dev/null
+ex_wait_results 2
+is "$(ex_result status)" RETRYABLE_RATE_LIMIT "during the back-off -> RETRYABLE_RATE_LIMIT"
+is "$(requests)" "$before" "during the back-off: no exchange request at all"
+ex_result error | grep -q "no request sent"
+ok $? "the result says no request was sent"
+
+# After the back-off the next plan executes.
+dg_wait_for 10 bash -c "[ -z \"\$(redis-cli -p $REDIS_PORT GET $ban_key)\" ]"
+ok $? "the back-off expires by itself"
+ex_publish "$(ex_plan_json BTCUSDT 0.007)" >/dev/null
+ex_wait_results 3
+is "$(ex_result status)" EXECUTED "after the back-off the plan executes"
+is "$(sim_order_count)" 1 "one order"
+
+# 418: banned for 3 s (ban_ms); nothing reaches the exchange until then.
+sim_positions '{"BTCUSDT":"0.007"}' >/dev/null
+sim_faults '[{"path":"/fapi/v3/positionRisk","status":418,"ban_ms":3000,"count":1}]' >/dev/null
+ex_publish "$(ex_plan_json BTCUSDT 0.007)" >/dev/null
+ex_wait_results 4
+is "$(ex_result status)" RETRYABLE_RATE_LIMIT "418 -> RETRYABLE_RATE_LIMIT"
+until_ms=$(rcli GET "$ban_key")
+now=$(date +%s%3N)
+[ -n "$until_ms" ] && [ "$until_ms" -gt $((now + 1000)) ]
+ok $? "the ban's end is stored ($until_ms, now $now)"
+before=$(requests)
+ex_publish "$(ex_plan_json BTCUSDT 0.007)" >/dev/null
+ex_wait_results 5
+is "$(ex_result status)" RETRYABLE_RATE_LIMIT "during the ban -> RETRYABLE_RATE_LIMIT"
+is "$(requests)" "$before" "during the ban: no exchange request at all"
+dg_wait_for 10 bash -c "[ -z \"\$(redis-cli -p $REDIS_PORT GET $ban_key)\" ]"
+ex_publish "$(ex_plan_json BTCUSDT 0.007)" >/dev/null
+ex_wait_results 6
+is "$(ex_result status)" EXECUTED "after the ban the plan executes"
+is "$(sim_order_count)" 2 "two orders in all, none during a back-off"
+dg_done
