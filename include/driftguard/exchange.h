@@ -65,11 +65,19 @@ typedef struct {
   const char *url;        /* base URL, e.g. https://fapi.binance.com */
   const char *api_key;    /* copied; never logged */
   const char *api_secret; /* copied; wiped on free */
-  long timeout_ms;        /* per request, connect included */
-  long recv_window_ms;    /* default 5000 */
+  long timeout_ms;        /* per request, connect included; 0: 3000 */
+  long recv_window_ms;    /* 0: 5000 (Binance's default), at most 60000 */
 } dg_exchange_opts_t;
 
 typedef struct dg_exchange dg_exchange_t;
+
+/* Process-wide set-up of the HTTP stack (curl_global_init), which is not
+ * thread-safe: call it once, before any thread creates a handle (the
+ * executor in main, the plugin in its init callback), and
+ * dg_exchange_global_cleanup once at exit. The library never initialises
+ * it implicitly. Returns 0, -1 on failure. */
+int dg_exchange_global_init(void);
+void dg_exchange_global_cleanup(void);
 
 /* name: "binance-usdm". Returns NULL with a reason in err. */
 dg_exchange_t *dg_exchange_new(const char *name, const dg_exchange_opts_t *o,
@@ -84,7 +92,9 @@ dg_ex_status_t dg_exchange_sync_time(dg_exchange_t *ex, dg_ex_result_t *res);
 int64_t dg_exchange_time_offset_ms(const dg_exchange_t *ex);
 
 /* All open positions (symbol == NULL, one request) or one symbol's. Symbols
- * the exchange omits are flat. *out is malloc'd (caller frees), *n its size. */
+ * the exchange omits are flat: with symbol == NULL only nonzero positions
+ * are listed; with a symbol, *n is always 1 (amt 0 when flat). *out is
+ * malloc'd (caller frees), *n its size. */
 dg_ex_status_t dg_exchange_positions(dg_exchange_t *ex, const char *symbol,
                                      dg_position_t **out, size_t *n,
                                      dg_ex_result_t *res);

@@ -1,0 +1,106 @@
+/* binance_parse.h - the pure half of the Binance USD-M futures driver.
+ *
+ * Everything here works on bytes already received (or about to be sent):
+ * building and signing a request's parameter string, parsing replies
+ * (positionRisk, exchangeInfo, order, server time, position mode, error
+ * bodies) and mapping an HTTP reply to a dg_ex_result_t. No I/O, no clock:
+ * "now" is a parameter, so every rule is unit-tested. */
+#ifndef DRIFTGUARD_BINANCE_PARSE_H
+#define DRIFTGUARD_BINANCE_PARSE_H
+
+#include "driftguard/exchange.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Without Retry-After, a 429 waits this long, a 418 without "banned until"
+ * this long (bans start at 2 minutes). Futures replies do not reliably carry
+ * Retry-After, so these defaults are the usual case. */
+#define DG_BN_RATE_LIMIT_DEFAULT_MS INT64_C(60000)
+#define DG_BN_BAN_DEFAULT_MS INT64_C(120000)
+
+/* Binance error codes driftguard treats specially. */
+#define DG_BN_ERR_TIMESTAMP (-1021)     /* outside recvWindow: re-sync */
+#define DG_BN_ERR_UNKNOWN (-1006)       /* execution status unknown */
+#define DG_BN_ERR_TIMEOUT (-1007)       /* backend timeout: status unknown */
+#define DG_BN_ERR_BAD_SYMBOL (-1121)    /* invalid symbol */
+#define DG_BN_ERR_NO_SUCH_ORDER (-2013) /* order does not exist */
+
+/* A request's parameter string ("a=1&b=2"), built in place. Values are
+ * percent-encoded (everything but RFC 3986 unreserved characters); the
+ * signature is computed over the text exactly as sent. */
+#define DG_BN_QUERY_MAX 1024
+typedef struct {
+  char buf[DG_BN_QUERY_MAX];
+  size_t len;
+  int overflow; /* set once anything did not fit; the query is then unusable */
+} dg_bn_query_t;
+
+void dg_bn_query_init(dg_bn_query_t *q);
+void dg_bn_query_add(dg_bn_query_t *q, const char *key, const char *value);
+void dg_bn_query_add_i64(dg_bn_query_t *q, const char *key, int64_t value);
+/* Append "&signature=" + hex HMAC-SHA256(secret, text so far). Returns 0,
+ * -1 when the query overflowed or signing failed. */
+int dg_bn_query_sign(dg_bn_query_t *q, const char *secret);
+
+/* {"code":-2022,"msg":"..."}: returns 0 and fills code/msg, -1 if the body
+ * is not such an object. */
+int dg_bn_parse_error(const char *body, size_t len, int *code, char *msg,
+                      size_t msglen);
+/* The ms epoch in "... banned until 1746327239762 ...", 0 when absent. */
+int64_t dg_bn_banned_until_ms(const char *msg);
+/* A Retry-After value (delta-seconds or HTTP-date) as an absolute ms epoch,
+ * 0 when empty or not understood. */
+int64_t dg_bn_retry_after_ms(const char *value, int64_t now_ms);
+
+/* Map an HTTP reply to a result (SPEC section 6):
+ *   -1006/-1007 in the body (any status)        -> UNKNOWN
+ *   429                                         -> RATE_LIMIT, retry_after_ms =
+ *                         Retry-After, else now + DG_BN_RATE_LIMIT_DEFAULT_MS
+ *   418                                         -> BANNED, ban_until_ms =
+ *      "banned until <ms>", else Retry-After, else now + DG_BN_BAN_DEFAULT_MS
+ *      (retry_after_ms is set to the same time)
+ *   503 whose message says "Unknown error"      -> UNKNOWN
+ *   other 5xx                                   -> SERVER
+ *   other 4xx                                   -> REFUSED (code/msg kept;
+ *                                                  code 0 without JSON body)
+ *   2xx with an error object (negative code)    -> REFUSED
+ *   2xx                                         -> OK (body still to parse)
+ *   anything else (1xx, 3xx: not followed)      -> BAD_REPLY
+ * http_status, code and msg are always filled; used_weight_1m is left alone.
+ * Returns res->status. */
+dg_ex_status_t dg_bn_classify_reply(long http_status, const char *body,
+                                    size_t len, const char *retry_after,
+                                    int64_t now_ms, dg_ex_result_t *res);
+
+/* {"serverTime": ms}. Returns 0, -1 on a bad body. */
+int dg_bn_parse_server_time(const char *body, size_t len, int64_t *out);
+/* {"dualSidePosition": true|false}. Returns 0, -1 on a bad body. */
+int dg_bn_parse_dual_side(const char *body, size_t len, int *dual);
+
+/* positionRisk (v2 or v3) array. Entries with a zero amount are dropped
+ * (v2 lists every symbol); a nonzero LONG/SHORT entry (hedge mode) is an
+ * error. When symbol is not NULL only that symbol is kept and *n is always
+ * 1 (amount 0 when the exchange omitted it). *out is malloc'd (NULL when
+ * *n is 0). Returns 0, -1 with a reason in err. */
+int dg_bn_parse_positions(const char *body, size_t len, const char *symbol,
+                          dg_position_t **out, size_t *n, char *err,
+                          size_t errlen);
+
+/* exchangeInfo: every symbol with a MARKET_LOT_SIZE filter (symbols
+ * without one are skipped). *out is malloc'd. Returns 0, -1 with a reason. */
+int dg_bn_parse_exchange_info(const char *body, size_t len,
+                              dg_symbol_rules_t **out, size_t *n, char *err,
+                              size_t errlen);
+
+/* An order object (POST /fapi/v1/order with RESULT, GET /fapi/v1/order).
+ * Returns 0, -1 with a reason in err. */
+int dg_bn_parse_order(const char *body, size_t len, dg_order_t *out, char *err,
+                      size_t errlen);
+
+/* 1 when s is a symbol driftguard accepts ([A-Z0-9]{1,31}). */
+int dg_bn_valid_symbol(const char *s);
+/* 1 when s is a valid newClientOrderId (^[.A-Z:/a-z0-9_-]{1,36}$). */
+int dg_bn_valid_client_order_id(const char *s);
+
+#endif

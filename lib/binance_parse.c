@@ -1,0 +1,502 @@
+/* binance_parse.c - Binance USD-M futures: request parameter strings and
+ * signatures, reply parsing and the HTTP-reply-to-outcome mapping. Pure
+ * functions over byte buffers (see binance_parse.h); the I/O lives in
+ * binance_usdm.c. */
+#include "driftguard/binance_parse.h"
+
+#include "driftguard/sign.h"
+#include "exchange_driver.h"
+
+#include <curl/curl.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Deepest JSON nesting accepted: exchangeInfo needs 4. */
+#define JSON_MAX_DEPTH 16
+
+/* --- request parameters --------------------------------------------------- */
+
+void dg_bn_query_init(dg_bn_query_t *q) {
+  q->buf[0] = '\0';
+  q->len = 0;
+  q->overflow = 0;
+}
+
+static void query_put(dg_bn_query_t *q, const char *s, size_t n) {
+  if (q->overflow || n >= sizeof(q->buf) - q->len) {
+    q->overflow = 1;
+    return;
+  }
+  memcpy(q->buf + q->len, s, n);
+  q->len += n;
+  q->buf[q->len] = '\0';
+}
+
+static int unreserved(unsigned char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+         (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+void dg_bn_query_add(dg_bn_query_t *q, const char *key, const char *value) {
+  static const char hex[] = "0123456789ABCDEF";
+  if (q->len > 0)
+    query_put(q, "&", 1);
+  query_put(q, key, strlen(key));
+  query_put(q, "=", 1);
+  for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+    if (unreserved(*p)) {
+      query_put(q, (const char *)p, 1);
+    } else {
+      char esc[3] = {'%', hex[*p >> 4], hex[*p & 0x0f]};
+      query_put(q, esc, 3);
+    }
+  }
+}
+
+void dg_bn_query_add_i64(dg_bn_query_t *q, const char *key, int64_t value) {
+  char num[24];
+  snprintf(num, sizeof(num), "%" PRId64, value);
+  dg_bn_query_add(q, key, num);
+}
+
+int dg_bn_query_sign(dg_bn_query_t *q, const char *secret) {
+  char sig[DG_SHA256_HEXLEN + 1];
+  if (q->overflow ||
+      dg_hmac_sha256_hex(secret, strlen(secret), q->buf, q->len, sig) != 0)
+    return -1;
+  dg_bn_query_add(q, "signature", sig);
+  return q->overflow ? -1 : 0;
+}
+
+/* --- JSON helpers --------------------------------------------------------- */
+
+/* The whole buffer must be one JSON value (no trailing bytes). */
+static json_object *parse_json(const char *body, size_t len) {
+  json_tokener *tok;
+  json_object *obj;
+  if (body == NULL || len == 0 || len > INT_MAX)
+    return NULL;
+  tok = json_tokener_new_ex(JSON_MAX_DEPTH);
+  if (tok == NULL)
+    return NULL;
+  obj = json_tokener_parse_ex(tok, body, (int)len);
+  if (obj != NULL && json_tokener_get_error(tok) == json_tokener_success) {
+    size_t used = json_tokener_get_parse_end(tok);
+    while (used < len && (body[used] == ' ' || body[used] == '\n' ||
+                          body[used] == '\r' || body[used] == '\t'))
+      used++;
+    if (used != len) {
+      json_object_put(obj);
+      obj = NULL;
+    }
+  } else {
+    json_object_put(obj);
+    obj = NULL;
+  }
+  json_tokener_free(tok);
+  return obj;
+}
+
+static const char *get_str(json_object *o, const char *key) {
+  json_object *v;
+  if (!json_object_object_get_ex(o, key, &v) ||
+      !json_object_is_type(v, json_type_string))
+    return NULL;
+  return json_object_get_string(v);
+}
+
+/* A decimal given as a string (Binance's way) or a plain JSON number. */
+static int get_dec(json_object *o, const char *key, dg_dec_t *out) {
+  json_object *v;
+  if (!json_object_object_get_ex(o, key, &v))
+    return -1;
+  if (!json_object_is_type(v, json_type_string) &&
+      !json_object_is_type(v, json_type_int) &&
+      !json_object_is_type(v, json_type_double))
+    return -1;
+  return dg_dec_parse(json_object_get_string(v), out);
+}
+
+static int get_i64(json_object *o, const char *key, int64_t *out) {
+  json_object *v;
+  if (!json_object_object_get_ex(o, key, &v) ||
+      !json_object_is_type(v, json_type_int))
+    return -1;
+  *out = json_object_get_int64(v);
+  return 0;
+}
+
+static int copy_str(char *dst, size_t size, const char *src) {
+  size_t n;
+  if (src == NULL || (n = strlen(src)) == 0 || n >= size)
+    return -1;
+  memcpy(dst, src, n + 1);
+  return 0;
+}
+
+/* --- errors and limits ---------------------------------------------------- */
+
+int dg_bn_parse_error(const char *body, size_t len, int *code, char *msg,
+                      size_t msglen) {
+  json_object *root = parse_json(body, len), *c;
+  const char *m;
+  int rc = -1;
+  if (root != NULL && json_object_is_type(root, json_type_object) &&
+      json_object_object_get_ex(root, "code", &c) &&
+      json_object_is_type(c, json_type_int) &&
+      (m = get_str(root, "msg")) != NULL) {
+    *code = json_object_get_int(c);
+    snprintf(msg, msglen, "%s", m);
+    rc = 0;
+  }
+  json_object_put(root);
+  return rc;
+}
+
+/* Up to 15 digits (ms epochs have 13) as a positive number, else -1. */
+static int64_t parse_digits(const char *s, const char **end) {
+  int64_t v = 0;
+  int n = 0;
+  while (*s >= '0' && *s <= '9' && n < 15) {
+    v = v * 10 + (*s++ - '0');
+    n++;
+  }
+  *end = s;
+  return (n == 0 || (*s >= '0' && *s <= '9')) ? -1 : v;
+}
+
+int64_t dg_bn_banned_until_ms(const char *msg) {
+  static const char marker[] = "banned until ";
+  const char *p = msg ? strstr(msg, marker) : NULL, *end;
+  int64_t v;
+  if (p == NULL)
+    return 0;
+  v = parse_digits(p + sizeof(marker) - 1, &end);
+  return v > 0 ? v : 0;
+}
+
+int64_t dg_bn_retry_after_ms(const char *value, int64_t now_ms) {
+  const char *end;
+  int64_t secs;
+  time_t when;
+  if (value == NULL)
+    return 0;
+  while (*value == ' ' || *value == '\t')
+    value++;
+  if (*value == '\0')
+    return 0;
+  secs = parse_digits(value, &end);
+  if (secs >= 0) {
+    while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')
+      end++;
+    /* More than a year is not a back-off, it is garbage. */
+    return (*end == '\0' && secs <= 366 * 86400) ? now_ms + secs * 1000 : 0;
+  }
+  when = curl_getdate(value, NULL); /* HTTP-date form */
+  return when > 0 ? (int64_t)when * 1000 : 0;
+}
+
+/* A non-JSON body, made safe for a one-line message. */
+static void body_snippet(const char *body, size_t len, char *out, size_t size) {
+  size_t n = 0;
+  for (size_t i = 0; i < len && n + 1 < size && n < 120; i++) {
+    unsigned char c = (unsigned char)body[i];
+    out[n++] = (c >= 0x20 && c < 0x7f) ? (char)c : ' ';
+  }
+  out[n] = '\0';
+}
+
+static int contains(const char *hay, size_t len, const char *needle) {
+  return hay != NULL && memmem(hay, len, needle, strlen(needle)) != NULL;
+}
+
+dg_ex_status_t dg_bn_classify_reply(long http_status, const char *body,
+                                    size_t len, const char *retry_after,
+                                    int64_t now_ms, dg_ex_result_t *res) {
+  int code = 0, has_error;
+  char emsg[sizeof(res->msg)] = "";
+  int64_t retry_at = dg_bn_retry_after_ms(retry_after, now_ms);
+
+  has_error = dg_bn_parse_error(body, len, &code, emsg, sizeof(emsg)) == 0;
+  if (!has_error && (http_status < 200 || http_status > 299)) {
+    char snip[128];
+    body_snippet(body, len, snip, sizeof(snip));
+    snprintf(emsg, sizeof(emsg), "HTTP %ld%s%s", http_status,
+             snip[0] ? ": " : "", snip);
+  }
+  res->http_status = (int)http_status;
+  res->code = has_error ? code : 0;
+  snprintf(res->msg, sizeof(res->msg), "%s", emsg);
+
+  if (has_error && (code == DG_BN_ERR_UNKNOWN || code == DG_BN_ERR_TIMEOUT))
+    return res->status = DG_EX_UNKNOWN;
+  if (http_status == 429) {
+    res->retry_after_ms =
+        retry_at ? retry_at : now_ms + DG_BN_RATE_LIMIT_DEFAULT_MS;
+    return res->status = DG_EX_RATE_LIMIT;
+  }
+  if (http_status == 418) {
+    int64_t until = dg_bn_banned_until_ms(emsg);
+    if (until == 0)
+      until = retry_at ? retry_at : now_ms + DG_BN_BAN_DEFAULT_MS;
+    res->ban_until_ms = res->retry_after_ms = until;
+    return res->status = DG_EX_BANNED;
+  }
+  if (http_status >= 500 && http_status <= 599) {
+    /* Binance: 503 "Unknown error, please check your request or try again
+     * later." means the request may have been executed; "Service
+     * Unavailable." and other 5xx mean it was not. */
+    if (http_status == 503 && contains(body, len, "Unknown error"))
+      return res->status = DG_EX_UNKNOWN;
+    return res->status = DG_EX_SERVER;
+  }
+  if (http_status >= 400 && http_status <= 499)
+    return res->status = DG_EX_REFUSED;
+  if (http_status >= 200 && http_status <= 299)
+    return res->status = (has_error && code < 0) ? DG_EX_REFUSED : DG_EX_OK;
+  if (!has_error)
+    snprintf(res->msg, sizeof(res->msg), "unexpected HTTP status %ld",
+             http_status);
+  return res->status = DG_EX_BAD_REPLY;
+}
+
+/* --- replies -------------------------------------------------------------- */
+
+int dg_bn_parse_server_time(const char *body, size_t len, int64_t *out) {
+  json_object *root = parse_json(body, len);
+  int64_t t;
+  int rc = -1;
+  if (root != NULL && json_object_is_type(root, json_type_object) &&
+      get_i64(root, "serverTime", &t) == 0 && t > 0) {
+    *out = t;
+    rc = 0;
+  }
+  json_object_put(root);
+  return rc;
+}
+
+int dg_bn_parse_dual_side(const char *body, size_t len, int *dual) {
+  json_object *root = parse_json(body, len), *v;
+  int rc = -1;
+  if (root != NULL && json_object_is_type(root, json_type_object) &&
+      json_object_object_get_ex(root, "dualSidePosition", &v) &&
+      json_object_is_type(v, json_type_boolean)) {
+    *dual = json_object_get_boolean(v) ? 1 : 0;
+    rc = 0;
+  }
+  json_object_put(root);
+  return rc;
+}
+
+/* Checks one positionRisk entry; 1 when it is an open one-way position. */
+static int position_entry(json_object *e, size_t i, dg_position_t *pos,
+                          char *err, size_t errlen) {
+  const char *sym, *side;
+  if (!json_object_is_type(e, json_type_object) ||
+      (sym = get_str(e, "symbol")) == NULL ||
+      copy_str(pos->symbol, sizeof(pos->symbol), sym) != 0 ||
+      get_dec(e, "positionAmt", &pos->amt) != 0) {
+    snprintf(err, errlen,
+             "positionRisk entry %zu: no valid symbol and positionAmt", i);
+    return -1;
+  }
+  if (dg_dec_is_zero(pos->amt))
+    return 0;
+  side = get_str(e, "positionSide");
+  if (side != NULL && strcmp(side, "BOTH") != 0) {
+    snprintf(err, errlen,
+             "positionRisk: %s has a hedge-mode position (positionSide %.8s); "
+             "only one-way mode is supported",
+             pos->symbol, side);
+    return -1;
+  }
+  return 1;
+}
+
+int dg_bn_parse_positions(const char *body, size_t len, const char *symbol,
+                          dg_position_t **out, size_t *n, char *err,
+                          size_t errlen) {
+  json_object *root = parse_json(body, len);
+  dg_position_t *list = NULL, pos;
+  size_t count = 0, total;
+  int rc = -1;
+
+  if (root == NULL || !json_object_is_type(root, json_type_array)) {
+    snprintf(err, errlen, "positionRisk: reply is not a JSON array");
+    goto done;
+  }
+  total = json_object_array_length(root);
+  list = calloc(total > 0 ? total : 1, sizeof(*list));
+  if (list == NULL) {
+    snprintf(err, errlen, "positionRisk: out of memory");
+    goto done;
+  }
+  if (symbol != NULL)
+    snprintf(list[0].symbol, sizeof(list[0].symbol), "%s", symbol);
+  for (size_t i = 0; i < total; i++) {
+    int open = position_entry(json_object_array_get_idx(root, i), i, &pos, err,
+                              errlen);
+    if (open < 0)
+      goto done;
+    if (open == 0 || (symbol != NULL && strcmp(pos.symbol, symbol) != 0))
+      continue;
+    for (size_t k = 0; k < count; k++)
+      if (strcmp(list[k].symbol, pos.symbol) == 0) {
+        snprintf(err, errlen, "positionRisk: %s listed twice", pos.symbol);
+        goto done;
+      }
+    list[count++] = pos;
+  }
+  if (symbol != NULL)
+    count = 1; /* omitted means flat: list[0] is already {symbol, 0} */
+  rc = 0;
+done:
+  json_object_put(root);
+  if (rc == 0 && count > 0) {
+    *out = list;
+    *n = count;
+  } else {
+    free(list);
+    if (rc == 0) {
+      *out = NULL;
+      *n = 0;
+    }
+  }
+  return rc;
+}
+
+/* The MARKET_LOT_SIZE filter of one exchangeInfo symbol: 1 found, 0 none,
+ * -1 malformed. */
+static int market_lot_size(json_object *sym, dg_symbol_rules_t *r) {
+  json_object *filters;
+  if (!json_object_object_get_ex(sym, "filters", &filters) ||
+      !json_object_is_type(filters, json_type_array))
+    return 0;
+  for (size_t i = 0; i < json_object_array_length(filters); i++) {
+    json_object *f = json_object_array_get_idx(filters, i);
+    const char *type = json_object_is_type(f, json_type_object)
+                           ? get_str(f, "filterType")
+                           : NULL;
+    if (type == NULL || strcmp(type, "MARKET_LOT_SIZE") != 0)
+      continue;
+    if (get_dec(f, "stepSize", &r->step) != 0 ||
+        get_dec(f, "minQty", &r->min_qty) != 0 ||
+        get_dec(f, "maxQty", &r->max_qty) != 0 || dg_dec_sign(r->step) <= 0)
+      return -1;
+    return 1;
+  }
+  return 0;
+}
+
+int dg_bn_parse_exchange_info(const char *body, size_t len,
+                              dg_symbol_rules_t **out, size_t *n, char *err,
+                              size_t errlen) {
+  json_object *root = parse_json(body, len), *syms;
+  dg_symbol_rules_t *list = NULL;
+  size_t count = 0, total;
+  int rc = -1;
+
+  if (root == NULL || !json_object_is_type(root, json_type_object) ||
+      !json_object_object_get_ex(root, "symbols", &syms) ||
+      !json_object_is_type(syms, json_type_array)) {
+    snprintf(err, errlen, "exchangeInfo: reply has no \"symbols\" array");
+    goto done;
+  }
+  total = json_object_array_length(syms);
+  list = calloc(total > 0 ? total : 1, sizeof(*list));
+  if (list == NULL) {
+    snprintf(err, errlen, "exchangeInfo: out of memory");
+    goto done;
+  }
+  for (size_t i = 0; i < total; i++) {
+    json_object *s = json_object_array_get_idx(syms, i);
+    dg_symbol_rules_t *r = &list[count];
+    int found;
+    if (!json_object_is_type(s, json_type_object) ||
+        copy_str(r->symbol, sizeof(r->symbol), get_str(s, "symbol")) != 0)
+      continue; /* a symbol we could never trade is not worth failing on */
+    found = market_lot_size(s, r);
+    if (found < 0) {
+      snprintf(err, errlen, "exchangeInfo: bad MARKET_LOT_SIZE for %s",
+               r->symbol);
+      goto done;
+    }
+    count += (size_t)found;
+  }
+  rc = 0;
+done:
+  json_object_put(root);
+  if (rc == 0) {
+    *out = list;
+    *n = count;
+  } else {
+    free(list);
+  }
+  return rc;
+}
+
+int dg_bn_parse_order(const char *body, size_t len, dg_order_t *out, char *err,
+                      size_t errlen) {
+  json_object *root = parse_json(body, len), *ro;
+  dg_order_t o;
+  int rc = -1;
+
+  memset(&o, 0, sizeof(o));
+  if (root == NULL || !json_object_is_type(root, json_type_object)) {
+    snprintf(err, errlen, "order: reply is not a JSON object");
+    goto done;
+  }
+  if (copy_str(o.symbol, sizeof(o.symbol), get_str(root, "symbol")) != 0 ||
+      get_i64(root, "orderId", &o.order_id) != 0 ||
+      copy_str(o.client_order_id, sizeof(o.client_order_id),
+               get_str(root, "clientOrderId")) != 0 ||
+      copy_str(o.status, sizeof(o.status), get_str(root, "status")) != 0 ||
+      copy_str(o.side, sizeof(o.side), get_str(root, "side")) != 0 ||
+      get_dec(root, "origQty", &o.orig_qty) != 0 ||
+      get_dec(root, "executedQty", &o.executed_qty) != 0) {
+    snprintf(err, errlen,
+             "order: missing or bad symbol, orderId, clientOrderId, status, "
+             "side, origQty or executedQty");
+    goto done;
+  }
+  if (json_object_object_get_ex(root, "reduceOnly", &ro))
+    o.reduce_only = json_object_is_type(ro, json_type_boolean)
+                        ? json_object_get_boolean(ro)
+                        : (json_object_is_type(ro, json_type_string) &&
+                           strcmp(json_object_get_string(ro), "true") == 0);
+  *out = o;
+  rc = 0;
+done:
+  json_object_put(root);
+  return rc;
+}
+
+/* --- validation ----------------------------------------------------------- */
+
+int dg_bn_valid_symbol(const char *s) {
+  size_t n = 0;
+  if (s == NULL)
+    return 0;
+  for (; s[n]; n++)
+    if (!((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' && s[n] <= '9')))
+      return 0;
+  return n > 0 && n < DG_SYMBOL_MAX;
+}
+
+int dg_bn_valid_client_order_id(const char *s) {
+  size_t n = 0;
+  if (s == NULL)
+    return 0;
+  for (; s[n]; n++) {
+    char c = s[n];
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+          (c >= '0' && c <= '9') || c == '.' || c == ':' || c == '/' ||
+          c == '_' || c == '-'))
+      return 0;
+  }
+  return n > 0 && n <= DG_CLIENT_ORDER_ID_MAX;
+}

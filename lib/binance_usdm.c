@@ -1,0 +1,431 @@
+/* binance_usdm.c - the "binance-usdm" exchange driver: Binance USD-M
+ * futures over REST (SPEC section 6, notes/binance-usdm.md).
+ *
+ * Signed requests carry timestamp (local clock + the offset measured from
+ * /fapi/v1/time), recvWindow and an HMAC-SHA256 signature; the API key
+ * travels in X-MBX-APIKEY. A read refused with -1021 (clock outside
+ * recvWindow) re-syncs the clock and is retried once; an order is never
+ * retried: a second send could be a second order. Orders go out on a fresh
+ * connection for the same reason (see http.h). Parsing and the reply ->
+ * outcome mapping live in binance_parse.c. */
+#include "driftguard/binance_parse.h"
+#include "driftguard/http.h"
+#include "driftguard/keyfile.h"
+#include "exchange_driver.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BN_DEFAULT_TIMEOUT_MS 3000L
+#define BN_DEFAULT_RECV_WINDOW_MS 5000L
+#define BN_MAX_RECV_WINDOW_MS 60000L /* Binance refuses more */
+#define BN_URL_MAX 256
+#define BN_RULES_MAX_AGE_MS INT64_C(3600000) /* refresh exchangeInfo hourly */
+#define BN_RULES_MIN_RETRY_MS INT64_C(60000) /* at most once a minute */
+
+typedef struct {
+  dg_exchange_t base; /* first: exchange.c dispatches through it */
+  dg_http_t *http;
+  char url[BN_URL_MAX]; /* base URL without a trailing slash */
+  char api_key[DG_SECRET_MAX];
+  char secret[DG_SECRET_MAX];
+  char key_header[DG_SECRET_MAX + 16]; /* "X-MBX-APIKEY: <key>" */
+  long recv_window_ms;
+  int time_synced;
+  int64_t offset_ms;        /* server - local */
+  dg_symbol_rules_t *rules; /* exchangeInfo cache */
+  size_t n_rules;
+  int rules_tried; /* an exchangeInfo fetch was attempted */
+  int64_t rules_fetched_at, rules_tried_at; /* monotonic ms */
+  int dual_known, dual;
+  int positions_v2; /* v3 positionRisk answered 404: use v2 */
+} bn_t;
+
+enum { BN_READ = 0, BN_ORDER = 1 };
+
+static bn_t *bn(dg_exchange_t *ex) {
+  return (bn_t *)ex;
+}
+static const bn_t *bn_const(const dg_exchange_t *ex) {
+  return (const bn_t *)ex;
+}
+
+/* The API key goes into an HTTP header: printable ASCII only. */
+static int header_safe(const char *s) {
+  for (; *s; s++)
+    if (*s <= ' ' || *s > '~')
+      return 0;
+  return 1;
+}
+
+static void bn_free(dg_exchange_t *ex) {
+  bn_t *b = bn(ex);
+  dg_http_free(b->http);
+  free(b->rules);
+  dg_secret_wipe(b, sizeof(*b));
+  free(b);
+}
+
+static dg_exchange_t *bn_open(const dg_exchange_opts_t *o, char *err,
+                              size_t errlen) {
+  bn_t *b;
+  size_t ulen;
+  long timeout = o->timeout_ms ? o->timeout_ms : BN_DEFAULT_TIMEOUT_MS;
+  long window =
+      o->recv_window_ms ? o->recv_window_ms : BN_DEFAULT_RECV_WINDOW_MS;
+
+  if (o->url == NULL || (strncmp(o->url, "https://", 8) != 0 &&
+                         strncmp(o->url, "http://", 7) != 0)) {
+    snprintf(err, errlen, "binance-usdm: URL must start with https://");
+    return NULL;
+  }
+  ulen = strlen(o->url);
+  while (ulen > 0 && o->url[ulen - 1] == '/')
+    ulen--;
+  if (ulen >= BN_URL_MAX) {
+    snprintf(err, errlen, "binance-usdm: URL longer than %d bytes",
+             BN_URL_MAX - 1);
+    return NULL;
+  }
+  if (o->api_key == NULL || o->api_secret == NULL || !o->api_key[0] ||
+      !o->api_secret[0] || strlen(o->api_key) >= DG_SECRET_MAX ||
+      strlen(o->api_secret) >= DG_SECRET_MAX || !header_safe(o->api_key)) {
+    snprintf(err, errlen,
+             "binance-usdm: API key and secret must be 1 to %d printable "
+             "characters",
+             DG_SECRET_MAX - 1);
+    return NULL;
+  }
+  if (timeout < 0 || window < 1 || window > BN_MAX_RECV_WINDOW_MS) {
+    snprintf(err, errlen,
+             "binance-usdm: timeout must be positive and recvWindow between "
+             "1 and %ld ms",
+             BN_MAX_RECV_WINDOW_MS);
+    return NULL;
+  }
+  if ((b = calloc(1, sizeof(*b))) == NULL) {
+    snprintf(err, errlen, "binance-usdm: out of memory");
+    return NULL;
+  }
+  b->base.drv = &dg_ex_binance_usdm;
+  if ((b->http = dg_http_new(timeout, err, errlen)) == NULL) {
+    bn_free(&b->base);
+    return NULL;
+  }
+  memcpy(b->url, o->url, ulen);
+  snprintf(b->api_key, sizeof(b->api_key), "%s", o->api_key);
+  snprintf(b->secret, sizeof(b->secret), "%s", o->api_secret);
+  snprintf(b->key_header, sizeof(b->key_header), "X-MBX-APIKEY: %s",
+           b->api_key);
+  b->recv_window_ms = window;
+  return &b->base;
+}
+
+static long bn_recv_window_ms(const dg_exchange_t *ex) {
+  return bn_const(ex)->recv_window_ms;
+}
+
+static int64_t bn_time_offset_ms(const dg_exchange_t *ex) {
+  return bn_const(ex)->offset_ms;
+}
+
+/* One HTTP exchange, mapped to a result. params (may be NULL) go in the
+ * query string of a GET or the form body of a POST. */
+static dg_ex_status_t bn_call(bn_t *b, const char *method, const char *path,
+                              const dg_bn_query_t *params, int kind,
+                              const char *header, dg_http_reply_t *reply,
+                              dg_ex_result_t *res) {
+  char url[BN_URL_MAX + 64 + DG_BN_QUERY_MAX];
+  int post = strcmp(method, "POST") == 0;
+  const char *query = params && params->len > 0 ? params->buf : NULL;
+
+  dg_ex_result_init(res);
+  snprintf(url, sizeof(url), "%s%s%s%s", b->url, path,
+           query && !post ? "?" : "", query && !post ? query : "");
+  dg_http_request(b->http, method, url, header, post ? query : NULL,
+                  kind == BN_ORDER, reply);
+  res->used_weight_1m = reply->used_weight_1m;
+
+  if (reply->outcome == DG_HTTP_NOT_SENT)
+    return dg_ex_result_set(res, DG_EX_TRANSPORT, "%s %s not sent: %s", method,
+                            path, reply->error);
+  if (reply->outcome == DG_HTTP_MAYBE_SENT)
+    return kind == BN_ORDER
+               ? dg_ex_result_set(res, DG_EX_UNKNOWN,
+                                  "%s %s failed after sending, the order's "
+                                  "fate is unknown: %s",
+                                  method, path, reply->error)
+               : dg_ex_result_set(res, DG_EX_TRANSPORT, "%s %s failed: %s",
+                                  method, path, reply->error);
+  if (reply->body_too_large) {
+    res->http_status = (int)reply->status;
+    return dg_ex_result_set(res, DG_EX_BAD_REPLY,
+                            "%s %s: reply larger than %u bytes", method, path,
+                            DG_HTTP_MAX_BODY);
+  }
+  dg_bn_classify_reply(reply->status, reply->body, reply->body_len,
+                       reply->retry_after, dg_ex_wall_ms(), res);
+  /* Only an order can have an unknown fate; a read that failed that way
+   * simply failed. */
+  if (res->status == DG_EX_UNKNOWN && kind != BN_ORDER)
+    res->status = DG_EX_SERVER;
+  dg_ex_result_scrub(res, b->api_key);
+  dg_ex_result_scrub(res, b->secret);
+  return res->status;
+}
+
+static dg_ex_status_t bn_sync_time(dg_exchange_t *ex, dg_ex_result_t *res) {
+  bn_t *b = bn(ex);
+  dg_http_reply_t reply;
+  int64_t before = dg_ex_wall_ms(), after, server;
+
+  if (bn_call(b, "GET", "/fapi/v1/time", NULL, BN_READ, NULL, &reply, res) !=
+      DG_EX_OK)
+    return res->status;
+  after = dg_ex_wall_ms();
+  if (dg_bn_parse_server_time(reply.body, reply.body_len, &server) != 0)
+    return dg_ex_result_set(res, DG_EX_BAD_REPLY,
+                            "/fapi/v1/time: no serverTime in the reply");
+  /* The server read its clock about halfway through the round trip. */
+  b->offset_ms = server - (before + (after - before) / 2);
+  b->time_synced = 1;
+  return DG_EX_OK;
+}
+
+/* A signed request: params + recvWindow + timestamp + signature. A read
+ * refused with -1021 is retried once after a clock re-sync; an order never
+ * is (the next call re-syncs first). */
+static dg_ex_status_t bn_signed(bn_t *b, const char *method, const char *path,
+                                const dg_bn_query_t *params, int kind,
+                                dg_http_reply_t *reply, dg_ex_result_t *res) {
+  for (int attempt = 0;; attempt++) {
+    dg_bn_query_t q = *params;
+    const char *sig;
+    if (!b->time_synced && bn_sync_time(&b->base, res) != DG_EX_OK)
+      return res->status;
+    dg_bn_query_add_i64(&q, "recvWindow", b->recv_window_ms);
+    dg_bn_query_add_i64(&q, "timestamp", dg_ex_wall_ms() + b->offset_ms);
+    if (dg_bn_query_sign(&q, b->secret) != 0) {
+      dg_ex_result_init(res);
+      return dg_ex_result_set(res, DG_EX_TRANSPORT,
+                              "%s %s not sent: request parameters too long",
+                              method, path);
+    }
+    bn_call(b, method, path, &q, kind, b->key_header, reply, res);
+    sig = strstr(q.buf, "signature=");
+    if (sig != NULL)
+      dg_ex_result_scrub(res, sig + strlen("signature="));
+    dg_secret_wipe(&q, sizeof(q));
+    if (res->status == DG_EX_REFUSED && res->code == DG_BN_ERR_TIMESTAMP) {
+      b->time_synced = 0;
+      if (kind == BN_READ && attempt == 0)
+        continue;
+    }
+    return res->status;
+  }
+}
+
+static dg_ex_status_t bad_symbol(dg_ex_result_t *res, const char *symbol) {
+  res->code = DG_BN_ERR_BAD_SYMBOL;
+  return dg_ex_result_set(res, DG_EX_REFUSED, "invalid symbol \"%.40s\"",
+                          symbol ? symbol : "(null)");
+}
+
+static dg_ex_status_t bn_positions(dg_exchange_t *ex, const char *symbol,
+                                   dg_position_t **out, size_t *n,
+                                   dg_ex_result_t *res) {
+  bn_t *b = bn(ex);
+  dg_bn_query_t q;
+  dg_http_reply_t reply;
+  char err[sizeof(res->msg)];
+
+  *out = NULL;
+  *n = 0;
+  dg_ex_result_init(res);
+  if (symbol != NULL && !dg_bn_valid_symbol(symbol))
+    return bad_symbol(res, symbol);
+  dg_bn_query_init(&q);
+  if (symbol != NULL)
+    dg_bn_query_add(&q, "symbol", symbol);
+  if (!b->positions_v2 &&
+      bn_signed(b, "GET", "/fapi/v3/positionRisk", &q, BN_READ, &reply, res) ==
+          DG_EX_REFUSED &&
+      res->http_status == 404)
+    b->positions_v2 = 1; /* an exchange without v3: v2 from now on */
+  if (b->positions_v2)
+    bn_signed(b, "GET", "/fapi/v2/positionRisk", &q, BN_READ, &reply, res);
+  if (res->status != DG_EX_OK)
+    return res->status;
+  if (dg_bn_parse_positions(reply.body, reply.body_len, symbol, out, n, err,
+                            sizeof(err)) != 0)
+    return dg_ex_result_set(res, DG_EX_BAD_REPLY, "%s", err);
+  return DG_EX_OK;
+}
+
+static const dg_symbol_rules_t *find_rules(const bn_t *b, const char *symbol) {
+  for (size_t i = 0; i < b->n_rules; i++)
+    if (strcmp(b->rules[i].symbol, symbol) == 0)
+      return &b->rules[i];
+  return NULL;
+}
+
+static dg_ex_status_t fetch_rules(bn_t *b, dg_ex_result_t *res) {
+  dg_http_reply_t reply;
+  dg_symbol_rules_t *rules;
+  size_t n;
+  char err[sizeof(res->msg)];
+
+  b->rules_tried = 1;
+  b->rules_tried_at = dg_ex_mono_ms();
+  if (bn_call(b, "GET", "/fapi/v1/exchangeInfo", NULL, BN_READ, NULL, &reply,
+              res) != DG_EX_OK)
+    return res->status;
+  if (dg_bn_parse_exchange_info(reply.body, reply.body_len, &rules, &n, err,
+                                sizeof(err)) != 0)
+    return dg_ex_result_set(res, DG_EX_BAD_REPLY, "%s", err);
+  free(b->rules);
+  b->rules = rules;
+  b->n_rules = n;
+  b->rules_fetched_at = b->rules_tried_at;
+  return DG_EX_OK;
+}
+
+static dg_ex_status_t bn_symbol_rules(dg_exchange_t *ex, const char *symbol,
+                                      dg_symbol_rules_t *out,
+                                      dg_ex_result_t *res) {
+  bn_t *b = bn(ex);
+  const dg_symbol_rules_t *r;
+  int64_t now = dg_ex_mono_ms();
+  int stale;
+
+  dg_ex_result_init(res);
+  if (!dg_bn_valid_symbol(symbol))
+    return bad_symbol(res, symbol);
+  r = find_rules(b, symbol);
+  stale = b->rules == NULL || now - b->rules_fetched_at >= BN_RULES_MAX_AGE_MS;
+  if ((stale || r == NULL) &&
+      (!b->rules_tried || now - b->rules_tried_at >= BN_RULES_MIN_RETRY_MS)) {
+    if (fetch_rules(b, res) != DG_EX_OK && r == NULL)
+      return res->status;
+    /* A failed hourly refresh keeps serving the rules already known. */
+    r = find_rules(b, symbol);
+    res->status = DG_EX_OK;
+  }
+  if (r == NULL) {
+    res->code = DG_BN_ERR_BAD_SYMBOL;
+    return dg_ex_result_set(res, DG_EX_REFUSED,
+                            "%s is not listed with a MARKET_LOT_SIZE filter "
+                            "in exchangeInfo",
+                            symbol);
+  }
+  *out = *r;
+  return DG_EX_OK;
+}
+
+static dg_ex_status_t bn_hedge_mode(dg_exchange_t *ex, int *dual,
+                                    dg_ex_result_t *res) {
+  bn_t *b = bn(ex);
+  dg_bn_query_t q;
+  dg_http_reply_t reply;
+
+  dg_ex_result_init(res);
+  if (!b->dual_known) {
+    dg_bn_query_init(&q);
+    if (bn_signed(b, "GET", "/fapi/v1/positionSide/dual", &q, BN_READ, &reply,
+                  res) != DG_EX_OK)
+      return res->status;
+    if (dg_bn_parse_dual_side(reply.body, reply.body_len, &b->dual) != 0)
+      return dg_ex_result_set(res, DG_EX_BAD_REPLY,
+                              "/fapi/v1/positionSide/dual: no "
+                              "dualSidePosition in the reply");
+    b->dual_known = 1;
+  }
+  *dual = b->dual;
+  return DG_EX_OK;
+}
+
+static dg_ex_status_t parse_order_reply(const dg_http_reply_t *reply,
+                                        dg_order_t *out, dg_ex_result_t *res) {
+  char err[sizeof(res->msg)];
+  if (dg_bn_parse_order(reply->body, reply->body_len, out, err, sizeof(err)) !=
+      0)
+    return dg_ex_result_set(res, DG_EX_BAD_REPLY, "%s", err);
+  return DG_EX_OK;
+}
+
+static dg_ex_status_t bn_place_close(dg_exchange_t *ex, const char *symbol,
+                                     const char *side, dg_dec_t qty,
+                                     const char *client_order_id,
+                                     dg_order_t *out, dg_ex_result_t *res) {
+  bn_t *b = bn(ex);
+  dg_bn_query_t q;
+  dg_http_reply_t reply;
+  char qty_text[DG_DEC_STRLEN];
+
+  dg_ex_result_init(res);
+  if (!dg_bn_valid_symbol(symbol))
+    return bad_symbol(res, symbol);
+  if (side == NULL || (strcmp(side, "BUY") != 0 && strcmp(side, "SELL") != 0))
+    return dg_ex_result_set(res, DG_EX_REFUSED,
+                            "not sent: side must be BUY or SELL");
+  if (dg_dec_sign(qty) <= 0)
+    return dg_ex_result_set(res, DG_EX_REFUSED,
+                            "not sent: quantity must be positive");
+  if (!dg_bn_valid_client_order_id(client_order_id))
+    return dg_ex_result_set(res, DG_EX_REFUSED,
+                            "not sent: invalid newClientOrderId");
+  if (b->dual_known && b->dual)
+    return dg_ex_result_set(res, DG_EX_REFUSED,
+                            "not sent: the account is in hedge mode, which "
+                            "driftguard does not support");
+  dg_dec_format(qty, qty_text, sizeof(qty_text));
+  dg_bn_query_init(&q);
+  dg_bn_query_add(&q, "symbol", symbol);
+  dg_bn_query_add(&q, "side", side);
+  dg_bn_query_add(&q, "type", "MARKET");
+  dg_bn_query_add(&q, "quantity", qty_text);
+  dg_bn_query_add(&q, "reduceOnly", "true");
+  dg_bn_query_add(&q, "newClientOrderId", client_order_id);
+  dg_bn_query_add(&q, "newOrderRespType", "RESULT");
+  if (bn_signed(b, "POST", "/fapi/v1/order", &q, BN_ORDER, &reply, res) !=
+      DG_EX_OK)
+    return res->status;
+  return parse_order_reply(&reply, out, res);
+}
+
+static dg_ex_status_t bn_query_order(dg_exchange_t *ex, const char *symbol,
+                                     const char *client_order_id,
+                                     dg_order_t *out, dg_ex_result_t *res) {
+  bn_t *b = bn(ex);
+  dg_bn_query_t q;
+  dg_http_reply_t reply;
+
+  dg_ex_result_init(res);
+  if (!dg_bn_valid_symbol(symbol))
+    return bad_symbol(res, symbol);
+  if (!dg_bn_valid_client_order_id(client_order_id))
+    return dg_ex_result_set(res, DG_EX_REFUSED,
+                            "not sent: invalid origClientOrderId");
+  dg_bn_query_init(&q);
+  dg_bn_query_add(&q, "symbol", symbol);
+  dg_bn_query_add(&q, "origClientOrderId", client_order_id);
+  if (bn_signed(b, "GET", "/fapi/v1/order", &q, BN_READ, &reply, res) !=
+      DG_EX_OK)
+    return res->status;
+  return parse_order_reply(&reply, out, res);
+}
+
+const dg_ex_driver_t dg_ex_binance_usdm = {
+    .name = "binance-usdm",
+    .open = bn_open,
+    .free = bn_free,
+    .recv_window_ms = bn_recv_window_ms,
+    .sync_time = bn_sync_time,
+    .time_offset_ms = bn_time_offset_ms,
+    .positions = bn_positions,
+    .symbol_rules = bn_symbol_rules,
+    .hedge_mode = bn_hedge_mode,
+    .place_close = bn_place_close,
+    .query_order = bn_query_order,
+};

@@ -1,0 +1,144 @@
+/* exchange.c - the exchange interface of exchange.h: picks a driver by name
+ * and forwards every call to it; plus the helpers drivers share (results,
+ * clocks) and the process-wide HTTP set-up. */
+#include "exchange_driver.h"
+
+#include <curl/curl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static const dg_ex_driver_t *const drivers[] = {&dg_ex_binance_usdm};
+
+int dg_exchange_global_init(void) {
+  return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+}
+
+void dg_exchange_global_cleanup(void) {
+  curl_global_cleanup();
+}
+
+dg_exchange_t *dg_exchange_new(const char *name, const dg_exchange_opts_t *o,
+                               char *err, size_t errlen) {
+  if (name == NULL || o == NULL) {
+    snprintf(err, errlen, "exchange: no driver name or options");
+    return NULL;
+  }
+  for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
+    if (strcmp(drivers[i]->name, name) == 0)
+      return drivers[i]->open(o, err, errlen);
+  snprintf(err, errlen, "exchange: unknown driver \"%s\" (known: %s)", name,
+           dg_ex_binance_usdm.name);
+  return NULL;
+}
+
+void dg_exchange_free(dg_exchange_t *ex) {
+  if (ex != NULL)
+    ex->drv->free(ex);
+}
+
+long dg_exchange_recv_window_ms(const dg_exchange_t *ex) {
+  return ex->drv->recv_window_ms(ex);
+}
+
+dg_ex_status_t dg_exchange_sync_time(dg_exchange_t *ex, dg_ex_result_t *res) {
+  return ex->drv->sync_time(ex, res);
+}
+
+int64_t dg_exchange_time_offset_ms(const dg_exchange_t *ex) {
+  return ex->drv->time_offset_ms(ex);
+}
+
+dg_ex_status_t dg_exchange_positions(dg_exchange_t *ex, const char *symbol,
+                                     dg_position_t **out, size_t *n,
+                                     dg_ex_result_t *res) {
+  return ex->drv->positions(ex, symbol, out, n, res);
+}
+
+dg_ex_status_t dg_exchange_symbol_rules(dg_exchange_t *ex, const char *symbol,
+                                        dg_symbol_rules_t *out,
+                                        dg_ex_result_t *res) {
+  return ex->drv->symbol_rules(ex, symbol, out, res);
+}
+
+dg_ex_status_t dg_exchange_hedge_mode(dg_exchange_t *ex, int *dual,
+                                      dg_ex_result_t *res) {
+  return ex->drv->hedge_mode(ex, dual, res);
+}
+
+dg_ex_status_t dg_exchange_place_close(dg_exchange_t *ex, const char *symbol,
+                                       const char *side, dg_dec_t qty,
+                                       const char *client_order_id,
+                                       dg_order_t *out, dg_ex_result_t *res) {
+  return ex->drv->place_close(ex, symbol, side, qty, client_order_id, out, res);
+}
+
+dg_ex_status_t dg_exchange_query_order(dg_exchange_t *ex, const char *symbol,
+                                       const char *client_order_id,
+                                       dg_order_t *out, dg_ex_result_t *res) {
+  return ex->drv->query_order(ex, symbol, client_order_id, out, res);
+}
+
+const char *dg_ex_status_name(dg_ex_status_t s) {
+  switch (s) {
+  case DG_EX_OK:
+    return "ok";
+  case DG_EX_REFUSED:
+    return "refused";
+  case DG_EX_RATE_LIMIT:
+    return "rate_limit";
+  case DG_EX_BANNED:
+    return "banned";
+  case DG_EX_SERVER:
+    return "server";
+  case DG_EX_UNKNOWN:
+    return "unknown";
+  case DG_EX_TRANSPORT:
+    return "transport";
+  case DG_EX_BAD_REPLY:
+    return "bad_reply";
+  }
+  return "invalid";
+}
+
+void dg_ex_result_init(dg_ex_result_t *res) {
+  memset(res, 0, sizeof(*res));
+  res->status = DG_EX_OK;
+  res->used_weight_1m = -1;
+}
+
+dg_ex_status_t dg_ex_result_set(dg_ex_result_t *res, dg_ex_status_t status,
+                                const char *fmt, ...) {
+  va_list ap;
+  res->status = status;
+  va_start(ap, fmt);
+  vsnprintf(res->msg, sizeof(res->msg), fmt, ap);
+  va_end(ap);
+  return status;
+}
+
+void dg_ex_result_scrub(dg_ex_result_t *res, const char *secret) {
+  size_t n = secret ? strlen(secret) : 0, r = n < 3 ? n : 3;
+  char *p = res->msg;
+  if (n == 0)
+    return;
+  while ((p = strstr(p, secret)) != NULL) {
+    memmove(p + r, p + n, strlen(p + n) + 1); /* never grows: r <= n */
+    memset(p, '*', r);
+    p += r;
+  }
+}
+
+static int64_t clock_ms(clockid_t id) {
+  struct timespec ts;
+  clock_gettime(id, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t dg_ex_wall_ms(void) {
+  return clock_ms(CLOCK_REALTIME);
+}
+int64_t dg_ex_mono_ms(void) {
+  return clock_ms(CLOCK_MONOTONIC);
+}

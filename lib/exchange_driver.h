@@ -1,0 +1,52 @@
+/* exchange_driver.h - private: what a driver provides to exchange.c, and
+ * the helpers drivers share. Not installed, not for callers. */
+#ifndef DRIFTGUARD_EXCHANGE_DRIVER_H
+#define DRIFTGUARD_EXCHANGE_DRIVER_H
+
+#include "driftguard/exchange.h"
+
+/* One entry per exchange; every function gets the handle its open made. */
+typedef struct dg_ex_driver {
+  const char *name;
+  dg_exchange_t *(*open)(const dg_exchange_opts_t *o, char *err, size_t errlen);
+  void (*free)(dg_exchange_t *ex);
+  long (*recv_window_ms)(const dg_exchange_t *ex);
+  dg_ex_status_t (*sync_time)(dg_exchange_t *ex, dg_ex_result_t *res);
+  int64_t (*time_offset_ms)(const dg_exchange_t *ex);
+  dg_ex_status_t (*positions)(dg_exchange_t *ex, const char *symbol,
+                              dg_position_t **out, size_t *n,
+                              dg_ex_result_t *res);
+  dg_ex_status_t (*symbol_rules)(dg_exchange_t *ex, const char *symbol,
+                                 dg_symbol_rules_t *out, dg_ex_result_t *res);
+  dg_ex_status_t (*hedge_mode)(dg_exchange_t *ex, int *dual,
+                               dg_ex_result_t *res);
+  dg_ex_status_t (*place_close)(dg_exchange_t *ex, const char *symbol,
+                                const char *side, dg_dec_t qty,
+                                const char *client_order_id, dg_order_t *out,
+                                dg_ex_result_t *res);
+  dg_ex_status_t (*query_order)(dg_exchange_t *ex, const char *symbol,
+                                const char *client_order_id, dg_order_t *out,
+                                dg_ex_result_t *res);
+} dg_ex_driver_t;
+
+/* Every driver's handle starts with this, so exchange.c can dispatch. */
+struct dg_exchange {
+  const dg_ex_driver_t *drv;
+};
+
+extern const dg_ex_driver_t dg_ex_binance_usdm;
+
+/* Reset a result to "no reply yet" (status OK, used_weight_1m -1). */
+void dg_ex_result_init(dg_ex_result_t *res);
+/* Set status and a printf message; returns the status. */
+__attribute__((format(printf, 3, 4))) dg_ex_status_t
+dg_ex_result_set(dg_ex_result_t *res, dg_ex_status_t status, const char *fmt,
+                 ...);
+/* Replace every occurrence of secret (API key, secret, signature) in
+ * res->msg with "***", so no reply text can leak one. */
+void dg_ex_result_scrub(dg_ex_result_t *res, const char *secret);
+/* Wall clock (request timestamps) and monotonic clock (cache ages), ms. */
+int64_t dg_ex_wall_ms(void);
+int64_t dg_ex_mono_ms(void);
+
+#endif

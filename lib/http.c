@@ -1,0 +1,251 @@
+/* http.c - the blocking libcurl client of http.h: one easy handle reused
+ * for keep-alive, strict transport settings, the reply body and the two
+ * headers exchange drivers need (Retry-After, X-MBX-USED-WEIGHT-1M). */
+#include "driftguard/http.h"
+
+#include "driftguard/keyfile.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct dg_http {
+  CURL *curl;
+  char *body; /* reply body buffer, grown as needed */
+  size_t len, cap;
+  int too_large;
+  dg_http_reply_t *reply; /* the request in progress, for the callbacks */
+  char errbuf[CURL_ERROR_SIZE];
+};
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *userp) {
+  dg_http_t *h = userp;
+  size_t n = size * nmemb;
+  if (n > DG_HTTP_MAX_BODY - h->len) {
+    h->too_large = 1;
+    return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
+  }
+  if (h->len + n + 1 > h->cap) {
+    size_t cap = h->cap ? h->cap : 16384;
+    char *p;
+    while (cap < h->len + n + 1)
+      cap *= 2;
+    if ((p = realloc(h->body, cap)) == NULL)
+      return 0;
+    h->body = p;
+    h->cap = cap;
+  }
+  memcpy(h->body + h->len, data, n);
+  h->len += n;
+  h->body[h->len] = '\0';
+  return n;
+}
+
+/* The value of header line "Name: value\r\n" when its name is name. */
+static int header_value(const char *line, size_t n, const char *name, char *out,
+                        size_t size) {
+  size_t nl = strlen(name), vs, ve;
+  if (n <= nl || strncasecmp(line, name, nl) != 0 || line[nl] != ':')
+    return 0;
+  for (vs = nl + 1; vs < n && (line[vs] == ' ' || line[vs] == '\t'); vs++)
+    ;
+  for (ve = n; ve > vs && (line[ve - 1] == '\r' || line[ve - 1] == '\n' ||
+                           line[ve - 1] == ' ' || line[ve - 1] == '\t');
+       ve--)
+    ;
+  snprintf(out, size, "%.*s", (int)(ve - vs), line + vs);
+  return 1;
+}
+
+static size_t on_header(char *line, size_t size, size_t nmemb, void *userp) {
+  dg_http_t *h = userp;
+  dg_http_reply_t *r = h->reply;
+  size_t n = size * nmemb;
+  char weight[32];
+  if (n >= 5 && strncmp(line, "HTTP/", 5) == 0) {
+    /* A new response (after a 100 Continue): forget the previous one's. */
+    r->retry_after[0] = '\0';
+    r->used_weight_1m = -1;
+  } else if (header_value(line, n, "X-MBX-USED-WEIGHT-1M", weight,
+                          sizeof(weight))) {
+    char *end;
+    long v = strtol(weight, &end, 10);
+    r->used_weight_1m =
+        (*end == '\0' && end != weight && v >= 0 && v <= 1000000000L) ? (int)v
+                                                                      : -1;
+  } else {
+    header_value(line, n, "Retry-After", r->retry_after,
+                 sizeof(r->retry_after));
+  }
+  return n;
+}
+
+dg_http_t *dg_http_new(long timeout_ms, char *err, size_t errlen) {
+  dg_http_t *h = calloc(1, sizeof(*h));
+  CURL *c;
+  if (h == NULL || (c = h->curl = curl_easy_init()) == NULL) {
+    snprintf(err, errlen, "http: cannot create a libcurl handle");
+    free(h);
+    return NULL;
+  }
+  if (timeout_ms <= 0) {
+    snprintf(err, errlen, "http: timeout must be positive");
+    dg_http_free(h);
+    return NULL;
+  }
+  /* Settings that hold for every request of this handle. Security ones
+   * (verification, protocols, no redirects) are never relaxed. */
+  if (curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+      curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms) != CURLE_OK ||
+      curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms) != CURLE_OK ||
+      curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
+      curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK ||
+      curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
+#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85.0 */
+      curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
+#else
+      curl_easy_setopt(c, CURLOPT_PROTOCOLS,
+                       (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS)) != CURLE_OK ||
+#endif
+      curl_easy_setopt(c, CURLOPT_USERAGENT, "driftguard/" DG_VERSION) !=
+          CURLE_OK ||
+      curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf) != CURLE_OK ||
+      curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK ||
+      curl_easy_setopt(c, CURLOPT_WRITEDATA, h) != CURLE_OK ||
+      curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header) != CURLE_OK ||
+      curl_easy_setopt(c, CURLOPT_HEADERDATA, h) != CURLE_OK) {
+    snprintf(err, errlen, "http: libcurl refused a required option");
+    dg_http_free(h);
+    return NULL;
+  }
+  return h;
+}
+
+void dg_http_free(dg_http_t *h) {
+  if (h == NULL)
+    return;
+  curl_easy_cleanup(h->curl);
+  free(h->body);
+  free(h);
+}
+
+/* Header lists carry the API key: wipe before freeing. */
+static void free_headers(struct curl_slist *list) {
+  for (struct curl_slist *p = list; p != NULL; p = p->next)
+    dg_secret_wipe(p->data, strlen(p->data));
+  curl_slist_free_all(list);
+}
+
+/* Failures that happen before any byte of the request can leave. */
+static int failed_before_sending(CURL *c, CURLcode rc, int fresh) {
+  curl_off_t connected = 0;
+  switch (rc) {
+  case CURLE_UNSUPPORTED_PROTOCOL:
+  case CURLE_URL_MALFORMAT:
+  case CURLE_COULDNT_RESOLVE_PROXY:
+  case CURLE_COULDNT_RESOLVE_HOST:
+  case CURLE_COULDNT_CONNECT:
+  case CURLE_SSL_CONNECT_ERROR:
+  case CURLE_PEER_FAILED_VERIFICATION:
+  case CURLE_SSL_CERTPROBLEM:
+  case CURLE_SSL_CIPHER:
+  case CURLE_SSL_CACERT_BADFILE:
+  case CURLE_SSL_ISSUER_ERROR:
+  case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    return 1;
+  case CURLE_OPERATION_TIMEDOUT:
+    /* On a fresh connection, a timeout before connect (and TLS) completed
+     * is a connect timeout: nothing was sent. */
+    if (!fresh)
+      return 0;
+    if (curl_easy_getinfo(c, CURLINFO_APPCONNECT_TIME_T, &connected) ==
+            CURLE_OK &&
+        connected > 0)
+      return 0;
+    connected = 0;
+    if (curl_easy_getinfo(c, CURLINFO_CONNECT_TIME_T, &connected) != CURLE_OK)
+      return 0;
+    if (connected == 0)
+      return 1;
+    /* TCP is up: for https, the request waits for the TLS handshake. */
+    {
+      const char *scheme = NULL;
+      return curl_easy_getinfo(c, CURLINFO_SCHEME, &scheme) == CURLE_OK &&
+             scheme != NULL && strcasecmp(scheme, "https") == 0;
+    }
+  default:
+    return 0;
+  }
+}
+
+void dg_http_request(dg_http_t *h, const char *method, const char *url,
+                     const char *header, const char *form_body,
+                     int fresh_connection, dg_http_reply_t *reply) {
+  struct curl_slist *headers = NULL, *tmp;
+  int post = strcmp(method, "POST") == 0;
+  CURLcode rc;
+  CURL *c = h->curl;
+
+  memset(reply, 0, sizeof(*reply));
+  reply->used_weight_1m = -1;
+  reply->outcome = DG_HTTP_NOT_SENT;
+  h->len = 0;
+  h->too_large = 0;
+  h->errbuf[0] = '\0';
+  h->reply = reply;
+
+  if (header != NULL) {
+    if ((tmp = curl_slist_append(headers, header)) == NULL)
+      goto oom;
+    headers = tmp;
+  }
+  if (post) {
+    /* Small bodies: no "Expect: 100-continue" round trip. */
+    if ((tmp = curl_slist_append(headers, "Expect:")) == NULL)
+      goto oom;
+    headers = tmp;
+  }
+  if (curl_easy_setopt(c, CURLOPT_URL, url) != CURLE_OK ||
+      curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers) != CURLE_OK ||
+      curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, fresh_connection ? 1L : 0L) !=
+          CURLE_OK ||
+      (post ? (curl_easy_setopt(c, CURLOPT_POSTFIELDS,
+                                form_body ? form_body : "") != CURLE_OK ||
+               curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE,
+                                (long)(form_body ? strlen(form_body) : 0)) !=
+                   CURLE_OK)
+            : curl_easy_setopt(c, CURLOPT_HTTPGET, 1L) != CURLE_OK)) {
+    snprintf(reply->error, sizeof(reply->error),
+             "libcurl refused the request options");
+    goto done;
+  }
+
+  rc = curl_easy_perform(c);
+  if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && h->too_large)) {
+    reply->outcome = DG_HTTP_REPLIED;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply->status);
+    reply->body_too_large = h->too_large;
+  } else {
+    reply->outcome = failed_before_sending(c, rc, fresh_connection)
+                         ? DG_HTTP_NOT_SENT
+                         : DG_HTTP_MAYBE_SENT;
+    snprintf(reply->error, sizeof(reply->error), "%s",
+             h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc));
+  }
+  reply->body = h->body ? h->body : "";
+  reply->body_len = h->len;
+  goto done;
+oom:
+  snprintf(reply->error, sizeof(reply->error), "out of memory");
+done:
+  /* The handle must not keep pointers to this request's buffers. */
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+  if (post)
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
+  free_headers(headers);
+  h->reply = NULL;
+  if (reply->body == NULL)
+    reply->body = "";
+}

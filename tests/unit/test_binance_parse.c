@@ -1,0 +1,335 @@
+/* Unit tests for binance_parse.c: the signed parameter string, the reply
+ * parsers and the HTTP reply -> outcome mapping of SPEC section 6. */
+#include "../tap.h"
+#include "driftguard/binance_parse.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NOW INT64_C(1700000000000)
+#define USDM_SECRET                                                            \
+  "2b5eb11e18796d12d88f13dc27dbbd02c2cc51ff7059765ed9821957d82bb4d9"
+
+static void test_query(void) {
+  dg_bn_query_t q;
+  dg_bn_query_init(&q);
+  dg_bn_query_add(&q, "symbol", "BTCUSDT");
+  dg_bn_query_add(&q, "side", "BUY");
+  dg_bn_query_add(&q, "type", "LIMIT");
+  dg_bn_query_add(&q, "quantity", "1");
+  dg_bn_query_add(&q, "price", "9000");
+  dg_bn_query_add(&q, "timeInForce", "GTC");
+  dg_bn_query_add_i64(&q, "recvWindow", 5000);
+  dg_bn_query_add_i64(&q, "timestamp", INT64_C(1591702613943));
+  is_str(q.buf,
+         "symbol=BTCUSDT&side=BUY&type=LIMIT&quantity=1&price=9000&"
+         "timeInForce=GTC&recvWindow=5000&timestamp=1591702613943",
+         "query: parameters joined in order");
+  ok(dg_bn_query_sign(&q, USDM_SECRET) == 0, "query: signed");
+  is_str(q.buf,
+         "symbol=BTCUSDT&side=BUY&type=LIMIT&quantity=1&price=9000&"
+         "timeInForce=GTC&recvWindow=5000&timestamp=1591702613943&signature="
+         "3c661234138461fcc7a7d8746c6558c9842d4e10870d2ecbedf7777cad694af9",
+         "query: USD-M documented signing vector");
+
+  dg_bn_query_init(&q);
+  dg_bn_query_add(&q, "newClientOrderId", "a:b/c d.e_f-g~");
+  is_str(q.buf, "newClientOrderId=a%3Ab%2Fc%20d.e_f-g~",
+         "query: values percent-encoded outside RFC 3986 unreserved");
+
+  dg_bn_query_init(&q);
+  for (int i = 0; i < 200; i++)
+    dg_bn_query_add(&q, "k", "vvvvvvvv");
+  ok(q.overflow && strlen(q.buf) < DG_BN_QUERY_MAX,
+     "query: overflow flagged, buffer intact");
+  ok(dg_bn_query_sign(&q, USDM_SECRET) == -1,
+     "query: an overflowed query is never signed");
+}
+
+static void test_error_body(void) {
+  int code = 0;
+  char msg[64];
+  const char *body =
+      "{\"code\":-2022,\"msg\":\"ReduceOnly Order is rejected.\"}";
+  ok(dg_bn_parse_error(body, strlen(body), &code, msg, sizeof(msg)) == 0 &&
+         code == -2022,
+     "error body: code");
+  is_str(msg, "ReduceOnly Order is rejected.", "error body: msg");
+  body = "{\"code\":\"-1\",\"msg\":\"x\"}";
+  ok(dg_bn_parse_error(body, strlen(body), &code, msg, sizeof(msg)) == -1,
+     "error body: string code refused");
+  body = "<html>502 Bad Gateway</html>";
+  ok(dg_bn_parse_error(body, strlen(body), &code, msg, sizeof(msg)) == -1,
+     "error body: HTML refused");
+  body = "{\"code\":-1,\"msg\":\"x\"} trailing";
+  ok(dg_bn_parse_error(body, strlen(body), &code, msg, sizeof(msg)) == -1,
+     "error body: trailing garbage refused");
+}
+
+static void test_limits(void) {
+  ok(dg_bn_banned_until_ms("Way too many requests; IP(1.2.3.4) banned until "
+                           "1746327239762. Please use the websocket.") ==
+         INT64_C(1746327239762),
+     "banned until: ms epoch extracted");
+  ok(dg_bn_banned_until_ms("Too many requests.") == 0,
+     "banned until: absent -> 0");
+  ok(dg_bn_banned_until_ms("banned until soon") == 0,
+     "banned until: no digits -> 0");
+  ok(dg_bn_retry_after_ms("7", NOW) == NOW + 7000,
+     "Retry-After: delta seconds");
+  ok(dg_bn_retry_after_ms(" 0 ", NOW) == NOW, "Retry-After: spaces, zero");
+  ok(dg_bn_retry_after_ms("", NOW) == 0, "Retry-After: empty -> 0");
+  ok(dg_bn_retry_after_ms("12x", NOW) == 0, "Retry-After: garbage -> 0");
+  ok(dg_bn_retry_after_ms("Wed, 21 Oct 2015 07:28:00 GMT", NOW) ==
+         INT64_C(1445412480000),
+     "Retry-After: HTTP-date");
+}
+
+/* Classify and return the result, for compact checks. */
+static dg_ex_result_t classify(long http, const char *body,
+                               const char *retry_after) {
+  dg_ex_result_t r;
+  memset(&r, 0, sizeof(r));
+  r.used_weight_1m = -1;
+  dg_bn_classify_reply(http, body, strlen(body), retry_after, NOW, &r);
+  return r;
+}
+
+static void test_classify(void) {
+  dg_ex_result_t r;
+
+  r = classify(200, "{\"serverTime\":1}", "");
+  ok(r.status == DG_EX_OK && r.http_status == 200 && r.code == 0,
+     "classify: 200 -> ok");
+  r = classify(200, "{\"code\":-1021,\"msg\":\"Timestamp outside\"}", "");
+  ok(r.status == DG_EX_REFUSED && r.code == -1021,
+     "classify: 200 with an error object -> refused");
+  r = classify(
+      400, "{\"code\":-2022,\"msg\":\"ReduceOnly Order is rejected.\"}", "");
+  ok(r.status == DG_EX_REFUSED && r.code == -2022 && r.http_status == 400,
+     "classify: 400 -2022 -> refused with the code");
+  is_str(r.msg, "ReduceOnly Order is rejected.", "classify: exchange msg kept");
+  r = classify(404, "<html>Not Found</html>", "");
+  ok(r.status == DG_EX_REFUSED && r.code == 0 && r.http_status == 404,
+     "classify: 404 without JSON -> refused, code 0");
+  is_str(r.msg, "HTTP 404: <html>Not Found</html>",
+         "classify: non-JSON body quoted in msg");
+
+  r = classify(429, "{\"code\":-1003,\"msg\":\"Too many requests.\"}", "");
+  ok(r.status == DG_EX_RATE_LIMIT &&
+         r.retry_after_ms == NOW + DG_BN_RATE_LIMIT_DEFAULT_MS &&
+         r.code == -1003,
+     "classify: 429 without Retry-After -> now + 60 s");
+  r = classify(429, "", "7");
+  ok(r.status == DG_EX_RATE_LIMIT && r.retry_after_ms == NOW + 7000,
+     "classify: 429 honours Retry-After");
+
+  r = classify(418,
+               "{\"code\":-1003,\"msg\":\"Way too many requests; IP(1.2.3.4) "
+               "banned until 1746327239762. Please use the websocket.\"}",
+               "30");
+  ok(r.status == DG_EX_BANNED && r.ban_until_ms == INT64_C(1746327239762) &&
+         r.retry_after_ms == INT64_C(1746327239762),
+     "classify: 418 -> banned until the message's time (over Retry-After)");
+  r = classify(418, "{\"code\":-1003,\"msg\":\"banned\"}", "30");
+  ok(r.status == DG_EX_BANNED && r.ban_until_ms == NOW + 30000,
+     "classify: 418 without a time -> Retry-After");
+  r = classify(418, "", "");
+  ok(r.status == DG_EX_BANNED && r.ban_until_ms == NOW + DG_BN_BAN_DEFAULT_MS,
+     "classify: 418 bare -> now + 120 s");
+
+  r = classify(503,
+               "{\"code\":-1000,\"msg\":\"Unknown error, please check your "
+               "request or try again later.\"}",
+               "");
+  ok(r.status == DG_EX_UNKNOWN, "classify: 503 Unknown error -> unknown");
+  r = classify(503, "Unknown error, please check your request", "");
+  ok(r.status == DG_EX_UNKNOWN,
+     "classify: 503 Unknown error as plain text -> unknown");
+  r = classify(503, "{\"code\":-1001,\"msg\":\"Service Unavailable.\"}", "");
+  ok(r.status == DG_EX_SERVER, "classify: 503 Service Unavailable -> server");
+  r = classify(500,
+               "{\"code\":-1001,\"msg\":\"Internal error; unable to process "
+               "your request. Please try again.\"}",
+               "");
+  ok(r.status == DG_EX_SERVER, "classify: 500 internal error -> server");
+  r = classify(502, "<html>Bad Gateway</html>", "");
+  ok(r.status == DG_EX_SERVER && r.code == 0, "classify: 502 HTML -> server");
+  r = classify(500, "{\"code\":-1006,\"msg\":\"Unexpected response\"}", "");
+  ok(r.status == DG_EX_UNKNOWN && r.code == -1006,
+     "classify: -1006 -> unknown");
+  r = classify(408, "{\"code\":-1007,\"msg\":\"Timeout waiting\"}", "");
+  ok(r.status == DG_EX_UNKNOWN && r.code == -1007,
+     "classify: -1007 on a 4xx -> unknown");
+  r = classify(302, "", "");
+  ok(r.status == DG_EX_BAD_REPLY, "classify: redirect (not followed) -> bad");
+}
+
+static void test_positions(void) {
+  const char *body = "[{\"symbol\":\"BTCUSDT\",\"positionSide\":\"BOTH\","
+                     "\"positionAmt\":\"0.007\",\"entryPrice\":\"60000.1\"},"
+                     "{\"symbol\":\"ETHUSDT\",\"positionSide\":\"BOTH\","
+                     "\"positionAmt\":\"-1.500\"},"
+                     "{\"symbol\":\"XRPUSDT\",\"positionSide\":\"BOTH\","
+                     "\"positionAmt\":\"0.0\"}]";
+  dg_position_t *p = NULL;
+  size_t n = 0;
+  char err[128], txt[DG_DEC_STRLEN];
+
+  ok(dg_bn_parse_positions(body, strlen(body), NULL, &p, &n, err,
+                           sizeof(err)) == 0 &&
+         n == 2,
+     "positions: two open, the zero one dropped");
+  if (n == 2) {
+    is_str(p[0].symbol, "BTCUSDT", "positions: first symbol");
+    dg_dec_format(p[0].amt, txt, sizeof(txt));
+    is_str(txt, "0.007", "positions: exact positionAmt");
+    dg_dec_format(p[1].amt, txt, sizeof(txt));
+    is_str(txt, "-1.5", "positions: short is negative");
+  }
+  free(p);
+
+  ok(dg_bn_parse_positions(body, strlen(body), "ETHUSDT", &p, &n, err,
+                           sizeof(err)) == 0 &&
+         n == 1 && strcmp(p[0].symbol, "ETHUSDT") == 0 &&
+         p[0].amt.units == -150000000,
+     "positions: one symbol filtered");
+  free(p);
+  ok(dg_bn_parse_positions(body, strlen(body), "SOLUSDT", &p, &n, err,
+                           sizeof(err)) == 0 &&
+         n == 1 && strcmp(p[0].symbol, "SOLUSDT") == 0 &&
+         dg_dec_is_zero(p[0].amt),
+     "positions: an omitted symbol is flat");
+  free(p);
+  ok(dg_bn_parse_positions("[]", 2, NULL, &p, &n, err, sizeof(err)) == 0 &&
+         n == 0 && p == NULL,
+     "positions: empty array -> none");
+
+  body = "[{\"symbol\":\"BTCUSDT\",\"positionSide\":\"LONG\","
+         "\"positionAmt\":\"0.010\"}]";
+  ok(dg_bn_parse_positions(body, strlen(body), NULL, &p, &n, err,
+                           sizeof(err)) == -1 &&
+         strstr(err, "hedge") != NULL,
+     "positions: hedge-mode entry refused");
+  body = "[{\"symbol\":\"BTCUSDT\",\"positionAmt\":\"1e-3\"}]";
+  ok(dg_bn_parse_positions(body, strlen(body), NULL, &p, &n, err,
+                           sizeof(err)) == -1,
+     "positions: non-decimal amount refused");
+  body = "[{\"symbol\":\"BTCUSDT\",\"positionAmt\":\"1\"},"
+         "{\"symbol\":\"BTCUSDT\",\"positionAmt\":\"2\"}]";
+  ok(dg_bn_parse_positions(body, strlen(body), NULL, &p, &n, err,
+                           sizeof(err)) == -1,
+     "positions: symbol listed twice refused");
+  body = "{\"code\":-2015,\"msg\":\"Invalid API-key\"}";
+  ok(dg_bn_parse_positions(body, strlen(body), NULL, &p, &n, err,
+                           sizeof(err)) == -1,
+     "positions: an object is not a position list");
+  ok(dg_bn_parse_positions("[", 1, NULL, &p, &n, err, sizeof(err)) == -1,
+     "positions: truncated JSON refused");
+}
+
+static void test_exchange_info(void) {
+  const char *body =
+      "{\"timezone\":\"UTC\",\"symbols\":["
+      "{\"symbol\":\"BTCUSDT\",\"quantityPrecision\":3,\"filters\":["
+      "{\"filterType\":\"LOT_SIZE\",\"stepSize\":\"0.100\",\"minQty\":\"0.1\","
+      "\"maxQty\":\"1000\"},"
+      "{\"filterType\":\"MARKET_LOT_SIZE\",\"stepSize\":\"0.001\","
+      "\"minQty\":\"0.002\",\"maxQty\":\"120\"}]},"
+      "{\"symbol\":\"OLDUSDT\",\"filters\":[{\"filterType\":\"LOT_SIZE\","
+      "\"stepSize\":\"1\",\"minQty\":\"1\",\"maxQty\":\"10\"}]}]}";
+  dg_symbol_rules_t *r = NULL;
+  size_t n = 0;
+  char err[128], txt[DG_DEC_STRLEN];
+
+  ok(dg_bn_parse_exchange_info(body, strlen(body), &r, &n, err, sizeof(err)) ==
+             0 &&
+         n == 1,
+     "exchangeInfo: symbols without MARKET_LOT_SIZE skipped");
+  if (n == 1) {
+    is_str(r[0].symbol, "BTCUSDT", "exchangeInfo: symbol");
+    dg_dec_format(r[0].step, txt, sizeof(txt));
+    is_str(txt, "0.001", "exchangeInfo: MARKET_LOT_SIZE step, not LOT_SIZE");
+    dg_dec_format(r[0].min_qty, txt, sizeof(txt));
+    is_str(txt, "0.002", "exchangeInfo: minQty");
+    dg_dec_format(r[0].max_qty, txt, sizeof(txt));
+    is_str(txt, "120", "exchangeInfo: maxQty");
+  }
+  free(r);
+  body = "{\"symbols\":[{\"symbol\":\"BTCUSDT\",\"filters\":[{\"filterType\":"
+         "\"MARKET_LOT_SIZE\",\"stepSize\":\"0\",\"minQty\":\"1\","
+         "\"maxQty\":\"2\"}]}]}";
+  ok(dg_bn_parse_exchange_info(body, strlen(body), &r, &n, err, sizeof(err)) ==
+         -1,
+     "exchangeInfo: zero step refused");
+  ok(dg_bn_parse_exchange_info("{}", 2, &r, &n, err, sizeof(err)) == -1,
+     "exchangeInfo: no symbols array refused");
+}
+
+static void test_order(void) {
+  const char *body =
+      "{\"orderId\":11961912854,\"symbol\":\"BTCUSDT\",\"status\":\"FILLED\","
+      "\"clientOrderId\":\"dgrc-0123456789abcdef0123456789abcde\","
+      "\"price\":\"0\",\"avgPrice\":\"60000.10\",\"origQty\":\"0.007\","
+      "\"executedQty\":\"0.007\",\"cumQuote\":\"420.0007\","
+      "\"timeInForce\":\"GTC\",\"type\":\"MARKET\",\"reduceOnly\":true,"
+      "\"closePosition\":false,\"side\":\"SELL\",\"positionSide\":\"BOTH\","
+      "\"updateTime\":1700000000000}";
+  dg_order_t o;
+  char err[128];
+
+  ok(dg_bn_parse_order(body, strlen(body), &o, err, sizeof(err)) == 0,
+     "order: RESULT reply parsed");
+  ok(o.order_id == INT64_C(11961912854), "order: 64-bit orderId");
+  is_str(o.client_order_id, "dgrc-0123456789abcdef0123456789abcde",
+         "order: clientOrderId");
+  is_str(o.status, "FILLED", "order: status");
+  is_str(o.side, "SELL", "order: side");
+  ok(o.executed_qty.units == 700000 && o.orig_qty.units == 700000 &&
+         o.reduce_only == 1,
+     "order: quantities exact, reduceOnly");
+  body = "{\"symbol\":\"BTCUSDT\",\"status\":\"FILLED\"}";
+  ok(dg_bn_parse_order(body, strlen(body), &o, err, sizeof(err)) == -1,
+     "order: missing fields refused");
+}
+
+static void test_small_replies(void) {
+  int64_t t = 0;
+  int dual = -1;
+  ok(dg_bn_parse_server_time("{\"serverTime\":1700000000123}", 28, &t) == 0 &&
+         t == INT64_C(1700000000123),
+     "serverTime parsed");
+  ok(dg_bn_parse_server_time("{\"serverTime\":\"1\"}", 18, &t) == -1,
+     "serverTime as a string refused");
+  ok(dg_bn_parse_dual_side("{\"dualSidePosition\":true}", 25, &dual) == 0 &&
+         dual == 1,
+     "dualSidePosition true");
+  ok(dg_bn_parse_dual_side("{\"dualSidePosition\":false}", 26, &dual) == 0 &&
+         dual == 0,
+     "dualSidePosition false");
+  ok(dg_bn_parse_dual_side("{}", 2, &dual) == -1, "dualSidePosition missing");
+}
+
+static void test_validation(void) {
+  ok(dg_bn_valid_symbol("BTCUSDT") && !dg_bn_valid_symbol("btcusdt") &&
+         !dg_bn_valid_symbol("") && !dg_bn_valid_symbol("BTC&USDT"),
+     "symbol validation");
+  ok(dg_bn_valid_client_order_id("dgrc-abc:1/2.3_4") &&
+         !dg_bn_valid_client_order_id("") &&
+         !dg_bn_valid_client_order_id("a b") &&
+         !dg_bn_valid_client_order_id("0123456789012345678901234567890123456"),
+     "newClientOrderId validation (1 to 36 of [.A-Z:/a-z0-9_-])");
+}
+
+int main(void) {
+  test_query();
+  test_error_body();
+  test_limits();
+  test_classify();
+  test_positions();
+  test_exchange_info();
+  test_order();
+  test_small_replies();
+  test_validation();
+  return tap_done();
+}
