@@ -33,6 +33,7 @@ tests_unit_test_invariants_LDADD = lib/libdriftguard.la
 EXECUTOR_INTEGRATION_TESTS = tests/integration/executor_execute.sh \
 	tests/integration/executor_guardrails.sh \
 	tests/integration/executor_config.sh \
-	tests/integration/executor_ratelimit.sh
+	tests/integration/executor_ratelimit.sh \
+	tests/integration/executor_exactly_once.sh
 TESTS += tests/unit/test_invariants $(EXECUTOR_INTEGRATION_TESTS)
 EXTRA_DIST += $(EXECUTOR_INTEGRATION_TESTS) tests/integration/executor_lib.sh
