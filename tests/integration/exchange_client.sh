@@ -32,6 +32,9 @@ probe() {
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p; s/^$1=\([^ ]*\).*/\1/p" <<<"$2" | head -n1; }
 orders_count() { sim_orders | jq length; }
 now_ms() { date +%s%3N; }
+sim_reset() { curl -sf -X POST "$SIM_URL/sim/reset" >/dev/null; }
+# calls PATH: how many requests the simulator served on PATH since reset.
+calls() { curl -sf "$SIM_URL/sim/stats" | jq -r --arg p "$1" '.paths[$p] // 0'; }
 
 # --- reads -------------------------------------------------------------------
 line=$(probe time)
@@ -58,8 +61,12 @@ l2=$(sed -n 2p <<<"$line")
 is "$(field status "$l2")/$(field code "$l2")" refused/-1121 \
   "rules: unlisted symbol refused with -1121"
 
-line=$(probe dual)
-is "$(field dual "$line")" 0 "dual: one-way mode"
+is "$(calls /fapi/v1/exchangeInfo)" 1 \
+  "rules: exchangeInfo cached (an unknown symbol refetches at most once a minute)"
+
+line=$(probe dual -- dual)
+is "$(field dual "$(sed -n 2p <<<"$line")")" 0 "dual: one-way mode"
+is "$(calls /fapi/v1/positionSide/dual)" 1 "dual: cached in the handle"
 
 # --- the close order -----------------------------------------------------------
 line=$(probe close BTCUSDT SELL 0.007 dgrc-it-1)
@@ -123,10 +130,16 @@ is "$(orders_count)" "$((n0 + 1))" "timeout: the exchange did apply it (sent onc
 line=$(probe query BTCUSDT dgrc-it-3)
 is "$(field order_status "$line")" FILLED "timeout: the order is resolved by query"
 
-# Nobody listening: certainly not sent.
+# Nobody listening: certainly not sent (the handle's first step, the clock
+# sync, already fails, and the order is never attempted).
 dead="http://127.0.0.1:$(dg_free_port)"
 line=$(probe -u "$dead" close BTCUSDT SELL 0.01 dgrc-it-4)
-is "$(field status "$line")" transport "refused connection: transport (not sent)"
+is "$(field status "$line")" transport "refused connection: transport, order not sent"
+
+# https to a plain-http port: the TLS handshake fails before any request.
+line=$(probe -u "https://127.0.0.1:$SIM_PORT" close BTCUSDT SELL 0.01 dgrc-it-4)
+is "$(field status "$line")" transport "TLS handshake failure: transport, order not sent"
+is "$(orders_count)" "$((n0 + 1))" "no order sent by the failed connections"
 
 # --- failures of reads -----------------------------------------------------------
 sim_faults '[{"path":"/fapi/v3/positionRisk","delay_ms":1500}]' >/dev/null
@@ -136,8 +149,6 @@ sim_faults '[{"path":"/fapi/v3/positionRisk","status":503}]' >/dev/null
 line=$(probe positions)
 is "$(field status "$line")" server "503 Unknown error on a read: server"
 
-sim_reset() { curl -sf -X POST "$SIM_URL/sim/reset" >/dev/null; }
-calls() { curl -sf "$SIM_URL/sim/stats" | jq -r --arg p "$1" '.paths[$p] // 0'; }
 
 sim_reset
 sim_faults '[{"path":"/fapi/v3/positionRisk","status":400,"code":-1021}]' >/dev/null
