@@ -11,6 +11,8 @@ set -u
 DG_SIM="$top_builddir/sim/driftguard-exchange-sim"
 DG_EXECUTOR="$top_builddir/executor/driftguard-executor"
 DG_PLUGIN_SO="$top_builddir/plugins/.libs/reconcile.so"
+# Tests talk to loopback only: never through a proxy from the environment.
+export no_proxy="127.0.0.1,localhost,::1" NO_PROXY="127.0.0.1,localhost,::1"
 DG_TMP=$(mktemp -d "${TMPDIR:-/tmp}/dgtest.XXXXXX")
 DG_PIDS=""
 DG_TAP_N=0
