@@ -42,16 +42,10 @@ static int finish(const ctl_t *c, report_t *r, int exit_code) {
   static const ctl_column_t cols[] = {{"RESULT", "result", CTL_CELL_TEXT},
                                       {"CHECK", "check", CTL_CELL_TEXT},
                                       {"DETAIL", "detail", CTL_CELL_TEXT}};
-  if (c->opts->json) {
-    json_object *doc = json_object_new_object();
-    json_object_object_add(doc, "ok", json_object_new_boolean(!r->failed));
-    json_object_object_add(doc, "checks", json_object_get(r->rows));
-    ctl_print_json(doc);
-    json_object_put(doc);
-  } else {
-    ctl_print_table(r->rows, cols, sizeof(cols) / sizeof(cols[0]), "");
-  }
-  json_object_put(r->rows);
+  json_object *doc = json_object_new_object();
+  json_object_object_add(doc, "ok", json_object_new_boolean(!r->failed));
+  ctl_print_list(c->opts->json, doc, "checks", r->rows, cols, CTL_NCOLS(cols),
+                 "");
   return exit_code;
 }
 

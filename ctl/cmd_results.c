@@ -6,17 +6,16 @@
 #include <stdio.h>
 
 int ctl_cmd_results(ctl_t *c) {
-  static const ctl_column_t cols[] = {
-      {"TIME", "ms", CTL_CELL_TIME},
-      {"SYMBOL", "fields.symbol", CTL_CELL_TEXT},
-      {"STATUS", "fields.status", CTL_CELL_TEXT},
-      {"RULE", "fields.rule", CTL_CELL_TEXT},
-      {"QTY", "fields.executed_qty", CTL_CELL_TEXT},
-      {"ORDER_ID", "fields.order_id", CTL_CELL_TEXT},
-      {"PLAN_ID", "fields.plan_id", CTL_CELL_TEXT},
-      {"ERROR", "fields.error", CTL_CELL_TEXT}};
+  static const ctl_column_t cols[] = {{"TIME", "stream_ms", CTL_CELL_TIME},
+                                      {"SYMBOL", "symbol", CTL_CELL_TEXT},
+                                      {"STATUS", "status", CTL_CELL_TEXT},
+                                      {"RULE", "rule", CTL_CELL_TEXT},
+                                      {"QTY", "executed_qty", CTL_CELL_TEXT},
+                                      {"ORDER_ID", "order_id", CTL_CELL_TEXT},
+                                      {"PLAN_ID", "plan_id", CTL_CELL_TEXT},
+                                      {"ERROR", "error", CTL_CELL_TEXT}};
   char stream[DG_KEY_MAX], err[1024];
-  json_object *rows;
+  json_object *rows, *doc;
   if (dg_key_result_stream(stream, sizeof(stream), c->conf.key_prefix) < 0) {
     fprintf(stderr, "driftguard-ctl: KeyPrefix too long\n");
     return CTL_EXIT_USAGE;
@@ -27,16 +26,9 @@ int ctl_cmd_results(ctl_t *c) {
     fprintf(stderr, "driftguard-ctl: %s\n", err);
     return CTL_EXIT_FAIL;
   }
-  if (c->opts->json) {
-    json_object *doc = json_object_new_object();
-    json_object_object_add(doc, "stream", json_object_new_string(stream));
-    json_object_object_add(doc, "results", rows);
-    ctl_print_json(doc);
-    json_object_put(doc);
-  } else {
-    ctl_print_table(rows, cols, sizeof(cols) / sizeof(cols[0]),
-                    "no result entries");
-    json_object_put(rows);
-  }
+  doc = json_object_new_object();
+  json_object_object_add(doc, "stream", json_object_new_string(stream));
+  ctl_print_list(c->opts->json, doc, "results", rows, cols, CTL_NCOLS(cols),
+                 "no result entries");
   return CTL_EXIT_OK;
 }

@@ -80,16 +80,8 @@ int ctl_cmd_holds(ctl_t *c) {
     json_object_array_add(rows, row);
   }
   ctl_symbols_free(&syms);
-  if (c->opts->json) {
-    json_object *doc = json_object_new_object();
-    json_object_object_add(doc, "holds", rows);
-    ctl_print_json(doc);
-    json_object_put(doc);
-  } else {
-    ctl_print_table(rows, cols, sizeof(cols) / sizeof(cols[0]),
-                    "no active HOLD");
-    json_object_put(rows);
-  }
+  ctl_print_list(c->opts->json, NULL, "holds", rows, cols, CTL_NCOLS(cols),
+                 "no active HOLD");
   return CTL_EXIT_OK;
 }
 
@@ -98,10 +90,13 @@ int ctl_cmd_holds(ctl_t *c) {
 typedef struct {
   dg_position_t *pos; /* every open position, NULL when unknown */
   size_t npos;
-  int have_exchange;    /* positions were read */
-  char ex_err[512];     /* why not */
-  json_object *plans;   /* newest first */
-  json_object *results; /* newest first */
+  int have_exchange;     /* positions were read */
+  char ex_err[512];      /* why not */
+  json_object *plans;    /* newest first */
+  json_object *results;  /* newest first */
+  int64_t ban_until_ms;  /* shared exchange back-off, 0 when none */
+  long long pending;     /* plans delivered but not yet ACKed, -1 unknown */
+  char pending_err[256]; /* why unknown */
 } view_t;
 
 static const dg_position_t *find_position(const view_t *v, const char *sym) {
@@ -115,22 +110,22 @@ static const dg_position_t *find_position(const view_t *v, const char *sym) {
 static json_object *last_plan(const view_t *v, const char *sym) {
   size_t n = json_object_array_length(v->plans);
   for (size_t i = 0; i < n; i++) {
-    json_object *e = json_object_array_get_idx(v->plans, i), *fields, *text;
-    json_object *o;
+    json_object *e = json_object_array_get_idx(v->plans, i), *text, *o;
     dg_plan_t p;
     char err[256];
-    if (!json_object_object_get_ex(e, "fields", &fields) ||
-        !json_object_object_get_ex(fields, "plan", &text) ||
+    if (!json_object_object_get_ex(e, "plan", &text) ||
         dg_plan_decode(json_object_get_string(text),
                        (size_t)json_object_get_string_len(text), &p, err,
                        sizeof(err)) != 0 ||
         strcmp(p.symbol, sym) != 0)
       continue;
     o = json_object_new_object();
-    json_object_object_add(o, "id",
-                           json_object_get(json_object_object_get(e, "id")));
-    json_object_object_add(o, "ms",
-                           json_object_get(json_object_object_get(e, "ms")));
+    json_object_object_add(
+        o, "stream_id",
+        json_object_get(json_object_object_get(e, "stream_id")));
+    json_object_object_add(
+        o, "stream_ms",
+        json_object_get(json_object_object_get(e, "stream_ms")));
     json_object_object_add(o, "plan_id", json_object_new_string(p.plan_id));
     json_object_object_add(o, "side", json_object_new_string(p.side));
     json_object_object_add(o, "qty", ctl_json_dec(p.qty));
@@ -147,13 +142,11 @@ static json_object *last_plan(const view_t *v, const char *sym) {
 static json_object *last_result(const view_t *v, const char *sym) {
   size_t n = json_object_array_length(v->results), len = strlen(sym);
   for (size_t i = 0; i < n; i++) {
-    json_object *e = json_object_array_get_idx(v->results, i), *fields, *f;
-    if (!json_object_object_get_ex(e, "fields", &fields))
-      continue;
-    if (json_object_object_get_ex(fields, "symbol", &f)) {
+    json_object *e = json_object_array_get_idx(v->results, i), *f;
+    if (json_object_object_get_ex(e, "symbol", &f)) {
       if (strcmp(json_object_get_string(f), sym) == 0)
         return json_object_get(e);
-    } else if (json_object_object_get_ex(fields, "plan_id", &f)) {
+    } else if (json_object_object_get_ex(e, "plan_id", &f)) {
       const char *id = json_object_get_string(f);
       if (strncmp(id, "reconclose:", 11) == 0 &&
           strncmp(id + 11, sym, len) == 0 && id[11 + len] == ':')
@@ -274,7 +267,24 @@ static int status_symbols(ctl_t *c, const view_t *v, ctl_symbols_t *syms,
   return 0;
 }
 
-/* Read both streams' newest entries. */
+/* Plans the executor's consumer group holds without an ACK (XPENDING). */
+static void read_pending(ctl_t *c, view_t *v, const char *stream) {
+  redisReply *r =
+      dg_redis_command(c->redis, "XPENDING %s %s", stream, c->conf.group);
+  v->pending = -1;
+  if (r == NULL)
+    snprintf(v->pending_err, sizeof(v->pending_err), "%s",
+             dg_redis_last_error(c->redis));
+  else if (r->type == REDIS_REPLY_ARRAY && r->elements >= 1 &&
+           r->element[0]->type == REDIS_REPLY_INTEGER)
+    v->pending = r->element[0]->integer;
+  else
+    snprintf(v->pending_err, sizeof(v->pending_err), "%s",
+             r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+  freeReplyObject(r);
+}
+
+/* Read both streams' newest entries and the pending plans. */
 static int read_streams(ctl_t *c, view_t *v, char *err, size_t errlen) {
   char plans[DG_KEY_MAX], results[DG_KEY_MAX];
   if (dg_key_plan_stream(plans, sizeof(plans), c->conf.key_prefix) < 0 ||
@@ -285,6 +295,7 @@ static int read_streams(ctl_t *c, view_t *v, char *err, size_t errlen) {
   v->plans = ctl_stream_latest(c, plans, STATUS_STREAM_DEPTH, err, errlen);
   if (v->plans == NULL)
     return -1;
+  read_pending(c, v, plans);
   v->results = ctl_stream_latest(c, results, STATUS_STREAM_DEPTH, err, errlen);
   return v->results != NULL ? 0 : -1;
 }
@@ -298,22 +309,36 @@ static void print_status(const ctl_t *c, const view_t *v, json_object *rows) {
       {"STATE", "drift_state", CTL_CELL_TEXT},
       {"HOLD_TTL", "hold.ttl_ms", CTL_CELL_DURATION},
       {"HOLD_SIG", "hold.sig", CTL_CELL_TEXT},
-      {"LAST_PLAN", "last_plan.ms", CTL_CELL_TIME},
+      {"LAST_PLAN", "last_plan.stream_ms", CTL_CELL_TIME},
       {"PLAN_QTY", "last_plan.qty", CTL_CELL_TEXT},
-      {"LAST_RESULT", "last_result.fields.status", CTL_CELL_TEXT},
+      {"LAST_RESULT", "last_result.status", CTL_CELL_TEXT},
       {"NOTE", "note", CTL_CELL_TEXT}};
-  if (c->opts->json) {
-    json_object *doc = json_object_new_object();
-    json_object_object_add(
-        doc, "exchange_error",
-        v->have_exchange ? NULL : json_object_new_string(v->ex_err));
-    json_object_object_add(doc, "symbols", json_object_get(rows));
-    ctl_print_json(doc);
-    json_object_put(doc);
-  } else {
-    ctl_print_table(rows, cols, sizeof(cols) / sizeof(cols[0]),
-                    "no symbol with a HOLD, a position or a ledger entry");
-  }
+  json_object *doc = json_object_new_object();
+  char when[40];
+  json_object_object_add(doc, "exchange_error",
+                         v->have_exchange ? NULL
+                                          : json_object_new_string(v->ex_err));
+  json_object_object_add(
+      doc, "exchange_ban_until_ms",
+      v->ban_until_ms > 0 ? json_object_new_int64(v->ban_until_ms) : NULL);
+  json_object_object_add(doc, "consumer_group",
+                         json_object_new_string(c->conf.group));
+  json_object_object_add(doc, "plans_pending",
+                         v->pending >= 0 ? json_object_new_int64(v->pending)
+                                         : NULL);
+  ctl_print_list(c->opts->json, doc, "symbols", json_object_get(rows), cols,
+                 CTL_NCOLS(cols),
+                 "no symbol with a HOLD, a position or a ledger entry");
+  if (c->opts->json)
+    return;
+  ctl_format_time(v->ban_until_ms, when, sizeof(when));
+  printf("\nexchange back-off: %s%s\n", v->ban_until_ms > 0 ? "until " : "",
+         v->ban_until_ms > 0 ? when : "none");
+  if (v->pending >= 0)
+    printf("plans pending: %lld (consumer group %s)\n", v->pending,
+           c->conf.group);
+  else
+    printf("plans pending: unknown (%s)\n", v->pending_err);
 }
 
 int ctl_cmd_status(ctl_t *c) {
@@ -329,7 +354,7 @@ int ctl_cmd_status(ctl_t *c) {
               c->opts->args[i]);
       return CTL_EXIT_USAGE;
     }
-  if (ctl_redis_connect(c, err, sizeof(err)) != 0)
+  if (ctl_ban_until(c, &v.ban_until_ms, err, sizeof(err)) != 0)
     goto fail;
   read_exchange(c, &v);
   if (status_symbols(c, &v, &syms, err, sizeof(err)) != 0 ||

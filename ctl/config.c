@@ -17,6 +17,7 @@
 #define CTL_DEFAULT_TIMEOUT_MS 3000
 #define CTL_DEFAULT_EXCHANGE "binance-usdm"
 #define CTL_DEFAULT_RECV_WINDOW_MS 5000
+#define CTL_DEFAULT_GROUP "driftguard-executor"
 #define CTL_MAX_TIMEOUT_MS 600000
 
 typedef enum { OPT_STRING, OPT_INT, OPT_SECONDS, OPT_BOOL } opt_kind_t;
@@ -46,7 +47,7 @@ static const opt_t options[] = {
     USED("Timeout", OPT_SECONDS, timeout_ms),
     USED("RecvWindow", OPT_INT, recv_window_ms),
     IGNORED("Source", OPT_STRING),
-    IGNORED("Group", OPT_STRING),
+    USED("Group", OPT_STRING, group),
     IGNORED("Consumer", OPT_STRING),
     IGNORED("CollectdSocket", OPT_STRING),
     IGNORED("Hostname", OPT_STRING),
@@ -125,6 +126,7 @@ int ctl_conf_load(const char *path, ctl_conf_t *c, char *err, size_t errlen) {
   snprintf(c->key_prefix, sizeof(c->key_prefix), "%s", DG_DEFAULT_PREFIX);
   snprintf(c->exchange, sizeof(c->exchange), "%s", CTL_DEFAULT_EXCHANGE);
   c->recv_window_ms = CTL_DEFAULT_RECV_WINDOW_MS;
+  snprintf(c->group, sizeof(c->group), "%s", CTL_DEFAULT_GROUP);
   c->timeout_ms = CTL_DEFAULT_TIMEOUT_MS;
   if (dg_conf_parse_file(path, on_item, c, err, errlen) != 0)
     return -1;

@@ -39,6 +39,7 @@ typedef struct {
   char redis_url[CTL_TEXT_MAX];
   char redis_password_file[CTL_PATH_MAX]; /* "" when not set */
   char plan_key_file[CTL_PATH_MAX];       /* "" when not set */
+  char group[64];                         /* the executor's consumer group */
   char key_prefix[128];
   long timeout_ms;
   long recv_window_ms;
@@ -80,6 +81,9 @@ int ctl_exchange_open(ctl_t *c, char *err, size_t errlen);
 /* 0 when the exchange may be called now; -1 with a reason (a shared ban is
  * active, or Redis could not tell). */
 int ctl_exchange_allowed(ctl_t *c, char *err, size_t errlen);
+/* The shared ban's end (ms epoch), 0 when none. Returns 0, -1 with a
+ * reason. */
+int ctl_ban_until(ctl_t *c, int64_t *until_ms, char *err, size_t errlen);
 /* After a failed exchange call: share a 418/429 back-off with the plugin
  * and the executor, and describe the failure in err. */
 void ctl_exchange_failed(ctl_t *c, const char *what, const dg_ex_result_t *res,
@@ -134,8 +138,9 @@ int ctl_fresh_position(ctl_t *c, const char *symbol, dg_dec_t *amt,
 /* Decimal helpers for output: canonical text into a JSON string. */
 json_object *ctl_json_dec(dg_dec_t d);
 
-/* Stream entries (XREVRANGE) as JSON: [{"id":..,"ms":..,"fields":{..}}].
- * Returns NULL with a reason. */
+/* The newest entries of a stream (XREVRANGE), newest first, as JSON
+ * objects: the entry's fields plus "stream_id" and "stream_ms" (the time
+ * in its id). Returns NULL with a reason. */
 json_object *ctl_stream_latest(ctl_t *c, const char *stream, long count,
                                char *err, size_t errlen);
 
@@ -158,10 +163,15 @@ typedef struct {
 
 /* Print doc as one JSON document (pretty, newline-terminated). */
 void ctl_print_json(json_object *doc);
-/* Print rows (a JSON array of objects) as an aligned table; null or absent
- * values print as "-". Prints "(none)" message when empty. */
-void ctl_print_table(json_object *rows, const ctl_column_t *cols, size_t ncols,
-                     const char *empty_msg);
+/* A command's list of rows (a JSON array of objects): with --json, doc
+ * (NULL or an object with other members) gets the rows as member key and
+ * is printed as one document; else the rows print as an aligned table of
+ * cols (null or absent values as "-"), or empty_msg when there are none.
+ * Takes ownership of doc and rows. */
+void ctl_print_list(int json, json_object *doc, const char *key,
+                    json_object *rows, const ctl_column_t *cols, size_t ncols,
+                    const char *empty_msg);
+#define CTL_NCOLS(cols) (sizeof(cols) / sizeof((cols)[0]))
 /* Milliseconds as "14m58s", "1.234s", "-" for negative. */
 void ctl_format_duration(int64_t ms, char *buf, size_t size);
 /* ms epoch as "2026-01-25T21:03:11.123Z". */

@@ -59,8 +59,8 @@ static void print_cell(const char *s, int width, int last) {
     printf("%*s", width - n + 2, "");
 }
 
-void ctl_print_table(json_object *rows, const ctl_column_t *cols, size_t ncols,
-                     const char *empty_msg) {
+static void print_table(json_object *rows, const ctl_column_t *cols,
+                        size_t ncols, const char *empty_msg) {
   size_t nrows = json_object_array_length(rows);
   char cell[1024];
   int *width;
@@ -91,6 +91,21 @@ void ctl_print_table(json_object *rows, const ctl_column_t *cols, size_t ncols,
     putchar('\n');
   }
   free(width);
+}
+
+void ctl_print_list(int json, json_object *doc, const char *key,
+                    json_object *rows, const ctl_column_t *cols, size_t ncols,
+                    const char *empty_msg) {
+  if (json) {
+    if (doc == NULL)
+      doc = json_object_new_object();
+    json_object_object_add(doc, key, json_object_get(rows));
+    ctl_print_json(doc);
+  } else {
+    print_table(rows, cols, ncols, empty_msg);
+  }
+  json_object_put(doc);
+  json_object_put(rows);
 }
 
 void ctl_format_duration(int64_t ms, char *buf, size_t size) {

@@ -67,18 +67,27 @@ int ctl_exchange_open(ctl_t *c, char *err, size_t errlen) {
   return c->ex != NULL ? 0 : -1;
 }
 
-int ctl_exchange_allowed(ctl_t *c, char *err, size_t errlen) {
-  int64_t until = 0, now = ctl_now_ms();
+int ctl_ban_until(ctl_t *c, int64_t *until_ms, char *err, size_t errlen) {
   int banned;
+  *until_ms = 0;
   if (ctl_redis_connect(c, err, errlen) != 0)
     return -1;
-  banned = dg_ban_check(c->redis, c->conf.key_prefix, now, &until);
+  banned = dg_ban_check(c->redis, c->conf.key_prefix, ctl_now_ms(), until_ms);
   if (banned < 0) {
     snprintf(err, errlen, "cannot read the exchange ban: %s",
              dg_redis_last_error(c->redis));
     return -1;
   }
-  if (banned > 0) {
+  if (banned == 0)
+    *until_ms = 0;
+  return 0;
+}
+
+int ctl_exchange_allowed(ctl_t *c, char *err, size_t errlen) {
+  int64_t until, now = ctl_now_ms();
+  if (ctl_ban_until(c, &until, err, errlen) != 0)
+    return -1;
+  if (until > 0) {
     char when[40];
     ctl_format_time(until, when, sizeof(when));
     snprintf(err, errlen,
@@ -346,25 +355,25 @@ json_object *ctl_stream_latest(ctl_t *c, const char *stream, long count,
   out = json_object_new_array();
   for (size_t i = 0; i < r->elements; i++) {
     const redisReply *e = r->element[i];
-    json_object *entry, *fields;
+    json_object *entry;
     if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
         e->element[0]->type != REDIS_REPLY_STRING ||
         e->element[1]->type != REDIS_REPLY_ARRAY)
       continue;
     entry = json_object_new_object();
-    fields = json_object_new_object();
-    json_object_object_add(entry, "id",
-                           json_object_new_string(e->element[0]->str));
-    json_object_object_add(
-        entry, "ms", json_object_new_int64(stream_id_ms(e->element[0]->str)));
     for (size_t j = 0; j + 1 < e->element[1]->elements; j += 2) {
       const redisReply *k = e->element[1]->element[j];
       const redisReply *v = e->element[1]->element[j + 1];
       if (k->type == REDIS_REPLY_STRING && v->type == REDIS_REPLY_STRING)
-        json_object_object_add(fields, k->str,
+        json_object_object_add(entry, k->str,
                                json_object_new_string_len(v->str, (int)v->len));
     }
-    json_object_object_add(entry, "fields", fields);
+    /* Added last, so a field of the same name cannot pass for them. */
+    json_object_object_add(entry, "stream_id",
+                           json_object_new_string(e->element[0]->str));
+    json_object_object_add(
+        entry, "stream_ms",
+        json_object_new_int64(stream_id_ms(e->element[0]->str)));
     json_object_array_add(out, entry);
   }
   freeReplyObject(r);

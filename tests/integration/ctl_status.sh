@@ -57,18 +57,30 @@ ok $? "status: BTCUSDT HOLD TTL in ms ($ttl)"
 is "$(row BTCUSDT .last_plan.plan_id)" "reconclose:BTCUSDT:416d86940859:14744826" \
   "status: the newest plan of BTCUSDT"
 is "$(row BTCUSDT .last_plan.qty)" 0.007 "status: last plan qty as exact text"
-is "$(row BTCUSDT .last_result.fields.status)" REJECTED_GUARDRAIL \
+is "$(row BTCUSDT .last_result.status)" REJECTED_GUARDRAIL \
   "status: the newest result of BTCUSDT"
 is "$(row ETHUSDT .drift)/$(row ETHUSDT .drift_state)" "0/none" \
   "status: ETHUSDT (-0.5 vs -0.50) has no drift"
 is "$(row ETHUSDT .hold.active)" false "status: ETHUSDT has no HOLD"
-is "$(row ETHUSDT .last_result.fields.rule)" stale "status: ETHUSDT's own result"
+is "$(row ETHUSDT .last_result.rule)" stale "status: ETHUSDT's own result"
 is "$(row DOGEUSDT .drift)/$(row DOGEUSDT .drift_state)" "0.00000001/none" \
   "status: drift is exact (0.1 - 0.09999999), below the step is no drift"
 is "$(row XRPUSDT .exchange_amt)/$(row XRPUSDT .ledger_amt)/$(row XRPUSDT .drift)" \
   "0/3/-3" "status: a ledger-only symbol is listed with a flat exchange"
 is "$(row SOLUSDT .hold.active)/$(row SOLUSDT .last_plan)" "true/null" \
   "status: a HOLD-only symbol is listed, no plan"
+
+is "$(echo "$OUT" | jq -r '[.consumer_group, .plans_pending, .exchange_ban_until_ms] | join(",")')" \
+  "driftguard-executor,," "status: no consumer group yet, no back-off"
+rcli xgroup create quantum:stream:reconcile.close driftguard-executor 0 >/dev/null
+rcli xreadgroup group driftguard-executor c1 count 2 streams quantum:stream:reconcile.close '>' >/dev/null
+ctl status --json
+is "$(echo "$OUT" | jq -r .plans_pending)" 2 "status: plans delivered and not ACKed"
+ctl status
+echo "$OUT" | grep -qx 'plans pending: 2 (consumer group driftguard-executor)'
+ok $? "status table: pending plans line"
+echo "$OUT" | grep -qx 'exchange back-off: none'
+ok $? "status table: back-off line"
 
 ctl status ETHUSDT BTCUSDT --json
 is "$(echo "$OUT" | jq -r '[.symbols[].symbol] | join(",")')" "BTCUSDT,ETHUSDT" \
@@ -101,9 +113,9 @@ is "$(echo "$OUT" | jq -r '[.holds[].symbol] | join(",")')" BTCUSDT \
 ctl results --json
 is "$(echo "$OUT" | jq '.results | length')" 3 "results: all entries (fewer than 20)"
 ctl results -n 2 --json
-is "$(echo "$OUT" | jq -r '[.results[].fields.status] | join(",")')" \
+is "$(echo "$OUT" | jq -r '[.results[].status] | join(",")')" \
   "REJECTED_GUARDRAIL,REJECTED_GUARDRAIL" "results -n 2: the two newest, newest first"
-is "$(echo "$OUT" | jq -r '.results[1].fields.symbol')" ETHUSDT "results: entry fields"
+is "$(echo "$OUT" | jq -r '.results[1].symbol')" ETHUSDT "results: entry fields"
 ctl results -n 1
 echo "$OUT" | grep -Eq '^20[0-9-]+T[0-9:.]+Z +BTCUSDT +REJECTED_GUARDRAIL +stale '
 ok $? "results table: time, symbol, status, rule"
@@ -125,6 +137,8 @@ is "$(row BTCUSDT .exchange_amt)/$(row BTCUSDT .hold.sig)" "null/416d86940859" \
   "status with the exchange unavailable: Redis data still shown"
 echo "$OUT" | jq -r .exchange_error | grep -q 'ban active'
 ok $? "status with the exchange unavailable: says why"
+[ "$(echo "$OUT" | jq -r .exchange_ban_until_ms)" -gt "$(date +%s%3N)" ]
+ok $? "status: the back-off's end"
 rcli del quantum:exchange:ban_until >/dev/null
 
 # Redis down.
