@@ -21,8 +21,10 @@ EXTRA_DIST += packaging/systemd/driftguard-executor.service \
 	packaging/prometheus/driftguard-alerts.test.yml \
 	packaging/rpm/driftguard.spec.in $(PACKAGING_DEBIAN)
 
-TESTS += tests/integration/alert_rules.sh tests/integration/unit_verify.sh
-EXTRA_DIST += tests/integration/alert_rules.sh tests/integration/unit_verify.sh
+PACKAGING_TESTS = tests/integration/alert_rules.sh tests/integration/unit_verify.sh \
+	tests/integration/shipped_configs.sh
+TESTS += $(PACKAGING_TESTS)
+EXTRA_DIST += $(PACKAGING_TESTS)
 
 # --- systemd unit -------------------------------------------------------------
 # Empty: systemd's own unit directory (pkg-config) when installing into
