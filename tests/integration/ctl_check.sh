@@ -64,6 +64,27 @@ is "$(result_of redis)" FAIL "Redis down: redis FAIL"
 is "$(result_of exchange)" OK "Redis down: the exchange is still checked"
 ctl_conf "$CONF"
 
+# An exchange whose clock is 5 s behind ours: a WARN, not a FAIL. A socat
+# responder answers every request with that server time.
+cat >"$DG_TMP/skewed.sh" <<'SH'
+#!/usr/bin/env bash
+while read -r h && [ "$h" != $'\r' ] && [ -n "$h" ]; do :; done
+body="{\"serverTime\":$(($(date +%s%3N) - 5000))}"
+printf 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' "${#body}" "$body"
+SH
+chmod +x "$DG_TMP/skewed.sh"
+skew_port=$(dg_free_port)
+socat "TCP-LISTEN:$skew_port,bind=127.0.0.1,reuseaddr,fork" "EXEC:$DG_TMP/skewed.sh" &
+dg_track $!
+dg_wait_for 5 curl -sf "http://127.0.0.1:$skew_port/fapi/v1/time"
+sed -i "s|^URL .*|URL \"http://127.0.0.1:$skew_port\"|" "$CONF"
+ctl check --json
+is "$(result_of exchange)" OK "skewed clock: the exchange answers"
+is "$(result_of clock)" WARN "skewed clock: clock WARN"
+echo "$OUT" | jq -r '.checks[] | select(.check == "clock") | .detail' | grep -Eq 'clock -(49|50)[0-9]{2} ms'
+ok $? "skewed clock: the detail gives the offset"
+ctl_conf "$CONF"
+
 # Config errors exit 2, and check still says why.
 ctl_conf "$CONF" "NoSuchOption 1"
 ctl check --json
