@@ -29,3 +29,10 @@ uninstall-hook: plugins-remove-so
 plugins-remove-so:
 	rm -f $(DESTDIR)$(collectdplugindir)/reconcile.so
 .PHONY: plugins-remove-la plugins-remove-so
+
+# Integration tests: a real collectd loading the built plugin, a real
+# redis-server and the exchange simulator (see tests/harness.sh).
+PLUGIN_TESTS = tests/integration/plugin_drift.sh \
+	tests/integration/plugin_config.sh
+TESTS += $(PLUGIN_TESTS)
+EXTRA_DIST += $(PLUGIN_TESTS) tests/integration/plugin_common.sh

@@ -1,0 +1,69 @@
+# plugin_common.sh - shared set-up of the reconcile plugin's integration
+# tests (sourced after tests/harness.sh): a Redis, the exchange simulator,
+# the plugin's own 0600 copies of the API key and plan key, and the
+# <Plugin reconcile> block for collectd.
+
+# An instrumented reconcile.so needs the ASan runtime preloaded into collectd.
+if ldd "$DG_PLUGIN_SO" 2>/dev/null | grep -q libasan; then
+  DG_SAN_CFLAGS=1
+fi
+command -v collectd >/dev/null || [ -x /usr/sbin/collectd ] || skip_all "collectd not installed"
+
+PLAN_KEY="dgTestPlanKey-0123456789"
+HOLD=quantum:reconcile:hold:BTCUSDT
+HOLD_REASON=quantum:reconcile:hold_reason:BTCUSDT
+HOLD_SIG=quantum:reconcile:hold_sig:BTCUSDT
+STREAM=quantum:stream:reconcile.close
+
+# plugin_setup: start Redis and the simulator, write the plugin's key files.
+plugin_setup() {
+  dg_start_redis
+  dg_start_sim
+  PLUGIN_KEYFILE="$DG_TMP/plugin-readonly.key"
+  dg_keyfile "$PLUGIN_KEYFILE" "$DG_API_KEY" "$DG_API_SECRET"
+  PLAN_KEYFILE="$DG_TMP/plan.key"
+  (umask 077 && printf '%s\n' "$PLAN_KEY" >"$PLAN_KEYFILE")
+}
+
+# plugin_conf [OPTION_LINES]: LoadPlugin + the block for account "main",
+# polling every second; OPTION_LINES are added inside <Account>.
+plugin_conf() {
+  cat <<CONF
+LoadPlugin reconcile
+<Plugin reconcile>
+  <Account "main">
+    Exchange "binance-usdm"
+    URL "$SIM_URL"
+    KeyFile "$PLUGIN_KEYFILE"
+    Interval 1
+    Timeout 1
+    RedisURL "$REDIS_URL"
+    PlanKeyFile "$PLAN_KEYFILE"
+${1:-}
+  </Account>
+</Plugin>
+CONF
+}
+
+# prometheus_conf: write_prometheus on PROM_PORT, the way operators read
+# the counters' absolute values (GETVAL only gives DERIVE rates).
+PROM_PORT=$(dg_free_port)
+prometheus_conf() {
+  printf 'LoadPlugin write_prometheus\n<Plugin write_prometheus>\n  Port "%s"\n</Plugin>\n' "$PROM_PORT"
+}
+# metric NAME_AND_LABELS: its value on the write_prometheus page.
+metric() {
+  curl -sf "http://127.0.0.1:$PROM_PORT/metrics" | awk -v m="$1" '$1 == m { print $2 }'
+}
+
+# drift_sig SYMBOL EXCHANGE LEDGER: SPEC section 2's signature.
+drift_sig() { printf '%s|%s|%s' "$1" "$2" "$3" | sha256sum | cut -c1-12; }
+
+# plans: the plan JSON of every stream entry, one per line.
+plans() { rcli --raw XRANGE "$STREAM" - + | awk 'prev == "plan" { print } { prev = $0 }'; }
+plan_count() { rcli XLEN "$STREAM"; }
+
+# getval IDENT: the first value collectd holds for IDENT (as a number).
+getval() { cd_getval "$COLLECTD_SOCK" "dgtest/$1" | sed -n 's/^value=//p' | head -n 1; }
+# collectd_log NAME: the collectd log of instance NAME.
+collectd_log() { cat "$DG_TMP/$1-collectd.log"; }

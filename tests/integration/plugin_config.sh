@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# A bad <Plugin reconcile> block fails the plugin's init with a message
+# naming the option; collectd keeps running its other plugins (unixsock
+# here) and the plugin never touches the exchange or Redis.
+. "$top_srcdir/tests/harness.sh"
+. "$top_srcdir/tests/integration/plugin_common.sh"
+dg_time_limit 90
+
+plugin_setup
+OPEN_KEYFILE="$DG_TMP/world-readable.key"
+dg_keyfile "$OPEN_KEYFILE" "$DG_API_KEY" "$DG_API_SECRET"
+chmod 0644 "$OPEN_KEYFILE"
+
+# refused NAME OPTION PATTERN CONFIG: collectd NAME logs the error naming
+# OPTION, unloads reconcile and still answers on its socket.
+refused() {
+  local name=$1 option=$2 pattern=$3 conf=$4
+  dg_start_collectd "$name" "$conf"
+  dg_wait_for 5 grep -q "Initialization of plugin .reconcile. failed" "$DG_TMP/$name-collectd.log"
+  collectd_log "$name" | grep -q "reconcile plugin: .*option=$option: $pattern"
+  ok $? "$name: the error names option $option"
+  collectd_log "$name" | grep -q "Initialization of plugin .reconcile. failed"
+  ok $? "$name: the plugin's init fails"
+  printf 'LISTVAL\n' | socat -t 2 - "UNIX-CONNECT:$COLLECTD_SOCK" | grep -q '^0 Values found'
+  ok $? "$name: collectd keeps running its other plugins"
+  is "$(cd_getval "$COLLECTD_SOCK" dgtest/reconcile-main/poll_errors-exchange | head -c 2)" -1 \
+    "$name: no account is polled"
+  dg_stop_pid "$COLLECTD_PID"
+}
+
+refused keyfile KeyFile "key file .* accessible by others" \
+  "$(plugin_conf | sed "s|$PLUGIN_KEYFILE|$OPEN_KEYFILE|")"
+refused unknown Bogus "unknown option" "$(plugin_conf '    Bogus 1')"
+refused nourl URL "missing" "$(plugin_conf | grep -v '    URL ')"
+refused nokeyfile KeyFile "missing" "$(plugin_conf | grep -v '    KeyFile ')"
+refused redisurl RedisURL "" "$(plugin_conf | sed 's|RedisURL ".*"|RedisURL "http://nowhere"|')"
+refused interval Interval "expects a positive" "$(plugin_conf | sed 's|Interval 1|Interval 0|')"
+refused exchange Exchange "" "$(plugin_conf | sed 's|"binance-usdm"|"nasdaq"|')"
+
+is "$(grep -c 'path=/fapi/v3/positionRisk' "$DG_TMP/sim.log")" 0 "the exchange was never polled"
+dg_done
