@@ -1,0 +1,6 @@
+# tests/chaos.mk: the executor's chaos tests (crashes at every step,
+# ambiguous exchange replies, Redis and collectd outages, signals).
+CHAOS_TESTS = \
+	tests/integration/executor_chaos_kill.sh
+TESTS += $(CHAOS_TESTS)
+EXTRA_DIST += $(CHAOS_TESTS) tests/integration/executor_chaos_lib.sh

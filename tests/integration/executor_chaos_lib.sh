@@ -1,0 +1,60 @@
+# executor_chaos_lib.sh - helpers for the executor's chaos tests (crashes,
+# ambiguous exchange replies, Redis and collectd outages, signals).
+# Source after tests/harness.sh and tests/integration/executor_lib.sh, whose
+# setup (ex_setup, ex_start, ex_publish, ...) these build on.
+
+# chaos_kill9: SIGKILL the executor (EX_PID) and reap it.
+chaos_kill9() {
+  kill -KILL "$EX_PID" 2>/dev/null
+  wait "$EX_PID" 2>/dev/null
+  return 0
+}
+
+# chaos_restart [ARGS...]: start the executor again (config EX_CONF) and
+# wait until this run logs event=started: by then it has re-handled its own
+# pending entries.
+chaos_restart() {
+  local before
+  before=$(ex_started_count)
+  ex_start "$@" || return 1
+  dg_wait_for 30 chaos_started_more "$before" || {
+    diag "executor did not start again"
+    return 1
+  }
+}
+chaos_started_more() { [ "$(ex_started_count)" -gt "$1" ]; }
+
+# chaos_conf_for CONSUMER CLAIM_IDLE: a copy of EX_CONF for another consumer
+# of the same group; prints its path.
+chaos_conf_for() {
+  local conf="$DG_TMP/executor-$1.conf"
+  { cat "$EX_CONF" && printf 'Consumer "%s"\nClaimIdle %s\n' "$1" "$2"; } >"$conf"
+  echo "$conf"
+}
+
+# chaos_state PLAN_ID: the dedupe record's state ("" when there is none).
+chaos_state() {
+  local rec
+  rec=$(rcli GET "$EX_PREFIX:apply:dedupe:$1")
+  [ -n "$rec" ] && jq -r '.state // ""' <<<"$rec"
+}
+chaos_state_is() { [ "$(chaos_state "$1")" = "$2" ]; }
+
+# chaos_plan_results PLAN_ID: how many result entries name PLAN_ID.
+chaos_plan_results() {
+  ex_results_json | jq --arg id "$1" 'map(select(.plan_id == $id)) | length'
+}
+chaos_has_result() { [ "$(chaos_plan_results "$1")" -ge 1 ]; }
+
+# chaos_pending: entries delivered to the group and not ACKed.
+chaos_pending() { rcli XPENDING "$EX_PLAN_STREAM" executor | head -1; }
+
+# chaos_orders_for SYMBOL: how many orders the exchange accepted for SYMBOL.
+chaos_orders_for() { sim_orders | jq --arg s "$1" 'map(select(.symbol == $s)) | length'; }
+chaos_order_count_is() { [ "$(sim_order_count)" = "$1" ]; }
+# chaos_faults_left: injected faults not yet taken by a request (a fault
+# is taken when its request arrives, before any delay).
+chaos_faults_left() { curl -sf "$SIM_URL/sim/faults" | jq length; }
+chaos_faults_taken() { [ "$(chaos_faults_left)" = 0 ]; }
+# chaos_log_count PATTERN: lines of the executor log matching PATTERN.
+chaos_log_count() { grep -c -- "$1" "$EX_LOG"; }
