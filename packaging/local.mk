@@ -1,7 +1,8 @@
 # packaging: where the configs, the systemd unit, the monitoring files and the
 # man pages are installed, and the `make deb` / `make rpm` targets.
 
-dist_man_MANS = doc/driftguard-executor.8 doc/reconcile.conf.5 doc/driftguard-ctl.1
+dist_man_MANS = doc/driftguard-executor.8 doc/reconcile.conf.5 doc/driftguard-ctl.1 \
+	doc/driftguard-exchange-sim.1
 
 # Example configs (the plugin's is disabled until configured).
 collectdconfdir = $(sysconfdir)/collectd/collectd.conf.d
@@ -82,7 +83,7 @@ rpm: dist-gzip
 	  echo "make rpm: rpmbuild not found (Debian: apt-get install rpm; Fedora: dnf install rpm-build)" >&2; exit 1; }
 	rm -rf $(PACKAGING_RPM_DIR) && $(MKDIR_P) $(PACKAGING_RPM_DIR)/SOURCES $(PACKAGING_RPM_DIR)/SPECS
 	cp $(distdir).tar.gz $(PACKAGING_RPM_DIR)/SOURCES/
-	sed -e 's|@PACKAGE_VERSION@|$(PACKAGE_VERSION)|g' $(srcdir)/packaging/rpm/driftguard.spec.in \
+	sed -e 's|[@]PACKAGE_VERSION[@]|$(PACKAGE_VERSION)|g' $(srcdir)/packaging/rpm/driftguard.spec.in \
 	  >$(PACKAGING_RPM_DIR)/SPECS/driftguard.spec
 # On a host without an RPM database of installed packages (Debian),
 # BuildRequires cannot be checked: skip that check there.

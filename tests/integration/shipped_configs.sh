@@ -15,7 +15,7 @@ rcman="$top_srcdir/doc/reconcile.conf.5"
 ctlman="$top_srcdir/doc/driftguard-ctl.1"
 
 # --- man pages -------------------------------------------------------------------
-for page in "$exman" "$rcman" "$ctlman"; do
+for page in "$exman" "$rcman" "$ctlman" "$top_srcdir/doc/driftguard-exchange-sim.1"; do
   out=$(groff -man -ww -z "$page" 2>&1)
   [ -z "$out" ]
   ok $? "$(basename "$page") formats without warnings" || diag "$out"
@@ -126,7 +126,16 @@ else
   ok 0 "# SKIP plugin or collectd not available"
 fi
 
-# --- driftguard-ctl's commands are all in its man page ----------------------------------
+# --- the programs' --help and their man pages ------------------------------------------
+help_options_documented() { # PROGRAM MANPAGE: every --long option of --help is in the page
+  local opt missing=""
+  for opt in $("$1" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+    grep -q -- "$(echo "$opt" | sed 's/-/\\\\-/g')" "$2" || missing="$missing $opt"
+  done
+  [ -z "$missing" ]
+  ok $? "$(basename "$2") documents every option of $(basename "$1") --help" ||
+    diag "missing:$missing"
+}
 DG_CTL="$top_builddir/ctl/driftguard-ctl"
 if [ -x "$DG_CTL" ]; then
   missing=""
@@ -135,15 +144,17 @@ if [ -x "$DG_CTL" ]; then
   done
   [ -z "$missing" ]
   ok $? "driftguard-ctl(1) documents every command of --help" || diag "missing:$missing"
-  missing=""
-  for opt in $("$DG_CTL" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
-    grep -q -- "$(echo "$opt" | sed 's/-/\\\\-/g')" "$ctlman" || missing="$missing $opt"
-  done
-  [ -z "$missing" ]
-  ok $? "driftguard-ctl(1) documents every option of --help" || diag "missing:$missing"
+  help_options_documented "$DG_CTL" "$ctlman"
 else
   ok 0 "# SKIP driftguard-ctl not built"
   ok 0 "# SKIP driftguard-ctl not built"
 fi
+for prog in "$DG_EXECUTOR:$exman" "$DG_SIM:$top_srcdir/doc/driftguard-exchange-sim.1"; do
+  if [ -x "${prog%%:*}" ]; then
+    help_options_documented "${prog%%:*}" "${prog#*:}"
+  else
+    ok 0 "# SKIP ${prog%%:*} not built"
+  fi
+done
 
 dg_done
