@@ -68,7 +68,7 @@ static void check_key_file(report_t *r, const char *check, const char *path) {
 
 /* Redis and the shared ban. Returns 1 when the exchange may be called. */
 static int check_redis(ctl_t *c, report_t *r) {
-  char err[512];
+  char err[512], where[CTL_TEXT_MAX];
   int64_t until = 0, now;
   redisReply *pong;
   int banned;
@@ -88,7 +88,8 @@ static int check_redis(ctl_t *c, report_t *r) {
     return 1;
   }
   freeReplyObject(pong);
-  add(r, "redis", "OK", "%s: PING answered", c->conf.redis_url);
+  ctl_url_display(c->conf.redis_url, where, sizeof(where));
+  add(r, "redis", "OK", "%s: PING answered", where);
   now = ctl_now_ms();
   banned = dg_ban_check(c->redis, c->conf.key_prefix, now, &until);
   if (banned < 0) {
@@ -116,12 +117,13 @@ static void skip_exchange(report_t *r, size_t from, const char *why) {
 }
 
 static void check_exchange(ctl_t *c, report_t *r) {
-  char err[512];
+  char err[512], where[CTL_TEXT_MAX];
   dg_ex_result_t res;
   dg_position_t *pos = NULL;
   size_t n = 0;
   int64_t offset;
   int dual = 0;
+  ctl_url_display(c->conf.url, where, sizeof(where));
   if (ctl_exchange_open(c, err, sizeof(err)) != 0) {
     add(r, "exchange", "FAIL", "%s", err);
     skip_exchange(r, 1, "no exchange handle");
@@ -129,11 +131,11 @@ static void check_exchange(ctl_t *c, report_t *r) {
   }
   if (dg_exchange_sync_time(c->ex, &res) != DG_EX_OK) {
     ctl_exchange_failed(c, "GET /fapi/v1/time", &res, err, sizeof(err));
-    add(r, "exchange", "FAIL", "%s: %s", c->conf.url, err);
+    add(r, "exchange", "FAIL", "%s: %s", where, err);
     skip_exchange(r, 1, "exchange unreachable");
     return;
   }
-  add(r, "exchange", "OK", "%s: server time answered", c->conf.url);
+  add(r, "exchange", "OK", "%s: server time answered", where);
   offset = dg_exchange_time_offset_ms(c->ex);
   add(r, "clock", llabs(offset) > CHECK_CLOCK_WARN_MS ? "WARN" : "OK",
       "exchange clock %+" PRId64 " ms from ours (warn beyond %d ms)", offset,

@@ -76,10 +76,8 @@ typedef struct {
 /* --- session.c ----------------------------------------------------------- */
 
 int64_t ctl_now_ms(void);
-/* Open the Redis handle (RedisPasswordFile read here). Does not connect.
- * Returns 0, -1 with a reason. */
-int ctl_redis_open(ctl_t *c, char *err, size_t errlen);
-/* Connect to Redis; -1 with a reason. */
+/* Connect to Redis (RedisPasswordFile read on first use); -1 with a
+ * reason. */
 int ctl_redis_connect(ctl_t *c, char *err, size_t errlen);
 /* Open the exchange handle with the KeyFile's credentials (no request). */
 int ctl_exchange_open(ctl_t *c, char *err, size_t errlen);
@@ -177,6 +175,8 @@ void ctl_print_list(int json, json_object *doc, const char *key,
                     json_object *rows, const ctl_column_t *cols, size_t ncols,
                     const char *empty_msg);
 #define CTL_NCOLS(cols) (sizeof(cols) / sizeof((cols)[0]))
+/* url without its user:password@ part, for messages. */
+void ctl_url_display(const char *url, char *out, size_t size);
 /* Milliseconds as "14m58s", "1.234s", "-" for negative. */
 void ctl_format_duration(int64_t ms, char *buf, size_t size);
 /* ms epoch as "2026-01-25T21:03:11.123Z". */

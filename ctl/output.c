@@ -108,6 +108,24 @@ void ctl_print_list(int json, json_object *doc, const char *key,
   json_object_put(rows);
 }
 
+void ctl_url_display(const char *url, char *out, size_t size) {
+  const char *auth = strstr(url, "://"), *end, *at;
+  if (auth == NULL) {
+    snprintf(out, size, "%s", url);
+    return;
+  }
+  auth += 3;
+  end = auth + strcspn(auth, "/?#");
+  at = memchr(auth, '@', (size_t)(end - auth));
+  /* The last '@' of the authority ends the user information. */
+  while (at != NULL && memchr(at + 1, '@', (size_t)(end - at - 1)) != NULL)
+    at = memchr(at + 1, '@', (size_t)(end - at - 1));
+  if (at == NULL)
+    snprintf(out, size, "%s", url);
+  else
+    snprintf(out, size, "%.*s%s", (int)(auth - url), url, at + 1);
+}
+
 void ctl_format_duration(int64_t ms, char *buf, size_t size) {
   int64_t s = ms / 1000;
   if (ms < 0)

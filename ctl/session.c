@@ -19,7 +19,8 @@ int64_t ctl_now_ms(void) {
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int ctl_redis_open(ctl_t *c, char *err, size_t errlen) {
+/* The Redis handle, with the password file's password. Does not connect. */
+static int redis_open(ctl_t *c, char *err, size_t errlen) {
   dg_redis_url_t url;
   char password[DG_SECRET_MAX];
   int have_password = 0;
@@ -45,7 +46,7 @@ int ctl_redis_open(ctl_t *c, char *err, size_t errlen) {
 }
 
 int ctl_redis_connect(ctl_t *c, char *err, size_t errlen) {
-  if (c->redis == NULL && ctl_redis_open(c, err, errlen) != 0)
+  if (c->redis == NULL && redis_open(c, err, errlen) != 0)
     return -1;
   return dg_redis_connect(c->redis, err, errlen);
 }
@@ -103,10 +104,10 @@ void ctl_exchange_failed(ctl_t *c, const char *what, const dg_ex_result_t *res,
                          char *err, size_t errlen) {
   int64_t until =
       res->status == DG_EX_BANNED ? res->ban_until_ms : res->retry_after_ms;
+  char http[32] = "", code[32] = "";
   if ((res->status == DG_EX_BANNED || res->status == DG_EX_RATE_LIMIT) &&
       until > 0 && c->redis != NULL)
     (void)dg_ban_store(c->redis, c->conf.key_prefix, until, ctl_now_ms());
-  char http[32] = "", code[32] = "";
   if (res->http_status != 0)
     snprintf(http, sizeof(http), " HTTP %d", res->http_status);
   if (res->code != 0)

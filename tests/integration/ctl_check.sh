@@ -56,6 +56,17 @@ is "$(result_of exchange_ban)" FAIL "ban active: exchange_ban FAIL"
 is "$(result_of exchange)" SKIP "ban active: the exchange is not called"
 rcli del quantum:exchange:ban_until >/dev/null
 
+# A Redis password in the URL never shows (this Redis has none: AUTH fails).
+REDIS="redis://:Sup3rSecretPw@127.0.0.1:$REDIS_PORT/0" ctl_conf "$CONF"
+ctl check
+is "$(echo "$OUT" | grep -Ec '^FAIL +redis ')" 1 "Redis AUTH refused: redis FAIL"
+! echo "$OUT$ERR" | grep -q Sup3rSecretPw
+ok $? "Redis AUTH refused: the password from the URL is not printed"
+REDIS="redis://:Sup3rSecretPw@127.0.0.1:$(dg_free_port)/0" ctl_conf "$CONF"
+ctl check
+! echo "$OUT$ERR" | grep -q Sup3rSecretPw
+ok $? "Redis down: the password from the URL is not printed"
+
 # Redis down.
 REDIS="redis://127.0.0.1:$(dg_free_port)/0" ctl_conf "$CONF"
 ctl check --json
@@ -83,6 +94,26 @@ is "$(result_of exchange)" OK "skewed clock: the exchange answers"
 is "$(result_of clock)" WARN "skewed clock: clock WARN"
 echo "$OUT" | jq -r '.checks[] | select(.check == "clock") | .detail' | grep -Eq 'clock -(49|50)[0-9]{2} ms'
 ok $? "skewed clock: the detail gives the offset"
+ctl_conf "$CONF"
+
+# A Redis that wants a password: from the URL or from RedisPasswordFile,
+# and never printed.
+dg_start_redis --requirepass Sup3rSecretPw
+REDIS="redis://:Sup3rSecretPw@127.0.0.1:$REDIS_PORT/0" ctl_conf "$CONF"
+ctl check --json
+is "$(result_of redis)" OK "Redis password in the URL: redis OK"
+! echo "$OUT$ERR" | grep -q Sup3rSecretPw
+ok $? "Redis password in the URL: not printed"
+(umask 077 && echo Sup3rSecretPw >"$DG_TMP/redis.pass")
+REDIS="redis://127.0.0.1:$REDIS_PORT/0" ctl_conf "$CONF" \
+  "RedisPasswordFile \"$DG_TMP/redis.pass\""
+ctl check --json
+is "$(result_of redis)/$(result_of redis_password_file)" OK/OK \
+  "RedisPasswordFile: redis OK, file permissions OK"
+chmod 604 "$DG_TMP/redis.pass"
+ctl check --json
+is "$RC/$(result_of redis_password_file)/$(result_of redis)" 1/FAIL/FAIL \
+  "RedisPasswordFile readable by others: refused"
 ctl_conf "$CONF"
 
 # Config errors exit 2, and check still says why.
