@@ -10,11 +10,12 @@ EX_RESULT_STREAM="$EX_PREFIX:stream:reconcile.close.result"
 EX_LOG="$DG_TMP/executor.log"
 EX_CONF="$DG_TMP/executor.conf"
 
-# ex_setup [EXTRA CONFIG LINES]: redis, simulator, key files, config.
+# ex_setup [EXTRA CONFIG LINES]: redis and simulator (unless started
+# already), key files, config.
 ex_setup() {
   command -v jq >/dev/null || bail "jq not installed"
-  dg_start_redis
-  dg_start_sim
+  [ -n "${REDIS_PORT:-}" ] || dg_start_redis
+  [ -n "${SIM_PORT:-}" ] || dg_start_sim
   EX_KEYFILE="$DG_TMP/trade.key"
   dg_keyfile "$EX_KEYFILE" "$DG_API_KEY" "$DG_API_SECRET"
   EX_PLAN_KEYFILE="$DG_TMP/plan.key"
@@ -29,7 +30,7 @@ Source "p3.4"
 PlanKeyFile "$EX_PLAN_KEYFILE"
 Group "executor"
 Consumer "exec-1"
-CollectdSocket ""
+CollectdSocket "${EX_COLLECTD_SOCK:-}"
 Hostname "dgtest"
 MetricsInterval 1
 HoldLease 900
