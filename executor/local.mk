@@ -36,6 +36,7 @@ EXECUTOR_INTEGRATION_TESTS = tests/integration/executor_execute.sh \
 	tests/integration/executor_ratelimit.sh \
 	tests/integration/executor_exactly_once.sh \
 	tests/integration/executor_recovery.sh \
-	tests/integration/executor_metrics.sh
+	tests/integration/executor_metrics.sh \
+	tests/integration/executor_redis.sh
 TESTS += tests/unit/test_invariants $(EXECUTOR_INTEGRATION_TESTS)
 EXTRA_DIST += $(EXECUTOR_INTEGRATION_TESTS) tests/integration/executor_lib.sh
