@@ -1,6 +1,7 @@
 # tests/chaos.mk: the executor's chaos tests (crashes at every step,
 # ambiguous exchange replies, Redis and collectd outages, signals).
 CHAOS_TESTS = \
-	tests/integration/executor_chaos_kill.sh
+	tests/integration/executor_chaos_kill.sh \
+	tests/integration/executor_chaos_ambiguous.sh
 TESTS += $(CHAOS_TESTS)
 EXTRA_DIST += $(CHAOS_TESTS) tests/integration/executor_chaos_lib.sh

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Orders of unknown fate never become a second fill. The exchange applies
+# the order but the reply times out, or says 503 "Unknown error" / -1007;
+# the exchange does NOT apply it and the reply times out (then one resend
+# with the same client order id is the only order); the order query answers
+# -2013 for a while after the order was applied (Binance's lag), shorter
+# and longer than the executor's resolve wait. Also a partial close
+# (exchange 0.010, ledger 0.006): 0.004 is sold once, never twice, even
+# when its reply is lost and when a later plan still names the old amount.
+. "$top_srcdir/tests/harness.sh"
+. "$top_srcdir/tests/integration/executor_lib.sh"
+. "$top_srcdir/tests/integration/executor_chaos_lib.sh"
+dg_time_limit 150
+
+ex_setup # Timeout 2, RecvWindow 1000
+ex_start
+ok $? "executor starts"
+
+n=0
+# run_case NAME POSITION FAULTS [PLAN OVERRIDES]: BTCUSDT at POSITION, the
+# HOLD set, FAULTS injected, one plan closing it published; waits for its
+# result. Sets id and orders0 (orders before).
+run_case() {
+  local name=$1 pos=$2 faults=$3 over=${4:-'{}'}
+  n=$((n + 1))
+  sim_positions "{\"BTCUSDT\":\"$pos\"}" >/dev/null
+  ex_hold BTCUSDT
+  orders0=$(sim_order_count)
+  sim_faults "$faults" >/dev/null || diag "$name: faults refused"
+  id="reconclose:BTCUSDT:416d86940859:$n$RANDOM"
+  ex_publish "$(EX_PLAN_ID=$id ex_plan_json BTCUSDT "$pos" "$over")" >/dev/null
+  dg_wait_for 30 chaos_has_result "$id"
+  ok $? "$name: the plan gets a result"
+}
+# one_order NAME QTY: exactly one order of QTY for the plan's client id.
+one_order() {
+  local coid
+  coid=$(ex_result client_order_id "$id")
+  is "$(sim_order_count)" $((orders0 + 1)) "$1: exactly one order reached the exchange"
+  is "$(sim_orders | jq -r --arg c "$coid" '[.[] | select(.clientOrderId == $c) | .quantity] | join(",")')" \
+    "$2" "$1: the order has the plan's client order id and quantity $2"
+}
+executed() {
+  is "$(ex_result status "$id")" EXECUTED "$1: EXECUTED"
+  is "$(ex_result order_id "$id")" "$(sim_orders | jq -r 'last.orderId')" "$1: the result names the order"
+  is "$(ex_result executed_qty "$id")" "$2" "$1: executed_qty $2"
+}
+
+# Applied, reply timed out (delay 4 s > Timeout 2 s).
+run_case "timeout, applied" 0.007 \
+  '[{"path":"/fapi/v1/order","method":"POST","delay_ms":4000,"apply":true}]'
+one_order "timeout, applied" 0.007
+executed "timeout, applied" 0.007
+grep -q "event=order_fate_unknown plan_id=$id" "$EX_LOG"
+ok $? "timeout, applied: the unknown fate is logged"
+is "$(sim_position BTCUSDT)" 0 "timeout, applied: position closed"
+
+# Applied, then 503 "Unknown error" and -1007 (fate unknown per Binance).
+run_case "503 Unknown error, applied" 0.007 \
+  '[{"path":"/fapi/v1/order","method":"POST","status":503,"apply":true}]'
+one_order "503 Unknown error, applied" 0.007
+executed "503 Unknown error, applied" 0.007
+run_case "-1007, applied" 0.007 \
+  '[{"path":"/fapi/v1/order","method":"POST","status":503,"code":-1007,"apply":true}]'
+one_order "-1007, applied" 0.007
+executed "-1007, applied" 0.007
+
+# NOT applied, reply timed out: the exchange does not know the order even
+# after the recvWindow has passed and the position has not moved: the one
+# order is the resend, with the same client order id.
+run_case "timeout, not applied" 0.007 \
+  '[{"path":"/fapi/v1/order","method":"POST","delay_ms":4000}]'
+one_order "timeout, not applied" 0.007
+executed "timeout, not applied" 0.007
+grep -q "event=resolve_wait plan_id=$id" "$EX_LOG"
+ok $? "timeout, not applied: it waited out the recvWindow before resending"
+
+# Applied, reply lost, the query says -2013 once (shorter than the wait).
+run_case "-2013 lag, short" 0.007 \
+  '[{"path":"/fapi/v1/order","method":"POST","status":503,"apply":true},
+    {"path":"/fapi/v1/order","method":"GET","code":-2013,"count":1}]'
+one_order "-2013 lag, short" 0.007
+executed "-2013 lag, short" 0.007
+
+# Applied, reply lost, the query says -2013 longer than the executor waits.
+# The position has moved: never a second order; the result says what is
+# known (not executed by this executor's knowledge, and why).
+run_case "-2013 lag, long" 0.007 \
+  '[{"path":"/fapi/v1/order","method":"POST","status":503,"apply":true},
+    {"path":"/fapi/v1/order","method":"GET","code":-2013,"count":2}]'
+one_order "-2013 lag, long" 0.007
+is "$(sim_position BTCUSDT)" 0 "-2013 lag, long: position closed by the one order"
+status=$(ex_result status "$id")
+[ "$status" != EXECUTED ] || [ -n "$(ex_result order_id "$id")" ]
+ok $? "-2013 lag, long: no EXECUTED without an order id (status $status)"
+[ -n "$(ex_result error "$id")" ] || [ "$status" = EXECUTED ]
+ok $? "-2013 lag, long: a non-EXECUTED result says why: $(ex_result error "$id")"
+diag "-2013 lag, long: status=$status rule=$(ex_result rule "$id") error=$(ex_result error "$id")"
+
+# Partial drift, reply timed out after the exchange applied it.
+over='{"qty":"0.004","ledger_amt":"0.006"}'
+run_case "partial 0.010 -> 0.006, timeout" 0.010 \
+  '[{"path":"/fapi/v1/order","method":"POST","delay_ms":4000,"apply":true}]' "$over"
+one_order "partial 0.010 -> 0.006, timeout" 0.004
+executed "partial 0.010 -> 0.006, timeout" 0.004
+is "$(sim_position BTCUSDT)" 0.006 "partial: the position is the ledger's 0.006"
+orders_partial=$(sim_order_count)
+plan=$(EX_PLAN_ID=$id ex_plan_json BTCUSDT 0.010 "$over")
+results=$(ex_results_count)
+ex_publish "$plan" >/dev/null
+ex_wait_results $((results + 1))
+is "$(ex_result status)" DROPPED_DUPLICATE "partial: the same plan again is DROPPED_DUPLICATE"
+# The next cooldown bucket's plan, published before the poll saw the fill.
+ex_hold BTCUSDT
+next="reconclose:BTCUSDT:416d86940859:next$RANDOM"
+ex_publish "$(EX_PLAN_ID=$next ex_plan_json BTCUSDT 0.010 "$over")" >/dev/null
+dg_wait_for 20 chaos_has_result "$next"
+is "$(ex_result status "$next")/$(ex_result rule "$next")" REJECTED_GUARDRAIL/stale \
+  "partial: a later plan naming 0.010 is stale"
+is "$(sim_order_count)" "$orders_partial" "partial: never a second 0.004"
+is "$(sim_position BTCUSDT)" 0.006 "partial: the position stays 0.006"
+is "$(chaos_pending)" 0 "every entry is ACKed"
+dg_done
