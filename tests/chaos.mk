@@ -2,6 +2,7 @@
 # ambiguous exchange replies, Redis and collectd outages, signals).
 CHAOS_TESTS = \
 	tests/integration/executor_chaos_kill.sh \
-	tests/integration/executor_chaos_ambiguous.sh
+	tests/integration/executor_chaos_ambiguous.sh \
+	tests/integration/executor_chaos_redis.sh
 TESTS += $(CHAOS_TESTS)
 EXTRA_DIST += $(CHAOS_TESTS) tests/integration/executor_chaos_lib.sh
