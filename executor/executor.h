@@ -29,7 +29,12 @@ typedef struct {
 
 /* Wall clock, ms since the epoch. */
 int64_t ex_now_ms(void);
-/* Sleep ms, in slices so a stop request is seen; -1 when stopping. */
+/* sd_notify(state) under systemd ("READY=1", "STOPPING=1"), else nothing. */
+void ex_notify(const char *state);
+/* Tell systemd's watchdog we are alive (at most once a second). */
+void ex_watchdog(void);
+/* Sleep ms, in slices so a stop request is seen and the watchdog fed;
+ * -1 when stopping. */
 int ex_sleep_ms(ex_ctx_t *ctx, int64_t ms);
 
 /* Run one command until Redis answers, backing off 100 ms doubling to 5 s

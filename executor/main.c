@@ -23,13 +23,6 @@
 #include <string.h>
 #include <strings.h>
 
-#ifdef HAVE_LIBSYSTEMD
-#include <systemd/sd-daemon.h>
-#define notify(text) sd_notify(0, text)
-#else
-#define notify(text) ((void)0)
-#endif
-
 #define READ_BLOCK_MS 1000
 
 static volatile sig_atomic_t stop_requested;
@@ -118,13 +111,14 @@ static void sync_exchange_time(ex_ctx_t *ctx) {
 }
 
 /* The main loop: own pending entries first, then dead consumers' entries,
- * then new ones; claim again every ClaimIdle/2. */
+ * then new ones; claim again every ClaimIdle/2. Ready as soon as it runs:
+ * a Redis that is not there yet is waited for, not a start-up failure. */
 static void consume(ex_ctx_t *ctx) {
   int64_t next_claim = 0;
+  ex_notify("READY=1");
   if (ex_consumer_ensure_group(ctx) != 0 ||
       ex_consumer_own_pending(ctx, ex_apply_entry) < 0)
     return;
-  notify("READY=1");
   dg_log(LOG_NOTICE, "event=started stream=%s group=%s consumer=%s dry_run=%s",
          ctx->plan_stream, ctx->cfg->group, ctx->cfg->consumer,
          ctx->dry_run ? "true" : "false");
@@ -137,7 +131,7 @@ static void consume(ex_ctx_t *ctx) {
     }
     if (ex_consumer_read_new(ctx, ex_apply_entry, READ_BLOCK_MS) < 0)
       break;
-    notify("WATCHDOG=1");
+    ex_watchdog();
   }
 }
 
@@ -207,10 +201,12 @@ static int run(const ex_config_t *cfg, int dry_run) {
 
   sync_exchange_time(&ctx);
   consume(&ctx);
-  notify("STOPPING=1");
-  dg_log(LOG_NOTICE, "event=stopping consumed=%llu",
-         ex_metrics_get(ctx.metrics, EX_M_CONSUMED));
-  rc = 0;
+  ex_notify("STOPPING=1");
+  /* Only a stop request ends the loop normally (anything else: no memory). */
+  rc = stop_requested ? 0 : 1;
+  dg_log(rc == 0 ? LOG_NOTICE : LOG_ERR, "event=stopping consumed=%llu%s",
+         ex_metrics_get(ctx.metrics, EX_M_CONSUMED),
+         rc == 0 ? "" : " error=\"out of memory\"");
   ex_metrics_stop(ctx.metrics);
 out_redis:
   dg_redis_free(ctx.redis);

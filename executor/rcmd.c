@@ -1,12 +1,20 @@
-/* rcmd.c - Redis commands that survive Redis being down: the executor loses
- * nothing and never exits because Redis went away; it waits with a capped
- * backoff (100 ms .. 5 s) and logs the outage once, and its end once. */
+/* rcmd.c - waiting: Redis commands that survive Redis being down (the
+ * executor loses nothing and never exits because Redis went away; it waits
+ * with a capped backoff, 100 ms .. 5 s, and logs the outage once, and its
+ * end once), interruptible sleeps, and the systemd watchdog kept fed while
+ * the executor waits. */
+#include "driftguard_config.h"
+
 #include "executor/executor.h"
 
 #include "driftguard/log.h"
 
 #include <string.h>
 #include <time.h>
+
+#ifdef HAVE_LIBSYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
 
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
@@ -18,6 +26,23 @@ int64_t ex_now_ms(void) {
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+void ex_notify(const char *state) {
+#ifdef HAVE_LIBSYSTEMD
+  sd_notify(0, state);
+#else
+  (void)state;
+#endif
+}
+
+void ex_watchdog(void) {
+  static int64_t last;
+  int64_t now = ex_now_ms();
+  if (now - last >= 1000) {
+    ex_notify("WATCHDOG=1");
+    last = now;
+  }
+}
+
 int ex_sleep_ms(ex_ctx_t *ctx, int64_t ms) {
   while (ms > 0) {
     int64_t slice = ms < 100 ? ms : 100;
@@ -25,6 +50,7 @@ int ex_sleep_ms(ex_ctx_t *ctx, int64_t ms) {
     if (*ctx->stop)
       return -1;
     nanosleep(&ts, NULL);
+    ex_watchdog();
     ms -= slice;
   }
   return *ctx->stop ? -1 : 0;

@@ -2,7 +2,7 @@
 # Redis going away never stops the executor (SPEC section 4): it logs the
 # outage once, retries with a capped backoff, recreates its consumer group
 # when Redis comes back empty, and executes the next plan; SIGTERM during
-# an outage still exits 0.
+# an outage still exits 0; started before Redis, it waits for it.
 . "$top_srcdir/tests/harness.sh"
 . "$top_srcdir/tests/integration/executor_lib.sh"
 dg_time_limit 60
@@ -46,4 +46,17 @@ dg_wait_for 5 bash -c "[ \$(grep -c event=redis_down '$EX_LOG') -ge 2 ]"
 kill -TERM "$EX_PID"
 wait "$EX_PID"
 is "$?" 0 "SIGTERM while Redis is down: exit 0"
+
+# Started while Redis is down: waits for it instead of failing.
+: >"$EX_LOG"
+"$DG_EXECUTOR" -C "$EX_CONF" >>"$EX_LOG" 2>&1 &
+EX_PID=$!
+dg_track "$EX_PID"
+dg_wait_for 5 grep -q "event=redis_down" "$EX_LOG"
+ok $? "started without Redis: the outage is logged"
+kill -0 "$EX_PID"
+ok $? "... and the executor waits"
+restart_redis
+dg_wait_for 10 grep -q "event=started" "$EX_LOG"
+ok $? "it starts consuming once Redis is there"
 dg_done
