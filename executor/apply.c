@@ -434,9 +434,11 @@ static step_t send_order(job_t *j) {
     /* Certainly not executed: the position must not have moved either. */
     if ((step = check_position(j)) != STEP_NEXT)
       return step;
-    if (attempt >= MAX_SENDS)
+    if (attempt >= MAX_SENDS) {
+      j->certain = 1; /* resolved: none of the attempts was executed */
       return outcome(j, EX_ST_ERROR,
                      "order fate unknown %d times; not sent again", attempt);
+    }
   }
 }
 

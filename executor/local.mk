@@ -30,6 +30,16 @@ tests_unit_test_invariants_CPPFLAGS = $(EXECUTOR_CPPFLAGS)
 tests_unit_test_invariants_CFLAGS = $(EXECUTOR_CFLAGS)
 tests_unit_test_invariants_LDADD = lib/libdriftguard.la
 
+# The exactly-once record's encoding (linked with the Redis helpers it uses).
+check_PROGRAMS += tests/unit/test_executor_dedupe
+tests_unit_test_executor_dedupe_SOURCES = tests/unit/test_executor_dedupe.c \
+	tests/tap.h executor/dedupe.h executor/dedupe.c executor/executor.h \
+	executor/rcmd.c
+tests_unit_test_executor_dedupe_CPPFLAGS = $(EXECUTOR_CPPFLAGS)
+tests_unit_test_executor_dedupe_CFLAGS = $(EXECUTOR_CFLAGS)
+tests_unit_test_executor_dedupe_LDADD = lib/libdriftguard.la $(HIREDIS_LIBS) \
+	$(JSONC_LIBS) $(SYSTEMD_LIBS)
+
 EXECUTOR_INTEGRATION_TESTS = tests/integration/executor_execute.sh \
 	tests/integration/executor_guardrails.sh \
 	tests/integration/executor_config.sh \
@@ -38,5 +48,6 @@ EXECUTOR_INTEGRATION_TESTS = tests/integration/executor_execute.sh \
 	tests/integration/executor_recovery.sh \
 	tests/integration/executor_metrics.sh \
 	tests/integration/executor_redis.sh
-TESTS += tests/unit/test_invariants $(EXECUTOR_INTEGRATION_TESTS)
+TESTS += tests/unit/test_invariants tests/unit/test_executor_dedupe \
+	$(EXECUTOR_INTEGRATION_TESTS)
 EXTRA_DIST += $(EXECUTOR_INTEGRATION_TESTS) tests/integration/executor_lib.sh

@@ -1,0 +1,56 @@
+/* Unit tests of the executor's exactly-once record (executor/dedupe.c):
+ * the JSON it stores round-trips, and a record that cannot be read counts
+ * as final, so an unknown record never allows an order. */
+#include "../tap.h"
+#include "executor/dedupe.h"
+
+#include <string.h>
+
+int main(void) {
+  ex_dedupe_t d, back;
+  static const char *const garbage[] = {
+      "", "not json", "[]", "{}", "{\"state\":\"weird\"}", "{\"state\":1}"};
+
+  memset(&d, 0, sizeof d);
+  d.state = EX_DD_SUBMITTED;
+  snprintf(d.consumer, sizeof d.consumer, "exec-1");
+  d.ts = 1769379791123;
+  d.sent_ts = 1769379791100;
+  ok(ex_dedupe_encode(&d) == 0, "a submitted record encodes");
+  is_str(d.json,
+         "{\"state\":\"submitted\",\"status\":\"\",\"order_id\":0,"
+         "\"executed_qty\":\"\",\"consumer\":\"exec-1\",\"ts\":1769379791123,"
+         "\"sent_ts\":1769379791100}",
+         "the stored text");
+  ex_dedupe_decode(d.json, strlen(d.json), &back);
+  ok(back.state == EX_DD_SUBMITTED && back.ts == d.ts &&
+         back.sent_ts == d.sent_ts && strcmp(back.consumer, "exec-1") == 0,
+     "it decodes to the same fields");
+  is_str(back.json, d.json,
+         "decode keeps the exact text (for compare-and-set)");
+
+  d.state = EX_DD_FINAL;
+  snprintf(d.status, sizeof d.status, "EXECUTED");
+  d.order_id = 11961912854;
+  snprintf(d.executed_qty, sizeof d.executed_qty, "0.007");
+  ex_dedupe_encode(&d);
+  ex_dedupe_decode(d.json, strlen(d.json), &back);
+  ok(back.state == EX_DD_FINAL && strcmp(back.status, "EXECUTED") == 0 &&
+         back.order_id == 11961912854 &&
+         strcmp(back.executed_qty, "0.007") == 0,
+     "a final record keeps status, order id and executed qty");
+
+  {
+    const char *claimed = "{\"state\":\"claimed\",\"consumer\":\"a\",\"ts\":5}";
+    ex_dedupe_decode(claimed, strlen(claimed), &back);
+  }
+  ok(back.state == EX_DD_CLAIMED && back.ts == 5, "a claimed record decodes");
+
+  for (size_t i = 0; i < sizeof garbage / sizeof garbage[0]; i++) {
+    ex_dedupe_decode(garbage[i], strlen(garbage[i]), &back);
+    ok(back.state == EX_DD_FINAL && strcmp(back.status, "UNREADABLE") == 0,
+       "unreadable record %zu counts as final (no order)", i);
+  }
+  is_str(ex_dedupe_state_name(EX_DD_CLAIMED), "claimed", "state names");
+  return tap_done();
+}
