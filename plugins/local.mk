@@ -33,6 +33,8 @@ plugins-remove-so:
 # Integration tests: a real collectd loading the built plugin, a real
 # redis-server and the exchange simulator (see tests/harness.sh).
 PLUGIN_TESTS = tests/integration/plugin_drift.sh \
+	tests/integration/plugin_auto.sh \
+	tests/integration/plugin_two_instances.sh \
 	tests/integration/plugin_config.sh
 TESTS += $(PLUGIN_TESTS)
 EXTRA_DIST += $(PLUGIN_TESTS) tests/integration/plugin_common.sh

@@ -9,6 +9,18 @@ if ldd "$DG_PLUGIN_SO" 2>/dev/null | grep -q libasan; then
 fi
 command -v collectd >/dev/null || [ -x /usr/sbin/collectd ] || skip_all "collectd not installed"
 
+# Work around tests/harness.sh copying reconcile.so over the file a running
+# collectd has mapped when a second instance starts (that crashes the
+# first): copy the plugins once per test.
+eval "dg_harness_$(declare -f dg_collectd_plugindir)"
+dg_collectd_plugindir() {
+  if [ -f "$DG_TMP/plugins/reconcile.so" ]; then
+    echo "$DG_TMP/plugins"
+  else
+    dg_harness_dg_collectd_plugindir
+  fi
+}
+
 PLAN_KEY="dgTestPlanKey-0123456789"
 HOLD=quantum:reconcile:hold:BTCUSDT
 HOLD_REASON=quantum:reconcile:hold_reason:BTCUSDT
@@ -36,7 +48,7 @@ LoadPlugin reconcile
     URL "$SIM_URL"
     KeyFile "$PLUGIN_KEYFILE"
     Interval 1
-    Timeout 1
+    Timeout 0.5
     RedisURL "$REDIS_URL"
     PlanKeyFile "$PLAN_KEYFILE"
 ${1:-}
@@ -54,6 +66,14 @@ prometheus_conf() {
 # metric NAME_AND_LABELS: its value on the write_prometheus page.
 metric() {
   curl -sf "http://127.0.0.1:$PROM_PORT/metrics" | awk -v m="$1" '$1 == m { print $2 }'
+}
+
+# avoid_bucket_edge COOLDOWN NEED: a new cooldown bucket (floor(now /
+# COOLDOWN)) rightly allows a new plan; tests counting plans start where
+# the current bucket has at least NEED seconds left.
+avoid_bucket_edge() {
+  local left=$(($1 - $(date +%s) % $1))
+  [ "$left" -ge "$2" ] || sleep $((left + 1))
 }
 
 # drift_sig SYMBOL EXCHANGE LEDGER: SPEC section 2's signature.
