@@ -94,13 +94,7 @@ static int on_item(const dg_conf_item_t *item, void *user, char *err,
     char scratch[CTL_PATH_MAX];
     char *dst = o->size ? (char *)c + o->offset : scratch;
     size_t size = o->size ? o->size : sizeof(scratch);
-    if (dg_conf_get_string(item, dst, size, err, errlen) != 0)
-      return -1;
-    if (dst[0] == '\0') {
-      snprintf(err, errlen, "option %s must not be empty", item->key);
-      return -1;
-    }
-    return 0;
+    return dg_conf_get_string(item, dst, size, err, errlen);
   }
   case OPT_INT:
     if (dg_conf_get_int(item, 0, 86400 * 365L, &l, err, errlen) != 0)
@@ -131,8 +125,16 @@ int ctl_conf_load(const char *path, ctl_conf_t *c, char *err, size_t errlen) {
   if (dg_conf_parse_file(path, on_item, c, err, errlen) != 0)
     return -1;
   if (c->url[0] == '\0' || c->key_file[0] == '\0') {
-    snprintf(err, errlen, "%s: option %s is missing", path,
+    snprintf(err, errlen, "%s: option %s is required", path,
              c->url[0] == '\0' ? "URL" : "KeyFile");
+    return -1;
+  }
+  /* Empty file options mean "not set"; these have no such meaning. */
+  if (c->redis_url[0] == '\0' || c->key_prefix[0] == '\0' ||
+      c->group[0] == '\0' || c->exchange[0] == '\0') {
+    snprintf(err, errlen,
+             "%s: Exchange, RedisURL, KeyPrefix and Group must not be empty",
+             path);
     return -1;
   }
   return 0;

@@ -19,6 +19,7 @@ ctl_driftguard_ctl_LDADD = lib/libdriftguard.la $(JSONC_LIBS) $(HIREDIS_LIBS) \
 
 CTL_TESTS = tests/integration/ctl_check.sh \
 	tests/integration/ctl_status.sh \
-	tests/integration/ctl_release.sh
+	tests/integration/ctl_release.sh \
+	tests/integration/ctl_e2e.sh
 TESTS += $(CTL_TESTS)
 EXTRA_DIST += $(CTL_TESTS) tests/integration/ctl_lib.sh
