@@ -8,7 +8,6 @@
 . "$top_srcdir/tests/integration/ctl_lib.sh"
 . "$top_srcdir/tests/integration/e2e_lib.sh"
 dg_time_limit 100
-held() { [ "$(hold_keys "$1")" = "$2" ]; } # held SYMBOL N: N HOLD keys exist
 
 e2e_setup
 ex_start || bail "executor did not start"
@@ -46,7 +45,7 @@ is "$(echo "$OUT" | jq -r '[.consumer_group, .plans_pending] | join(",")')" "exe
 # A drift no reduce-only close can fix: the ledger holds more.
 ledger ETHUSDT 0.5
 sim_positions '{"ETHUSDT":"0.1"}' >/dev/null
-dg_wait_for 10 held ETHUSDT 3
+dg_wait_for 10 yields 3 hold_keys ETHUSDT
 ok $? "an unfixable drift is held"
 sig=$(rcli GET quantum:reconcile:hold_sig:ETHUSDT)
 ctl status ETHUSDT --json
@@ -64,12 +63,12 @@ ctl release ETHUSDT --force
 is "$RC" 0 "release --force: exit 0"
 echo "$ERR" | grep -q "^\[RECONCILE_HOLD_RELEASE_AUDIT\] symbol=ETHUSDT forced=true .* drift=-0.4 "
 ok $? "release --force: audit line"
-dg_wait_for 10 held ETHUSDT 3
+dg_wait_for 10 yields 3 hold_keys ETHUSDT
 ok $? "the plugin sets the HOLD again: the drift is real"
 
 # The trading system books the difference: the plugin releases by itself.
 ledger ETHUSDT 0.1
-dg_wait_for 10 held ETHUSDT 0
+dg_wait_for 10 yields 0 hold_keys ETHUSDT
 ok $? "ledger fixed: the plugin releases the HOLD"
 ctl holds
 is "$OUT" "no active HOLD" "holds: none left"
