@@ -35,6 +35,8 @@ plugins-remove-so:
 PLUGIN_TESTS = tests/integration/plugin_drift.sh \
 	tests/integration/plugin_auto.sh \
 	tests/integration/plugin_two_instances.sh \
+	tests/integration/plugin_ban.sh \
+	tests/integration/plugin_repoll.sh \
 	tests/integration/plugin_config.sh
 TESTS += $(PLUGIN_TESTS)
 EXTRA_DIST += $(PLUGIN_TESTS) tests/integration/plugin_common.sh

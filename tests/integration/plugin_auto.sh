@@ -17,13 +17,13 @@ avoid_bucket_edge 3600 30
 dg_start_collectd a "$(plugin_conf '    ConfirmPolls 1
     Cooldown 3600')"
 
-dg_wait_for 10 test "$(rcli EXISTS quantum:reconcile:hold:ETHUSDT)" = 1
+wait_until 10 'test "$(rcli EXISTS quantum:reconcile:hold:ETHUSDT)" = 1'
 is "$(rcli GET quantum:reconcile:hold:ETHUSDT)" 1 "ledger-only ETHUSDT found by SCAN and put on HOLD"
 is "$(rcli GET quantum:reconcile:hold_sig:ETHUSDT)" "$(drift_sig ETHUSDT 0 0.5)" "its hold_sig is the drift signature"
 ttl=$(rcli TTL quantum:reconcile:hold_reason:ETHUSDT)
 [ "$ttl" -gt 880 ] && [ "$ttl" -le 900 ]
 ok $? "the unfixable HOLD carries the same lease (ttl=$ttl)"
-dg_wait_for 10 test "$(plan_count)" -ge 1
+wait_until 10 'test "$(plan_count)" -ge 1'
 sleep 3
 is "$(plans | jq -r .symbol | sort | tr '\n' ' ')" "BTCUSDT " "one plan, for BTCUSDT only: unfixable drift gets none"
 is "$(rcli EXISTS quantum:reconcile:hold:SOLUSDT)" 0 "SOLUSDT (both sides agree) is not held"
@@ -36,7 +36,7 @@ ok $? "the notification names both amounts"
 
 # The ledger books the missing close: drift gone, HOLD released.
 rcli HSET quantum:ledger:ETHUSDT position_amt 0 >/dev/null
-dg_wait_for 5 test "$(rcli EXISTS quantum:reconcile:hold:ETHUSDT)" = 0
+wait_until 5 'test "$(rcli EXISTS quantum:reconcile:hold:ETHUSDT)" = 0'
 is "$(rcli EXISTS quantum:reconcile:hold:ETHUSDT quantum:reconcile:hold_reason:ETHUSDT quantum:reconcile:hold_sig:ETHUSDT)" 0 \
   "ETHUSDT released once the ledger agrees"
 dg_wait_for 3 grep -q 'severity = OKAY.*plugin_instance = ETHUSDT' "$DG_TMP/a-collectd.log"

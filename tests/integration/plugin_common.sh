@@ -76,6 +76,10 @@ avoid_bucket_edge() {
   [ "$left" -ge "$2" ] || sleep $((left + 1))
 }
 
+# wait_until SECONDS 'CONDITION': re-evaluate the shell CONDITION (with its
+# $(...) expansions) every 0.1 s until it holds.
+wait_until() { dg_wait_for "$1" eval "$2"; }
+
 # drift_sig SYMBOL EXCHANGE LEDGER: SPEC section 2's signature.
 drift_sig() { printf '%s|%s|%s' "$1" "$2" "$3" | sha256sum | cut -c1-12; }
 

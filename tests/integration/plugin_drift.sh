@@ -14,7 +14,7 @@ dg_start_collectd a "$(prometheus_conf)
 $(plugin_conf '    Symbol "BTCUSDT"
     ConfirmPolls 2')"
 
-dg_wait_for 10 test "$(plan_count)" -ge 1
+wait_until 10 'test "$(plan_count)" -ge 1'
 is "$(plan_count)" 1 "a drift of 0.007 publishes one plan"
 sig=$(drift_sig BTCUSDT 0.007 0)
 is "$(rcli GET $HOLD)" 1 "HOLD key set"
@@ -66,12 +66,12 @@ sleep 2.5
 is "$(rcli GET $HOLD_SIG)" "$sig" "HOLD unchanged during 500s"
 sleep 2
 is "$(rcli GET $HOLD)" 1 "HOLD unchanged during timeouts"
-dg_wait_for 5 test "$(metric "$errors")" = 6
+wait_until 5 'test "$(metric "$errors")" = 6'
 is "$(metric "$errors")" 6 "poll_errors counts each failed poll"
 
-dg_wait_for 15 test "$(rcli EXISTS $HOLD)" = 0
+wait_until 15 'test "$(rcli EXISTS $HOLD)" = 0'
 is "$(rcli EXISTS $HOLD $HOLD_REASON $HOLD_SIG)" 0 "drift gone: the three HOLD keys are released"
-dg_wait_for 3 test "$(getval reconcile-BTCUSDT/hold_active)" = 0.000000e+00
+wait_until 3 'test "$(getval reconcile-BTCUSDT/hold_active)" = 0.000000e+00'
 is "$(getval reconcile-BTCUSDT/hold_active)" 0.000000e+00 "hold_active back to 0"
 is "$(plan_count)" 1 "no further plan"
 is "$(collectd_log a | grep -c 'source=exchange poll failed')" 1 "the exchange error is logged once, not per poll"

@@ -16,7 +16,7 @@ SOCK_A=$COLLECTD_SOCK
 dg_start_collectd b "$conf"
 SOCK_B=$COLLECTD_SOCK
 
-dg_wait_for 10 test "$(plan_count)" -ge 1
+wait_until 10 'test "$(plan_count)" -ge 1'
 sleep 4
 is "$(plan_count)" 1 "two instances publish one plan"
 is "$(plans | jq -r '.side + " " + .qty')" "BUY 0.02" "the plan closes the short: BUY 0.02"
@@ -31,7 +31,7 @@ done
 # The drift goes: whichever instance polls first releases; the other
 # finds nothing to release and reports no HOLD either.
 sim_positions '{"BTCUSDT":"0"}' >/dev/null
-dg_wait_for 5 test "$(rcli EXISTS $HOLD)" = 0
+wait_until 5 'test "$(rcli EXISTS $HOLD)" = 0'
 is "$(rcli EXISTS $HOLD $HOLD_REASON $HOLD_SIG)" 0 "HOLD released"
 sleep 2
 for s in "$SOCK_A" "$SOCK_B"; do
