@@ -62,7 +62,7 @@ static void verify(ctl_t *c, release_t *r) {
   dg_drift_t d;
   if (r->st.ledger_state < 0) {
     snprintf(r->why_unverified, sizeof(r->why_unverified),
-             "ledger value is not an exact decimal");
+             "ledger unusable (not an exact decimal): %s", r->st.ledger_raw);
     return;
   }
   if (ctl_fresh_position(c, r->symbol, &r->ex_amt, &r->step, r->why_unverified,
@@ -191,10 +191,8 @@ int ctl_cmd_release(ctl_t *c) {
     return CTL_EXIT_USAGE;
   }
   if (ctl_redis_connect(c, err, sizeof(err)) != 0 ||
-      ctl_read_symbol(c, r.symbol, &r.st, err, sizeof(err)) != 0) {
-    fprintf(stderr, "driftguard-ctl: %s\n", err);
-    return CTL_EXIT_FAIL;
-  }
+      ctl_read_symbol(c, r.symbol, &r.st, err, sizeof(err)) != 0)
+    return ctl_fail(c, CTL_EXIT_FAIL, err);
   if (!r.st.hold.active && r.st.hold.reason[0] == '\0' &&
       r.st.hold.sig[0] == '\0') {
     snprintf(msg, sizeof(msg), "%s has no HOLD: nothing to release", r.symbol);

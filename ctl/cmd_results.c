@@ -16,16 +16,12 @@ int ctl_cmd_results(ctl_t *c) {
                                       {"ERROR", "error", CTL_CELL_TEXT}};
   char stream[DG_KEY_MAX], err[1024];
   json_object *rows, *doc;
-  if (dg_key_result_stream(stream, sizeof(stream), c->conf.key_prefix) < 0) {
-    fprintf(stderr, "driftguard-ctl: KeyPrefix too long\n");
-    return CTL_EXIT_USAGE;
-  }
+  if (dg_key_result_stream(stream, sizeof(stream), c->conf.key_prefix) < 0)
+    return ctl_fail(c, CTL_EXIT_USAGE, "KeyPrefix too long");
   if (ctl_redis_connect(c, err, sizeof(err)) != 0 ||
       (rows = ctl_stream_latest(c, stream, c->opts->count, err, sizeof(err))) ==
-          NULL) {
-    fprintf(stderr, "driftguard-ctl: %s\n", err);
-    return CTL_EXIT_FAIL;
-  }
+          NULL)
+    return ctl_fail(c, CTL_EXIT_FAIL, err);
   doc = json_object_new_object();
   json_object_object_add(doc, "stream", json_object_new_string(stream));
   ctl_print_list(c->opts->json, doc, "results", rows, cols, CTL_NCOLS(cols),

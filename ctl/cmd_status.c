@@ -57,9 +57,8 @@ int ctl_cmd_holds(ctl_t *c) {
   char err[1024];
   if (ctl_redis_connect(c, err, sizeof(err)) != 0 ||
       scan_holds(c, &syms, err, sizeof(err)) != 0) {
-    fprintf(stderr, "driftguard-ctl: %s\n", err);
     ctl_symbols_free(&syms);
-    return CTL_EXIT_FAIL;
+    return ctl_fail(c, CTL_EXIT_FAIL, err);
   }
   ctl_symbols_sort(&syms);
   rows = json_object_new_array();
@@ -67,10 +66,9 @@ int ctl_cmd_holds(ctl_t *c) {
     ctl_symbol_state_t st;
     json_object *row;
     if (ctl_read_symbol(c, syms.v[i], &st, err, sizeof(err)) != 0) {
-      fprintf(stderr, "driftguard-ctl: %s\n", err);
       json_object_put(rows);
       ctl_symbols_free(&syms);
-      return CTL_EXIT_FAIL;
+      return ctl_fail(c, CTL_EXIT_FAIL, err);
     }
     if (!st.hold.active) /* expired since the SCAN */
       continue;
@@ -219,7 +217,7 @@ static json_object *status_row(ctl_t *c, const view_t *v, const char *sym,
   json_object_object_add(row, "drift_state", NULL);
   json_object_object_add(row, "step", NULL);
   if (st->ledger_state < 0)
-    snprintf(note, sizeof(note), "ledger value is not an exact decimal: %s",
+    snprintf(note, sizeof(note), "ledger unusable (not an exact decimal): %s",
              st->ledger_raw);
   add_drift(c, v, sym, st, row, note, sizeof(note));
   json_object_object_add(row, "hold", hold_json(&st->hold));
@@ -373,7 +371,7 @@ int ctl_cmd_status(ctl_t *c) {
   rc = v.have_exchange ? CTL_EXIT_OK : CTL_EXIT_FAIL;
   goto done;
 fail:
-  fprintf(stderr, "driftguard-ctl: %s\n", err);
+  ctl_fail(c, rc, err);
 done:
   json_object_put(rows);
   json_object_put(v.plans);

@@ -106,13 +106,14 @@ typedef struct {
 } ctl_hold_t;
 
 /* One symbol's HOLD and ledger, in one pipelined round trip. ledger_state:
- * 0 missing (flat), 1 parsed into *ledger, -1 not an exact decimal (raw
- * text kept in ledger_raw). Returns 0, -1 with a reason. */
+ * 0 missing (flat), 1 parsed into *ledger, -1 unusable: ledger_raw holds
+ * the quoted value that is not an exact decimal, or Redis's error (e.g. a
+ * ledger key that is not a hash). Returns 0, -1 with a reason. */
 typedef struct {
   ctl_hold_t hold;
   int ledger_state;
   dg_dec_t ledger;
-  char ledger_raw[64];
+  char ledger_raw[128];
 } ctl_symbol_state_t;
 int ctl_read_symbol(ctl_t *c, const char *symbol, ctl_symbol_state_t *st,
                     char *err, size_t errlen);
@@ -166,6 +167,10 @@ typedef struct {
 
 /* Print doc as one JSON document (pretty, newline-terminated). */
 void ctl_print_json(json_object *doc);
+/* A command that cannot produce its output: the reason on stderr and, with
+ * --json, {"error": reason} as the one document on stdout. Returns
+ * exit_code. */
+int ctl_fail(const ctl_t *c, int exit_code, const char *reason);
 /* A command's list of rows (a JSON array of objects): with --json, doc
  * (NULL or an object with other members) gets the rows as member key and
  * is printed as one document; else the rows print as an aligned table of

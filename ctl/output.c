@@ -14,6 +14,17 @@ void ctl_print_json(json_object *doc) {
                                                JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
+int ctl_fail(const ctl_t *c, int exit_code, const char *reason) {
+  fprintf(stderr, "driftguard-ctl: %s\n", reason);
+  if (c->opts->json) {
+    json_object *doc = json_object_new_object();
+    json_object_object_add(doc, "error", json_object_new_string(reason));
+    ctl_print_json(doc);
+    json_object_put(doc);
+  }
+  return exit_code;
+}
+
 /* The value at a dotted path in obj, NULL when absent. */
 static json_object *lookup(json_object *obj, const char *path) {
   char part[64];

@@ -171,7 +171,9 @@ int ctl_read_symbol(ctl_t *c, const char *symbol, ctl_symbol_state_t *st,
     snprintf(err, errlen, "%s", dg_redis_last_error(c->redis));
     return -1;
   }
-  for (size_t i = 0; i < 5; i++)
+  /* The ledger belongs to the trading system: a ledger key of the wrong
+   * type is that symbol's problem, shown in ledger_raw, not a failure. */
+  for (size_t i = 0; i < 4; i++)
     if (r[i]->type == REDIS_REPLY_ERROR) {
       snprintf(err, errlen, "redis: %s", r[i]->str);
       for (size_t j = 0; j < 5; j++)
@@ -184,9 +186,13 @@ int ctl_read_symbol(ctl_t *c, const char *symbol, ctl_symbol_state_t *st,
   reply_text(r[2], st->hold.reason, sizeof(st->hold.reason));
   reply_text(r[3], st->hold.sig, sizeof(st->hold.sig));
   if (r[4]->type == REDIS_REPLY_STRING) {
-    reply_text(r[4], st->ledger_raw, sizeof(st->ledger_raw));
+    snprintf(st->ledger_raw, sizeof(st->ledger_raw), "\"%.*s\"", (int)r[4]->len,
+             r[4]->str);
     st->ledger_state =
         dg_dec_parse_n(r[4]->str, r[4]->len, &st->ledger) == 0 ? 1 : -1;
+  } else if (r[4]->type == REDIS_REPLY_ERROR) {
+    snprintf(st->ledger_raw, sizeof(st->ledger_raw), "%s", r[4]->str);
+    st->ledger_state = -1;
   }
   for (size_t i = 0; i < 5; i++)
     freeReplyObject(r[i]);

@@ -120,6 +120,18 @@ ctl results -n 1
 echo "$OUT" | grep -Eq '^20[0-9-]+T[0-9:.]+Z +BTCUSDT +REJECTED_GUARDRAIL +stale '
 ok $? "results table: time, symbol, status, rule"
 
+# A ledger the tool cannot use is that symbol's note, not a failure.
+rcli set quantum:ledger:LTCUSDT 5 >/dev/null
+set_ledger BNBUSDT 1e-3
+ctl status --json LTCUSDT BNBUSDT ETHUSDT
+is "$RC" 0 "status with unusable ledgers: exit 0"
+row BNBUSDT .note | grep -q 'not an exact decimal): "1e-3"'
+ok $? "status: a ledger in exponent form is not read as a number"
+row LTCUSDT .note | grep -q 'WRONGTYPE'
+ok $? "status: a ledger key that is not a hash is reported"
+is "$(row LTCUSDT .ledger_amt)/$(row LTCUSDT .drift)/$(row ETHUSDT .drift)" "null/null/0" \
+  "status: no drift from an unusable ledger; other symbols unaffected"
+
 # Glob characters in KeyPrefix are literal: another prefix's HOLD is not ours.
 ctl_conf "$CONF" 'KeyPrefix "acct*"'
 set_hold ETHUSDT bbbbbbbbbbbb 'acct*'
@@ -144,8 +156,9 @@ rcli del quantum:exchange:ban_until >/dev/null
 # Redis down.
 dg_stop_pid "$REDIS_PID"
 for cmd in holds results status; do
-  ctl $cmd
-  is "$RC" 1 "$cmd with Redis down: exit 1"
+  ctl $cmd --json
+  is "$RC/$(echo "$OUT" | jq -r '.error | test("127.0.0.1")')" 1/true \
+    "$cmd with Redis down: exit 1, --json gives the error as the document"
 done
 echo "$ERR" | grep -q "redis 127.0.0.1:$REDIS_PORT"
 ok $? "Redis down: the message names the server"
