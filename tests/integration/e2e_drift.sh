@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The whole loop, end to end: the reconcile plugin in a real collectd
+# (unixsock + write_prometheus) detects drift between the simulator and the
+# ledger in Redis, HOLDs the symbol and publishes a plan; the executor
+# closes it with exactly one reduce-only order; the next poll releases the
+# HOLD. Full, partial and short drift heal; a ledger larger than the
+# exchange is held and notified, never traded; a drift below the step size
+# is no drift. Counters are checked through GETVAL and write_prometheus.
+. "$top_srcdir/tests/harness.sh"
+. "$top_srcdir/tests/integration/e2e_lib.sh"
+dg_time_limit 110
+
+# Each drift here lasts about a second: keep it inside one cooldown bucket,
+# where the plugin publishes one plan per drift.
+avoid_bucket_edge 120 30
+e2e_setup
+e2e_restart_sim $(sim_listed BTCUSDT ETHUSDT SOLUSDT XRPUSDT ADAUSDT)
+ex_start
+ok $? "executor starts before any drift"
+e2e_start_collectd a '    Symbol "BTCUSDT"
+    Symbol "ETHUSDT"
+    Symbol "SOLUSDT"
+    Symbol "XRPUSDT"
+    Symbol "ADAUSDT"
+    ConfirmPolls 2'
+
+# plans_for SYMBOL: how many plans were published for SYMBOL.
+plans_for() { plans | jq -s --arg s "$1" 'map(select(.symbol == $s)) | length'; }
+
+# heals NAME SYMBOL EXCHANGE LEDGER SIDE QTY: the drift is closed by one
+# order of SIDE QTY, the exchange ends at the ledger, the HOLD is released
+# and the counters say so.
+heals() {
+  local name=$1 symbol=$2 exchange=$3 want=$4 side=$5 qty=$6 orders
+  ledger "$symbol" "$want"
+  sim_positions "{\"$symbol\":\"$exchange\"}" >/dev/null
+  dg_wait_for 15 settled "$symbol" "$want"
+  ok $? "$name: the exchange ends at the ledger ($want) and the HOLD is released"
+  grep -q "published plan_id=reconclose:$symbol:.* side=$side exchange_amt=$exchange ledger_amt=$want" \
+    "$DG_TMP/a-collectd.log" &&
+    grep -q "symbol=$symbol drift gone, HOLD released" "$DG_TMP/a-collectd.log"
+  ok $? "$name: the plugin logged the plan and the release of the HOLD"
+  orders=$(orders_for "$symbol")
+  is "$(jq length <<<"$orders")" 1 "$name: exactly one order"
+  is "$(jq -r '.[0] | [.side, .type, .quantity, (.reduceOnly | tostring)] | join(" ")' <<<"$orders")" \
+    "$side MARKET $qty true" "$name: the order is a reduce-only MARKET $side $qty"
+  is "$(plans_for "$symbol")" 1 "$name: one plan published"
+  is "$(ex_results_json | jq -r --arg s "$symbol" 'map(select(.symbol == $s)) | map(.status) | join(",")')" \
+    EXECUTED "$name: its result is EXECUTED"
+  dg_wait_for 5 yields 1 counter "$symbol" close_executed success
+  is "$(counter "$symbol" close_executed success)" 1 \
+    "$name: prometheus close_executed_total{reconcile=\"$symbol\",type=\"success\"} 1"
+  is "$(counter "$symbol" close_consumed)" 1 "$name: prometheus close_consumed_total 1"
+  is "$(counter "$symbol" close_published)" 1 "$name: prometheus close_published_total 1"
+  cd_has "$COLLECTD_SOCK" "reconcile-$symbol/close_executed-success" &&
+    cd_has "$COLLECTD_SOCK" "reconcile-$symbol/close_published"
+  ok $? "$name: GETVAL knows close_executed-success and close_published"
+  dg_wait_for 3 yields 0.000000e+00 getval "reconcile-$symbol/hold_active"
+  is "$(getval "reconcile-$symbol/hold_active")" 0.000000e+00 "$name: GETVAL hold_active 0"
+  is "$(getval "reconcile-$symbol/drift")" 0.000000e+00 "$name: GETVAL drift 0"
+}
+
+heals "full drift" BTCUSDT 0.007 0 SELL 0.007
+heals "partial drift" ETHUSDT 0.5 0.3 SELL 0.2
+heals "short drift" SOLUSDT -2.5 -1 BUY 1.5
+
+# The ledger holds more than the exchange: no reduce-only order can fix it.
+ledger XRPUSDT 0.5
+sim_positions '{"XRPUSDT":"0.2"}' >/dev/null
+dg_wait_for 10 yields 3 hold_keys XRPUSDT
+ok $? "ledger larger: XRPUSDT is put on HOLD"
+dg_wait_for 5 grep -q 'severity = WARNING.*plugin_instance = XRPUSDT.*unfixable drift' \
+  "$DG_TMP/a-collectd.log"
+ok $? "ledger larger: a WARNING notification in the collectd log"
+sleep 3
+is "$(hold_keys XRPUSDT)" 3 "ledger larger: the HOLD stays"
+is "$(plans_for XRPUSDT)" 0 "ledger larger: no plan"
+is "$(orders_for XRPUSDT | jq length)" 0 "ledger larger: no order"
+is "$(sim_position XRPUSDT)" 0.2 "ledger larger: the exchange is untouched"
+is "$(getval reconcile-XRPUSDT/hold_active)" 1.000000e+00 "ledger larger: GETVAL hold_active 1"
+is "$(metric "collectd_reconcile_hold_active{reconcile=\"XRPUSDT\",instance=\"$E2E_HOST\"}")" 1 \
+  "ledger larger: prometheus hold_active 1"
+is "$(grep -c 'plugin_instance = XRPUSDT.*unfixable drift' "$DG_TMP/a-collectd.log")" 1 \
+  "ledger larger: notified once, not on every poll"
+# The trading system books the real position: the HOLD goes, still no order.
+ledger XRPUSDT 0.2
+dg_wait_for 5 settled XRPUSDT 0.2
+ok $? "ledger larger, then booked: the HOLD is released"
+is "$(orders_for XRPUSDT | jq length)" 0 "ledger larger, then booked: still no order"
+
+# A difference below the step size (0.001) is no drift.
+ledger ADAUSDT 10.0004
+sim_positions '{"ADAUSDT":"10"}' >/dev/null
+sleep 3.5
+is "$(hold_keys ADAUSDT)" 0 "below the step size: no HOLD"
+is "$(plans_for ADAUSDT)" 0 "below the step size: no plan"
+is "$(orders_for ADAUSDT | jq length)" 0 "below the step size: no order"
+is "$(getval reconcile-ADAUSDT/position-ledger)" 1.000040e+01 "below the step size: GETVAL sees the ledger"
+is "$(getval reconcile-ADAUSDT/hold_active)" 0.000000e+00 "below the step size: GETVAL hold_active 0"
+
+# The totals over the whole run.
+is "$(sim_order_count)" 3 "three orders in all"
+is "$(counter all close_executed success)" 3 "prometheus: 3 executed in all"
+is "$(counter all close_rejected guardrails)" 0 "prometheus: no guardrail rejection"
+is "$(counter all close_rejected duplicate)" 0 "prometheus: no duplicate"
+is "$(rcli XPENDING "$EX_PLAN_STREAM" executor | head -1)" 0 "every plan is ACKed"
+is "$(counter main poll_errors exchange)" 0 \
+  "no failed exchange poll"
+dg_done
