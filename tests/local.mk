@@ -14,3 +14,4 @@ tests_unit_test_sign_CFLAGS = $(UNIT_CFLAGS)
 TESTS += tests/unit/test_decimal tests/unit/test_sign
 EXTRA_DIST += tests/harness.sh
 include tests/chaos.mk
+include tests/e2e.mk
