@@ -153,6 +153,20 @@ ok $? "status with the exchange unavailable: says why"
 ok $? "status: the back-off's end"
 rcli del quantum:exchange:ban_until >/dev/null
 
+# A 429 from the exchange is shared with the plugin and the executor.
+sim_faults '[{"path":"/fapi/v3/positionRisk","status":429,"count":1}]' >/dev/null
+ctl status --json BTCUSDT
+is "$RC" 1 "status after a 429: exit 1"
+echo "$OUT" | jq -r .exchange_error | grep -q 'rate_limit HTTP 429'
+ok $? "status after a 429: says so"
+until_ms=$(rcli get quantum:exchange:ban_until)
+[ -n "$until_ms" ] && [ "$until_ms" -gt "$(date +%s%3N)" ]
+ok $? "a 429 stores the shared back-off (ban_until $until_ms)"
+ctl status --json BTCUSDT
+echo "$OUT" | jq -r .exchange_error | grep -q 'ban active'
+ok $? "the next status does not call the exchange during the back-off"
+rcli del quantum:exchange:ban_until >/dev/null
+
 # Redis down.
 dg_stop_pid "$REDIS_PID"
 for cmd in holds results status; do
