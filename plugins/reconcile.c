@@ -63,16 +63,6 @@ static int rc_config_fail(const rc_account_t *a, const char *option,
   return -1;
 }
 
-static int rc_valid_symbol(const char *s) {
-  size_t len = strlen(s);
-  if (len == 0 || len >= DG_SYMBOL_MAX)
-    return 0;
-  for (size_t i = 0; i < len; i++)
-    if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
-      return 0;
-  return 1;
-}
-
 /* Account names become metric instances: keep them plain. */
 static int rc_valid_account_name(const char *s) {
   size_t len = strlen(s);
@@ -87,7 +77,7 @@ static int rc_config_symbol(rc_account_t *a, oconfig_item_t *ci) {
   if (cf_util_get_string(ci, &symbol) != 0)
     return rc_config_fail(a, ci->key, "expects one string");
   int status = 0;
-  if (!rc_valid_symbol(symbol)) {
+  if (!rc_symbol_valid(symbol, strlen(symbol))) {
     status = rc_config_fail(a, ci->key, "not a symbol ([A-Z0-9], < 32)");
   } else {
     rc_symbol_t *s = rc_symbol_get(a, symbol);
@@ -331,9 +321,6 @@ static int rc_read(user_data_t *ud) {
 }
 
 static int rc_init(void) {
-  static bool done;
-  if (done) /* collectd may call init more than once */
-    return 0;
   if (rc_config_failed)
     return -1;
   if (rc_accounts_num == 0) {
@@ -367,7 +354,6 @@ static int rc_init(void) {
          a->configured_num, a->configured_num == 0 ? " (auto)" : "",
          a->confirm_polls, a->plan_key != NULL ? "yes" : "no");
   }
-  done = true;
   return 0;
 }
 

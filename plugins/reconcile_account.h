@@ -96,6 +96,8 @@ typedef struct {
 
 /* reconcile_poll.c */
 void rc_poll(rc_account_t *a, rc_poll_result_t *out);
+/* A symbol as exchanges and Redis key names use it: [A-Z0-9]{1,31}. */
+bool rc_symbol_valid(const char *s, size_t len);
 rc_symbol_t *rc_symbol_get(rc_account_t *a, const char *name);
 /* Append symbol to a list unless it is there. Returns 0, -1 on ENOMEM. */
 int rc_symbol_list_add(char (**list)[DG_SYMBOL_MAX], size_t *n,

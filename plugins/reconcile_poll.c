@@ -38,6 +38,15 @@ static void rc_account_recovered(rc_account_t *a, rc_source_t src) {
   a->failing[src] = false;
 }
 
+bool rc_symbol_valid(const char *s, size_t len) {
+  if (len == 0 || len >= DG_SYMBOL_MAX)
+    return false;
+  for (size_t i = 0; i < len; i++)
+    if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
+      return false;
+  return true;
+}
+
 rc_symbol_t *rc_symbol_get(rc_account_t *a, const char *name) {
   for (size_t i = 0; i < a->symbols_num; i++)
     if (strcmp(a->symbols[i].name, name) == 0)
@@ -346,7 +355,6 @@ static void rc_decide(rc_account_t *a, const char *symbol, const rc_input_t *in,
       hold_active = 1;
   }
   rc_metric_gauge(a, symbol, "hold_active", NULL, hold_active);
-  rc_metric_derive(a, symbol, "close_published", NULL, s->published);
 }
 
 /* Everything after a successful positionRisk read. Returns true when the
@@ -426,6 +434,11 @@ void rc_poll(rc_account_t *a, rc_poll_result_t *out) {
   }
   free(pos);
 
+  /* Counters are sent on every poll, failed or not, so they exist (at 0)
+   * from start-up. */
+  for (size_t i = 0; i < a->symbols_num; i++)
+    rc_metric_derive(a, a->symbols[i].name, "close_published", NULL,
+                     a->symbols[i].published);
   for (int src = 0; src < RC_SRC_COUNT; src++)
     rc_metric_derive(a, a->name, "poll_errors", rc_source_names[src],
                      a->poll_errors[src]);

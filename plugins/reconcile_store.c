@@ -173,13 +173,8 @@ static int rc_template_symbol(const char *tmpl, const char *key, size_t key_len,
       memcmp(key + key_len - tail_len, tail, tail_len) != 0)
     return -1;
   size_t len = key_len - head - tail_len;
-  if (len >= DG_SYMBOL_MAX)
+  if (!rc_symbol_valid(key + head, len))
     return -1;
-  for (size_t i = 0; i < len; i++) {
-    char ch = key[head + i];
-    if (!((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')))
-      return -1;
-  }
   memcpy(out, key + head, len);
   out[len] = '\0';
   return 0;

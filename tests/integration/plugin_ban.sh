@@ -9,6 +9,15 @@ dg_time_limit 60
 BAN=quantum:exchange:ban_until
 risk_calls() { grep -c 'path=/fapi/v3/positionRisk' "$DG_TMP/sim.log"; }
 now_ms() { date +%s%3N; }
+# ban_stored WHAT MAX_MS: after a fault, BAN holds an end at most MAX_MS ahead.
+ban_stored() {
+  local until_ms now
+  wait_until 3 'test "$(rcli EXISTS $BAN)" = 1'
+  until_ms=$(rcli GET $BAN)
+  now=$(now_ms)
+  [ "$until_ms" -gt "$now" ] && [ "$until_ms" -le $((now + $2)) ]
+  ok $? "$1 is stored in $BAN ($((until_ms - now)) ms ahead)"
+}
 
 plugin_setup
 sim_positions '{"BTCUSDT":"0.007"}' >/dev/null
@@ -19,11 +28,7 @@ wait_until 10 'test "$(rcli EXISTS $HOLD)" = 1'
 ok $? "drift held"
 
 sim_faults '[{"path":"/fapi/v3/positionRisk","status":418,"ban_ms":3000}]' >/dev/null
-wait_until 3 'test "$(rcli EXISTS $BAN)" = 1'
-until_ms=$(rcli GET $BAN)
-now=$(now_ms)
-[ "$until_ms" -gt "$now" ] && [ "$until_ms" -le $((now + 3000)) ]
-ok $? "a 418 stores the ban end in $BAN ($((until_ms - now)) ms ahead)"
+ban_stored "a 418's ban end" 3000
 ttl=$(rcli PTTL $BAN)
 [ "$ttl" -gt 0 ] && [ "$ttl" -le 3000 ]
 ok $? "$BAN expires when the ban ends (pttl=$ttl)"
@@ -35,11 +40,7 @@ wait_until 5 'test "$(risk_calls)" -gt "$n"'
 ok $? "polling resumes after the ban"
 
 sim_faults '[{"path":"/fapi/v3/positionRisk","status":429,"retry_after":2}]' >/dev/null
-wait_until 3 'test "$(rcli EXISTS $BAN)" = 1'
-until_ms=$(rcli GET $BAN)
-now=$(now_ms)
-[ "$until_ms" -gt "$now" ] && [ "$until_ms" -le $((now + 2000)) ]
-ok $? "a 429 stores its Retry-After in $BAN ($((until_ms - now)) ms ahead)"
+ban_stored "a 429's Retry-After" 2000
 wait_until 4 'test "$(rcli EXISTS $BAN)" = 0'
 
 # A ban stored by another process (the executor) is honoured too.
