@@ -170,18 +170,19 @@ int main(int argc, char **argv) {
   }
   if (o.force && !cmd->takes_force)
     return usage_error("--force is for 'release', not '%s'", cmd->name);
-  if (ledger_key != NULL && strstr(ledger_key, "{symbol}") == NULL)
-    return usage_error("--ledger-key '%s' has no {symbol}", ledger_key);
+  if (ledger_key != NULL && (strstr(ledger_key, "{symbol}") == NULL ||
+                             strlen(ledger_key) >= sizeof(o.ledger_key)))
+    return usage_error("--ledger-key '%s' needs {symbol} and at most 255 "
+                       "characters",
+                       ledger_key);
   if (o.ledger_field[0] == '\0')
     return usage_error("%s", "--ledger-field must not be empty");
 
   adopt_service_group();
   c.opts = &o;
   conf_ok = ctl_conf_load(o.config_path, &c.conf, err, sizeof(err)) == 0;
-  if (!conf_ok && cmd->run != ctl_cmd_check) {
-    fprintf(stderr, "driftguard-ctl: %s\n", err);
-    return CTL_EXIT_USAGE;
-  }
+  if (!conf_ok && cmd->run != ctl_cmd_check)
+    return ctl_fail(&c, CTL_EXIT_USAGE, err);
   if (ledger_key != NULL)
     snprintf(o.ledger_key, sizeof(o.ledger_key), "%s", ledger_key);
   else

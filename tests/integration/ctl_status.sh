@@ -120,6 +120,14 @@ ctl results -n 1
 echo "$OUT" | grep -Eq '^20[0-9-]+T[0-9:.]+Z +BTCUSDT +REJECTED_GUARDRAIL +stale '
 ok $? "results table: time, symbol, status, rule"
 
+# Another ledger layout: --ledger-key and --ledger-field.
+rcli hset 'book:{ADAUSDT}:pos' amt 12.5 >/dev/null
+ctl status --json --ledger-key 'book:{{symbol}}:pos' --ledger-field amt
+is "$(echo "$OUT" | jq -r '[.symbols[] | select(.ledger_present) | .symbol + "=" + .ledger_amt] | join(",")')" \
+  "ADAUSDT=12.5" "status --ledger-key/--ledger-field: that ledger, found by SCAN"
+ctl status --ledger-key 'book:pos'
+is "$RC" 2 "--ledger-key without {symbol}: usage error"
+
 # A ledger the tool cannot use is that symbol's note, not a failure.
 rcli set quantum:ledger:LTCUSDT 5 >/dev/null
 set_ledger BNBUSDT 1e-3
