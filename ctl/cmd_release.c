@@ -30,16 +30,16 @@ static const char release_script[] =
 typedef struct {
   const char *symbol;
   int verified; /* exchange and ledger were read */
-  dg_dec_t ex_amt, ledger, step, diff;
+  dg_dec_t ex_amt, step, diff;
   dg_drift_kind_t kind;
   char why_unverified[512];
   ctl_symbol_state_t st;
   long long deleted;
 } release_t;
 
-/* Who asked: the sudo caller first, then the login user. Only name
- * characters pass, so the audit line cannot be forged through the
- * environment. */
+/* Who asked: the sudo caller first, then the login user (the audit line
+ * also carries the real uid, which the environment cannot change). Only
+ * name characters pass, so the line cannot be forged through them. */
 static void operator_name(char *out, size_t size) {
   const char *u = getenv("SUDO_USER");
   size_t n = 0;
@@ -95,9 +95,10 @@ static void audit(const ctl_t *c, const release_t *r) {
   snprintf(line, sizeof(line),
            "[RECONCILE_HOLD_RELEASE_AUDIT] symbol=%s forced=%s user=%s "
            "drift=%s exchange_amt=%s ledger_amt=%s hold_sig=%s "
-           "keys_deleted=%lld",
+           "keys_deleted=%lld uid=%u",
            r->symbol, c->opts->force ? "true" : "false", user, drift, ex, led,
-           r->st.hold.sig[0] ? r->st.hold.sig : "-", r->deleted);
+           r->st.hold.sig[0] ? r->st.hold.sig : "-", r->deleted,
+           (unsigned)getuid());
   fprintf(stderr, "%s\n", line);
   openlog("driftguard-ctl", LOG_PID, LOG_AUTH);
   syslog(LOG_NOTICE, "%s", line);

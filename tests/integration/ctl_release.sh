@@ -34,7 +34,7 @@ SUDO_USER=alice ctl release BTCUSDT --force
 is "$RC" 0 "--force: exit 0"
 is "$(hold_keys BTCUSDT)" 0 "--force: all three HOLD keys deleted"
 is "$(audit)" \
-  "[RECONCILE_HOLD_RELEASE_AUDIT] symbol=BTCUSDT forced=true user=alice drift=-0.003 exchange_amt=0.007 ledger_amt=0.01 hold_sig=416d86940859 keys_deleted=3" \
+  "[RECONCILE_HOLD_RELEASE_AUDIT] symbol=BTCUSDT forced=true user=alice drift=-0.003 exchange_amt=0.007 ledger_amt=0.01 hold_sig=416d86940859 keys_deleted=3 uid=$(id -u)" \
   "--force: audit line with symbol, forced, sudo user and exact drift"
 
 # The drift is gone (the ledger booked the fill; less than a step apart).
