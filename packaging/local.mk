@@ -23,7 +23,7 @@ EXTRA_DIST += packaging/systemd/driftguard-executor.service \
 	packaging/rpm/driftguard.spec.in $(PACKAGING_DEBIAN)
 
 PACKAGING_TESTS = tests/integration/alert_rules.sh tests/integration/unit_verify.sh \
-	tests/integration/shipped_configs.sh
+	tests/integration/shipped_configs.sh tests/integration/graphite_paths.sh
 TESTS += $(PACKAGING_TESTS)
 EXTRA_DIST += $(PACKAGING_TESTS)
 
