@@ -1,7 +1,8 @@
 # tests/e2e.mk: the end-to-end tests of the whole loop (real redis-server,
 # the simulator, reconcile.so inside real collectd daemons with unixsock
 # and write_prometheus, real driftguard-executor processes).
-E2E_TESTS = tests/integration/e2e_drift.sh tests/integration/e2e_battle.sh
+E2E_TESTS = tests/integration/e2e_drift.sh tests/integration/e2e_battle.sh \
+	tests/integration/e2e_hostile.sh
 TESTS += $(E2E_TESTS)
 # e2e_lib.sh reuses the plugin's and the executor's test set-up.
 EXTRA_DIST += $(E2E_TESTS) tests/integration/e2e_lib.sh \
