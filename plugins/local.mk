@@ -21,7 +21,7 @@ plugins_reconcile_la_LIBADD = lib/libdriftguard.la $(HIREDIS_LIBS) \
 	$(OPENSSL_LIBS) $(CURL_LIBS) $(JSONC_LIBS)
 
 # collectd loads reconcile.so; the libtool archive is of no use there.
-install-exec-hook: plugins-remove-la
+install-data-hook: plugins-remove-la
 plugins-remove-la:
 	rm -f $(DESTDIR)$(collectdplugindir)/reconcile.la
 
