@@ -61,6 +61,14 @@ ok $? "the alert rules only use published metric names"
 grep -q 'collectd_reconcile_close_(executed|rejected)_total' "$rules"
 ok $? "the rate-limit alert selects executed and rejected counters"
 
+# Each alert's description points at a runbook section that exists.
+missing=""
+while IFS= read -r section; do
+  grep -q "^## $section\b" "$top_srcdir/doc/runbook.md" || missing="$missing '$section'"
+done < <(grep -o 'the runbook, section [A-Za-z -]*' "$rules" | sed 's/^the runbook, section //' | sort -u)
+[ -z "$missing" ] && [ "$(grep -c 'the runbook, section' "$rules")" -eq "$(echo "$alerts" | wc -w)" ]
+ok $? "every alert names a runbook section that exists" || diag "missing:$missing"
+
 # --- Grafana dashboard --------------------------------------------------------
 dash="$top_srcdir/packaging/grafana/driftguard-dashboard.json"
 jq -e '.uid == "driftguard" and (.panels | length) > 0' "$dash" >/dev/null
