@@ -4,7 +4,6 @@
  * files, Redis, the shared ban, then the exchange. */
 #include "ctl.h"
 
-#include "driftguard/ban.h"
 #include "driftguard/keyfile.h"
 
 #include <inttypes.h>
@@ -69,9 +68,7 @@ static void check_key_file(report_t *r, const char *check, const char *path) {
 /* Redis and the shared ban. Returns 1 when the exchange may be called. */
 static int check_redis(ctl_t *c, report_t *r) {
   char err[512], where[CTL_TEXT_MAX];
-  int64_t until = 0, now;
   redisReply *pong;
-  int banned;
   if (ctl_redis_connect(c, err, sizeof(err)) != 0) {
     add(r, "redis", "FAIL", "%s", err);
     add(r, "exchange_ban", "SKIP", "Redis unreachable");
@@ -90,18 +87,8 @@ static int check_redis(ctl_t *c, report_t *r) {
   freeReplyObject(pong);
   ctl_url_display(c->conf.redis_url, where, sizeof(where));
   add(r, "redis", "OK", "%s: PING answered", where);
-  now = ctl_now_ms();
-  banned = dg_ban_check(c->redis, c->conf.key_prefix, now, &until);
-  if (banned < 0) {
-    add(r, "exchange_ban", "FAIL", "%s", dg_redis_last_error(c->redis));
-    return 1;
-  }
-  if (banned > 0) {
-    char when[40];
-    ctl_format_time(until, when, sizeof(when));
-    add(r, "exchange_ban", "FAIL",
-        "exchange back-off active until %s (%" PRId64 " s from now)", when,
-        (until - now + 999) / 1000);
+  if (ctl_exchange_allowed(c, err, sizeof(err)) != 0) {
+    add(r, "exchange_ban", "FAIL", "%s", err);
     return 0;
   }
   add(r, "exchange_ban", "OK", "no exchange back-off active");
@@ -172,6 +159,6 @@ int ctl_cmd_check(ctl_t *c) {
   if (check_redis(c, &r))
     check_exchange(c, &r);
   else
-    skip_exchange(&r, 0, "exchange back-off active");
+    skip_exchange(&r, 0, "exchange back-off active or unknown");
   return finish(c, &r, r.failed ? CTL_EXIT_FAIL : CTL_EXIT_OK);
 }
