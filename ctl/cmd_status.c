@@ -335,6 +335,10 @@ static void print_status(const ctl_t *c, const view_t *v, json_object *rows) {
   if (v->pending >= 0)
     printf("plans pending: %lld (consumer group %s)\n", v->pending,
            c->conf.group);
+  else if (strncmp(v->pending_err, "NOGROUP", 7) == 0)
+    printf("plans pending: unknown (no consumer group %s: the executor has "
+           "not run yet)\n",
+           c->conf.group);
   else
     printf("plans pending: unknown (%s)\n", v->pending_err);
 }
