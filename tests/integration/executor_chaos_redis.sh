@@ -6,12 +6,14 @@
 # handles a plan published after the restart; a replay of a plan handled
 # before the outage is still a duplicate. Without persistence (Redis comes
 # back empty) it recreates the consumer group and handles the next plan.
+# Redis killed at the worst moment (the order filled, its result + ACK
+# script not yet run): the executor writes the result once Redis is back.
 . "$top_srcdir/tests/harness.sh"
 . "$top_srcdir/tests/integration/executor_lib.sh"
 . "$top_srcdir/tests/integration/executor_chaos_lib.sh"
 dg_time_limit 120
 
-ex_setup
+ex_setup "Timeout 5"
 rcli CONFIG SET appendonly yes >/dev/null
 rcli CONFIG SET appendfsync always >/dev/null
 aof_ready() { rcli INFO persistence | grep -q '^aof_rewrite_in_progress:0' &&
@@ -85,6 +87,37 @@ ex_publish "$before_plan" >/dev/null
 ex_wait_results $((results + 1))
 is "$(ex_result status)/$(ex_result plan_id)" "DROPPED_DUPLICATE/$before_id" \
   "a plan handled before the outage is still a duplicate (dedupe record survived)"
+
+# Redis killed while the result of a filled order waits to be written
+# (writes paused, then SIGKILL): nothing of it reached the append-only file.
+sim_positions '{"BTCUSDT":"0.007"}' >/dev/null
+ex_hold BTCUSDT
+orders0=$(sim_order_count)
+sim_faults '[{"path":"/fapi/v1/order","method":"POST","delay_ms":1500,"apply":true}]' >/dev/null
+id="reconclose:BTCUSDT:416d86940859:$RANDOM$RANDOM"
+ex_publish "$(EX_PLAN_ID=$id ex_plan_json BTCUSDT 0.007)" >/dev/null
+dg_wait_for 10 chaos_order_count_is $((orders0 + 1))
+ok $? "worst moment: the exchange has the order"
+rcli CLIENT PAUSE 20000 WRITE >/dev/null
+dg_wait_for 10 grep -q "\[RECONCILE_CLOSE_AUDIT\] .* plan_id=$id " "$EX_LOG"
+ok $? "worst moment: the executor has the fill, its result write is held"
+kill -KILL "$REDIS_PID"
+wait "$REDIS_PID" 2>/dev/null
+sleep 1
+redis_restart --appendonly yes --appendfsync always
+ok $? "worst moment: Redis is back"
+dg_wait_for 15 chaos_has_result "$id"
+ok $? "worst moment: the result is written after the restart"
+no_pending() { [ "$(chaos_pending)" = 0 ]; }
+dg_wait_for 5 no_pending
+ok $? "worst moment: the entry is ACKed"
+is "$(chaos_plan_results "$id")" 1 "worst moment: exactly one result entry"
+is "$(ex_result status "$id")/$(ex_result order_id "$id")" \
+  "EXECUTED/$(sim_orders | jq -r 'last.orderId')" "worst moment: EXECUTED with the order id"
+is "$(chaos_state "$id")" final "worst moment: the record is final"
+is "$(sim_order_count)" $((orders0 + 1)) "worst moment: exactly one order"
+alive
+ok $? "worst moment: the executor kept running"
 
 # Redis comes back empty: the group is gone, the executor recreates it.
 dg_stop_pid "$REDIS_PID"
