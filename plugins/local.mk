@@ -9,6 +9,7 @@ plugins_reconcile_la_SOURCES = \
 	plugins/reconcile_account.h \
 	plugins/reconcile_poll.c \
 	plugins/reconcile_store.c \
+	plugins/reconcile_template.h plugins/reconcile_template.c \
 	plugins/reconcile_metrics.c
 # collectd's config.h comes first through COLLECTD_CPPFLAGS; ours is
 # driftguard_config.h and is never included here.
@@ -29,6 +30,13 @@ uninstall-hook: plugins-remove-so
 plugins-remove-so:
 	rm -f $(DESTDIR)$(collectdplugindir)/reconcile.so
 .PHONY: plugins-remove-la plugins-remove-so
+
+# The pure key-template code, tested without collectd.
+check_PROGRAMS += tests/unit/test_reconcile_template
+tests_unit_test_reconcile_template_SOURCES = \
+	tests/unit/test_reconcile_template.c tests/tap.h \
+	plugins/reconcile_template.h plugins/reconcile_template.c
+TESTS += tests/unit/test_reconcile_template
 
 # Integration tests: a real collectd loading the built plugin, a real
 # redis-server and the exchange simulator (see tests/harness.sh).

@@ -180,8 +180,9 @@ static int rc_config_complete(rc_account_t *a) {
     return rc_config_fail(a, "URL", "missing (the exchange's base URL)");
   if (a->key_file == NULL)
     return rc_config_fail(a, "KeyFile", "missing (API key file)");
-  if (strstr(a->ledger_key, "{symbol}") == NULL)
-    return rc_config_fail(a, "LedgerKey", "must contain {symbol}");
+  if (strstr(a->ledger_key, RC_SYMBOL_PLACEHOLDER) == NULL)
+    return rc_config_fail(a, "LedgerKey",
+                          "must contain " RC_SYMBOL_PLACEHOLDER);
   if (a->interval == 0)
     a->interval = plugin_get_interval();
   return 0;

@@ -12,6 +12,8 @@
 
 #include "plugin.h"
 
+#include "reconcile_template.h"
+
 #include "driftguard/decimal.h"
 #include "driftguard/drift.h"
 #include "driftguard/exchange.h"
@@ -23,6 +25,8 @@
 #include <stdint.h>
 
 #define RC_PLUGIN "reconcile"
+
+_Static_assert(RC_SYMBOL_MAX == DG_SYMBOL_MAX, "symbol sizes agree");
 
 /* Where a poll failed: the type instances of the poll_errors counter. */
 typedef enum {
@@ -96,8 +100,6 @@ typedef struct {
 
 /* reconcile_poll.c */
 void rc_poll(rc_account_t *a, rc_poll_result_t *out);
-/* A symbol as exchanges and Redis key names use it: [A-Z0-9]{1,31}. */
-bool rc_symbol_valid(const char *s, size_t len);
 rc_symbol_t *rc_symbol_get(rc_account_t *a, const char *name);
 /* Append symbol to a list unless it is there. Returns 0, -1 on ENOMEM. */
 int rc_symbol_list_add(char (**list)[DG_SYMBOL_MAX], size_t *n,

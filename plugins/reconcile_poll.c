@@ -38,15 +38,6 @@ static void rc_account_recovered(rc_account_t *a, rc_source_t src) {
   a->failing[src] = false;
 }
 
-bool rc_symbol_valid(const char *s, size_t len) {
-  if (len == 0 || len >= DG_SYMBOL_MAX)
-    return false;
-  for (size_t i = 0; i < len; i++)
-    if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
-      return false;
-  return true;
-}
-
 rc_symbol_t *rc_symbol_get(rc_account_t *a, const char *name) {
   for (size_t i = 0; i < a->symbols_num; i++)
     if (strcmp(a->symbols[i].name, name) == 0)
@@ -268,6 +259,9 @@ static void rc_hold(rc_account_t *a, rc_symbol_t *s, const char *sig,
   dg_dec_format(in->ledger.amt, led_txt, sizeof(led_txt));
   bool fixable =
       d->kind == DG_DRIFT_CLOSE && dg_dec_cmp(d->qty, in->rules.min_qty) >= 0;
+  const char *why = d->kind == DG_DRIFT_CLOSE
+                        ? "the close is below the exchange's minQty"
+                        : "the ledger holds more than the exchange";
   int published = 0;
 
   if (fixable) {
@@ -282,6 +276,7 @@ static void rc_hold(rc_account_t *a, rc_symbol_t *s, const char *sig,
                       "(signature=%s); holding without one",
             a->name, s->name, sig);
       fixable = false;
+      why = "the plan cannot be built";
     } else if (rc_store_hold(a, s->name, sig, cooldown, json, (size_t)len,
                              a->plan_key != NULL ? mac : NULL, &published, err,
                              sizeof(err)) != 0) {
@@ -306,13 +301,13 @@ static void rc_hold(rc_account_t *a, rc_symbol_t *s, const char *sig,
     }
     if (strcmp(s->notified_sig, sig) != 0) {
       WARNING(RC_PLUGIN " plugin: account=%s symbol=%s unfixable drift "
-                        "exchange_amt=%s ledger_amt=%s signature=%s: HOLD "
-                        "kept, no plan",
-              a->name, s->name, ex_txt, led_txt, sig);
+                        "exchange_amt=%s ledger_amt=%s signature=%s (%s): "
+                        "HOLD kept, no plan",
+              a->name, s->name, ex_txt, led_txt, sig, why);
       rc_notify(a, NOTIF_WARNING, s->name,
                 "reconcile: unfixable drift on %s: exchange_amt=%s "
-                "ledger_amt=%s (no reduce-only close fixes it), HOLD kept",
-                s->name, ex_txt, led_txt);
+                "ledger_amt=%s (%s), HOLD kept",
+                s->name, ex_txt, led_txt, why);
       sstrncpy(s->notified_sig, sig, sizeof(s->notified_sig));
     }
   }

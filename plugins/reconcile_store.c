@@ -4,6 +4,7 @@
  * scripts that set/renew a HOLD (publishing a plan when the cooldown is
  * won) and release a HOLD only when it is this drift's. */
 #include "reconcile_account.h"
+#include "reconcile_template.h"
 
 #include "driftguard/keys.h"
 
@@ -12,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RC_SYMBOL_PLACEHOLDER "{symbol}"
 #define RC_STREAM_MAXLEN "10000"
 #define RC_SCAN_COUNT "1000"
 
@@ -62,15 +62,6 @@ static int rc_set_err(char *err, size_t errlen, const char *what,
   return -1;
 }
 
-/* The key of the symbol's ledger: LedgerKey with {symbol} replaced. */
-static int rc_ledger_key(const rc_account_t *a, const char *symbol, char *buf,
-                         size_t size) {
-  const char *at = strstr(a->ledger_key, RC_SYMBOL_PLACEHOLDER);
-  int n = snprintf(buf, size, "%.*s%s%s", (int)(at - a->ledger_key),
-                   a->ledger_key, symbol, at + strlen(RC_SYMBOL_PLACEHOLDER));
-  return (n < 0 || (size_t)n >= size) ? -1 : 0;
-}
-
 int rc_store_ledger_read(rc_account_t *a, char (*symbols)[DG_SYMBOL_MAX],
                          size_t n, rc_ledger_row_t *rows, char *err,
                          size_t errlen) {
@@ -81,7 +72,8 @@ int rc_store_ledger_read(rc_account_t *a, char (*symbols)[DG_SYMBOL_MAX],
     return rc_set_err(err, errlen, "connect", NULL, a->redis);
   for (size_t i = 0; i < n; i++) {
     char ledger[DG_KEY_MAX], hold[DG_KEY_MAX], sig[DG_KEY_MAX];
-    if (rc_ledger_key(a, symbols[i], ledger, sizeof(ledger)) != 0 ||
+    if (rc_template_fill(a->ledger_key, symbols[i], ledger, sizeof(ledger)) !=
+            0 ||
         dg_key_hold(hold, sizeof(hold), a->key_prefix, symbols[i]) < 0 ||
         dg_key_hold_sig(sig, sizeof(sig), a->key_prefix, symbols[i]) < 0) {
       /* Nothing is sent yet on error paths after the first append, so
@@ -133,59 +125,12 @@ int rc_store_ledger_read(rc_account_t *a, char (*symbols)[DG_SYMBOL_MAX],
   return status;
 }
 
-/* A SCAN MATCH pattern for a key template: the placeholder becomes '*',
- * glob characters elsewhere are escaped. Returns the placeholder's
- * position in the template, or -1. */
-static int rc_template_pattern(const char *tmpl, char *pat, size_t size) {
-  const char *at = strstr(tmpl, RC_SYMBOL_PLACEHOLDER);
-  if (at == NULL)
-    return -1;
-  size_t o = 0;
-  for (const char *p = tmpl; *p != '\0'; p++) {
-    if (p == at) {
-      if (o + 2 > size)
-        return -1;
-      pat[o++] = '*';
-      p += strlen(RC_SYMBOL_PLACEHOLDER) - 1;
-      continue;
-    }
-    if (strchr("*?[]\\", *p) != NULL) {
-      if (o + 3 > size)
-        return -1;
-      pat[o++] = '\\';
-    } else if (o + 2 > size) {
-      return -1;
-    }
-    pat[o++] = *p;
-  }
-  pat[o] = '\0';
-  return (int)(at - tmpl);
-}
-
-/* The symbol in key if key matches the template, else -1. */
-static int rc_template_symbol(const char *tmpl, const char *key, size_t key_len,
-                              char out[DG_SYMBOL_MAX]) {
-  const char *at = strstr(tmpl, RC_SYMBOL_PLACEHOLDER);
-  size_t head = (size_t)(at - tmpl);
-  const char *tail = at + strlen(RC_SYMBOL_PLACEHOLDER);
-  size_t tail_len = strlen(tail);
-  if (key_len <= head + tail_len || strncmp(key, tmpl, head) != 0 ||
-      memcmp(key + key_len - tail_len, tail, tail_len) != 0)
-    return -1;
-  size_t len = key_len - head - tail_len;
-  if (!rc_symbol_valid(key + head, len))
-    return -1;
-  memcpy(out, key + head, len);
-  out[len] = '\0';
-  return 0;
-}
-
 /* Every symbol whose key matches tmpl, added to list. */
 static int rc_scan_template(rc_account_t *a, const char *tmpl,
                             char (**list)[DG_SYMBOL_MAX], size_t *n, char *err,
                             size_t errlen) {
   char pattern[2 * DG_KEY_MAX];
-  if (rc_template_pattern(tmpl, pattern, sizeof(pattern)) < 0) {
+  if (rc_template_pattern(tmpl, pattern, sizeof(pattern)) != 0) {
     snprintf(err, errlen, "cannot build a SCAN pattern from %s", tmpl);
     return -1;
   }
