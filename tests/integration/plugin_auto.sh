@@ -48,4 +48,16 @@ rcli SET quantum:reconcile:hold_reason:SOLUSDT manual EX 900 >/dev/null
 rcli SET quantum:reconcile:hold_sig:SOLUSDT 0123456789ab EX 900 >/dev/null
 sleep 2.5
 is "$(rcli GET quantum:reconcile:hold_reason:SOLUSDT)" manual "a HOLD this instance did not set (reason manual) is left alone"
+
+# An unreadable ledger value is a ledger error, not "flat": no HOLD change.
+rcli DEL quantum:reconcile:hold:SOLUSDT quantum:reconcile:hold_reason:SOLUSDT \
+  quantum:reconcile:hold_sig:SOLUSDT >/dev/null
+rcli HSET quantum:ledger:SOLUSDT position_amt 1e3 >/dev/null
+wait_until 3 'collectd_log a | grep -q "source=ledger poll failed: symbol=SOLUSDT"'
+ok $? "a ledger value that is not a decimal is a logged ledger error"
+sleep 1.5
+is "$(rcli EXISTS quantum:reconcile:hold:SOLUSDT)" 0 "and puts nothing on HOLD"
+rcli HSET quantum:ledger:SOLUSDT position_amt 3 >/dev/null
+wait_until 3 'collectd_log a | grep -q "source=ledger recovered"'
+ok $? "its recovery is logged"
 dg_done
