@@ -376,18 +376,21 @@ static bool rc_poll_symbols(rc_account_t *a, const dg_position_t *pos,
   if (rc_gather_rules(a, syms, n, in) != 0)
     goto out;
 
+  char what[128] = "";
   for (size_t i = 0; i < n; i++) {
     in[i].exchange_amt = rc_exchange_amt(pos, npos, syms[i]);
     in[i].ledger = rows[i];
     if (rows[i].amt_bad) {
-      char what[128];
-      snprintf(what, sizeof(what), "symbol=%s ledger value is not a decimal",
-               syms[i]);
-      rc_account_error(a, RC_SRC_LEDGER, what);
+      /* Unreadable is not flat: nothing is decided for that symbol. */
+      if (!ledger_bad)
+        snprintf(what, sizeof(what), "symbol=%s ledger value is not a decimal",
+                 syms[i]);
       ledger_bad = true;
       in[i].skip = true;
     }
   }
+  if (ledger_bad)
+    rc_account_error(a, RC_SRC_LEDGER, what);
   for (size_t i = 0; i < n && !redis_failed; i++)
     if (!in[i].skip)
       rc_decide(a, syms[i], &in[i], out, &redis_failed);
