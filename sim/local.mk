@@ -8,6 +8,6 @@ sim_driftguard_exchange_sim_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JSONC_CFLAGS) 
 sim_driftguard_exchange_sim_LDADD = lib/libdriftguard.la $(MHD_LIBS) $(JSONC_LIBS) -lpthread
 
 SIM_TESTS = tests/integration/sim_auth.sh tests/integration/sim_orders.sh \
-	tests/integration/sim_limits.sh
+	tests/integration/sim_limits.sh tests/integration/sim_lifecycle.sh
 TESTS += $(SIM_TESTS)
 EXTRA_DIST += $(SIM_TESTS) tests/integration/sim_lib.sh

@@ -588,7 +588,12 @@ json_object *sim_state_orders_json(void) {
     add_dec(j, "quantity", slot->o.qty);
     json_object_object_add(j, "newOrderRespType",
                            json_object_new_string(slot->o.resp_type));
-    json_object_object_add(j, "params", json_object_get(slot->params));
+    json_object *params = NULL;
+    /* A copy: json-c reference counts are not thread-safe, and the reply
+     * is serialised and freed after the lock is released. */
+    if (json_object_deep_copy(slot->params, &params, NULL) != 0)
+      params = json_object_new_object();
+    json_object_object_add(j, "params", params);
     json_object_array_add(arr, j);
   }
   pthread_mutex_unlock(&lock);

@@ -10,15 +10,17 @@ dg_time_limit 90
 dg_start_sim -w 20
 fresh_minute
 HTTP_STATUS=$(curl -s -o /dev/null -D "$SIM_HEADERS" -w '%{http_code}' "$SIM_URL/fapi/v1/time")
-is "$(reply_header X-MBX-USED-WEIGHT-1M)" 1 "weight header on an unsigned call"
+base=$(reply_header X-MBX-USED-WEIGHT-1M)
+[ "$base" -ge 1 ] && [ "$base" -le 2 ] # the harness probed /fapi/v1/time too
+ok $? "weight header on an unsigned call ($base)"
 signed_call GET /fapi/v3/positionRisk ""
-is "$(reply_header X-MBX-USED-WEIGHT-1M)" 6 "positionRisk weighs 5"
+is "$(reply_header X-MBX-USED-WEIGHT-1M)" $((base + 5)) "positionRisk weighs 5"
 sim_positions '{"BTCUSDT":"0.002"}' >/dev/null
 order "symbol=BTCUSDT&side=SELL&quantity=0.001&reduceOnly=true"
-is "$HTTP_STATUS:$(reply_header X-MBX-USED-WEIGHT-1M)" "200:6" "orders do not count in IP weight"
+is "$HTTP_STATUS:$(reply_header X-MBX-USED-WEIGHT-1M)" "200:$((base + 5))" "orders do not count in IP weight"
 signed_call GET /fapi/v3/positionRisk ""
 signed_call GET /fapi/v3/positionRisk ""
-is "$HTTP_STATUS:$(reply_header X-MBX-USED-WEIGHT-1M)" "200:16" "weight accumulates"
+is "$HTTP_STATUS:$(reply_header X-MBX-USED-WEIGHT-1M)" "200:$((base + 15))" "weight accumulates"
 signed_call GET /fapi/v3/positionRisk ""
 is "$HTTP_STATUS:$(jbody .code)" "429:-1003" "over the limit: 429 -1003"
 retry=$(reply_header Retry-After)
