@@ -89,4 +89,17 @@ curl -sf -X POST -d '{"dualSidePosition":true}' "$SIM_URL/sim/dual" >/dev/null
 signed_call GET /fapi/v1/positionSide/dual ""
 is "$(jbody .dualSidePosition)" true "position mode set through the control API"
 
+
+# Binance's documented mixed query+body vector, replayed verbatim against a
+# simulator holding that secret: the signature checks out (so the reply is
+# about the 2020 timestamp, -1021), and a signature over another string
+# (the docs' printed one) is -1022.
+dg_stop_pid "$SIM_PID"
+DG_API_SECRET=2b5eb11e18796d12d88f13dc27dbbd02c2cc51ff7059765ed9821957d82bb4d9 dg_start_sim
+vq="symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC"
+vb="quantity=1&price=9000&recvWindow=5000&timestamp=1591702613943"
+raw_call POST /fapi/v1/order "$vq" "$vb&signature=30baaf0fab549bbeda7f5ef201898b34122da25fd23c646cac2c529aebe670a4"
+is "$HTTP_STATUS:$(jbody .code)" "400:-1021" "documented mixed vector: signature valid, timestamp too old"
+raw_call POST /fapi/v1/order "$vq" "$vb&signature=f9d0ae5e813ef6ccf15c2b5a434047a0181cb5a342b903b367ca6d27a66e36f2"
+is "$HTTP_STATUS:$(jbody .code)" "400:-1022" "a signature over another string: -1022"
 dg_done
