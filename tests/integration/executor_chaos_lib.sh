@@ -15,14 +15,14 @@ chaos_kill9() {
 # pending entries.
 chaos_restart() {
   local before
-  before=$(ex_started_count)
+  before=$(ex_started_count 2>/dev/null)
   ex_start "$@" || return 1
   dg_wait_for 30 chaos_started_more "$before" || {
     diag "executor did not start again"
     return 1
   }
 }
-chaos_started_more() { [ "$(ex_started_count)" -gt "$1" ]; }
+chaos_started_more() { [ "$(ex_started_count)" -gt "${1:-0}" ]; }
 
 # chaos_conf_for CONSUMER CLAIM_IDLE: a copy of EX_CONF for another consumer
 # of the same group; prints its path.
