@@ -82,16 +82,17 @@ void sim_params_free(sim_params_t *p) {
   p->n = 0;
 }
 
-/* Append s[0..len) minus its "signature=" pair to out at *n. */
+/* Append s[0..len) minus its "signature" pair to out at *n; every other
+ * byte stays as the client sent it (the signature is over those bytes). */
 static void append_unsigned(char *out, size_t *n, const char *s, size_t len) {
-  size_t i = 0, start = *n;
-  while (i < len) {
+  size_t i = 0, kept = 0;
+  while (i <= len && len > 0) {
     size_t end = i;
     while (end < len && s[end] != '&')
       end++;
     if (!(end - i >= 10 && memcmp(s + i, "signature=", 10) == 0) &&
         !(end - i == 9 && memcmp(s + i, "signature", 9) == 0)) {
-      if (*n > start)
+      if (kept++ > 0)
         out[(*n)++] = '&';
       memcpy(out + *n, s + i, end - i);
       *n += end - i;
