@@ -30,6 +30,12 @@ refused() {
 
 refused keyfile KeyFile "key file .* accessible by others" \
   "$(plugin_conf | sed "s|$PLUGIN_KEYFILE|$OPEN_KEYFILE|")"
+cp "$PLAN_KEYFILE" "$DG_TMP/open-plan.key" && chmod 0644 "$DG_TMP/open-plan.key"
+refused plankey PlanKeyFile "key file .* accessible by others" \
+  "$(plugin_conf | sed "s|$PLAN_KEYFILE|$DG_TMP/open-plan.key|")"
+printf 'secret\n' >"$DG_TMP/open-redis.pass" && chmod 0644 "$DG_TMP/open-redis.pass"
+refused redispass RedisPasswordFile "key file .* accessible by others" \
+  "$(plugin_conf "    RedisPasswordFile \"$DG_TMP/open-redis.pass\"")"
 refused unknown Bogus "unknown option" "$(plugin_conf '    Bogus 1')"
 refused nourl URL "missing" "$(plugin_conf | grep -v '    URL ')"
 refused nokeyfile KeyFile "missing" "$(plugin_conf | grep -v '    KeyFile ')"
