@@ -349,6 +349,11 @@ static int rc_init(void) {
             a->name, status);
       return -1;
     }
+    if (MS_TO_CDTIME_T(a->timeout_ms) >= a->interval)
+      WARNING(RC_PLUGIN " plugin: account=%s Timeout (%d ms) is not below "
+                        "Interval: a slow exchange delays polls and its values "
+                        "go missing",
+              a->name, a->timeout_ms);
     INFO(RC_PLUGIN " plugin: account=%s exchange=%s url=%s interval=%.3f "
                    "symbols=%zu%s confirm_polls=%d plan_mac=%s",
          a->name, a->exchange, a->url, CDTIME_T_TO_DOUBLE(a->interval),
