@@ -2,7 +2,8 @@
 # the simulator, reconcile.so inside real collectd daemons with unixsock
 # and write_prometheus, real driftguard-executor processes).
 E2E_TESTS = tests/integration/e2e_drift.sh tests/integration/e2e_battle.sh \
-	tests/integration/e2e_hostile.sh tests/integration/e2e_scale.sh
+	tests/integration/e2e_hostile.sh tests/integration/e2e_scale.sh \
+	tests/integration/e2e_rate_limit.sh
 TESTS += $(E2E_TESTS)
 # e2e_lib.sh reuses the plugin's and the executor's test set-up.
 EXTRA_DIST += $(E2E_TESTS) tests/integration/e2e_lib.sh \
