@@ -177,10 +177,15 @@ sim_orders() { curl -sf "$SIM_URL/sim/orders"; }
 # (collectd refuses symlinks, so these are copies).
 dg_collectd_plugindir() {
   local dir="$DG_TMP/plugins" p
+  # Shared by every collectd of the test: a running collectd has these
+  # mapped, so copy each once and never overwrite it.
   mkdir -p "$dir"
-  cp "$DG_PLUGIN_SO" "$dir/reconcile.so" || bail "plugin not built: $DG_PLUGIN_SO"
+  if [ ! -f "$dir/reconcile.so" ]; then
+    cp "$DG_PLUGIN_SO" "$dir/reconcile.so.tmp" && mv "$dir/reconcile.so.tmp" "$dir/reconcile.so" ||
+      bail "plugin not built: $DG_PLUGIN_SO"
+  fi
   for p in unixsock logfile write_prometheus; do
-    [ -f "/usr/lib/collectd/$p.so" ] && cp "/usr/lib/collectd/$p.so" "$dir/"
+    [ -f "/usr/lib/collectd/$p.so" ] && [ ! -f "$dir/$p.so" ] && cp "/usr/lib/collectd/$p.so" "$dir/"
   done
   echo "$dir"
 }
