@@ -1,57 +1,188 @@
 #!/usr/bin/env bash
-# plugin_poll.sh - what one poll of the reconcile plugin costs, measured on
-# loopback with a real collectd, redis-server and the simulator:
-#   exchange requests per poll, Redis commands per poll (and that the
-#   ledger of every symbol is read in one pipelined round trip), and the
-#   time from a drift appearing to its plan, and from the drift going to
-#   the HOLD's release.
-# Usage: top_srcdir=SRC top_builddir=BUILD bench/plugin_poll.sh [SYMBOLS] [SECONDS]
+# plugin_poll.sh - what one poll of the reconcile plugin costs (issue 3,
+# "Measured"): collectd CPU time, Redis commands and round trips, and HTTP
+# requests per poll, for 1, 50 and 500 symbols in balance (no drift, the
+# steady state). A real collectd polls the exchange simulator and a real
+# redis-server on loopback; figures are printed, never asserted.
+#
+#   top_srcdir=... top_builddir=... bench/plugin_poll.sh
+# Environment: BENCH_SYMBOLS ("1 50 500"), BENCH_SECONDS per size (20),
+# BENCH_INTERVAL (0.2 s), BENCH_AUTO=1 also runs the largest size with
+# auto-discovery (no Symbol list).
+#
+# CPU: the sum over collectd's threads of /proc/PID/task/*/schedstat (ns on
+# CPU) across the window, minus an idle collectd's (same config without
+# the plugin) over the same time, divided by the polls. Polls: positionRisk
+# requests the simulator served in the window (one per poll). Redis
+# commands: INFO commandstats deltas (this script's own INFO calls
+# subtracted). Round trips: strace on collectd counts write() calls on the
+# plugin's Redis socket over a few polls (every round trip starts with one
+# write, a pipeline is one write); see bench/README.md.
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
 . "$top_srcdir/tests/harness.sh"
-. "$top_srcdir/tests/integration/plugin_common.sh"
-N=${1:-200}
-SECONDS_RUN=${2:-10}
-dg_time_limit $((SECONDS_RUN + 90))
-now_ms() { date +%s%3N; }
-risk_calls() { grep -c 'path=/fapi/v3/positionRisk' "$DG_TMP/sim.log"; }
-calls() { rcli INFO commandstats | tr -d '\r' | sed -n "s/^cmdstat_$1:calls=\([0-9]*\).*/\1/p"; }
 
-plugin_setup
-# N symbols open on both sides and in agreement (found by SCAN and the
-# position list: the Symbol-less auto mode), ledger keys in Redis.
-positions="{"
-for i in $(seq "$N"); do
-  positions="$positions\"B${i}USDT\":\"1.5\","
-done
-positions="${positions%,}}"
-for i in $(seq "$N"); do
-  echo "HSET quantum:ledger:B${i}USDT position_amt 1.5"
-done | rcli >/dev/null
-sim_positions "$positions" >/dev/null
-dg_start_collectd a "$(plugin_conf '    ConfirmPolls 1
-    Cooldown 3600')"
-sleep 2 # start-up: time sync, exchangeInfo, first SCAN
+SIZES=${BENCH_SYMBOLS:-"1 50 500"}
+SECONDS_PER_SIZE=${BENCH_SECONDS:-20}
+INTERVAL=${BENCH_INTERVAL:-0.2}
+dg_time_limit 900
 
-r0=$(risk_calls) h0=$(calls hget) m0=$(calls mget) e0=$(calls evalsha) s0=$(calls scan)
-sleep "$SECONDS_RUN"
-r1=$(risk_calls) h1=$(calls hget) m1=$(calls mget) e1=$(calls evalsha) s1=$(calls scan)
-polls=$((r1 - r0))
-echo "symbols=$N seconds=$SECONDS_RUN polls=$polls"
-echo "exchange requests per poll: positionRisk=1 ($polls in $polls polls)"
-awk -v p="$polls" -v h=$((h1 - h0)) -v m=$((m1 - m0)) -v e=$((e1 - e0)) -v s=$((s1 - s0)) \
-  'BEGIN { printf "redis commands per poll: HGET=%.1f MGET=%.1f EVALSHA=%.1f SCAN=%.1f (ledger: HGET+MGET per symbol, sent as one pipeline)\n", h/p, m/p, e/p, s/p }'
+if ldd "$DG_PLUGIN_SO" 2>/dev/null | grep -q libasan; then
+  echo "# warning: reconcile.so is built with sanitizers: CPU figures are not representative"
+  DG_SAN_CFLAGS=1
+fi
 
-# Drift appears on one symbol: time until its plan is in the stream.
-start=$(now_ms)
-sim_positions "${positions/\"B1USDT\":\"1.5\"/\"B1USDT\":\"1.6\"}" >/dev/null
-wait_until 10 'test "$(plan_count)" = 1'
-echo "drift -> plan published: $(($(now_ms) - start)) ms (Interval 1 s, ConfirmPolls 1)"
-# The executor's part, played here: the exchange matches the ledger again.
-start=$(now_ms)
-sim_positions "$positions" >/dev/null
-wait_until 10 'test "$(rcli EXISTS quantum:reconcile:hold:B1USDT)" = 0'
-echo "drift gone -> HOLD released: $(($(now_ms) - start)) ms (quick re-poll after a plan)"
-grep -q 'above its read interval' "$DG_TMP/a-collectd.log" &&
-  echo "WARNING: collectd reports polls slower than the Interval"
+dg_start_redis
+dg_start_sim -w 100000000
+KEYFILE="$DG_TMP/plugin.key"
+dg_keyfile "$KEYFILE" "$DG_API_KEY" "$DG_API_SECRET"
+
+symbol() { printf 'S%04dUSDT' "$1"; }
+
+# setup_symbols N: N positions on the simulator and the same amounts in
+# the ledger (no drift).
+setup_symbols() {
+  local n=$1 i json
+  rcli FLUSHALL >/dev/null
+  curl -sf -X POST "$SIM_URL/sim/reset" >/dev/null || bail "cannot reset the simulator"
+  for i in $(seq "$n"); do
+    printf 'HSET quantum:ledger:%s position_amt 0.0%d\n' "$(symbol "$i")" $((i % 9 + 1))
+  done | rcli >/dev/null
+  json=$(for i in $(seq "$n"); do
+    printf '"%s":"0.0%d"\n' "$(symbol "$i")" $((i % 9 + 1))
+  done | paste -sd, -)
+  sim_positions "{$json}" >/dev/null || bail "cannot set $n positions"
+}
+
+# plugin_block N auto: the <Plugin reconcile> block (Symbol list unless auto).
+plugin_block() {
+  local n=$1 auto=$2 i
+  echo "LoadPlugin reconcile"
+  echo "<Plugin reconcile>"
+  echo "  <Account \"bench\">"
+  echo "    URL \"$SIM_URL\""
+  echo "    KeyFile \"$KEYFILE\""
+  echo "    RedisURL \"$REDIS_URL\""
+  echo "    Interval $INTERVAL"
+  echo "    Timeout 2"
+  if [ "$auto" = 0 ]; then
+    for i in $(seq "$n"); do echo "    Symbol \"$(symbol "$i")\""; done
+  fi
+  echo "  </Account>"
+  echo "</Plugin>"
+}
+
+# cpu_ns PID: nanoseconds on CPU of every thread of PID.
+cpu_ns() {
+  cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%d\n", s }'
+}
+# cmdstat_calls: calls of every command in INFO commandstats.
+cmdstat_calls() {
+  rcli INFO commandstats | awk -F'[=,:]' '/^cmdstat_/ { s += $3 } END { print s + 0 }'
+}
+commands_seen() { rcli INFO commandstats | awk -F'[=,:]' '/^cmdstat_/ { print $1, $3 }' | sed 's/cmdstat_//'; }
+# http_count PATH_PART: exchange (/fapi) requests the simulator served
+# whose path contains PATH_PART.
+http_count() {
+  curl -sf "$SIM_URL/sim/stats" | jq -r --arg p "$1" \
+    '[.paths // {} | to_entries[] | select((.key | startswith("/fapi")) and (.key | contains($p))) | .value] | add // 0'
+}
+# sync_poll: return half an Interval after a poll began (its positionRisk
+# request), so that snapshots never cut a poll in two.
+sync_poll() {
+  local p0
+  p0=$(http_count positionRisk)
+  while [ "$(http_count positionRisk)" = "$p0" ]; do sleep 0.01; done
+  sleep "$(awk -v i="$INTERVAL" 'BEGIN { print i / 2 }')"
+}
+# snapshot: "CPU_NS REDIS_CALLS FAPI_REQUESTS POLLS TIME_NS" right now.
+snapshot() {
+  echo "$(cpu_ns "$COLLECTD_PID") $(cmdstat_calls) $(http_count "") $(http_count positionRisk) $(date +%s%N)"
+}
+
+stop_collectd() {
+  dg_stop_pid "$COLLECTD_PID"
+  DG_PIDS=${DG_PIDS/ $COLLECTD_PID/}
+}
+
+# round_trips SECONDS: write() calls collectd makes on its Redis socket,
+# and positionRisk requests, while strace watches for SECONDS.
+round_trips() {
+  local out="$DG_TMP/strace.out" p0 p1
+  command -v strace >/dev/null || {
+    echo "- -"
+    return
+  }
+  p0=$(http_count positionRisk)
+  timeout -s INT "$1" strace -f -qq -yy -e trace=write,writev,sendto,sendmsg \
+    -p "$COLLECTD_PID" -o "$out" 2>/dev/null
+  p1=$(http_count positionRisk)
+  echo "$(grep -c "127.0.0.1:$REDIS_PORT\]>" "$out") $((p1 - p0))"
+}
+
+# The values go somewhere, as in production: write_prometheus (without
+# any write plugin collectd logs a line for every value dispatched).
+writer_block() {
+  printf 'LoadPlugin write_prometheus\n<Plugin write_prometheus>\n  Port "%s"\n</Plugin>\n' \
+    "$(dg_free_port)"
+}
+
+# baseline_ns_per_s SECONDS: CPU ns per second of a collectd without the
+# reconcile plugin.
+baseline_ns_per_s() {
+  local c0 c1
+  dg_start_collectd idle "$(writer_block)"
+  sleep 1
+  c0=$(cpu_ns "$COLLECTD_PID")
+  sleep "$1"
+  c1=$(cpu_ns "$COLLECTD_PID")
+  stop_collectd
+  echo $(((c1 - c0) / $1))
+}
+
+IDLE_NS_PER_S=$(baseline_ns_per_s "$SECONDS_PER_SIZE")
+echo "# collectd 5.12 + reconcile.so ($top_builddir) + write_prometheus, Interval $INTERVAL s,"
+echo "# ${SECONDS_PER_SIZE} s per size; idle collectd without the plugin: $((IDLE_NS_PER_S / 1000)) us CPU/s, subtracted"
+printf '%-8s %-6s %6s %12s %12s %14s %10s %10s\n' symbols mode polls "CPU ms/poll" \
+  "redis cmd/p" "redis rtrip/p" "HTTP req/p" "positions"
+
+run_size() {
+  local n=$1 auto=$2 s0 s1 rt
+  setup_symbols "$n"
+  dg_start_collectd "poll$n" "$(writer_block)
+$(plugin_block "$n" "$auto")"
+  # Warm up: exchangeInfo is fetched and cached by the first polls.
+  dg_wait_for 10 grep -q "account=bench" "$DG_TMP/poll$n-collectd.log"
+  sleep 2
+  rt=$(round_trips 2)
+  sync_poll
+  s0=$(snapshot)
+  sleep "$SECONDS_PER_SIZE"
+  sync_poll
+  s1=$(snapshot)
+  # Between the two INFO commandstats, the first one itself ran.
+  awk -v n="$n" -v mode="$([ "$auto" = 1 ] && echo auto || echo list)" \
+    -v s0="$s0" -v s1="$s1" -v idle="$IDLE_NS_PER_S" \
+    -v rt="$rt" 'BEGIN {
+      split(s0, a, " "); split(s1, b, " "); split(rt, t, " ")
+      polls = b[4] - a[4]
+      if (polls == 0) { print n, mode, "no polls seen"; exit }
+      printf "%-8d %-6s %6d %12.3f %12.1f %14s %10.2f %10s\n", n, mode, polls,
+        (b[1] - a[1] - idle * (b[5] - a[5]) / 1e9) / polls / 1e6, (b[2] - a[2] - 1) / polls,
+        (t[2] > 0 ? sprintf("%.2f", t[1] / t[2]) : "-"), (b[3] - a[3]) / polls, n }'
+  if grep -q "poll failed" "$DG_TMP/poll$n-collectd.log"; then
+    echo "#   warning: the plugin logged failed polls:"
+    grep "poll failed" "$DG_TMP/poll$n-collectd.log" | head -n 3 | sed 's/^/#   /'
+  fi
+  stop_collectd
+}
+
+for n in $SIZES; do run_size "$n" 0; done
+if [ "${BENCH_AUTO:-1}" = 1 ]; then
+  largest=${SIZES##* }
+  run_size "$largest" 1
+fi
+echo "# Redis commands by type over the last run:"
+commands_seen | grep -v '^info ' | sed 's/^/#   /'
 exit 0
