@@ -14,7 +14,7 @@ dg_time_limit 110
 # where the plugin publishes one plan per drift.
 avoid_bucket_edge 120 30
 e2e_setup
-e2e_restart_sim $(sim_listed BTCUSDT ETHUSDT SOLUSDT XRPUSDT ADAUSDT)
+e2e_restart_sim $(sim_listed BTCUSDT ETHUSDT SOLUSDT XRPUSDT ADAUSDT DOTUSDT)
 ex_start
 ok $? "executor starts before any drift"
 e2e_start_collectd a '    Symbol "BTCUSDT"
@@ -22,6 +22,7 @@ e2e_start_collectd a '    Symbol "BTCUSDT"
     Symbol "SOLUSDT"
     Symbol "XRPUSDT"
     Symbol "ADAUSDT"
+    Symbol "DOTUSDT"
     ConfirmPolls 2'
 
 # plans_for SYMBOL: how many plans were published for SYMBOL.
@@ -98,9 +99,28 @@ is "$(orders_for ADAUSDT | jq length)" 0 "below the step size: no order"
 is "$(getval reconcile-ADAUSDT/position-ledger)" 1.000040e+01 "below the step size: GETVAL sees the ledger"
 is "$(getval reconcile-ADAUSDT/hold_active)" 0.000000e+00 "below the step size: GETVAL hold_active 0"
 
+# Short on the exchange, long in the ledger: the close only goes to flat
+# (never flips), then the ledger is larger than the exchange: HOLD kept.
+ledger DOTUSDT 0.3
+sim_positions '{"DOTUSDT":"-0.2"}' >/dev/null
+dg_wait_for 15 yields 0 sim_position DOTUSDT
+ok $? "opposite signs: the exchange is closed to flat"
+dg_wait_for 5 grep -q 'plugin_instance = DOTUSDT.*unfixable drift.*exchange_amt=0 ledger_amt=0.3' \
+  "$DG_TMP/a-collectd.log"
+ok $? "opposite signs: then the ledger is larger: a WARNING notification"
+is "$(orders_for DOTUSDT | jq -r 'map(.side + " " + .quantity) | join(",")')" "BUY 0.2" \
+  "opposite signs: one reduce-only BUY 0.2, no order opening a long"
+is "$(hold_keys DOTUSDT)" 3 "opposite signs: the HOLD stays"
+is "$(rcli GET quantum:reconcile:hold_sig:DOTUSDT)" "$(drift_sig DOTUSDT 0 0.3)" \
+  "opposite signs: the HOLD now names the remaining drift"
+ledger DOTUSDT 0
+dg_wait_for 5 settled DOTUSDT 0
+ok $? "opposite signs, then booked flat: the HOLD is released"
+
 # The totals over the whole run.
-is "$(sim_order_count)" 3 "three orders in all"
-is "$(counter all close_executed success)" 3 "prometheus: 3 executed in all"
+is "$(sim_order_count)" 4 "four orders in all"
+dg_wait_for 5 yields 4 counter all close_executed success
+is "$(counter all close_executed success)" 4 "prometheus: 4 executed in all"
 is "$(counter all close_rejected guardrails)" 0 "prometheus: no guardrail rejection"
 is "$(counter all close_rejected duplicate)" 0 "prometheus: no duplicate"
 is "$(rcli XPENDING "$EX_PLAN_STREAM" executor | head -1)" 0 "every plan is ACKed"
