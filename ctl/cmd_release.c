@@ -9,7 +9,7 @@
  * release leaves an audit line on stderr and in syslog. */
 #include "ctl.h"
 
-#include "driftguard/binance_parse.h"
+#include "driftguard/plan.h"
 
 #include <pwd.h>
 #include <stdio.h>
@@ -186,7 +186,7 @@ int ctl_cmd_release(ctl_t *c) {
   release_t r = {0};
   char err[1024], msg[1400], d[DG_DEC_STRLEN], s[DG_DEC_STRLEN];
   r.symbol = c->opts->args[0];
-  if (!dg_bn_valid_symbol(r.symbol)) {
+  if (!dg_symbol_valid(r.symbol, strlen(r.symbol))) {
     fprintf(stderr, "driftguard-ctl: '%s' is not a symbol (A-Z and 0-9 only)\n",
             r.symbol);
     return CTL_EXIT_USAGE;

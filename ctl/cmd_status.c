@@ -4,7 +4,6 @@
  * reads Redis only, so it works while the exchange is unreachable. */
 #include "ctl.h"
 
-#include "driftguard/binance_parse.h"
 #include "driftguard/plan.h"
 
 #include <stdio.h>
@@ -350,7 +349,7 @@ int ctl_cmd_status(ctl_t *c) {
   char err[1024];
   int rc = CTL_EXIT_FAIL;
   for (int i = 0; i < c->opts->nargs; i++)
-    if (!dg_bn_valid_symbol(c->opts->args[i])) {
+    if (!dg_symbol_valid(c->opts->args[i], strlen(c->opts->args[i]))) {
       fprintf(stderr,
               "driftguard-ctl: '%s' is not a symbol (A-Z and 0-9 only)\n",
               c->opts->args[i]);

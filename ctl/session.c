@@ -4,8 +4,8 @@
 #include "ctl.h"
 
 #include "driftguard/ban.h"
-#include "driftguard/binance_parse.h"
 #include "driftguard/keyfile.h"
+#include "driftguard/plan.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -226,7 +226,7 @@ int ctl_symbols_add(ctl_symbols_t *s, const char *sym, size_t len) {
   }
   memcpy(s->v[s->n], sym, len);
   s->v[s->n][len] = '\0';
-  if (dg_bn_valid_symbol(s->v[s->n]))
+  if (dg_symbol_valid(s->v[s->n], strlen(s->v[s->n])))
     s->n++;
   return 0;
 }

@@ -477,16 +477,6 @@ done:
 
 /* --- validation ----------------------------------------------------------- */
 
-int dg_bn_valid_symbol(const char *s) {
-  size_t n = 0;
-  if (s == NULL)
-    return 0;
-  for (; s[n]; n++)
-    if (!((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' && s[n] <= '9')))
-      return 0;
-  return n > 0 && n < DG_SYMBOL_MAX;
-}
-
 int dg_bn_valid_client_order_id(const char *s) {
   size_t n = 0;
   if (s == NULL)

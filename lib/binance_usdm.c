@@ -243,7 +243,7 @@ static dg_ex_status_t bn_positions(dg_exchange_t *ex, const char *symbol,
   *out = NULL;
   *n = 0;
   dg_ex_result_init(res);
-  if (symbol != NULL && !dg_bn_valid_symbol(symbol))
+  if (symbol != NULL && !dg_symbol_valid(symbol, strlen(symbol)))
     return bad_symbol(res, symbol);
   dg_bn_query_init(&q);
   if (symbol != NULL)
@@ -300,7 +300,7 @@ static dg_ex_status_t bn_symbol_rules(dg_exchange_t *ex, const char *symbol,
   int stale;
 
   dg_ex_result_init(res);
-  if (!dg_bn_valid_symbol(symbol))
+  if (symbol == NULL || !dg_symbol_valid(symbol, strlen(symbol)))
     return bad_symbol(res, symbol);
   r = find_rules(b, symbol);
   stale = b->rules == NULL || now - b->rules_fetched_at >= BN_RULES_MAX_AGE_MS;
@@ -364,7 +364,7 @@ static dg_ex_status_t bn_place_close(dg_exchange_t *ex, const char *symbol,
   char qty_text[DG_DEC_STRLEN];
 
   dg_ex_result_init(res);
-  if (!dg_bn_valid_symbol(symbol))
+  if (symbol == NULL || !dg_symbol_valid(symbol, strlen(symbol)))
     return bad_symbol(res, symbol);
   if (side == NULL || (strcmp(side, "BUY") != 0 && strcmp(side, "SELL") != 0))
     return dg_ex_result_set(res, DG_EX_REFUSED,
@@ -402,7 +402,7 @@ static dg_ex_status_t bn_query_order(dg_exchange_t *ex, const char *symbol,
   dg_http_reply_t reply;
 
   dg_ex_result_init(res);
-  if (!dg_bn_valid_symbol(symbol))
+  if (symbol == NULL || !dg_symbol_valid(symbol, strlen(symbol)))
     return bad_symbol(res, symbol);
   if (!dg_bn_valid_client_order_id(client_order_id))
     return dg_ex_result_set(res, DG_EX_REFUSED,

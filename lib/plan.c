@@ -77,7 +77,7 @@ __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen,
   return -1;
 }
 
-static int valid_symbol(const char *s, size_t len) {
+int dg_symbol_valid(const char *s, size_t len) {
   if (len == 0 || len >= DG_SYMBOL_MAX)
     return 0;
   for (size_t i = 0; i < len; i++)
@@ -106,7 +106,7 @@ static int validate_plan(const dg_plan_t *p, char *err, size_t errlen) {
     if (f->kind != FIELD_TOKEN && f->kind != FIELD_SYMBOL)
       continue;
     len = strnlen(s, f->size);
-    if (f->kind == FIELD_SYMBOL ? !valid_symbol(s, len)
+    if (f->kind == FIELD_SYMBOL ? !dg_symbol_valid(s, len)
                                 : !valid_token(s, len, f->size))
       return fail(err, errlen,
                   f->kind == FIELD_SYMBOL
@@ -144,7 +144,7 @@ int dg_plan_build(dg_plan_t *p, const char *key_prefix, const char *source,
       cooldown_s <= 0)
     return -1;
   memset(&b, 0, sizeof(b));
-  if (!valid_symbol(symbol, strlen(symbol)) ||
+  if (!dg_symbol_valid(symbol, strlen(symbol)) ||
       dg_drift_signature(symbol, exchange_amt, ledger_amt, b.signature) != 0)
     return -1;
   bucket = dg_drift_bucket(dg_drift_bucket(now_ms, 1000), cooldown_s);

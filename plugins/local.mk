@@ -36,6 +36,8 @@ check_PROGRAMS += tests/unit/test_reconcile_template
 tests_unit_test_reconcile_template_SOURCES = \
 	tests/unit/test_reconcile_template.c tests/tap.h \
 	plugins/reconcile_template.h plugins/reconcile_template.c
+tests_unit_test_reconcile_template_LDADD = $(UNIT_LDADD)
+tests_unit_test_reconcile_template_CFLAGS = $(UNIT_CFLAGS)
 TESTS += tests/unit/test_reconcile_template
 
 # Integration tests: a real collectd loading the built plugin, a real

@@ -77,7 +77,7 @@ static int rc_config_symbol(rc_account_t *a, oconfig_item_t *ci) {
   if (cf_util_get_string(ci, &symbol) != 0)
     return rc_config_fail(a, ci->key, "expects one string");
   int status = 0;
-  if (!rc_symbol_valid(symbol, strlen(symbol))) {
+  if (!dg_symbol_valid(symbol, strlen(symbol))) {
     status = rc_config_fail(a, ci->key, "not a symbol ([A-Z0-9], < 32)");
   } else {
     rc_symbol_t *s = rc_symbol_get(a, symbol);

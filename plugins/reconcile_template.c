@@ -7,15 +7,6 @@
 
 #define PLACEHOLDER_LEN (sizeof(RC_SYMBOL_PLACEHOLDER) - 1)
 
-bool rc_symbol_valid(const char *s, size_t len) {
-  if (len == 0 || len >= RC_SYMBOL_MAX)
-    return false;
-  for (size_t i = 0; i < len; i++)
-    if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
-      return false;
-  return true;
-}
-
 int rc_template_fill(const char *tmpl, const char *symbol, char *buf,
                      size_t size) {
   const char *at = strstr(tmpl, RC_SYMBOL_PLACEHOLDER);
@@ -60,7 +51,7 @@ int rc_template_symbol(const char *tmpl, const char *key, size_t key_len,
       memcmp(key + key_len - tail_len, tail, tail_len) != 0)
     return -1;
   size_t len = key_len - head - tail_len;
-  if (!rc_symbol_valid(key + head, len))
+  if (!dg_symbol_valid(key + head, len))
     return -1;
   memcpy(out, key + head, len);
   out[len] = '\0';

@@ -8,11 +8,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "driftguard/plan.h" /* dg_symbol_valid */
+
 #define RC_SYMBOL_PLACEHOLDER "{symbol}"
 #define RC_SYMBOL_MAX 32 /* DG_SYMBOL_MAX */
 
-/* A symbol as exchanges and key names use it: [A-Z0-9]{1,31}. */
-bool rc_symbol_valid(const char *s, size_t len);
 /* tmpl with its (first) placeholder replaced by symbol. 0, or -1 when it
  * does not fit or tmpl has no placeholder. */
 int rc_template_fill(const char *tmpl, const char *symbol, char *buf,

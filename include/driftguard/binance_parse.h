@@ -98,8 +98,6 @@ int dg_bn_parse_exchange_info(const char *body, size_t len,
 int dg_bn_parse_order(const char *body, size_t len, dg_order_t *out, char *err,
                       size_t errlen);
 
-/* 1 when s is a symbol driftguard accepts ([A-Z0-9]{1,31}). */
-int dg_bn_valid_symbol(const char *s);
 /* 1 when s is a valid newClientOrderId (^[.A-Z:/a-z0-9_-]{1,36}$). */
 int dg_bn_valid_client_order_id(const char *s);
 

@@ -55,6 +55,10 @@ int dg_plan_decode(const char *json, size_t len, dg_plan_t *p, char *err,
 int dg_plan_mac(const char *key, size_t key_len, const char *plan_json,
                 size_t len, char out[65]);
 
+/* 1 when s[0..len) is a symbol driftguard accepts: [A-Z0-9]{1,31}. Every
+ * symbol that reaches a Redis key, a plan or a request passes this. */
+int dg_symbol_valid(const char *s, size_t len);
+
 /* Deterministic newClientOrderId for a plan: "dgrc-" + 31 hex digits of
  * SHA-256(plan_id): 36 chars, matches ^[.A-Z:/a-z0-9_-]{1,36}$. */
 int dg_client_order_id(const char *plan_id,

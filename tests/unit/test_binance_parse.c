@@ -311,8 +311,8 @@ static void test_small_replies(void) {
 }
 
 static void test_validation(void) {
-  ok(dg_bn_valid_symbol("BTCUSDT") && !dg_bn_valid_symbol("btcusdt") &&
-         !dg_bn_valid_symbol("") && !dg_bn_valid_symbol("BTC&USDT"),
+  ok(dg_symbol_valid("BTCUSDT", 7) && !dg_symbol_valid("btcusdt", 7) &&
+         !dg_symbol_valid("", 0) && !dg_symbol_valid("BTC&USDT", 8),
      "symbol validation");
   ok(dg_bn_valid_client_order_id("dgrc-abc:1/2.3_4") &&
          !dg_bn_valid_client_order_id("") &&

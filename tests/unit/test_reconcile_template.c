@@ -54,8 +54,8 @@ int main(void) {
   ok(symbol_of("quantum:ledger:{symbol}", "other:ledger:BTCUSDT", sym) != 0,
      "wrong head refused");
 
-  ok(rc_symbol_valid("BTCUSDT", 7), "BTCUSDT is a symbol");
-  ok(!rc_symbol_valid("BTC USDT", 8), "a space is not");
-  ok(!rc_symbol_valid("", 0), "empty is not");
+  ok(dg_symbol_valid("BTCUSDT", 7), "BTCUSDT is a symbol");
+  ok(!dg_symbol_valid("BTC USDT", 8), "a space is not");
+  ok(!dg_symbol_valid("", 0), "empty is not");
   return tap_done();
 }
