@@ -14,7 +14,7 @@ dg_time_limit 110
 # where the plugin publishes one plan per drift.
 avoid_bucket_edge 120 30
 e2e_setup
-e2e_restart_sim $(sim_listed BTCUSDT ETHUSDT SOLUSDT XRPUSDT ADAUSDT DOTUSDT)
+e2e_restart_sim $(sim_listed BTCUSDT ETHUSDT SOLUSDT XRPUSDT ADAUSDT DOTUSDT LINKUSDT)
 ex_start
 ok $? "executor starts before any drift"
 e2e_start_collectd a '    Symbol "BTCUSDT"
@@ -23,6 +23,7 @@ e2e_start_collectd a '    Symbol "BTCUSDT"
     Symbol "XRPUSDT"
     Symbol "ADAUSDT"
     Symbol "DOTUSDT"
+    Symbol "LINKUSDT"
     ConfirmPolls 2'
 
 # plans_for SYMBOL: how many plans were published for SYMBOL.
@@ -116,6 +117,20 @@ is "$(rcli GET quantum:reconcile:hold_sig:DOTUSDT)" "$(drift_sig DOTUSDT 0 0.3)"
 ledger DOTUSDT 0
 dg_wait_for 5 settled DOTUSDT 0
 ok $? "opposite signs, then booked flat: the HOLD is released"
+
+# A fill the ledger books one poll late is not drift (ConfirmPolls 2).
+polled_since() { # polled_since LINE: a positionRisk request after sim.log line LINE
+  tail -n +"$(($1 + 1))" "$DG_TMP/sim.log" | grep -q 'path=/fapi/v3/positionRisk'
+}
+mark=$(wc -l <"$DG_TMP/sim.log")
+sim_positions '{"LINKUSDT":"0.3"}' >/dev/null
+dg_wait_for 3 polled_since "$mark"
+ok $? "unbooked fill: a poll sees the exchange ahead of the ledger"
+ledger LINKUSDT 0.3
+sleep 3
+is "$(hold_keys LINKUSDT)" 0 "unbooked fill, booked before the next poll: no HOLD"
+is "$(plans_for LINKUSDT)" 0 "unbooked fill: no plan"
+is "$(orders_for LINKUSDT | jq length)" 0 "unbooked fill: no order"
 
 # The totals over the whole run.
 is "$(sim_order_count)" 4 "four orders in all"
