@@ -2,7 +2,7 @@
 # runs every benchmark in BENCHMARKS against this build tree, on loopback;
 # see bench/README.md. Figures mean something only from an optimised build
 # without --enable-sanitizers (e.g. CFLAGS='-O2 -g').
-BENCHMARKS = bench/loop_latency.sh bench/plugin_poll.sh
+BENCHMARKS = bench/loop_latency.sh bench/plugin_poll.sh bench/executor_throughput.sh
 BENCH_NEEDS = sim/driftguard-exchange-sim$(EXEEXT) \
 	executor/driftguard-executor$(EXEEXT) plugins/reconcile.la \
 	bench/dg-bench-plans$(EXEEXT)
