@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # loop_latency.sh - how long the whole driftguard loop takes, from a drift
 # appearing on the exchange to the closing order and to the HOLD's
-# release, over N drifts (default 100) at Interval 1, ConfirmPolls 1.
+# release, over DRIFTS drifts (default 100) at Interval 1, ConfirmPolls
+# CONFIRM_POLLS (default 1).
 # Prints median and p99 per stage; asserts nothing (see bench/README.md).
 #
 # Runs the real thing on loopback, like the end-to-end tests (and with
@@ -23,6 +24,7 @@ export top_srcdir top_builddir
 . "$top_srcdir/tests/harness.sh"
 . "$top_srcdir/tests/integration/e2e_lib.sh"
 DRIFTS=${DRIFTS:-100}
+CONFIRM_POLLS=${CONFIRM_POLLS:-1}
 dg_time_limit $((60 + DRIFTS * 4))
 
 e2e_setup
@@ -39,11 +41,11 @@ EVENTS="$DG_TMP/events.txt"
   done >"$EVENTS") &
 SUB_PID=$!
 dg_track "$SUB_PID"
-e2e_start_collectd a '    Symbol "BTCUSDT"
-    ConfirmPolls 1'
+e2e_start_collectd a "    Symbol \"BTCUSDT\"
+    ConfirmPolls $CONFIRM_POLLS"
 sleep 1
 
-echo "# $DRIFTS drifts on BTCUSDT, Interval 1, ConfirmPolls 1 (build: $top_builddir)" >&2
+echo "# $DRIFTS drifts on BTCUSDT, Interval 1, ConfirmPolls $CONFIRM_POLLS (build: $top_builddir)" >&2
 for i in $(seq 1 "$DRIFTS"); do
   # A unique size per drift (one cooldown bucket may hold them all), long
   # and short in turn, at a random phase of the poll interval.
@@ -92,7 +94,7 @@ stage() { # stage COLUMN LABEL: median and p99 (nearest rank) of a column
 }
 printf '%-52s %8s %8s\n' "stage ($DRIFTS drifts, ms)" median p99
 stage 1 "poll wait      drift on exchange -> next poll"
-stage 2 "detection      poll -> plan built"
+stage 2 "detection      poll -> plan built (+ confirm polls)"
 stage 3 "publish->consume  plan -> executor renews the lease"
 stage 4 "execution      lease renewed -> order filled"
 stage 5 "= drift -> order"
