@@ -4,11 +4,11 @@
 dist_man_MANS = doc/driftguard-executor.8 doc/reconcile.conf.5 doc/driftguard-ctl.1 \
 	doc/driftguard-exchange-sim.1
 
-# Example configs (the plugin's is disabled until configured).
+# Example configs (the plugin's is disabled until configured), installed by
+# the rules below so that a reinstall never overwrites an operator's edits.
 collectdconfdir = $(sysconfdir)/collectd/collectd.conf.d
-dist_collectdconf_DATA = conf.d/reconcile.conf
 driftguardconfdir = $(sysconfdir)/driftguard
-dist_driftguardconf_DATA = conf.d/executor.conf
+EXTRA_DIST += conf.d/reconcile.conf conf.d/executor.conf
 
 # Alert rules and dashboard: /usr/share/driftguard (SPEC 7).
 dist_pkgdata_DATA = packaging/prometheus/driftguard-alerts.yml \
@@ -47,7 +47,7 @@ PACKAGING_UNIT = driftguard-executor.service
 install-data-local: packaging-install-unit
 packaging-install-unit:
 	@$(packaging_unitdir); \
-	echo " installing $(PACKAGING_UNIT) into $$unitdir"; \
+	echo " installing $(DESTDIR)$$unitdir/$(PACKAGING_UNIT)"; \
 	$(MKDIR_P) "$(DESTDIR)$$unitdir" && \
 	sed -e 's|/usr/sbin/|$(sbindir)/|g' -e 's|/etc/driftguard/|$(sysconfdir)/driftguard/|g' \
 	  -e 's|=/etc/driftguard$$|=$(sysconfdir)/driftguard|' \
@@ -57,6 +57,28 @@ packaging-install-unit:
 uninstall-local: packaging-uninstall-unit
 packaging-uninstall-unit:
 	@$(packaging_unitdir); rm -f "$(DESTDIR)$$unitdir/$(PACKAGING_UNIT)"
+
+# --- configs ------------------------------------------------------------------
+# DIR:FILE pairs; an existing file is kept, and uninstall only removes a file
+# still identical to the shipped one.
+PACKAGING_CONFS = $(collectdconfdir):conf.d/reconcile.conf \
+	$(driftguardconfdir):conf.d/executor.conf
+install-data-local: packaging-install-conf
+packaging-install-conf:
+	@for pair in $(PACKAGING_CONFS); do \
+	  dir=$${pair%%:*}; src=$(srcdir)/$${pair#*:}; dest="$(DESTDIR)$$dir/`basename $$src`"; \
+	  if test -f "$$dest"; then echo " keeping existing $$dest"; continue; fi; \
+	  echo " installing $$dest"; \
+	  $(MKDIR_P) "$(DESTDIR)$$dir" && $(INSTALL_DATA) "$$src" "$$dest" || exit 1; \
+	done
+
+uninstall-local: packaging-uninstall-conf
+packaging-uninstall-conf:
+	@for pair in $(PACKAGING_CONFS); do \
+	  dir=$${pair%%:*}; src=$(srcdir)/$${pair#*:}; dest="$(DESTDIR)$$dir/`basename $$src`"; \
+	  if cmp -s "$$src" "$$dest"; then rm -f "$$dest"; \
+	  elif test -f "$$dest"; then echo " keeping modified $$dest"; fi; \
+	done
 
 # --- packages ---------------------------------------------------------------------
 # Both build from the distribution tarball, so a package holds exactly what
@@ -98,4 +120,5 @@ packaging-clean:
 	rm -rf $(PACKAGING_DEB_DIR) $(PACKAGING_RPM_DIR)
 CLEANFILES += *.deb *.rpm
 
-.PHONY: deb rpm packaging-install-unit packaging-uninstall-unit packaging-clean
+.PHONY: deb rpm packaging-install-unit packaging-uninstall-unit packaging-clean \
+	packaging-install-conf packaging-uninstall-conf
