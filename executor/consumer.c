@@ -45,6 +45,78 @@ int ex_consumer_ensure_group(ex_ctx_t *ctx) {
   }
 }
 
+/* KEYS[1] lease; ARGV[1] our token, ARGV[2] lease ms. Takes or extends
+ * the lease unless another process holds it: {1}, or {0, holder}. */
+static const char lease_script[] =
+    "local cur = redis.call('GET', KEYS[1])\n"
+    "if cur and cur ~= ARGV[1] then return {0, cur} end\n"
+    "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])\n"
+    "return {1}\n";
+
+/* 1 when the lease is ours now, 0 when held by holder, -1 when stopping. */
+static int take_lease(ex_ctx_t *ctx, char *holder, size_t size) {
+  char ms[24];
+  redisReply *r;
+  int ours;
+  snprintf(ms, sizeof ms, "%ld", ctx->lease_ms);
+  r = ex_redis(ctx, (const char *[]){"EVAL", lease_script, "1", ctx->lease_key,
+                                     ctx->lease_token, ms, NULL});
+  if (r == NULL)
+    return -1;
+  ours = r->type == REDIS_REPLY_ARRAY && r->elements >= 1 &&
+         r->element[0]->type == REDIS_REPLY_INTEGER &&
+         r->element[0]->integer == 1;
+  if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+      r->element[1]->type == REDIS_REPLY_STRING)
+    snprintf(holder, size, "%s", r->element[1]->str);
+  else if (r->type == REDIS_REPLY_ERROR)
+    snprintf(holder, size, "(%s)", r->str);
+  freeReplyObject(r);
+  return ours;
+}
+
+int ex_consumer_lease_acquire(ex_ctx_t *ctx) {
+  int64_t deadline = ex_now_ms() + ctx->lease_ms + 2000;
+  char holder[128] = "";
+  int rc;
+  while ((rc = take_lease(ctx, holder, sizeof holder)) == 0) {
+    if (ex_now_ms() > deadline) {
+      dg_log(LOG_ERR,
+             "event=startup_failed error=\"consumer name %s of group %s is in "
+             "use by another live executor (%s): give each executor its own "
+             "Consumer\"",
+             ctx->cfg->consumer, ctx->cfg->group, holder);
+      return 1;
+    }
+    if (ex_sleep_ms(ctx, 500) != 0)
+      return -1;
+  }
+  return rc < 0 ? -1 : 0;
+}
+
+void ex_consumer_lease_release(ex_ctx_t *ctx) {
+  static const char release_script[] =
+      "if redis.call('GET', KEYS[1]) == ARGV[1] then\n"
+      "  redis.call('DEL', KEYS[1])\n"
+      "end\n";
+  /* One try: when Redis is down the lease simply runs out. */
+  redisReply *r =
+      dg_redis_command(ctx->redis, "EVAL %s 1 %s %s", release_script,
+                       ctx->lease_key, ctx->lease_token);
+  if (r != NULL)
+    freeReplyObject(r);
+}
+
+int ex_consumer_lease_renew(ex_ctx_t *ctx) {
+  char holder[128] = "";
+  int rc = take_lease(ctx, holder, sizeof holder);
+  if (rc == 0)
+    dg_log(LOG_ERR,
+           "event=consumer_name_taken consumer=%s holder=%s action=stopping",
+           ctx->cfg->consumer, holder);
+  return rc < 0 ? -1 : rc == 0;
+}
+
 /* Hand each [id, fields] of an entry list to fn. Returns the number
  * handled, -1 when stopping. */
 static int handle_entries(ex_ctx_t *ctx, const redisReply *list,

@@ -14,6 +14,16 @@ typedef int (*ex_entry_fn)(ex_ctx_t *ctx, const char *entry_id,
 /* XGROUP CREATE stream group $ MKSTREAM; an existing group is fine.
  * Returns 0, -1 when stopping. */
 int ex_consumer_ensure_group(ex_ctx_t *ctx);
+/* The consumer name's lease, P:executor:consumer:GROUP:CONSUMER (value:
+ * this process's token, TTL lease_ms): two live executors with one name
+ * would share pending entries and the ownership of dedupe records.
+ * Acquire waits for a dead holder's lease to run out; returns 0 when ours,
+ * 1 when a live executor keeps it, -1 when stopping. Renew (every loop)
+ * returns 0, 1 when another process took it, -1 when stopping. */
+int ex_consumer_lease_acquire(ex_ctx_t *ctx);
+int ex_consumer_lease_renew(ex_ctx_t *ctx);
+/* Give the lease back on a clean stop, so a restart need not wait. */
+void ex_consumer_lease_release(ex_ctx_t *ctx);
 /* Re-handle every entry pending for this consumer (XREADGROUP id 0).
  * Returns the number handled, -1 when stopping. */
 int ex_consumer_own_pending(ex_ctx_t *ctx, ex_entry_fn fn);

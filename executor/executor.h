@@ -23,6 +23,9 @@ typedef struct {
   size_t plan_key_len;
   char plan_stream[DG_KEY_MAX];
   char result_stream[DG_KEY_MAX];
+  char lease_key[DG_KEY_MAX]; /* the consumer name's lease (consumer.h) */
+  char lease_token[128];      /* host:pid:start_ms of this process */
+  long lease_ms;
   volatile sig_atomic_t *stop; /* set by SIGTERM/SIGINT */
   int redis_down;              /* for logging an outage once */
 } ex_ctx_t;

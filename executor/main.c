@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #define READ_BLOCK_MS 1000
 
@@ -113,17 +114,24 @@ static void sync_exchange_time(ex_ctx_t *ctx) {
 /* The main loop: own pending entries first, then dead consumers' entries,
  * then new ones; claim again every ClaimIdle/2. Ready as soon as it runs:
  * a Redis that is not there yet is waited for, not a start-up failure. */
-static void consume(ex_ctx_t *ctx) {
+static int consume(ex_ctx_t *ctx) {
   int64_t next_claim = 0;
+  int rc;
   ex_notify("READY=1");
   if (ex_consumer_ensure_group(ctx) != 0 ||
-      ex_consumer_own_pending(ctx, ex_apply_entry) < 0)
-    return;
+      (rc = ex_consumer_lease_acquire(ctx)) < 0)
+    return 0;
+  if (rc > 0)
+    return -1;
+  if (ex_consumer_own_pending(ctx, ex_apply_entry) < 0)
+    return 0;
   dg_log(LOG_NOTICE, "event=started stream=%s group=%s consumer=%s dry_run=%s",
          ctx->plan_stream, ctx->cfg->group, ctx->cfg->consumer,
          ctx->dry_run ? "true" : "false");
   while (!stop_requested) {
     int64_t now = ex_now_ms();
+    if ((rc = ex_consumer_lease_renew(ctx)) != 0)
+      return rc < 0 ? 0 : -1;
     if (now >= next_claim) {
       if (ex_consumer_autoclaim(ctx, ex_apply_entry) < 0)
         break;
@@ -133,6 +141,8 @@ static void consume(ex_ctx_t *ctx) {
       break;
     ex_watchdog();
   }
+  ex_consumer_lease_release(ctx);
+  return 0;
 }
 
 static int run(const ex_config_t *cfg, int dry_run) {
@@ -159,6 +169,15 @@ static int run(const ex_config_t *cfg, int dry_run) {
            "can submit plans\"");
   }
   dg_key_plan_stream(ctx.plan_stream, sizeof ctx.plan_stream, cfg->key_prefix);
+  snprintf(ctx.lease_key, sizeof ctx.lease_key, "%s:executor:consumer:%s:%s",
+           cfg->key_prefix, cfg->group, cfg->consumer);
+  snprintf(ctx.lease_token, sizeof ctx.lease_token, "%s:%ld:%lld",
+           cfg->hostname, (long)getpid(), (long long)ex_now_ms());
+  /* Renewed every loop (at most a second apart, plus one plan). */
+  ctx.lease_ms = cfg->claim_idle_s * 500;
+  ctx.lease_ms = ctx.lease_ms < 2000    ? 2000
+                 : ctx.lease_ms > 15000 ? 15000
+                                        : ctx.lease_ms;
   dg_key_result_stream(ctx.result_stream, sizeof ctx.result_stream,
                        cfg->key_prefix);
 
@@ -200,13 +219,13 @@ static int run(const ex_config_t *cfg, int dry_run) {
   signal(SIGPIPE, SIG_IGN);
 
   sync_exchange_time(&ctx);
-  consume(&ctx);
+  /* Only a stop request ends the loop normally (else: a consumer name in
+   * use, or no memory). */
+  rc = consume(&ctx) == 0 && stop_requested ? 0 : 1;
   ex_notify("STOPPING=1");
-  /* Only a stop request ends the loop normally (anything else: no memory). */
-  rc = stop_requested ? 0 : 1;
   dg_log(rc == 0 ? LOG_NOTICE : LOG_ERR, "event=stopping consumed=%llu%s",
          ex_metrics_get(ctx.metrics, EX_M_CONSUMED),
-         rc == 0 ? "" : " error=\"out of memory\"");
+         rc == 0 ? "" : " error=\"stopped without a stop request\"");
   ex_metrics_stop(ctx.metrics);
 out_redis:
   dg_redis_free(ctx.redis);

@@ -6,7 +6,7 @@
 # after the recvWindow. An entry of a dead consumer is claimed (XAUTOCLAIM)
 # and executed; a plan in the hands of a live consumer is not touched; a
 # submitted plan whose position moved (the exchange not yet showing the
-# order) is stale and nothing is sent.
+# order) is stale and nothing is sent. Two executors never share a name.
 . "$top_srcdir/tests/harness.sh"
 . "$top_srcdir/tests/integration/executor_lib.sh"
 dg_time_limit 120
@@ -100,4 +100,13 @@ is "$(ex_result status "$id5")/$(ex_result rule "$id5")" REJECTED_GUARDRAIL/stal
 is "$(sim_order_count)" 3 "nothing sent"
 is "$(dedupe "$id5" | jq -r .state)/$(dedupe "$id5" | jq -r .status)" final/REJECTED_GUARDRAIL \
   "its record is final"
+
+# A second executor with the same Consumer name would share the pending
+# entries and the records' ownership: it refuses to start.
+timeout 30 "$DG_EXECUTOR" -C "$EX_CONF" >"$DG_TMP/twin.log" 2>&1
+is "$?" 1 "a second executor with the same Consumer exits 1"
+grep -q "consumer name exec-1 of group executor is in use by another live executor" "$DG_TMP/twin.log"
+ok $? "... saying why"
+kill -0 "$EX_PID"
+ok $? "the first executor runs on"
 dg_done
