@@ -3,7 +3,8 @@
 # a plan is executed once (reduce-only MARKET, client order id from the
 # plan_id), the HOLD lease is renewed, the audit line is written, the
 # dedupe record is final, and a replay is DROPPED_DUPLICATE with the
-# original outcome and no second order.
+# original outcome and no second order. Exchange refusals: -2022 is
+# REJECTED_EXCHANGE with its code, -1021 re-syncs the clock and retries.
 . "$top_srcdir/tests/harness.sh"
 . "$top_srcdir/tests/integration/executor_lib.sh"
 dg_time_limit 60
@@ -66,6 +67,25 @@ is "$(ex_result dedupe_hit)" true "replay has dedupe_hit=true"
 is "$(ex_result original_status)" EXECUTED "replay reports the original outcome"
 is "$(ex_result order_id)" "$order_id" "replay reports the original order id"
 is "$(sim_order_count)" 1 "still exactly one order"
+
+# The exchange refuses the order: REJECTED_EXCHANGE with its code.
+sim_positions '{"BTCUSDT":"0.007"}' >/dev/null
+sim_faults '[{"path":"/fapi/v1/order","status":400,"code":-2022,"msg":"ReduceOnly Order is rejected."}]' >/dev/null
+ex_publish "$(ex_plan_json BTCUSDT 0.007)" >/dev/null
+ex_wait_results 3
+is "$(ex_result status)" REJECTED_EXCHANGE "-2022 -> REJECTED_EXCHANGE"
+ex_result error | grep -q -- "code -2022: ReduceOnly Order is rejected."
+ok $? "the result carries the exchange's code and message"
+is "$(sim_order_count)" 1 "no order accepted"
+
+# -1021 (timestamp outside recvWindow): re-sync the clock, send once more.
+sim_faults '[{"path":"/fapi/v1/order","status":400,"code":-1021,"msg":"Timestamp for this request is outside of the recvWindow."}]' >/dev/null
+ex_publish "$(ex_plan_json BTCUSDT 0.007)" >/dev/null
+ex_wait_results 4
+is "$(ex_result status)" EXECUTED "-1021 -> time re-sync, then EXECUTED"
+grep -q "event=time_resync" "$EX_LOG"
+ok $? "the re-sync is logged"
+is "$(sim_order_count)" 2 "one order for that plan"
 
 is "$(rcli XPENDING "$EX_PLAN_STREAM" executor | head -1)" 0 "every entry is ACKed"
 kill -TERM "$EX_PID"
