@@ -117,6 +117,7 @@ LoadPlugin unixsock
 </Plugin>
 LoadPlugin write_prometheus
 <Plugin write_prometheus>
+  Host "::1"
   Port "$PROM_PORT"
 </Plugin>
 LoadPlugin reconcile
@@ -142,7 +143,7 @@ EOF
 pids+=($!)
 wait_for 10 test -S "$state/collectd.sock" || { cat "$state/collectd.out"; die "collectd did not start"; }
 say "collectd          pid ${pids[-1]}, unixsock $state/collectd.sock"
-say "write_prometheus  http://127.0.0.1:$PROM_PORT/metrics"
+say "write_prometheus  http://[::1]:$PROM_PORT/metrics"
 
 cat >"$state/executor.conf" <<EOF
 URL "$SIM_URL"
@@ -167,7 +168,7 @@ printf 'SIM_URL=%q\nREDIS_PORT=%q\n' "$SIM_URL" "$REDIS_PORT" >"$state/env"
 
 # --- the story -------------------------------------------------------------
 metric() { # metric NAME LABEL: the value write_prometheus exports
-  curl -sf "http://127.0.0.1:$PROM_PORT/metrics" |
+  curl -sf "http://[::1]:$PROM_PORT/metrics" |
     awk -v n="$1" -v l="$2" '$1 ~ "^"n"[{]" && index($1, l) { print $2; exit }'
 }
 echo

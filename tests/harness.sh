@@ -237,3 +237,13 @@ CONF
 cd_getval() {
   printf 'GETVAL "%s"\n' "$2" | socat -t 2 - "UNIX-CONNECT:$1" 2>/dev/null
 }
+
+# --- write_prometheus -------------------------------------------------------------
+# dg_prometheus_block PORT: config text for write_prometheus on loopback only.
+# collectd 5.12's write_prometheus fails to bind an IPv4 Host, so it listens
+# on [::1]; without Host it would listen on every interface.
+dg_prometheus_block() {
+  printf 'LoadPlugin write_prometheus\n<Plugin write_prometheus>\n  Host "::1"\n  Port "%s"\n</Plugin>\n' "$1"
+}
+# prom_scrape PORT: the metrics page.
+prom_scrape() { curl -sf "http://[::1]:$1/metrics"; }
