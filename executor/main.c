@@ -200,6 +200,8 @@ static int run(const ex_config_t *cfg, int dry_run) {
   ctx.redis = dg_redis_new(&s->redis_url,
                            s->redis_password[0] ? s->redis_password : NULL,
                            (int)cfg->timeout_s * 1000 + READ_BLOCK_MS);
+  dg_secret_wipe(s->redis_password, sizeof s->redis_password); /* copied */
+  dg_secret_wipe(&s->redis_url, sizeof s->redis_url);
   if (ctx.redis == NULL) {
     dg_log(LOG_ERR, "event=startup_failed error=\"out of memory\"");
     goto out_exchange;

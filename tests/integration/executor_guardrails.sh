@@ -2,7 +2,7 @@
 # Every guardrail of SPEC section 4 rejects its plan with its own rule
 # label and NO order reaches the exchange; malformed entries are rejected
 # (never a crash, never stuck); every entry is ACKed with one result. Also:
-# hedge mode refused, dry run sends nothing.
+# hedge mode refused, dry run sends nothing, no plan key: auth skipped.
 . "$top_srcdir/tests/harness.sh"
 . "$top_srcdir/tests/integration/executor_lib.sh"
 dg_time_limit 90
@@ -116,4 +116,16 @@ ex_publish "$(ex_plan_json BTCUSDT 0.007)" >/dev/null
 ex_wait_results $n
 is "$(ex_result status)" DRY_RUN "dry run (-n) -> DRY_RUN"
 is "$(sim_order_count)" 0 "dry run sends no order"
+dg_stop_pid "$EX_PID"
+
+# No PlanKeyFile: a warning at start-up, and rule auth is skipped.
+sed -i '/^PlanKeyFile/d' "$EX_CONF"
+: >"$EX_LOG"
+ex_start -n
+grep -q "event=plans_unauthenticated" "$EX_LOG"
+ok $? "without PlanKeyFile the executor warns that plans are unauthenticated"
+n=$((n + 1))
+ex_publish "$(ex_plan_json BTCUSDT 0.007)" "" >/dev/null
+ex_wait_results $n
+is "$(ex_result status)" DRY_RUN "without PlanKeyFile a plan without mac passes (auth skipped)"
 dg_done
