@@ -14,7 +14,10 @@
 dg_time_limit 180
 
 # A long HTTP timeout: the kills below must land while a request hangs.
-ex_setup "Timeout 10"
+# ClaimIdle 4: a restart under the same name waits less for the dead
+# process's consumer lease.
+ex_setup "Timeout 10
+ClaimIdle 4"
 ex_start
 ok $? "executor starts"
 
@@ -109,6 +112,26 @@ killed_in "sent and applied" submitted 1
 chaos_restart
 ok $? "sent and applied: executor restarts as exec-1"
 one_fill "sent and applied"
+
+# 4b. Killed again during the recovery itself: the order request hung
+# unapplied; the restart asks the exchange for the client order id and
+# dies while that query hangs. The next start still ends with one order.
+begin_step
+sim_faults '[{"path":"/fapi/v1/order","method":"POST","delay_ms":8000}]' >/dev/null
+ex_publish "$plan" >/dev/null
+dg_wait_for 15 chaos_state_is "$id" submitted && dg_wait_for 10 chaos_faults_taken
+ok $? "crash in recovery: record submitted and the order request in flight"
+chaos_kill9
+sim_faults '[{"path":"/fapi/v1/order","method":"GET","delay_ms":8000,"apply":true}]' >/dev/null
+# Not chaos_restart: this start never gets to log event=started.
+ex_start >/dev/null
+dg_wait_for 30 chaos_faults_taken
+ok $? "crash in recovery: the restart's order query is in flight"
+chaos_kill9
+killed_in "crash in recovery" submitted 0
+chaos_restart
+ok $? "crash in recovery: executor restarts as exec-1"
+one_fill "crash in recovery"
 
 # 5. Filled and answered (audit line written), but Redis writes are paused:
 # the result, the final record and the ACK (one script) are not written.

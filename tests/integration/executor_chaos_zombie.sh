@@ -11,7 +11,10 @@
 . "$top_srcdir/tests/integration/executor_chaos_lib.sh"
 dg_time_limit 120
 
-ex_setup "Timeout 10"
+# ClaimIdle 4 for exec-1: its restart waits less for its previous
+# process's consumer lease.
+ex_setup "Timeout 10
+ClaimIdle 4"
 EX1_CONF=$EX_CONF
 EX2_CONF=$(chaos_conf_for exec-2 1)
 
