@@ -179,9 +179,24 @@ say "inject another any time, from another terminal:  $0 drift ETHUSDT 0.25"
 echo
 
 declare -A held
+last_plan=0-0
 last_result=0-0
 audit_lines=0
+# stream_new KEY LAST: entries after LAST, one per line, as "id<TAB>k=v k=v ...".
+stream_new() {
+  rcli --csv XRANGE "$1" "($2" + 2>/dev/null |
+    awk -F'","' '{ gsub(/^"|"$/, ""); s = $1 "\t"; for (i = 2; i < NF; i += 2) s = s " " $i "=" $(i + 1); print s }'
+}
+seen_lines=0
 while :; do
+  # 0. Drift the plugin saw (collectd's log).
+  n=$(grep -c 'reconcile plugin: .* drift seen' "$state/collectd.log" 2>/dev/null)
+  if [ "${n:-0}" -gt "$seen_lines" ]; then
+    grep 'reconcile plugin: .* drift seen' "$state/collectd.log" | tail -n $((n - seen_lines)) |
+      while read -r line; do say "drift seen      $(grep -o "symbol=[^ ]*" <<<"$line") ${line#*drift seen }"; done
+    seen_lines=$n
+  fi
+  # 1. HOLDs that appeared.
   for key in $(rcli --scan --pattern 'quantum:reconcile:hold:*'); do
     sym=${key##*:}
     if [ -z "${held[$sym]:-}" ]; then
@@ -189,35 +204,38 @@ while :; do
       say "HOLD set        $sym  (lease $(rcli TTL "$key") s, reason $(rcli GET "quantum:reconcile:hold_reason:$sym"))"
     fi
   done
+  # 2. Plans the plugin published.
+  while IFS=$'\t' read -r id fields; do
+    [ -n "$id" ] || continue
+    last_plan=$id
+    plan=$(rcli --raw XRANGE quantum:stream:reconcile.close "$id" "$id" | sed -n 3p)
+    say "plan published  $(jq -r '"plan_id=\(.plan_id) side=\(.side) qty=\(.qty) exchange_amt=\(.exchange_amt) ledger_amt=\(.ledger_amt)"' <<<"$plan" 2>/dev/null)"
+  done < <(stream_new quantum:stream:reconcile.close "$last_plan")
+  # 3. Orders: the executor's audit lines.
+  n=$(grep -c RECONCILE_CLOSE_AUDIT "$state/executor.log" 2>/dev/null)
+  if [ "${n:-0}" -gt "$audit_lines" ]; then
+    grep RECONCILE_CLOSE_AUDIT "$state/executor.log" | tail -n $((n - audit_lines)) |
+      while read -r line; do say "order placed    [RECONCILE_CLOSE_AUDIT]${line#*\[RECONCILE_CLOSE_AUDIT\]}"; done
+    audit_lines=$n
+  fi
+  # 4. Results the executor recorded.
+  while IFS=$'\t' read -r id fields; do
+    [ -n "$id" ] || continue
+    last_result=$id
+    say "plan result    $(tr ' ' '\n' <<<"$fields" | grep -E '^(symbol|status|rule|order_id|executed_qty|error)=.' | paste -sd' ')"
+  done < <(stream_new quantum:stream:reconcile.close.result "$last_result")
+  # 5. HOLDs released.
   for sym in "${!held[@]}"; do
     if [ "$(rcli EXISTS "quantum:reconcile:hold:$sym")" = "0" ]; then
       unset "held[$sym]"
       say "HOLD released   $sym  (a fresh poll shows exchange = ledger); trading may resume"
+      sleep 1.2 # one collectd interval, so the metrics below are the new ones
       say "  metrics: hold_active=$(metric collectd_reconcile_hold_active "reconcile=\"$sym\"")" \
         "close_published=$(metric collectd_reconcile_close_published_total "reconcile=\"$sym\"")" \
-        "close_executed{success}=$(metric collectd_reconcile_close_executed_total 'type="success"')"
+        "close_executed{success}=$(metric collectd_reconcile_close_executed_total "reconcile=\"$sym\",type=\"success\"")" \
+        "position{exchange}=$(metric collectd_reconcile_position "reconcile=\"$sym\",type=\"exchange\"")"
     fi
   done
-  n=$(grep -c RECONCILE_CLOSE_AUDIT "$state/executor.log" 2>/dev/null)
-  if [ "${n:-0}" -gt "$audit_lines" ]; then
-    grep RECONCILE_CLOSE_AUDIT "$state/executor.log" | tail -n $((n - audit_lines)) |
-      while read -r line; do say "order placed    ${line#*\[RECONCILE_CLOSE_AUDIT\]}"; done
-    audit_lines=$n
-  fi
-  # New result entries since the last one shown (exclusive range start).
-  while read -r line; do say "plan result    $line"; done < <(
-    rcli --raw XRANGE quantum:stream:reconcile.close.result "($last_result" + |
-      awk '/^[0-9]+-[0-9]+$/ { if (s != "") print id s; id = $0; s = ""; f = ""; next }
-           f == "" { f = $0; next }
-           { if (f ~ /^(symbol|status|rule|order_id|executed_qty|error)$/ && $0 != "") s = s " " f "=" $0; f = "" }
-           END { if (id != "") print id s }')
-  last_id=$(rcli --raw XREVRANGE quantum:stream:reconcile.close.result + - COUNT 1 | head -n 1)
-  [ -n "$last_id" ] && last_result=$last_id
-  published=$(rcli XLEN quantum:stream:reconcile.close)
-  if [ "${published:-0}" -gt "${last_published:-0}" ]; then
-    say "plan published  $(rcli --raw XREVRANGE quantum:stream:reconcile.close + - COUNT 1 | sed -n 's/.*"plan_id":"\([^"]*\)".*"side":"\([^"]*\)".*"qty":"\([^"]*\)".*/plan_id=\1 side=\2 qty=\3/p')"
-    last_published=$published
-  fi
   for pid in "${pids[@]}"; do
     kill -0 "$pid" 2>/dev/null || die "process $pid died; logs in $state"
   done

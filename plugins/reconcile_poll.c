@@ -180,11 +180,18 @@ static int rc_gather_rules(rc_account_t *a, char (*syms)[DG_SYMBOL_MAX],
 }
 
 /* Debounce: true once the same signature was seen on ConfirmPolls polls. */
-static bool rc_confirm(const rc_account_t *a, rc_symbol_t *s, const char *sig) {
+static bool rc_confirm(const rc_account_t *a, rc_symbol_t *s, const char *sig,
+                       const rc_input_t *in) {
   if (strcmp(s->pending_sig, sig) == 0) {
     if (s->pending_count < a->confirm_polls)
       s->pending_count++;
   } else {
+    char ex_txt[DG_DEC_STRLEN], led_txt[DG_DEC_STRLEN];
+    dg_dec_format(in->exchange_amt, ex_txt, sizeof(ex_txt));
+    dg_dec_format(in->ledger.amt, led_txt, sizeof(led_txt));
+    INFO(RC_PLUGIN " plugin: account=%s symbol=%s drift seen exchange_amt=%s "
+                   "ledger_amt=%s signature=%s confirm_polls=%d",
+         a->name, s->name, ex_txt, led_txt, sig, a->confirm_polls);
     sstrncpy(s->pending_sig, sig, sizeof(s->pending_sig));
     s->pending_count = 1;
   }
@@ -344,7 +351,7 @@ static void rc_decide(rc_account_t *a, const char *symbol, const rc_input_t *in,
   int hold_active = in->ledger.hold;
   if (d.kind == DG_DRIFT_NONE) {
     hold_active = rc_release(a, s, &in->ledger, redis_failed);
-  } else if (rc_confirm(a, s, sig)) {
+  } else if (rc_confirm(a, s, sig, in)) {
     rc_hold(a, s, sig, &d, in, out, redis_failed);
     if (!*redis_failed)
       hold_active = 1;
