@@ -37,6 +37,14 @@ sim_positions '{"BTCUSDT":"0.007","SOLUSDT":"1"}' >/dev/null
 dg_wait_for 10 yields 3 hold_keys BTCUSDT
 ok $? "BTCUSDT is on a real HOLD (unfixable drift, no plan)"
 
+# btc_plan AMT [JQ OVERRIDES]: a plan for BTCUSDT that names the real
+# HOLD's drift (signature and plan_id), so later rules are reached.
+sig=$(rcli GET quantum:reconcile:hold_sig:BTCUSDT)
+btc_plan() {
+  EX_PLAN_ID="reconclose:BTCUSDT:$sig:$RANDOM$RANDOM" ex_plan_json BTCUSDT "$1" \
+    "$(jq -c --arg s "$sig" '. + {signature: $s}' <<<"${2:-"{}"}")"
+}
+
 n=$(ex_results_count)
 # forged RULE NAME PLAN [MAC]: XADD the plan (signed with the plan key
 # unless MAC is given); it is REJECTED_GUARDRAIL with RULE.
@@ -47,27 +55,28 @@ forged() {
   ex_wait_results "$n" 10 || diag "no result for: $name"
   is "$(ex_result status)/$(ex_result rule)" "REJECTED_GUARDRAIL/$rule" "$name"
 }
-forged decision "decision OPEN" "$(ex_plan_json BTCUSDT 0.007 '{"decision":"OPEN"}')"
+forged decision "decision OPEN" "$(btc_plan 0.007 '{"decision":"OPEN"}')"
 forged source "source=attacker qty=100.0" \
-  "$(ex_plan_json BTCUSDT 0.007 '{"source":"attacker","qty":"100.0"}')"
-forged auth "no mac" "$(ex_plan_json BTCUSDT 0.007)" ""
-forged auth "a mac from another key" "$(ex_plan_json BTCUSDT 0.007)" \
+  "$(btc_plan 0.007 '{"source":"attacker","qty":"100.0"}')"
+forged auth "no mac" "$(btc_plan 0.007)" ""
+forged auth "a mac from another key" "$(btc_plan 0.007)" \
   "$(printf x | openssl dgst -sha256 -hmac other | sed 's/^.*= //')"
 forged auth "the executed plan's mac on a new plan_id and a bigger qty" \
   "$(jq -c '.plan_id += "9" | .qty = "100.0"' <<<"$executed_plan")" "$executed_mac"
 forged hold_key "a symbol not on HOLD" "$(ex_plan_json SOLUSDT 1)"
+forged hold_key "a plan for another drift than the HOLD's" "$(ex_plan_json BTCUSDT 0.007)"
 forged hold_key "a hold_key that is not the symbol's" \
-  "$(ex_plan_json BTCUSDT 0.007 '{"hold_key":"quantum:reconcile:hold:SOLUSDT"}')"
-forged reduce_only "reduceOnly false" "$(ex_plan_json BTCUSDT 0.007 '{"reduceOnly":false}')"
-forged type "type LIMIT" "$(ex_plan_json BTCUSDT 0.007 '{"type":"LIMIT"}')"
-forged reason "reason take_profit" "$(ex_plan_json BTCUSDT 0.007 '{"reason":"take_profit"}')"
-forged qty "qty above |exchange_amt|" "$(ex_plan_json BTCUSDT 0.007 '{"qty":"0.008"}')"
-forged qty "qty 0" "$(ex_plan_json BTCUSDT 0.007 '{"qty":"0"}')"
-forged side "BUY against the live long" "$(ex_plan_json BTCUSDT 0.007 '{"side":"BUY"}')"
-forged stale "exchange_amt other than the live position" "$(ex_plan_json BTCUSDT 0.005)"
-forged side "a short's plan (BUY) for the live long" "$(ex_plan_json BTCUSDT -0.007)"
+  "$(btc_plan 0.007 '{"hold_key":"quantum:reconcile:hold:SOLUSDT"}')"
+forged reduce_only "reduceOnly false" "$(btc_plan 0.007 '{"reduceOnly":false}')"
+forged type "type LIMIT" "$(btc_plan 0.007 '{"type":"LIMIT"}')"
+forged reason "reason take_profit" "$(btc_plan 0.007 '{"reason":"take_profit"}')"
+forged qty "qty above |exchange_amt|" "$(btc_plan 0.007 '{"qty":"0.008"}')"
+forged qty "qty 0" "$(btc_plan 0.007 '{"qty":"0"}')"
+forged side "BUY against the live long" "$(btc_plan 0.007 '{"side":"BUY"}')"
+forged stale "exchange_amt other than the live position" "$(btc_plan 0.005)"
+forged side "a short's plan (BUY) for the live long" "$(btc_plan -0.007)"
 forged stale "exchange_amt above the live position" \
-  "$(ex_plan_json BTCUSDT 0.009 '{"qty":"0.007"}')"
+  "$(btc_plan 0.009 '{"qty":"0.007"}')"
 n=$((n + 1))
 rcli XADD "$EX_PLAN_STREAM" '*' plan '{"plan_id":' >/dev/null
 ex_wait_results "$n" 10
@@ -90,10 +99,10 @@ is "$(rcli XPENDING "$EX_PLAN_STREAM" executor | head -1)" 0 "every entry is ACK
 
 # The replay was handled last: once it is counted, everything is.
 dg_wait_for 5 yields 1 counter ETHUSDT close_rejected duplicate
-is "$(counter all close_rejected guardrails)" 17 "prometheus: 17 guardrail rejections"
+is "$(counter all close_rejected guardrails)" 18 "prometheus: 18 guardrail rejections"
 is "$(counter ETHUSDT close_rejected duplicate)" 1 "prometheus: the replay counted as a duplicate"
 is "$(counter all close_executed success)" 1 "prometheus: one execution in all"
-for rule_count in decision=1 source=1 auth=2 hold_key=1 reduce_only=1 type=1 reason=1 qty=2 side=2 stale=2; do
+for rule_count in decision=1 source=1 auth=2 hold_key=2 reduce_only=1 type=1 reason=1 qty=2 side=2 stale=2; do
   is "$(counter BTCUSDT close_guardrail_fail "${rule_count%=*}")" "${rule_count#*=}" \
     "prometheus: BTCUSDT close_guardrail_fail{type=\"${rule_count%=*}\"} ${rule_count#*=}"
 done
