@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Several instances on the whole loop: two collectd daemons watch the same
-# account and three executors share one consumer group. 200 drifts across
+# account (one with a Symbol list, one finding symbols itself) and three
+# executors share one consumer group. 200 drifts across
 # 20 symbols, in 10 waves (set 20 positions, wait until every one is closed
 # and released): exactly one order per drift, no HOLD left behind, all in
 # well under two minutes.
@@ -24,11 +25,11 @@ e2e_start_executor exec-2 'Hostname "dgtest-2"'
 ok $? "executor exec-2 starts"
 e2e_start_executor exec-3 'Hostname "dgtest-3"'
 ok $? "executor exec-3 starts"
-options=$(printf '    Symbol "%s"\n' "${SYMBOLS[@]}")
-options="$options
+# Daemon b finds the symbols itself (no Symbol option: every symbol open
+# on either side), daemon a is given the list.
+e2e_start_collectd b '    ConfirmPolls 1'
+e2e_start_collectd a "$(printf '    Symbol "%s"\n' "${SYMBOLS[@]}")
     ConfirmPolls 1"
-e2e_start_collectd b "$options"
-e2e_start_collectd a "$options"
 
 # wave_positions W: W's position for every symbol, unique per drift (a
 # drift seen again in the same cooldown bucket would rightly get no plan):
