@@ -324,20 +324,33 @@ static step_t check_record(job_t *j) {
 /* --- guardrails ------------------------------------------------------------
  */
 
+/* Copy a string reply into out, truncated to fit; returns out. */
+static const char *copy_reply(char *out, size_t size, const redisReply *r) {
+  size_t n = r->len < size - 1 ? r->len : size - 1;
+  memcpy(out, r->str, n);
+  out[n] = '\0';
+  return out;
+}
+
 static step_t check_plan(job_t *j) {
   ex_ctx_t *ctx = j->ctx;
   ex_facts_t facts = {.source = ctx->cfg->source,
                       .plan_key = ctx->plan_key,
                       .plan_key_len = ctx->plan_key_len,
                       .hold_key = j->hold_key};
-  char why[320], hold[8] = "";
+  char why[320], hold[8], sig[DG_SIGNATURE_LEN + 2], sig_key[DG_KEY_MAX];
   ex_rule_t rule;
-  redisReply *r = ex_redis(ctx, (const char *[]){"GET", j->hold_key, NULL});
+  redisReply *r;
+  dg_key_hold_sig(sig_key, sizeof sig_key, ctx->cfg->key_prefix, j->p->symbol);
+  r = ex_redis(ctx, (const char *[]){"MGET", j->hold_key, sig_key, NULL});
   if (r == NULL)
     return STEP_STOP;
-  if (r->type == REDIS_REPLY_STRING) {
-    snprintf(hold, sizeof hold, "%.*s", (int)(r->len < 7 ? r->len : 7), r->str);
-    facts.hold_value = hold;
+  /* Truncated copies: a longer value still compares unequal. */
+  if (r->type == REDIS_REPLY_ARRAY && r->elements == 2) {
+    if (r->element[0]->type == REDIS_REPLY_STRING)
+      facts.hold_value = copy_reply(hold, sizeof hold, r->element[0]);
+    if (r->element[1]->type == REDIS_REPLY_STRING)
+      facts.hold_sig = copy_reply(sig, sizeof sig, r->element[1]);
   }
   freeReplyObject(r);
   rule = ex_check_plan(&j->e, &facts, why, sizeof why);

@@ -106,6 +106,10 @@ ex_rule_t ex_check_plan(const ex_entry_t *e, const ex_facts_t *f, char *why,
   if (f->hold_value == NULL || strcmp(f->hold_value, "1") != 0)
     return fail(EX_RULE_HOLD_KEY, why, whylen, "HOLD key not active: %s",
                 f->hold_key);
+  if (f->hold_sig != NULL && strcmp(f->hold_sig, p->signature) != 0)
+    return fail(EX_RULE_HOLD_KEY, why, whylen,
+                "HOLD is for another drift: hold_sig %s, plan signature %s",
+                f->hold_sig, p->signature);
   if (p->reduce_only != 1)
     return fail(EX_RULE_REDUCE_ONLY, why, whylen, "reduceOnly must be true");
   if (strcmp(p->type, "MARKET") != 0)
@@ -142,6 +146,7 @@ ex_rule_t ex_check_position(const dg_plan_t *p, dg_dec_t live_amt, char *why,
     return fail(EX_RULE_STALE, why, whylen,
                 "live position %s differs from the plan's exchange_amt %s",
                 live, planned);
+
   /* Implied by the two above and rule qty; kept so a change to either can
    * never let an order exceed the live position. */
   if (dg_dec_abs(live_amt, &size) != 0 || dg_dec_cmp(p->qty, size) > 0)

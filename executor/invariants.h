@@ -54,10 +54,13 @@ typedef struct {
   size_t plan_key_len;
   const char *hold_key;   /* P:reconcile:hold:S for the plan's symbol */
   const char *hold_value; /* that key's value, NULL when it does not exist */
+  const char *hold_sig;   /* P:reconcile:hold_sig:S, NULL when absent */
 } ex_facts_t;
 
 /* decision, source, auth, hold_key, reduce_only, type, reason, qty, and the
- * side's spelling (SELL or BUY). */
+ * side's spelling (SELL or BUY). Rule hold_key also refuses a plan whose
+ * drift is not the held one (hold_sig set and not the plan's signature:
+ * the ledger or the exchange moved since the plan). */
 ex_rule_t ex_check_plan(const ex_entry_t *e, const ex_facts_t *f, char *why,
                         size_t whylen);
 

@@ -42,6 +42,10 @@ is "$(ex_result error)" "HOLD key not active: $EX_PREFIX:reconcile:hold:BTCUSDT"
 rcli SET "$EX_PREFIX:reconcile:hold:BTCUSDT" 0 >/dev/null
 expect_rule hold_key "HOLD not 1 -> rule hold_key" "$(ex_plan_json BTCUSDT 0.007)"
 ex_hold BTCUSDT
+rcli SET "$EX_PREFIX:reconcile:hold_sig:BTCUSDT" 0123456789ab >/dev/null
+expect_rule hold_key "HOLD for another drift (hold_sig) -> rule hold_key" \
+  "$(ex_plan_json BTCUSDT 0.007)"
+ex_hold BTCUSDT
 expect_rule hold_key "a hold_key that is not ours -> rule hold_key" \
   "$(ex_plan_json BTCUSDT 0.007 '{"hold_key":"quantum:reconcile:hold:ETHUSDT"}')"
 expect_rule reduce_only "reduceOnly false -> rule reduce_only" \

@@ -161,6 +161,17 @@ static void test_each_rule(void) {
     f.hold_value = "0";
     ok(ex_check_plan(&t.e, &f, why, sizeof why) == EX_RULE_HOLD_KEY,
        "HOLD value 0 -> hold_key");
+    f.hold_value = "1";
+    f.hold_sig = "416d86940859";
+    ok(ex_check_plan(&t.e, &f, why, sizeof why) == EX_RULE_NONE,
+       "hold_sig equal to the plan's signature passes");
+    f.hold_sig = "0123456789ab";
+    ok(ex_check_plan(&t.e, &f, why, sizeof why) == EX_RULE_HOLD_KEY &&
+           strstr(why, "another drift") != NULL,
+       "HOLD for another drift (ledger moved) -> hold_key (\"%s\")", why);
+    f.hold_sig = "416d869408591";
+    ok(ex_check_plan(&t.e, &f, why, sizeof why) == EX_RULE_HOLD_KEY,
+       "hold_sig longer than the signature -> hold_key");
   }
 }
 
