@@ -7,6 +7,7 @@
 # and longer than the executor's resolve wait. Also a partial close
 # (exchange 0.010, ledger 0.006): 0.004 is sold once, never twice, even
 # when its reply is lost and when a later plan still names the old amount.
+# Also: a -4116 duplicate client order id and a -1021 clock refusal.
 . "$top_srcdir/tests/harness.sh"
 . "$top_srcdir/tests/integration/executor_lib.sh"
 . "$top_srcdir/tests/integration/executor_chaos_lib.sh"
@@ -96,6 +97,19 @@ ok $? "-2013 lag, long: no EXECUTED without an order id (status $status)"
 [ -n "$(ex_result error "$id")" ] || [ "$status" = EXECUTED ]
 ok $? "-2013 lag, long: a non-EXECUTED result says why: $(ex_result error "$id")"
 diag "-2013 lag, long: status=$status rule=$(ex_result rule "$id") error=$(ex_result error "$id")"
+
+# The exchange says the client order id is a duplicate (-4116): an order
+# with it exists, so it is looked up, never sent under another id.
+run_case "-4116 duplicate client id" 0.007 \
+  '[{"path":"/fapi/v1/order","method":"POST","code":-4116,"apply":true}]'
+one_order "-4116 duplicate client id" 0.007
+executed "-4116 duplicate client id" 0.007
+
+# A clock-skew refusal (-1021, not applied): resync, one order.
+run_case "-1021 once" 0.007 \
+  '[{"path":"/fapi/v1/order","method":"POST","code":-1021}]'
+one_order "-1021 once" 0.007
+executed "-1021 once" 0.007
 
 # Partial drift, reply timed out after the exchange applied it.
 over='{"qty":"0.004","ledger_amt":"0.006"}'
