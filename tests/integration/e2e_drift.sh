@@ -141,4 +141,14 @@ is "$(counter all close_rejected duplicate)" 0 "prometheus: no duplicate"
 is "$(rcli XPENDING "$EX_PLAN_STREAM" executor | head -1)" 0 "every plan is ACKed"
 is "$(counter main poll_errors exchange)" 0 \
   "no failed exchange poll"
+
+# Secrets never reach logs, metrics, plans, results or argv.
+leaks=$( (cat "$DG_TMP/a-collectd.log" "$EX_LOG"
+  curl -sf "http://127.0.0.1:$PROM_PORT/metrics"
+  rcli --raw XRANGE "$EX_PLAN_STREAM" - +
+  rcli --raw XRANGE "$EX_RESULT_STREAM" - +
+  tr '\0' ' ' <"/proc/$COLLECTD_PID/cmdline"
+  tr '\0' ' ' <"/proc/$EX_PID/cmdline") |
+  grep -cF -e "$DG_API_SECRET" -e "$DG_API_KEY" -e "$PLAN_KEY")
+is "$leaks" 0 "no API key, API secret or plan key in logs, metrics, plans, results or argv"
 dg_done
