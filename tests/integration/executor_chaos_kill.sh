@@ -137,13 +137,8 @@ one_fill "crash in recovery"
 # the result, the final record and the ACK (one script) are not written.
 # Another consumer takes the entry over with XAUTOCLAIM.
 begin_step
-sim_faults '[{"path":"/fapi/v1/order","method":"POST","delay_ms":1500,"apply":true}]' >/dev/null
-ex_publish "$plan" >/dev/null
-dg_wait_for 15 chaos_order_count_is $((orders0 + 1))
-ok $? "filled: the exchange has the order"
-rcli CLIENT PAUSE 15000 WRITE >/dev/null
-dg_wait_for 10 grep -qF "order_id=$(sim_orders | jq -r 'last.orderId') plan_id=$id " "$EX_LOG"
-ok $? "filled: the executor got the reply (audit line) while Redis writes are paused"
+chaos_hold_result "$id" "$plan"
+ok $? "filled: the executor got the fill (audit line) while Redis writes are paused"
 chaos_kill9
 rcli CLIENT UNPAUSE >/dev/null
 killed_in "filled, no result" submitted 1

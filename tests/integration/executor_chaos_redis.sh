@@ -93,13 +93,8 @@ is "$(ex_result status)/$(ex_result plan_id)" "DROPPED_DUPLICATE/$before_id" \
 sim_positions '{"BTCUSDT":"0.007"}' >/dev/null
 ex_hold BTCUSDT
 orders0=$(sim_order_count)
-sim_faults '[{"path":"/fapi/v1/order","method":"POST","delay_ms":1500,"apply":true}]' >/dev/null
 id="reconclose:BTCUSDT:416d86940859:$RANDOM$RANDOM"
-ex_publish "$(EX_PLAN_ID=$id ex_plan_json BTCUSDT 0.007)" >/dev/null
-dg_wait_for 10 chaos_order_count_is $((orders0 + 1))
-ok $? "worst moment: the exchange has the order"
-rcli CLIENT PAUSE 20000 WRITE >/dev/null
-dg_wait_for 10 grep -q "\[RECONCILE_CLOSE_AUDIT\] .* plan_id=$id " "$EX_LOG"
+chaos_hold_result "$id" "$(EX_PLAN_ID=$id ex_plan_json BTCUSDT 0.007)"
 ok $? "worst moment: the executor has the fill, its result write is held"
 kill -KILL "$REDIS_PID"
 wait "$REDIS_PID" 2>/dev/null
