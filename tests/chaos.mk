@@ -6,6 +6,7 @@ CHAOS_TESTS = \
 	tests/integration/executor_chaos_redis.sh \
 	tests/integration/executor_chaos_collectd.sh \
 	tests/integration/executor_chaos_sigterm.sh \
-	tests/integration/executor_chaos_zombie.sh
+	tests/integration/executor_chaos_zombie.sh \
+	tests/integration/executor_chaos_soak.sh
 TESTS += $(CHAOS_TESTS)
 EXTRA_DIST += $(CHAOS_TESTS) tests/integration/executor_chaos_lib.sh

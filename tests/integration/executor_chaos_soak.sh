@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# kill -9 at random moments, again and again: the exchange answers every
+# position read and every order slowly (200 ms, 400 ms, the order applied
+# at once), so the kills land before the claim, during the position read,
+# with the order applied and its reply pending, or while the result is
+# written. After each restart the plan has exactly one result, at most one
+# order with its client order id, one exactly when EXECUTED, and the
+# exchange position agrees with what the results say.
+. "$top_srcdir/tests/harness.sh"
+. "$top_srcdir/tests/integration/executor_lib.sh"
+. "$top_srcdir/tests/integration/executor_chaos_lib.sh"
+dg_time_limit 240
+
+ROUNDS=${CHAOS_SOAK_ROUNDS:-15}
+# ClaimIdle 4: a restart under the same name waits 2 s for the lease.
+ex_setup "Timeout 10
+ClaimIdle 4"
+sim_positions '{"BTCUSDT":"1"}' >/dev/null
+sim_faults '[{"path":"/fapi/v3/positionRisk","delay_ms":200,"apply":true,"count":-1},
+  {"path":"/fapi/v1/order","method":"POST","delay_ms":400,"apply":true,"count":-1}]' >/dev/null
+ex_start
+ok $? "executor starts"
+
+bad=0 executed=0
+no_pending() { [ "$(chaos_pending)" = 0 ]; }
+for round in $(seq "$ROUNDS"); do
+  # A plan selling 0.001 of whatever the exchange holds now.
+  amt=$(sim_position BTCUSDT)
+  ledger=$(awk -v a="$amt" 'BEGIN { printf "%.3f", a - 0.001 }')
+  ex_hold BTCUSDT
+  id="reconclose:BTCUSDT:416d86940859:soak$round$RANDOM"
+  ex_publish "$(EX_PLAN_ID=$id ex_plan_json BTCUSDT "$amt" "{\"qty\":\"0.001\",\"ledger_amt\":\"$ledger\"}")" >/dev/null
+  sleep "$(awk -v r="$RANDOM" 'BEGIN { printf "%.2f", (r % 120) / 100 }')"
+  chaos_kill9
+  chaos_restart || { bad=$((bad + 1)) && diag "round $round: no restart" && continue; }
+  dg_wait_for 30 chaos_has_result "$id" && dg_wait_for 10 no_pending ||
+    { bad=$((bad + 1)) && diag "round $round: no result or not ACKed" && continue; }
+  coid=$(ex_result client_order_id "$id")
+  status=$(ex_result status "$id")
+  orders=$(sim_orders | jq --arg c "$coid" 'map(select(.clientOrderId == $c)) | length')
+  results=$(chaos_plan_results "$id")
+  want=0
+  [ "$status" = EXECUTED ] && want=1 && executed=$((executed + 1))
+  if [ "$orders" != "$want" ] || [ "$results" != 1 ]; then
+    bad=$((bad + 1))
+    diag "round $round: status $status, $orders order(s), $results result(s)"
+  fi
+done
+diag "recoveries: $(chaos_log_count 'event=recovering .* state=claimed') claimed, $(chaos_log_count 'event=recovering .* state=submitted') submitted"
+is "$bad" 0 "$ROUNDS rounds of kill -9: one result each, one order exactly when EXECUTED"
+[ "$executed" -ge $((ROUNDS / 2)) ]
+ok $? "most rounds executed ($executed of $ROUNDS)"
+is "$(sim_order_count)" "$executed" "no order beyond the executed plans"
+is "$(sim_position BTCUSDT)" "$(awk -v n="$executed" 'BEGIN { printf "%.3f", 1 - n * 0.001 }' | sed 's/0*$//; s/\.$//')" \
+  "the position moved by exactly the executed closes"
+dg_done
