@@ -37,6 +37,32 @@ while IFS= read -r trs; do
   done <"$trs"
 done < <(find . -name '*.trs')
 
+# The daemons under valgrind: a plain (non-sanitizer) build of the same tree.
+if [ -x "$top/tests/valgrind/run.sh" ]; then
+  plain="$top/build-plain"
+  rm -rf "$plain"
+  mkdir -p "$plain"
+  if (cd "$plain" && ../configure --prefix=/usr --sysconfdir=/etc --localstatedir=/var \
+    CFLAGS='-O1 -g' >configure.out 2>&1 && make -j"$(nproc)" >make.out 2>&1); then
+    top_srcdir="$top" top_builddir="$plain" "$top/tests/valgrind/run.sh" >"$plain/valgrind.log" 2>&1
+    vg_passed=$(grep -c '^ok ' "$plain/valgrind.log")
+    vg_failed=$(grep -c '^not ok ' "$plain/valgrind.log")
+    grep -E '^(ok|not ok) ' "$plain/valgrind.log" | sed 's/^/  valgrind: /' | grep 'not ok' || true
+    if [ "$vg_passed$vg_failed" = "00" ]; then
+      tail -n 40 "$plain/valgrind.log"
+      vg_failed=1
+    elif [ "$vg_failed" -ne 0 ]; then
+      tail -n 80 "$plain/valgrind.log"
+    fi
+    passed=$((passed + vg_passed))
+    failed=$((failed + vg_failed))
+  else
+    tail -n 40 "$plain/make.out" "$plain/configure.out"
+    echo "plain (non-sanitizer) build failed"
+    failed=$((failed + 1))
+  fi
+fi
+
 # Show the logs of whatever failed.
 grep -l -E '^:test-result: (FAIL|XPASS|ERROR)' $(find . -name '*.trs') 2>/dev/null |
   while read -r trs; do
