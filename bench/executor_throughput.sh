@@ -59,8 +59,9 @@ CollectdSocket ""
 BatchSize $BATCH
 CONF
 
-cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%d\n", s }'; }
+cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'; }
 cmd_calls() { rcli INFO commandstats | awk -F'[=,:]' '/^cmdstat_/ { s += $3 } END { print s + 0 }'; }
+redis_cpu_us() { rcli INFO cpu | tr -d '\r' | awk -F: '/^used_cpu_(sys|user):/ { s += $2 } END { printf "%.0f\n", s * 1e6 }'; }
 results() { rcli XLEN "$RESULT_STREAM"; }
 # entry_ms XRANGE|XREVRANGE: the Redis time (ms) of the first|last result.
 entry_ms() {
@@ -137,28 +138,33 @@ round_trips() {
 }
 
 run_class() {
-  local cls=$1 n=$2 r0 r1 first last rc rt
+  local cls=$1 n=$2 r0 r1 first last rc rt wall cpu u0 u1
   load "$cls" "$n"
   r0=$(cmd_calls)
+  u0=$(redis_cpu_us)
   drain "$n"
+  u1=$(redis_cpu_us)
   r1=$(cmd_calls)
+  wall=$WALL_MS cpu=$EX_CPU_NS
   first=$(entry_ms XRANGE)
   last=$(entry_ms XREVRANGE)
   rc=$(statuses)
   rt=$(round_trips "$cls" $((n < COUNT_PLANS ? n : COUNT_PLANS)))
-  awk -v cls="$cls" -v n="$n" -v ms=$((last - first)) -v wall="$WALL_MS" \
-    -v cpu="$EX_CPU_NS" -v rc=$((r1 - r0 - 1)) -v st="$rc" -v rt="$rt" 'BEGIN {
+  awk -v cls="$cls" -v n="$n" -v ms=$((last - first)) -v wall="$wall" \
+    -v cpu="$cpu" -v rcpu=$((u1 - u0)) -v rc=$((r1 - r0 - 1)) -v st="$rc" -v rt="$rt" 'BEGIN {
       split(rt, t, " ")
-      printf "%-10s %7d %10.0f %9.2f %12.1f %12.2f %12s  %s\n", cls, n,
-        (ms > 0 ? (n - 1) * 1000 / ms : 0), wall / 1000, cpu / n / 1000, rc / n, t[1], st
+      printf "%-10s %7d %9.0f %7.2f %10.1f %10.1f %11.2f %12s  %s\n", cls, n,
+        (ms > 0 ? (n - 1) * 1000 / ms : 0), wall / 1000, cpu / n / 1000,
+        rcpu / n, rc / n, t[1], st
       sub(/^[^ ]* ?/, "", rt)
       printf "#   round trips by command, per plan: %s\n", rt }'
 }
 
+echo "# $(nproc) CPUs, load average before the run: $(cut -d" " -f1-3 /proc/loadavg) (other work on the machine skews every figure)"
 echo "# driftguard-executor ($top_builddir), BatchSize $BATCH, log level info to a file,"
-echo "# redis-server $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/'), $(nproc) CPUs shared by executor, redis-server and simulator"
-printf '%-10s %7s %10s %9s %12s %12s %12s  %s\n' class plans "plans/s" "wall s" \
-  "ex CPU us/p" "redis cmd/p" "round trip/p" "statuses"
+echo "# redis-server $(redis-server --version | sed "s/.*v=\([^ ]*\).*/\1/"); executor, redis-server and simulator share the CPUs"
+printf '%-10s %7s %9s %7s %10s %10s %11s %12s  %s\n' class plans "plans/s" "wall s" \
+  "exec us/p" "redis us/p" "redis cmd/p" "round trip/p" "statuses"
 run_class reject "$PLANS"
 run_class duplicate "$PLANS"
 run_class valid "$CLOSES"

@@ -75,7 +75,7 @@ plugin_block() {
 
 # cpu_ns PID: nanoseconds on CPU of every thread of PID.
 cpu_ns() {
-  cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%d\n", s }'
+  cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'
 }
 # cmdstat_calls: calls of every command in INFO commandstats.
 cmdstat_calls() {
@@ -142,6 +142,7 @@ baseline_ns_per_s() {
 }
 
 IDLE_NS_PER_S=$(baseline_ns_per_s "$SECONDS_PER_SIZE")
+echo "# $(nproc) CPUs, load average before the run: $(cut -d" " -f1-3 /proc/loadavg) (other work on the machine skews every figure)"
 echo "# collectd 5.12 + reconcile.so ($top_builddir) + write_prometheus, Interval $INTERVAL s,"
 echo "# ${SECONDS_PER_SIZE} s per size; idle collectd without the plugin: $((IDLE_NS_PER_S / 1000)) us CPU/s, subtracted"
 printf '%-8s %-6s %6s %12s %12s %14s %10s %10s\n' symbols mode polls "CPU ms/poll" \
