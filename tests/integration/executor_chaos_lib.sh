@@ -73,3 +73,31 @@ chaos_hold_result() {
   rcli CLIENT PAUSE 20000 WRITE >/dev/null
   dg_wait_for 10 grep -q "\[RECONCILE_CLOSE_AUDIT\] .* plan_id=$1 " "$EX_LOG"
 }
+
+# chaos_publish_step TAG: publish a plan selling 0.001 of BTCUSDT's live
+# position (ledger = position - 0.001), its HOLD set; sets id.
+chaos_publish_step() {
+  local amt ledger
+  amt=$(sim_position BTCUSDT)
+  ledger=$(awk -v a="$amt" 'BEGIN { printf "%.3f", a - 0.001 }')
+  ex_hold BTCUSDT
+  id="reconclose:BTCUSDT:416d86940859:$1$RANDOM"
+  ex_publish "$(EX_PLAN_ID=$id ex_plan_json BTCUSDT "$amt" "{\"qty\":\"0.001\",\"ledger_amt\":\"$ledger\"}")" >/dev/null
+}
+# chaos_plan_ok PLAN_ID: exactly one result, and one order with the plan's
+# client order id when it is EXECUTED, none otherwise; says what is wrong.
+chaos_plan_ok() {
+  local coid status orders results want=0
+  coid=$(ex_result client_order_id "$1")
+  status=$(ex_result status "$1")
+  orders=$(sim_orders | jq --arg c "$coid" 'map(select(.clientOrderId == $c)) | length')
+  results=$(chaos_plan_results "$1")
+  [ "$status" = EXECUTED ] && want=1
+  [ "$orders" = "$want" ] && [ "$results" = 1 ] && return 0
+  diag "$1: status $status, $orders order(s), $results result(s)"
+  return 1
+}
+# chaos_closed_by N: BTCUSDT started at 1 and N closes of 0.001 happened.
+chaos_closed_by() {
+  [ "$(sim_position BTCUSDT)" = "$(awk -v n="$1" 'BEGIN { printf "%.3f", 1 - n * 0.001 }' | sed 's/0*$//; s/\.$//')" ]
+}
