@@ -60,14 +60,14 @@ chaos_faults_taken() { [ "$(chaos_faults_left)" = 0 ]; }
 chaos_log_count() { grep -c -- "$1" "$EX_LOG"; }
 
 # chaos_hold_result PLAN_ID PLAN_JSON: publish the plan; the exchange
-# applies its order at once and answers 1.5 s later. Redis writes are paused
+# applies its order at once and answers 2.5 s later. Redis writes are paused
 # (CLIENT PAUSE WRITE, 20 s) as soon as the order exists, so when this
 # returns 0 the executor has the fill (audit line) and its result + record
 # + ACK script is held.
 chaos_hold_result() {
   local orders0
   orders0=$(sim_order_count)
-  sim_faults '[{"path":"/fapi/v1/order","method":"POST","delay_ms":1500,"apply":true}]' >/dev/null
+  sim_faults '[{"path":"/fapi/v1/order","method":"POST","delay_ms":2500,"apply":true}]' >/dev/null
   ex_publish "$2" >/dev/null
   dg_wait_for 15 chaos_order_count_is $((orders0 + 1)) || return 1
   rcli CLIENT PAUSE 20000 WRITE >/dev/null

@@ -72,7 +72,7 @@ rcli XINFO GROUPS "$EX_PLAN_STREAM" | grep -qx executor
 ok $? "the stream and the consumer group survived"
 handled ETHUSDT -0.5 "after the restart"
 took=$((($(date +%s%N) - up) / 1000000))
-[ "$took" -lt 7500 ]
+[ "$took" -lt 9000 ]
 ok $? "reconnected within the capped backoff ($took ms after Redis came back)"
 is "$(chaos_log_count 'event=redis_down')" 1 "the outage is logged once"
 is "$(chaos_log_count 'event=redis_up')" 1 "its end is logged once"
