@@ -16,12 +16,20 @@ ex_setup "CollectdSocket \"$DG_TMP/cd.sock\""
 PLUGIN_KEYFILE=$EX_KEYFILE
 PLAN_KEYFILE=$EX_PLAN_KEYFILE
 
+# start_collectd: collectd "cd"; another free port when a parallel test
+# took write_prometheus's port first.
 start_collectd() {
-  PROM_PORT=$(dg_free_port)
-  dg_start_collectd cd "$(plugin_conf 'KeyPrefix "cdonly"
+  local try
+  for try in 1 2 3; do
+    PROM_PORT=$(dg_free_port)
+    dg_start_collectd cd "$(plugin_conf 'KeyPrefix "cdonly"
     Symbol "ETHUSDT"')
 $(prometheus_conf)"
-  dg_wait_for 10 curl -sf "http://127.0.0.1:$PROM_PORT/metrics"
+    dg_wait_for 10 curl -sf "http://127.0.0.1:$PROM_PORT/metrics" && return 0
+    dg_stop_pid "$COLLECTD_PID"
+    rm -f "$COLLECTD_SOCK"
+  done
+  return 1
 }
 # counter TYPE [TYPE_INSTANCE]: the executor's "all" series in collectd.
 counter() {
