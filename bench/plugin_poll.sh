@@ -14,8 +14,10 @@
 # CPU) across the window, minus an idle collectd's (same config without
 # the plugin) over the same time, divided by the polls. Polls: positionRisk
 # requests the simulator served in the window (one per poll). Redis
-# commands: INFO commandstats deltas (this script's own INFO calls
-# subtracted). Round trips: strace on collectd counts write() calls on the
+# commands: INFO commandstats deltas (this script's own INFO subtracted)
+# over the GETs of the plugin's ban check (one per poll), so both come from
+# one snapshot. HTTP: /fapi requests over positionRisk requests, likewise.
+# Round trips: strace on collectd counts write() calls on the
 # plugin's Redis socket over a few polls (every round trip starts with one
 # write, a pipeline is one write); see bench/README.md.
 set -u
@@ -77,28 +79,32 @@ plugin_block() {
 cpu_ns() {
   cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'
 }
-# cmdstat_calls: calls of every command in INFO commandstats.
+# cmdstat_calls: "ALL GET": the calls of every command in INFO commandstats,
+# and of GET (the plugin's shared-ban check: one per poll, before its
+# positionRisk request).
 cmdstat_calls() {
-  rcli INFO commandstats | awk -F'[=,:]' '/^cmdstat_/ { s += $3 } END { print s + 0 }'
+  rcli INFO commandstats | awk -F'[=,:]' '/^cmdstat_/ { s += $3 } /^cmdstat_get:/ { g = $3 }
+    END { print s + 0, g + 0 }'
 }
 commands_seen() { rcli INFO commandstats | awk -F'[=,:]' '/^cmdstat_/ { print $1, $3 }' | sed 's/cmdstat_//'; }
-# http_count PATH_PART: exchange (/fapi) requests the simulator served
-# whose path contains PATH_PART.
-http_count() {
-  curl -sf "$SIM_URL/sim/stats" | jq -r --arg p "$1" \
-    '[.paths // {} | to_entries[] | select((.key | startswith("/fapi")) and (.key | contains($p))) | .value] | add // 0'
+# http_counts: "FAPI POLLS" from one /sim/stats: every exchange (/fapi)
+# request the simulator served, and its positionRisk requests.
+http_counts() {
+  curl -sf "$SIM_URL/sim/stats" | jq -r '[.paths // {} | to_entries[] | select(.key | startswith("/fapi"))] |
+    "\(map(.value) | add // 0) \(map(select(.key | contains("positionRisk")) | .value) | add // 0)"'
 }
+polls_now() { http_counts | cut -d" " -f2; }
 # sync_poll: return half an Interval after a poll began (its positionRisk
 # request), so that snapshots never cut a poll in two.
 sync_poll() {
   local p0
-  p0=$(http_count positionRisk)
-  while [ "$(http_count positionRisk)" = "$p0" ]; do sleep 0.01; done
+  p0=$(polls_now)
+  while [ "$(polls_now)" = "$p0" ]; do sleep 0.01; done
   sleep "$(awk -v i="$INTERVAL" 'BEGIN { print i / 2 }')"
 }
-# snapshot: "CPU_NS REDIS_CALLS FAPI_REQUESTS POLLS TIME_NS" right now.
+# snapshot: "CPU_NS REDIS_CALLS REDIS_GETS FAPI_REQUESTS POLLS TIME_NS" now.
 snapshot() {
-  echo "$(cpu_ns "$COLLECTD_PID") $(cmdstat_calls) $(http_count "") $(http_count positionRisk) $(date +%s%N)"
+  echo "$(cpu_ns "$COLLECTD_PID") $(cmdstat_calls) $(http_counts) $(date +%s%N)"
 }
 
 stop_collectd() {
@@ -114,10 +120,10 @@ round_trips() {
     echo "- -"
     return
   }
-  p0=$(http_count positionRisk)
+  p0=$(polls_now)
   timeout -s INT "$1" strace -f -qq -yy -e trace=write,writev,sendto,sendmsg \
     -p "$COLLECTD_PID" -o "$out" 2>/dev/null
-  p1=$(http_count positionRisk)
+  p1=$(polls_now)
   echo "$(grep -c "127.0.0.1:$REDIS_PORT\]>" "$out") $((p1 - p0))"
 }
 
@@ -167,11 +173,12 @@ $(plugin_block "$n" "$auto")"
     -v s0="$s0" -v s1="$s1" -v idle="$IDLE_NS_PER_S" \
     -v rt="$rt" 'BEGIN {
       split(s0, a, " "); split(s1, b, " "); split(rt, t, " ")
-      polls = b[4] - a[4]
-      if (polls == 0) { print n, mode, "no polls seen"; exit }
+      polls = b[5] - a[5]; redis_polls = b[3] - a[3]
+      if (polls == 0 || redis_polls == 0) { print n, mode, "no polls seen"; exit }
       printf "%-8d %-6s %6d %12.3f %12.1f %14s %10.2f %10s\n", n, mode, polls,
-        (b[1] - a[1] - idle * (b[5] - a[5]) / 1e9) / polls / 1e6, (b[2] - a[2] - 1) / polls,
-        (t[2] > 0 ? sprintf("%.2f", t[1] / t[2]) : "-"), (b[3] - a[3]) / polls, n }'
+        (b[1] - a[1] - idle * (b[6] - a[6]) / 1e9) / polls / 1e6,
+        (b[2] - a[2] - 1) / redis_polls,
+        (t[2] > 0 ? sprintf("%.2f", t[1] / t[2]) : "-"), (b[4] - a[4]) / polls, n }'
   if grep -q "poll failed" "$DG_TMP/poll$n-collectd.log"; then
     echo "#   warning: the plugin logged failed polls:"
     grep "poll failed" "$DG_TMP/poll$n-collectd.log" | head -n 3 | sed 's/^/#   /'
