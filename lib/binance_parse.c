@@ -247,12 +247,17 @@ dg_ex_status_t dg_bn_classify_reply(long http_status, const char *body,
     return res->status = DG_EX_BANNED;
   }
   if (http_status >= 500 && http_status <= 599) {
-    /* Binance: 503 "Unknown error, please check your request or try again
-     * later." means the request may have been executed; "Service
-     * Unavailable." and other 5xx mean it was not. */
-    if (http_status == 503 && contains(body, len, "Unknown error"))
-      return res->status = DG_EX_UNKNOWN;
-    return res->status = DG_EX_SERVER;
+    /* Binance: a 5xx is its own internal error and the execution status
+     * is UNKNOWN (it could have been a success), gateways' 500/502/504
+     * included. Only a 503 saying "Service Unavailable." or "Internal
+     * error; unable to process your request" is a stated failure. (The
+     * driver turns UNKNOWN into SERVER for reads: only an order has a
+     * fate.) */
+    if (http_status == 503 &&
+        (contains(body, len, "Service Unavailable.") ||
+         contains(body, len, "Internal error; unable to process your request")))
+      return res->status = DG_EX_SERVER;
+    return res->status = DG_EX_UNKNOWN;
   }
   if (http_status >= 400 && http_status <= 499)
     return res->status = DG_EX_REFUSED;

@@ -9,6 +9,7 @@ CHAOS_TESTS = \
 	tests/integration/executor_chaos_sigterm.sh \
 	tests/integration/executor_chaos_zombie.sh \
 	tests/integration/executor_chaos_soak.sh \
-	tests/integration/executor_chaos_redis_drops.sh
+	tests/integration/executor_chaos_redis_drops.sh \
+	tests/integration/executor_chaos_5xx_fate.sh
 TESTS += $(CHAOS_TESTS)
 EXTRA_DIST += $(CHAOS_TESTS) tests/integration/executor_chaos_lib.sh

@@ -60,8 +60,11 @@ int64_t dg_bn_retry_after_ms(const char *value, int64_t now_ms);
  *   418                                         -> BANNED, ban_until_ms =
  *      "banned until <ms>", else Retry-After, else now + DG_BN_BAN_DEFAULT_MS
  *      (retry_after_ms is set to the same time)
- *   503 whose message says "Unknown error"      -> UNKNOWN
- *   other 5xx                                   -> SERVER
+ *   503 saying "Service Unavailable." or "Internal error; unable to
+ *       process your request" (stated failures) -> SERVER
+ *   other 5xx (Binance: execution status unknown, e.g. 503 "Unknown
+ *       error", a gateway's 500/502/504)        -> UNKNOWN (the driver makes
+ *                                                  that SERVER for reads)
  *   other 4xx                                   -> REFUSED (code/msg kept;
  *                                                  code 0 without JSON body)
  *   2xx with an error object (negative code)    -> REFUSED

@@ -113,6 +113,11 @@ is "$(field status "$line")" unknown "503 Unknown error: unknown"
 sim_faults '[{"path":"/fapi/v1/order","status":503,"code":-1001,"msg":"Service Unavailable."}]' >/dev/null
 line=$(probe close BTCUSDT SELL 0.01 dgrc-it-2)
 is "$(field status "$line")" server "503 Service Unavailable: server"
+for st in 500 502 504; do
+  sim_faults "[{\"path\":\"/fapi/v1/order\",\"status\":$st}]" >/dev/null
+  line=$(probe close BTCUSDT SELL 0.01 dgrc-it-2)
+  is "$(field status "$line")" unknown "HTTP $st on an order: unknown (Binance: 5xx fate unknown)"
+done
 sim_faults '[{"path":"/fapi/v1/order","status":408,"code":-1007}]' >/dev/null
 line=$(probe close BTCUSDT SELL 0.01 dgrc-it-2)
 is "$(field status "$line")/$(field code "$line")" unknown/-1007 "-1007: unknown"
@@ -148,6 +153,9 @@ is "$(field status "$line")" transport "timeout of a read: transport"
 sim_faults '[{"path":"/fapi/v3/positionRisk","status":503}]' >/dev/null
 line=$(probe positions)
 is "$(field status "$line")" server "503 Unknown error on a read: server"
+sim_faults '[{"path":"/fapi/v3/positionRisk","status":502}]' >/dev/null
+line=$(probe positions)
+is "$(field status "$line")" server "502 on a read: server"
 
 
 sim_reset

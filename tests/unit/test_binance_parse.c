@@ -148,13 +148,32 @@ static void test_classify(void) {
      "classify: 503 Unknown error as plain text -> unknown");
   r = classify(503, "{\"code\":-1001,\"msg\":\"Service Unavailable.\"}", "");
   ok(r.status == DG_EX_SERVER, "classify: 503 Service Unavailable -> server");
+  r = classify(503,
+               "{\"code\":-1001,\"msg\":\"Internal error; unable to process "
+               "your request. Please try again.\"}",
+               "");
+  ok(r.status == DG_EX_SERVER, "classify: 503 internal error -> server");
+  /* Binance: any other 5xx leaves the execution status unknown. */
   r = classify(500,
                "{\"code\":-1001,\"msg\":\"Internal error; unable to process "
                "your request. Please try again.\"}",
                "");
-  ok(r.status == DG_EX_SERVER, "classify: 500 internal error -> server");
+  ok(r.status == DG_EX_UNKNOWN, "classify: 500 even saying internal error -> "
+                                "unknown (only a 503 states a failure)");
+  r = classify(500,
+               "{\"code\":-1000,\"msg\":\"An unknown error occurred "
+               "while processing the request.\"}",
+               "");
+  ok(r.status == DG_EX_UNKNOWN && r.code == -1000,
+     "classify: 500 unknown error -> unknown");
   r = classify(502, "<html>Bad Gateway</html>", "");
-  ok(r.status == DG_EX_SERVER && r.code == 0, "classify: 502 HTML -> server");
+  ok(r.status == DG_EX_UNKNOWN && r.code == 0, "classify: 502 HTML -> unknown");
+  r = classify(504, "", "");
+  ok(r.status == DG_EX_UNKNOWN && strstr(r.msg, "HTTP 504") != NULL,
+     "classify: 504 without a body -> unknown");
+  r = classify(503, "Service Unavailable", "");
+  ok(r.status == DG_EX_UNKNOWN,
+     "classify: 503 without the documented message -> unknown");
   r = classify(500, "{\"code\":-1006,\"msg\":\"Unexpected response\"}", "");
   ok(r.status == DG_EX_UNKNOWN && r.code == -1006,
      "classify: -1006 -> unknown");
