@@ -24,8 +24,8 @@ start_collectd() {
     PROM_PORT=$(dg_free_port)
     dg_start_collectd cd "$(plugin_conf 'KeyPrefix "cdonly"
     Symbol "ETHUSDT"')
-$(prometheus_conf)"
-    dg_wait_for 10 curl -sf "http://127.0.0.1:$PROM_PORT/metrics" && return 0
+$(dg_prometheus_block "$PROM_PORT")"
+    dg_wait_for 10 prom_scrape "$PROM_PORT" && return 0
     dg_stop_pid "$COLLECTD_PID"
     rm -f "$COLLECTD_SOCK"
   done
@@ -35,7 +35,7 @@ $(prometheus_conf)"
 counter() {
   local labels='reconcile="all"'
   [ -n "${2:-}" ] && labels="$labels,type=\"$2\""
-  curl -sf "http://127.0.0.1:$PROM_PORT/metrics" | awk -v m="collectd_reconcile_$1_total" -v l="$labels" '
+  prom_scrape "$PROM_PORT" | awk -v m="collectd_reconcile_$1_total" -v l="$labels" '
     index($0, m "{") == 1 { s = $1; sub(/^[^{]*\{/, "", s); sub(/\}$/, "", s)
       n = split(s, have, ","); k = split(l, want, ","); hit = 0
       for (i = 1; i <= k; i++) for (j = 1; j <= n; j++) if (have[j] == want[i]) hit++
