@@ -4,7 +4,8 @@
 # one result entry, the entry ACKed and the position closed. The kill
 # points: the entry delivered but not yet claimed; claimed, with the fresh
 # position read in flight; the order submitted but not applied by the
-# exchange; the order applied with its reply in flight; the order filled and
+# exchange; the order applied with its reply in flight (also with the HOLD
+# released meanwhile); a second crash during the recovery; the order filled and
 # answered but the result + ACK (one script) not yet written. The last one
 # is recovered by another consumer through XAUTOCLAIM, the others by a
 # restart under the same consumer name (its own pending entries).
@@ -112,6 +113,22 @@ killed_in "sent and applied" submitted 1
 chaos_restart
 ok $? "sent and applied: executor restarts as exec-1"
 one_fill "sent and applied"
+
+# 4a. As 4, and while the executor is down the plugin sees the fill and
+# releases the HOLD: the restart still records the fill (no hold_key
+# rejection of an order that exists).
+begin_step
+sim_faults '[{"path":"/fapi/v1/order","method":"POST","delay_ms":8000,"apply":true}]' >/dev/null
+ex_publish "$plan" >/dev/null
+dg_wait_for 15 chaos_order_count_is $((orders0 + 1)) && dg_wait_for 5 chaos_state_is "$id" submitted
+ok $? "HOLD released: the exchange has the order, the reply hangs"
+chaos_kill9
+rcli DEL "$EX_PREFIX:reconcile:hold:BTCUSDT" "$EX_PREFIX:reconcile:hold_reason:BTCUSDT" \
+  "$EX_PREFIX:reconcile:hold_sig:BTCUSDT" >/dev/null
+killed_in "HOLD released" submitted 1
+chaos_restart
+ok $? "HOLD released: executor restarts as exec-1"
+one_fill "HOLD released"
 
 # 4b. Killed again during the recovery itself: the order request hung
 # unapplied; the restart asks the exchange for the client order id and
