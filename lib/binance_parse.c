@@ -214,6 +214,17 @@ static int contains(const char *hay, size_t len, const char *needle) {
   return hay != NULL && memmem(hay, len, needle, strlen(needle)) != NULL;
 }
 
+/* Error objects are {"code":..,"msg":".."}: well under this size. */
+#define ERROR_OBJECT_MAX 2048
+
+static int may_be_error_object(const char *body, size_t len) {
+  size_t i = 0;
+  while (i < len && (body[i] == ' ' || body[i] == '\t' || body[i] == '\r' ||
+                     body[i] == '\n'))
+    i++;
+  return len <= ERROR_OBJECT_MAX && i < len && body[i] == '{';
+}
+
 dg_ex_status_t dg_bn_classify_reply(long http_status, const char *body,
                                     size_t len, const char *retry_after,
                                     int64_t now_ms, dg_ex_result_t *res) {
@@ -221,7 +232,12 @@ dg_ex_status_t dg_bn_classify_reply(long http_status, const char *body,
   char emsg[sizeof(res->msg)] = "";
   int64_t retry_at = dg_bn_retry_after_ms(retry_after, now_ms);
 
-  has_error = dg_bn_parse_error(body, len, &code, emsg, sizeof(emsg)) == 0;
+  /* A 2xx body is searched for an error object only when it could be one
+   * (a small JSON object): a positionRisk array or a multi-megabyte
+   * exchangeInfo is parsed once, by its own parser. */
+  has_error = (http_status < 200 || http_status > 299 ||
+               may_be_error_object(body, len)) &&
+              dg_bn_parse_error(body, len, &code, emsg, sizeof(emsg)) == 0;
   if (!has_error && (http_status < 200 || http_status > 299)) {
     char snip[128];
     body_snippet(body, len, snip, sizeof(snip));

@@ -263,11 +263,22 @@ static dg_ex_status_t bn_positions(dg_exchange_t *ex, const char *symbol,
   return DG_EX_OK;
 }
 
+/* The rules cache is sorted by symbol: a poll looks up every watched
+ * symbol, so a linear search would cost symbols x listed symbols. */
+static int rules_cmp(const void *x, const void *y) {
+  return strcmp(((const dg_symbol_rules_t *)x)->symbol,
+                ((const dg_symbol_rules_t *)y)->symbol);
+}
+
+static int rules_key_cmp(const void *symbol, const void *rules) {
+  return strcmp(symbol, ((const dg_symbol_rules_t *)rules)->symbol);
+}
+
 static const dg_symbol_rules_t *find_rules(const bn_t *b, const char *symbol) {
-  for (size_t i = 0; i < b->n_rules; i++)
-    if (strcmp(b->rules[i].symbol, symbol) == 0)
-      return &b->rules[i];
-  return NULL;
+  if (b->n_rules == 0)
+    return NULL;
+  return bsearch(symbol, b->rules, b->n_rules, sizeof(*b->rules),
+                 rules_key_cmp);
 }
 
 static dg_ex_status_t fetch_rules(bn_t *b, dg_ex_result_t *res) {
@@ -284,6 +295,7 @@ static dg_ex_status_t fetch_rules(bn_t *b, dg_ex_result_t *res) {
   if (dg_bn_parse_exchange_info(reply.body, reply.body_len, &rules, &n, err,
                                 sizeof(err)) != 0)
     return dg_ex_result_set(res, DG_EX_BAD_REPLY, "%s", err);
+  qsort(rules, n, sizeof(*rules), rules_cmp);
   free(b->rules);
   b->rules = rules;
   b->n_rules = n;

@@ -80,6 +80,7 @@ typedef struct {
   rc_symbol_t *symbols; /* configured ones first */
   size_t symbols_num;
   size_t configured_num;
+  size_t *by_name; /* indices into symbols, sorted by name (lookups) */
 
   /* Auto mode (no Symbol option): symbols found by SCAN, cached. */
   char (*scanned)[DG_SYMBOL_MAX];
@@ -101,9 +102,8 @@ typedef struct {
 /* reconcile_poll.c */
 void rc_poll(rc_account_t *a, rc_poll_result_t *out);
 rc_symbol_t *rc_symbol_get(rc_account_t *a, const char *name);
-/* Append symbol to a list unless it is there. Returns 0, -1 on ENOMEM. */
-int rc_symbol_list_add(char (**list)[DG_SYMBOL_MAX], size_t *n,
-                       const char *symbol);
+/* Sort a symbol list and drop its duplicates (n is updated). */
+void rc_symbol_list_unique(char (*list)[DG_SYMBOL_MAX], size_t *n);
 void rc_account_error(rc_account_t *a, rc_source_t src, const char *what);
 
 /* reconcile_store.c: Redis side of a poll. Each returns 0, or -1 with a

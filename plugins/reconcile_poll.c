@@ -38,15 +38,33 @@ static void rc_account_recovered(rc_account_t *a, rc_source_t src) {
   a->failing[src] = false;
 }
 
+/* Lookups go through by_name (sorted indices) so that a poll of N
+ * symbols costs N log N, not N^2; a new symbol is rare (start-up, auto
+ * mode) and pays an insertion. */
 rc_symbol_t *rc_symbol_get(rc_account_t *a, const char *name) {
-  for (size_t i = 0; i < a->symbols_num; i++)
-    if (strcmp(a->symbols[i].name, name) == 0)
-      return &a->symbols[i];
+  size_t lo = 0, hi = a->symbols_num;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int cmp = strcmp(a->symbols[a->by_name[mid]].name, name);
+    if (cmp == 0)
+      return &a->symbols[a->by_name[mid]];
+    if (cmp < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  size_t *index =
+      realloc(a->by_name, (a->symbols_num + 1) * sizeof(*a->by_name));
+  if (index == NULL)
+    return NULL;
+  a->by_name = index;
   rc_symbol_t *grown =
       realloc(a->symbols, (a->symbols_num + 1) * sizeof(*a->symbols));
   if (grown == NULL)
     return NULL;
   a->symbols = grown;
+  memmove(&index[lo + 1], &index[lo], (a->symbols_num - lo) * sizeof(*index));
+  index[lo] = a->symbols_num;
   rc_symbol_t *s = &grown[a->symbols_num++];
   memset(s, 0, sizeof(*s));
   sstrncpy(s->name, name, sizeof(s->name));
@@ -78,31 +96,26 @@ static void rc_publish_weight(const rc_account_t *a, const dg_ex_result_t *r) {
                     (gauge_t)r->used_weight_1m);
 }
 
-int rc_symbol_list_add(char (**list)[DG_SYMBOL_MAX], size_t *n,
-                       const char *symbol) {
-  for (size_t i = 0; i < *n; i++)
-    if (strcmp((*list)[i], symbol) == 0)
-      return 0;
-  char(*grown)[DG_SYMBOL_MAX] = realloc(*list, (*n + 1) * sizeof(**list));
-  if (grown == NULL)
-    return -1;
-  *list = grown;
-  sstrncpy(grown[*n], symbol, DG_SYMBOL_MAX);
-  (*n)++;
-  return 0;
+static int rc_name_cmp(const void *x, const void *y) {
+  return strcmp(x, y); /* both are char[DG_SYMBOL_MAX] */
+}
+
+void rc_symbol_list_unique(char (*list)[DG_SYMBOL_MAX], size_t *n) {
+  size_t kept = 0;
+  if (*n == 0)
+    return;
+  qsort(list, *n, sizeof(*list), rc_name_cmp);
+  for (size_t i = 1; i < *n; i++)
+    if (strcmp(list[kept], list[i]) != 0)
+      memcpy(list[++kept], list[i], sizeof(*list));
+  *n = kept + 1;
 }
 
 /* The symbols this poll watches: the Symbol list, or every symbol open on
  * either side plus those this instance or anyone still holds. */
 static int rc_watch_list(rc_account_t *a, const dg_position_t *pos, size_t npos,
                          char (**out)[DG_SYMBOL_MAX], size_t *n) {
-  char(*list)[DG_SYMBOL_MAX] = NULL;
-  size_t count = 0;
-  int status = 0;
-  if (a->configured_num > 0) {
-    for (size_t i = 0; i < a->configured_num && status == 0; i++)
-      status = rc_symbol_list_add(&list, &count, a->symbols[i].name);
-  } else {
+  if (a->configured_num == 0) {
     cdtime_t now = cdtime();
     if (a->scanned_at == 0 || now - a->scanned_at >= RC_SCAN_EVERY) {
       char err[256];
@@ -118,30 +131,50 @@ static int rc_watch_list(rc_account_t *a, const dg_position_t *pos, size_t npos,
       a->scanned_num = scanned_num;
       a->scanned_at = now;
     }
-    for (size_t i = 0; i < npos && status == 0; i++)
-      status = rc_symbol_list_add(&list, &count, pos[i].symbol);
-    for (size_t i = 0; i < a->scanned_num && status == 0; i++)
-      status = rc_symbol_list_add(&list, &count, a->scanned[i]);
-    for (size_t i = 0; i < a->symbols_num && status == 0; i++)
-      if (a->symbols[i].held_sig[0] != '\0')
-        status = rc_symbol_list_add(&list, &count, a->symbols[i].name);
   }
-  if (status != 0) {
-    free(list);
+  size_t cap = a->configured_num > 0 ? a->configured_num
+                                     : npos + a->scanned_num + a->symbols_num;
+  char(*list)[DG_SYMBOL_MAX] = calloc(cap > 0 ? cap : 1, sizeof(*list));
+  size_t count = 0;
+  if (list == NULL) {
     rc_account_error(a, RC_SRC_REDIS, "out of memory");
     return -1;
+  }
+  if (a->configured_num > 0) {
+    /* Configured symbols come first in symbols, and are unique. */
+    for (size_t i = 0; i < a->configured_num; i++)
+      memcpy(list[count++], a->symbols[i].name, sizeof(*list));
+  } else {
+    for (size_t i = 0; i < npos; i++)
+      sstrncpy(list[count++], pos[i].symbol, sizeof(*list));
+    for (size_t i = 0; i < a->scanned_num; i++)
+      memcpy(list[count++], a->scanned[i], sizeof(*list));
+    for (size_t i = 0; i < a->symbols_num; i++)
+      if (a->symbols[i].held_sig[0] != '\0')
+        memcpy(list[count++], a->symbols[i].name, sizeof(*list));
+    rc_symbol_list_unique(list, &count);
   }
   *out = list;
   *n = count;
   return 0;
 }
 
+static int rc_position_cmp(const void *x, const void *y) {
+  return strcmp(((const dg_position_t *)x)->symbol,
+                ((const dg_position_t *)y)->symbol);
+}
+
+static int rc_position_key_cmp(const void *symbol, const void *pos) {
+  return strcmp(symbol, ((const dg_position_t *)pos)->symbol);
+}
+
+/* pos is sorted by symbol (rc_poll). */
 static dg_dec_t rc_exchange_amt(const dg_position_t *pos, size_t npos,
                                 const char *symbol) {
-  for (size_t i = 0; i < npos; i++)
-    if (strcmp(pos[i].symbol, symbol) == 0)
-      return pos[i].amt;
-  return DG_DEC_ZERO; /* omitted: flat */
+  const dg_position_t *p =
+      npos > 0 ? bsearch(symbol, pos, npos, sizeof(*pos), rc_position_key_cmp)
+               : NULL;
+  return p != NULL ? p->amt : DG_DEC_ZERO; /* omitted: flat */
 }
 
 /* Per-symbol inputs of the decision, gathered before any HOLD changes so
@@ -333,10 +366,13 @@ static void rc_decide(rc_account_t *a, const char *symbol, const rc_input_t *in,
           symbol);
     return;
   }
+  /* The signature (a SHA-256) is only needed when there is a drift. */
   if (dg_drift_compute(in->exchange_amt, in->ledger.amt, in->rules.step, &d) !=
           0 ||
       dg_dec_sub(in->exchange_amt, in->ledger.amt, &diff) != 0 ||
-      dg_drift_signature(symbol, in->exchange_amt, in->ledger.amt, sig) != 0) {
+      (d.kind != DG_DRIFT_NONE &&
+       dg_drift_signature(symbol, in->exchange_amt, in->ledger.amt, sig) !=
+           0)) {
     ERROR(RC_PLUGIN " plugin: account=%s symbol=%s drift math failed "
                     "(step or amounts out of range); HOLD unchanged",
           a->name, symbol);
@@ -435,6 +471,8 @@ void rc_poll(rc_account_t *a, rc_poll_result_t *out) {
   } else {
     rc_publish_weight(a, &res);
     rc_account_recovered(a, RC_SRC_EXCHANGE);
+    if (npos > 1)
+      qsort(pos, npos, sizeof(*pos), rc_position_cmp);
     out->ok = rc_poll_symbols(a, pos, npos, out);
   }
   free(pos);

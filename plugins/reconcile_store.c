@@ -125,7 +125,8 @@ int rc_store_ledger_read(rc_account_t *a, char (*symbols)[DG_SYMBOL_MAX],
   return status;
 }
 
-/* Every symbol whose key matches tmpl, added to list. */
+/* Every symbol whose key matches tmpl, appended to list (duplicates
+ * included: the caller sorts them out). */
 static int rc_scan_template(rc_account_t *a, const char *tmpl,
                             char (**list)[DG_SYMBOL_MAX], size_t *n, char *err,
                             size_t errlen) {
@@ -147,16 +148,21 @@ static int rc_scan_template(rc_account_t *a, const char *tmpl,
     }
     snprintf(cursor, sizeof(cursor), "%s", r->element[0]->str);
     const redisReply *keys = r->element[1];
+    char(*grown)[DG_SYMBOL_MAX] =
+        keys->elements > 0
+            ? realloc(*list, (*n + keys->elements) * sizeof(**list))
+            : *list;
+    if (keys->elements > 0 && grown == NULL) {
+      freeReplyObject(r);
+      snprintf(err, errlen, "out of memory");
+      return -1;
+    }
+    *list = grown;
     for (size_t i = 0; i < keys->elements; i++) {
-      char symbol[DG_SYMBOL_MAX];
       const redisReply *k = keys->element[i];
       if (k->type == REDIS_REPLY_STRING &&
-          rc_template_symbol(tmpl, k->str, k->len, symbol) == 0 &&
-          rc_symbol_list_add(list, n, symbol) != 0) {
-        freeReplyObject(r);
-        snprintf(err, errlen, "out of memory");
-        return -1;
-      }
+          rc_template_symbol(tmpl, k->str, k->len, grown[*n]) == 0)
+        (*n)++;
     }
     freeReplyObject(r);
   } while (strcmp(cursor, "0") != 0);
@@ -180,6 +186,7 @@ int rc_store_scan_symbols(rc_account_t *a, char (**out)[DG_SYMBOL_MAX],
     free(list);
     return -1;
   }
+  rc_symbol_list_unique(list, &count);
   *out = list;
   *n = count;
   return 0;

@@ -104,6 +104,12 @@ static void test_classify(void) {
   r = classify(200, "{\"code\":-1021,\"msg\":\"Timestamp outside\"}", "");
   ok(r.status == DG_EX_REFUSED && r.code == -1021,
      "classify: 200 with an error object -> refused");
+  r = classify(200, "\r\n {\"code\":-1022,\"msg\":\"Signature\"}\n", "");
+  ok(r.status == DG_EX_REFUSED && r.code == -1022,
+     "classify: 200 with an error object after white space -> refused");
+  r = classify(200, "[{\"code\":-1021,\"msg\":\"x\"}]", "");
+  ok(r.status == DG_EX_OK && r.code == 0,
+     "classify: 200 array (positionRisk) -> ok, left to its parser");
   r = classify(
       400, "{\"code\":-2022,\"msg\":\"ReduceOnly Order is rejected.\"}", "");
   ok(r.status == DG_EX_REFUSED && r.code == -2022 && r.http_status == 400,
