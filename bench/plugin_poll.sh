@@ -10,9 +10,12 @@
 # BENCH_INTERVAL (0.2 s), BENCH_AUTO=1 also runs the largest size with
 # auto-discovery (no Symbol list).
 #
-# CPU: the sum over collectd's threads of /proc/PID/task/*/schedstat (ns on
-# CPU) across the window, minus an idle collectd's (same config without
-# the plugin) over the same time, divided by the polls. Polls: positionRisk
+# Host CPU: the sum over collectd's threads of /proc/PID/task/*/schedstat
+# (ns on CPU) across the window, minus an idle collectd's (same config
+# without the plugin) over the same time, divided by the polls: the
+# plugin's cost to the host, collectd's handling of its values included.
+# Plugin CPU: the same sum over collectd's read threads only (reader#N,
+# which run the plugin's read callback). Polls: positionRisk
 # requests the simulator served in the window (one per poll). Redis
 # commands: INFO commandstats deltas (this script's own INFO subtracted)
 # over the GETs of the plugin's ban check (one per poll), so both come from
@@ -79,6 +82,22 @@ plugin_block() {
 cpu_ns() {
   cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'
 }
+# reader_cpu_ns PID: nanoseconds on CPU of collectd's read threads
+# ("reader#N"). They run the read callbacks, and reconcile is the only read
+# plugin here: this is the plugin's own CPU, up to handing its values to
+# collectd's write queue (what the "writer#N" threads then do with them,
+# cache update and write_prometheus, is not in it).
+reader_cpu_ns() {
+  local t s=0 v
+  for t in /proc/"$1"/task/*; do
+    case "$(cat "$t/comm" 2>/dev/null)" in
+    reader#*)
+      v=$(cut -d" " -f1 "$t/schedstat" 2>/dev/null) && s=$((s + ${v:-0}))
+      ;;
+    esac
+  done
+  echo "$s"
+}
 # cmdstat_calls: "ALL GET": the calls of every command in INFO commandstats,
 # and of GET (the plugin's shared-ban check: one per poll, before its
 # positionRisk request).
@@ -102,9 +121,10 @@ sync_poll() {
   while [ "$(polls_now)" = "$p0" ]; do sleep 0.01; done
   sleep "$(awk -v i="$INTERVAL" 'BEGIN { print i / 2 }')"
 }
-# snapshot: "CPU_NS REDIS_CALLS REDIS_GETS FAPI_REQUESTS POLLS TIME_NS" now.
+# snapshot: "CPU_NS REDIS_CALLS REDIS_GETS FAPI_REQUESTS POLLS TIME_NS
+# READER_CPU_NS" now.
 snapshot() {
-  echo "$(cpu_ns "$COLLECTD_PID") $(cmdstat_calls) $(http_counts) $(date +%s%N)"
+  echo "$(cpu_ns "$COLLECTD_PID") $(cmdstat_calls) $(http_counts) $(date +%s%N) $(reader_cpu_ns "$COLLECTD_PID")"
 }
 
 stop_collectd() {
@@ -129,10 +149,7 @@ round_trips() {
 
 # The values go somewhere, as in production: write_prometheus (without
 # any write plugin collectd logs a line for every value dispatched).
-writer_block() {
-  printf 'LoadPlugin write_prometheus\n<Plugin write_prometheus>\n  Port "%s"\n</Plugin>\n' \
-    "$(dg_free_port)"
-}
+writer_block() { dg_prometheus_block "$(dg_free_port)"; }
 
 # baseline_ns_per_s SECONDS: CPU ns per second of a collectd without the
 # reconcile plugin.
@@ -151,8 +168,8 @@ IDLE_NS_PER_S=$(baseline_ns_per_s "$SECONDS_PER_SIZE")
 echo "# $(nproc) CPUs, load average before the run: $(cut -d" " -f1-3 /proc/loadavg) (other work on the machine skews every figure)"
 echo "# collectd 5.12 + reconcile.so ($top_builddir) + write_prometheus, Interval $INTERVAL s,"
 echo "# ${SECONDS_PER_SIZE} s per size; idle collectd without the plugin: $((IDLE_NS_PER_S / 1000)) us CPU/s, subtracted"
-printf '%-8s %-6s %6s %12s %12s %14s %10s %10s\n' symbols mode polls "CPU ms/poll" \
-  "redis cmd/p" "redis rtrip/p" "HTTP req/p" "positions"
+printf '%-8s %-6s %6s %12s %12s %12s %14s %10s %10s\n' symbols mode polls "host ms/poll" \
+  "plugin ms/p" "redis cmd/p" "redis rtrip/p" "HTTP req/p" "positions"
 
 run_size() {
   local n=$1 auto=$2 s0 s1 rt
@@ -175,8 +192,9 @@ $(plugin_block "$n" "$auto")"
       split(s0, a, " "); split(s1, b, " "); split(rt, t, " ")
       polls = b[5] - a[5]; redis_polls = b[3] - a[3]
       if (polls == 0 || redis_polls == 0) { print n, mode, "no polls seen"; exit }
-      printf "%-8d %-6s %6d %12.3f %12.1f %14s %10.2f %10s\n", n, mode, polls,
+      printf "%-8d %-6s %6d %12.3f %12.3f %12.1f %14s %10.2f %10s\n", n, mode, polls,
         (b[1] - a[1] - idle * (b[6] - a[6]) / 1e9) / polls / 1e6,
+        (b[7] - a[7]) / polls / 1e6,
         (b[2] - a[2] - 1) / redis_polls,
         (t[2] > 0 ? sprintf("%.2f", t[1] / t[2]) : "-"), (b[4] - a[4]) / polls, n }'
   if grep -q "poll failed" "$DG_TMP/poll$n-collectd.log"; then
