@@ -11,6 +11,7 @@
 #include "driftguard/decimal.h"
 #include "driftguard/drift.h"
 #include "driftguard/exchange.h"
+#include "driftguard/executor_conf.h"
 #include "driftguard/keys.h"
 #include "driftguard/redis.h"
 
@@ -35,17 +36,19 @@ enum {
 #define CTL_PATH_MAX 4096
 #define CTL_TEXT_MAX 512
 
-/* What ctl needs from the executor's config file (SPEC section 8). */
+/* What ctl needs from the executor's config file (SPEC section 8), read and
+ * checked by libdriftguard's executor_conf.h exactly as the executor reads
+ * it. */
 typedef struct {
   char path[CTL_PATH_MAX];
-  char exchange[32]; /* driver name */
-  char url[CTL_TEXT_MAX];
-  char key_file[CTL_PATH_MAX];
-  char redis_url[CTL_TEXT_MAX];
-  char redis_password_file[CTL_PATH_MAX]; /* "" when not set */
-  char plan_key_file[CTL_PATH_MAX];       /* "" when not set */
-  char group[64];                         /* the executor's consumer group */
-  char key_prefix[128];
+  char exchange[DG_EXCONF_DRIVER_MAX]; /* driver name */
+  char url[DG_EXCONF_URL_MAX];
+  char key_file[PATH_MAX];
+  char redis_url[DG_EXCONF_URL_MAX];
+  char redis_password_file[PATH_MAX]; /* "" when not set */
+  char plan_key_file[PATH_MAX];       /* "" when not set */
+  char group[DG_EXCONF_NAME_MAX];     /* the executor's consumer group */
+  char key_prefix[DG_EXCONF_NAME_MAX];
   long timeout_ms;
   long recv_window_ms;
 } ctl_conf_t;

@@ -13,3 +13,4 @@ lib_libdriftguard_la_LIBADD = $(OPENSSL_LIBS) $(JSONC_LIBS) $(HIREDIS_LIBS) $(CU
 include lib/logic.mk
 include lib/infra.mk
 include lib/exchange.mk
+include lib/executor_conf.mk
