@@ -64,11 +64,12 @@ vg_stop() {
 
 # vg_ours LOG: valgrind's records (memory errors, definite and indirect
 # leaks: the only records it prints with a stack) that have a frame in
-# driftguard's sources or in reconcile.so, blank-line separated.
+# driftguard's sources (lib/, plugins/, executor/, sim/) or in reconcile.so,
+# blank-line separated.
 vg_ours() {
-  sed 's/^==[0-9]*== \{0,1\}//' "$1" | awk -v src="$top_srcdir/" -v RS= '
-    index($0, src "lib/") || index($0, src "plugins/") || index($0, src "executor/") ||
-    index($0, src "sim/") || index($0, "reconcile.so") { print; print "" }'
+  sed 's/^==[0-9]*== \{0,1\}//' "$1" | awk -v RS= '
+    /[(\/](lib|plugins|executor|sim)\/[A-Za-z0-9_]+\.[ch]:[0-9]+\)/ || /reconcile\.so/ {
+      print; print "" }'
 }
 
 # vg_check NAME STATUS ALLOWED_STATUSES: one TAP line: valgrind finished
@@ -204,7 +205,8 @@ executor_workload() {
   xadd plan "$(ex_plan_json ETHUSDT -0.5 '{"qty":{"a":1}}')"
   xadd plan "$(ex_plan_json ETHUSDT -0.5 "{\"pad\":\"$(head -c 6000 /dev/zero | tr '\0' A)\"}")"
   # Exchange outcomes: 429 (then the shared back-off), -2022, an ambiguous
-  # 503 resolved by the client order id, then a plan that executes.
+  # 503 and a timeout, each resolved by the client order id, then a plan
+  # that executes.
   sim_faults '[{"path":"/fapi/v1/order","status":429,"retry_after":1,"count":1}]' >/dev/null
   publish "$(ex_plan_json ETHUSDT -0.5)"
   publish "$(ex_plan_json ETHUSDT -0.5)"
@@ -212,6 +214,10 @@ executor_workload() {
   sim_faults '[{"path":"/fapi/v1/order","status":400,"code":-2022,"msg":"ReduceOnly Order is rejected.","count":1}]' >/dev/null
   publish "$(ex_plan_json ETHUSDT -0.5)"
   sim_faults '[{"path":"/fapi/v1/order","status":503,"apply":true,"count":1}]' >/dev/null
+  publish "$(ex_plan_json ETHUSDT -0.5)"
+  sim_positions '{"ETHUSDT":"-0.5"}' >/dev/null
+  # A reply slower than the executor's Timeout (the order is applied).
+  sim_faults '[{"path":"/fapi/v1/order","delay_ms":2500,"apply":true,"count":1}]' >/dev/null
   publish "$(ex_plan_json ETHUSDT -0.5)"
   sim_positions '{"ETHUSDT":"-0.5"}' >/dev/null
   publish "$(ex_plan_json ETHUSDT -0.5)"
