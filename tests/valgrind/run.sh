@@ -178,13 +178,13 @@ executor_workload() {
   publish() {
     n=$((n + 1))
     ex_publish "$@" >/dev/null
-    ex_wait_results "$n" 30 || diag "executor: no result for plan $n"
+    ex_wait_results "$n" 15 || diag "executor: no result for plan $n"
   }
   # xadd FIELDS...: a raw (malformed) entry, then wait for its result.
   xadd() {
     n=$((n + 1))
     rcli XADD "$EX_PLAN_STREAM" '*' "$@" >/dev/null
-    ex_wait_results "$n" 30 || diag "executor: no result for entry $n"
+    ex_wait_results "$n" 15 || diag "executor: no result for entry $n"
   }
   plan=$(EX_PLAN_ID=reconclose:BTCUSDT:416d86940859:1 ex_plan_json BTCUSDT 0.007)
   publish "$plan"                   # EXECUTED
