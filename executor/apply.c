@@ -12,9 +12,14 @@
  * passed (Binance may say "does not exist" for a while after creation),
  * query again, then read the position: only an unmoved position allows a
  * resend with the same client order id. The record is finalised only when
- * the outcome is certain; otherwise it stays submitted and the next
- * handling of the plan resolves it through the exchange, never by sending
- * blindly. */
+ * the outcome is certain; otherwise it stays submitted, the stream entry
+ * is NOT acknowledged and no result is written: the entry stays pending,
+ * and the consumer group's XAUTOCLAIM hands it back every ClaimIdle, each
+ * time asking the exchange once more for the client order id (never
+ * sending blindly). Once an order may have been sent, a guardrail that
+ * fails is no proof that nothing was executed (the exchange may show a new
+ * order late): it leaves the fate unknown too. After the dedupe record's
+ * lifetime (24 h) of unknown fate, the plan ends as ERROR for a human. */
 #include "executor/apply.h"
 
 #include "driftguard/ban.h"
@@ -51,6 +56,7 @@ typedef struct {
   ex_dedupe_t held; /* the record this consumer owns (state NONE: none) */
   ex_outcome_t out;
   int certain;        /* out is the plan's final outcome */
+  int leave_pending;  /* no result, no ACK: handled again later */
   dg_ex_result_t res; /* the exchange's last answer */
   int dual;           /* OP_HEDGE_MODE */
   dg_dec_t live;      /* OP_POSITION */
@@ -67,7 +73,18 @@ outcome(job_t *j, ex_status_t status, const char *fmt, ...) {
   return STEP_DONE;
 }
 
+/* An order may have been sent and the exchange does not show it (yet):
+ * not an outcome, the plan is handled again later (see finish). */
+static step_t fate_unknown(job_t *j, const char *why) {
+  return outcome(j, EX_ST_ERROR,
+                 "order fate unknown: client order id %s not found after "
+                 "recvWindow, and %s",
+                 j->coid, why);
+}
+
 static step_t guardrail(job_t *j, ex_rule_t rule, const char *why) {
+  if (j->held.state == EX_DD_SUBMITTED)
+    return fate_unknown(j, why);
   j->out.rule = rule;
   j->certain = 1;
   dg_log(LOG_WARNING,
@@ -235,23 +252,21 @@ static int swap_state(job_t *j, ex_dd_state_t state, int64_t sent_ts,
   return rc;
 }
 
-/* Wait until an order sent at sent_ts can no longer be accepted. */
-static int wait_recv_window(job_t *j, int64_t sent_ts) {
+/* When an order sent at sent_ts can no longer be accepted, ms epoch. */
+static int64_t recv_window_end(job_t *j, int64_t sent_ts) {
   int64_t offset = dg_exchange_time_offset_ms(j->ctx->exchange);
-  int64_t until = sent_ts + dg_exchange_recv_window_ms(j->ctx->exchange) +
-                  RESOLVE_MARGIN_MS + (offset < 0 ? -offset : offset);
-  int64_t left = until - ex_now_ms();
-  if (left > 0)
-    dg_log(LOG_NOTICE, "event=resolve_wait plan_id=%s wait_ms=%lld",
-           j->p->plan_id, (long long)left);
-  return left > 0 ? ex_sleep_ms(j->ctx, left) : 0;
+  return sent_ts + dg_exchange_recv_window_ms(j->ctx->exchange) +
+         RESOLVE_MARGIN_MS + (offset < 0 ? -offset : offset);
 }
 
 /* After a send of unknown fate (or a crash after "submitted"): STEP_DONE
- * when the exchange knows the order (or the plan turned out stale, or we
- * cannot tell), STEP_NEXT when it certainly was not executed and the
- * position is unmoved. */
+ * when the exchange knows the order (or we cannot tell: the outcome is
+ * then uncertain), STEP_NEXT when it does not know it once the request's
+ * recvWindow has certainly passed. A query made after that time is
+ * enough: a plan handled again later asks the exchange once. */
 static step_t resolve_submitted(job_t *j) {
+  int64_t until = recv_window_end(j, j->held.sent_ts);
+  int late = ex_now_ms() >= until;
   int rc = call(j, OP_QUERY);
   if (rc < 0)
     return STEP_STOP;
@@ -259,7 +274,11 @@ static step_t resolve_submitted(job_t *j) {
     return order_outcome(j);
   if (!not_found(j))
     return STEP_DONE; /* cannot tell: record stays submitted */
-  if (wait_recv_window(j, j->held.sent_ts) != 0)
+  if (late)
+    return STEP_NEXT;
+  dg_log(LOG_NOTICE, "event=resolve_wait plan_id=%s wait_ms=%lld",
+         j->p->plan_id, (long long)(until - ex_now_ms()));
+  if (ex_sleep_ms(j->ctx, until - ex_now_ms()) != 0)
     return STEP_STOP;
   if ((rc = call(j, OP_QUERY)) != 0)
     return rc < 0 ? STEP_STOP : (not_found(j) ? STEP_NEXT : STEP_DONE);
@@ -302,10 +321,14 @@ static step_t check_record(job_t *j) {
   }
   if (strcmp(cur.consumer, ctx->cfg->consumer) != 0 &&
       ex_now_ms() - cur.ts < ctx->cfg->claim_idle_s * 1000) {
-    snprintf(j->out.original_status, sizeof j->out.original_status,
-             "IN_PROGRESS");
-    return outcome(j, EX_ST_DROPPED_DUPLICATE,
-                   "plan is being handled by consumer %s", cur.consumer);
+    /* Its owner may be alive (it ACKs the entry when done) or dead since
+     * less than ClaimIdle: look again later, as the entry's new owner. */
+    j->leave_pending = 1;
+    return outcome(j, EX_ST_ERROR,
+                   "plan is being handled by consumer %s (record %s, %lld ms "
+                   "old)",
+                   cur.consumer, ex_dedupe_state_name(cur.state),
+                   (long long)(ex_now_ms() - cur.ts));
   }
   j->out.dedupe_hit = 0;
   j->out.order_id = 0;
@@ -478,6 +501,37 @@ static step_t run(job_t *j) {
 
 /* --- the entry ---------------------------------------------------------- */
 
+/* An uncertain outcome: leave the entry pending (1) or, after the dedupe
+ * record's lifetime, give up with a final ERROR for a human (0). */
+static int keep_pending(job_t *j) {
+  int64_t since = j->held.sent_ts != 0 ? j->held.sent_ts
+                  : j->held.ts != 0    ? j->held.ts
+                                       : ex_now_ms();
+  int64_t age_s = (ex_now_ms() - since) / 1000;
+  if (j->leave_pending || age_s < EX_DEDUPE_TTL_S) {
+    dg_log(LOG_WARNING,
+           "event=plan_left_pending entry_id=%s plan_id=%s client_order_id=%s "
+           "record=%s since_s=%lld reason=\"%s\" action=\"handled again "
+           "after ClaimIdle (%ld s)\"",
+           j->entry_id, j->p->plan_id, j->coid,
+           ex_dedupe_state_name(j->held.state), (long long)age_s, j->out.error,
+           j->ctx->cfg->claim_idle_s);
+    return 1;
+  }
+  dg_log(LOG_ERR,
+         "event=order_fate_unresolved plan_id=%s client_order_id=%s "
+         "since_s=%lld action=\"gave up: ask the exchange for the client "
+         "order id by hand\"",
+         j->p->plan_id, j->coid, (long long)age_s);
+  j->certain = 1;
+  j->out.status = EX_ST_ERROR;
+  snprintf(j->out.error, sizeof j->out.error,
+           "order fate unresolved for %lld s: check client order id %s on the "
+           "exchange by hand",
+           (long long)age_s, j->coid);
+  return 0;
+}
+
 static int finish(job_t *j) {
   ex_dedupe_t final_rec = j->held;
   ex_finish_t f = {.entry_id = j->entry_id,
@@ -486,6 +540,9 @@ static int finish(job_t *j) {
                    .client_order_id = j->p != NULL ? j->coid : NULL,
                    .dedupe_key = j->p != NULL ? j->dedupe_key : NULL,
                    .held = &j->held};
+  if ((j->leave_pending || (!j->certain && j->held.state == EX_DD_SUBMITTED)) &&
+      keep_pending(j))
+    return 0;
   /* A claimed record was never sent: whatever happened is certain. */
   if ((j->certain && j->held.state != EX_DD_NONE) ||
       j->held.state == EX_DD_CLAIMED) {
@@ -540,6 +597,7 @@ int ex_apply_entry(ex_ctx_t *ctx, const char *entry_id,
     for (int tries = 0; step == STEP_AGAIN && tries < 5; tries++) {
       memset(&j->out, 0, sizeof j->out);
       j->certain = 0;
+      j->leave_pending = 0;
       step = run(j);
     }
     if (step == STEP_AGAIN)

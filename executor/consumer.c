@@ -1,7 +1,9 @@
 /* consumer.c - reading the plan stream through a consumer group (see
- * consumer.h). Every entry handed to the handler ends ACKed by it; an entry
- * whose handling was interrupted by a stop stays pending for this consumer
- * and is re-handled first at the next start. */
+ * consumer.h). An entry handed to the handler ends ACKed by it once its
+ * outcome is certain; an entry whose outcome is not (yet) known, or whose
+ * handling was interrupted by a stop, stays pending: this consumer
+ * re-handles it first at the next start, and XAUTOCLAIM (which also takes
+ * this consumer's own idle entries) every ClaimIdle meanwhile. */
 #include "executor/consumer.h"
 
 #include "driftguard/log.h"
@@ -23,9 +25,17 @@ static int recreate_if_nogroup(ex_ctx_t *ctx, const redisReply *r) {
 
 int ex_consumer_ensure_group(ex_ctx_t *ctx) {
   for (;;) {
-    redisReply *r =
-        ex_redis(ctx, (const char *[]){"XGROUP", "CREATE", ctx->plan_stream,
-                                       ctx->cfg->group, "$", "MKSTREAM", NULL});
+    char start[32];
+    redisReply *r;
+    /* Plans published up to HoldLease ago are delivered too: a plan
+     * published before the group existed must not wait for the next
+     * cooldown bucket. Replaying them is safe (dedupe record, hold_key,
+     * hold_sig, stale); older ones were renewed by newer plans. */
+    snprintf(start, sizeof start, "%lld-0",
+             (long long)(ex_now_ms() - ctx->cfg->hold_lease_s * 1000));
+    r = ex_redis(ctx,
+                 (const char *[]){"XGROUP", "CREATE", ctx->plan_stream,
+                                  ctx->cfg->group, start, "MKSTREAM", NULL});
     int done;
     if (r == NULL)
       return -1;
@@ -35,8 +45,8 @@ int ex_consumer_ensure_group(ex_ctx_t *ctx) {
              "event=group_create_failed stream=%s group=%s error=\"%s\"",
              ctx->plan_stream, ctx->cfg->group, r->str);
     else if (r->type != REDIS_REPLY_ERROR)
-      dg_log(LOG_NOTICE, "event=group_created stream=%s group=%s",
-             ctx->plan_stream, ctx->cfg->group);
+      dg_log(LOG_NOTICE, "event=group_created stream=%s group=%s start=%s",
+             ctx->plan_stream, ctx->cfg->group, start);
     freeReplyObject(r);
     if (done)
       return 0;
@@ -46,33 +56,86 @@ int ex_consumer_ensure_group(ex_ctx_t *ctx) {
 }
 
 /* KEYS[1] lease; ARGV[1] our token, ARGV[2] lease ms. Takes or extends
- * the lease unless another process holds it: {1}, or {0, holder}. */
+ * the lease unless another process holds it: {1}, or {0, holder}. With
+ * KEYS[2] (the metrics Hostname's key) and ARGV[3] (who we are), also
+ * notes that we send metrics under that Hostname, and answers {1, other}
+ * when another executor did so within the lease. */
 static const char lease_script[] =
     "local cur = redis.call('GET', KEYS[1])\n"
     "if cur and cur ~= ARGV[1] then return {0, cur} end\n"
     "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])\n"
+    "if #KEYS < 2 then return {1} end\n"
+    "local other = redis.call('GET', KEYS[2])\n"
+    "redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2])\n"
+    "if other and other ~= ARGV[3] then return {1, other} end\n"
     "return {1}\n";
 
-/* 1 when the lease is ours now, 0 when held by holder, -1 when stopping. */
+/* Executors sharing a Hostname send the same identifiers: their counters
+ * overwrite one another in collectd (SPEC 5 has no consumer label). */
+static void warn_shared_hostname(ex_ctx_t *ctx, const char *other) {
+  if (ctx->hostname_shared_logged)
+    return;
+  ctx->hostname_shared_logged = 1;
+  dg_log(LOG_WARNING,
+         "event=metrics_hostname_shared hostname=%s consumer=%s/%s other=%s "
+         "reason=\"executors sending metrics under one Hostname overwrite one "
+         "another's counters\" action=\"give each executor its own "
+         "Hostname\"",
+         ctx->cfg->hostname, ctx->cfg->group, ctx->cfg->consumer, other);
+}
+
+/* 1 when the lease is ours now, 0 when held by holder, -1 when stopping.
+ * Any other reply (a script error, Redis refusing the write) says nothing
+ * about another executor: logged once, retried with a capped backoff. */
 static int take_lease(ex_ctx_t *ctx, char *holder, size_t size) {
-  char ms[24];
-  redisReply *r;
-  int ours;
+  char ms[24], me[160];
+  int64_t backoff = 500;
+  int logged = 0;
+  const char *lease_only[] = {
+      "EVAL", lease_script, "1", ctx->lease_key, ctx->lease_token, ms, NULL};
+  const char *with_host[] = {"EVAL",
+                             lease_script,
+                             "2",
+                             ctx->lease_key,
+                             ctx->metrics_host_key,
+                             ctx->lease_token,
+                             ms,
+                             me,
+                             NULL};
   snprintf(ms, sizeof ms, "%ld", ctx->lease_ms);
-  r = ex_redis(ctx, (const char *[]){"EVAL", lease_script, "1", ctx->lease_key,
-                                     ctx->lease_token, ms, NULL});
-  if (r == NULL)
-    return -1;
-  ours = r->type == REDIS_REPLY_ARRAY && r->elements >= 1 &&
-         r->element[0]->type == REDIS_REPLY_INTEGER &&
-         r->element[0]->integer == 1;
-  if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
-      r->element[1]->type == REDIS_REPLY_STRING)
-    snprintf(holder, size, "%s", r->element[1]->str);
-  else if (r->type == REDIS_REPLY_ERROR)
-    snprintf(holder, size, "(%s)", r->str);
-  freeReplyObject(r);
-  return ours;
+  snprintf(me, sizeof me, "%s/%s", ctx->cfg->group, ctx->cfg->consumer);
+  for (;;) {
+    redisReply *r = ex_redis(
+        ctx, ctx->metrics_host_key[0] != '\0' ? with_host : lease_only);
+    int ours = -2;
+    if (r == NULL)
+      return -1;
+    if (r->type == REDIS_REPLY_ARRAY && r->elements >= 1 &&
+        r->element[0]->type == REDIS_REPLY_INTEGER) {
+      ours = r->element[0]->integer == 1;
+      if (r->elements == 2 && r->element[1]->type == REDIS_REPLY_STRING) {
+        if (ours)
+          warn_shared_hostname(ctx, r->element[1]->str);
+        else
+          snprintf(holder, size, "%s", r->element[1]->str);
+      }
+    } else if (!logged) {
+      dg_log(LOG_ERR,
+             "event=consumer_lease_failed key=%s error=\"%s\" action=retrying",
+             ctx->lease_key,
+             r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+      logged = 1;
+    }
+    freeReplyObject(r);
+    if (ours != -2) {
+      if (logged)
+        dg_log(LOG_NOTICE, "event=consumer_lease_ok key=%s", ctx->lease_key);
+      return ours;
+    }
+    if (ex_sleep_ms(ctx, backoff) != 0)
+      return -1;
+    backoff = backoff * 2 > 5000 ? 5000 : backoff * 2;
+  }
 }
 
 int ex_consumer_lease_acquire(ex_ctx_t *ctx) {
@@ -117,10 +180,10 @@ int ex_consumer_lease_renew(ex_ctx_t *ctx) {
   return rc < 0 ? -1 : rc == 0;
 }
 
-/* Hand each [id, fields] of an entry list to fn. Returns the number
- * handled, -1 when stopping. */
-static int handle_entries(ex_ctx_t *ctx, const redisReply *list,
-                          ex_entry_fn fn) {
+/* Hand each [id, fields] of an entry list to fn; the last id handled goes
+ * to last (when not NULL). Returns the number handled, -1 when stopping. */
+static int handle_entries(ex_ctx_t *ctx, const redisReply *list, ex_entry_fn fn,
+                          char *last, size_t last_size) {
   int handled = 0;
   if (list == NULL || list->type != REDIS_REPLY_ARRAY)
     return 0;
@@ -137,13 +200,16 @@ static int handle_entries(ex_ctx_t *ctx, const redisReply *list,
                  : NULL;
     if (fn(ctx, e->element[0]->str, fields) != 0)
       return -1;
+    if (last != NULL)
+      snprintf(last, last_size, "%s", e->element[0]->str);
     handled++;
   }
   return handled;
 }
 
-/* XREADGROUP from id ("0": own pending, ">": new). */
-static int read_group(ex_ctx_t *ctx, ex_entry_fn fn, const char *id,
+/* XREADGROUP from id (an id: own pending after it, ">": new); id is
+ * moved past the entries handled. */
+static int read_group(ex_ctx_t *ctx, ex_entry_fn fn, char *id, size_t id_size,
                       int block_ms) {
   char count[16], block[16];
   redisReply *r;
@@ -167,22 +233,25 @@ static int read_group(ex_ctx_t *ctx, ex_entry_fn fn, const char *id,
   } else if (r->type == REDIS_REPLY_ARRAY && r->elements > 0) {
     const redisReply *stream = r->element[0];
     if (stream->type == REDIS_REPLY_ARRAY && stream->elements == 2)
-      handled = handle_entries(ctx, stream->element[1], fn);
+      handled = handle_entries(ctx, stream->element[1], fn,
+                               strcmp(id, ">") != 0 ? id : NULL, id_size);
   }
   freeReplyObject(r);
   return handled;
 }
 
 int ex_consumer_own_pending(ex_ctx_t *ctx, ex_entry_fn fn) {
+  char cursor[64] = "0";
   int total = 0, n;
-  /* Handled entries are ACKed, so reading from 0 again moves on. */
-  while ((n = read_group(ctx, fn, "0", 0)) > 0)
+  /* Entries of unknown outcome stay pending: read on past them. */
+  while ((n = read_group(ctx, fn, cursor, sizeof cursor, 0)) > 0)
     total += n;
   return n < 0 ? -1 : total;
 }
 
 int ex_consumer_read_new(ex_ctx_t *ctx, ex_entry_fn fn, int block_ms) {
-  return read_group(ctx, fn, ">", block_ms);
+  char id[] = ">";
+  return read_group(ctx, fn, id, sizeof id, block_ms);
 }
 
 int ex_consumer_autoclaim(ex_ctx_t *ctx, ex_entry_fn fn) {
@@ -205,7 +274,7 @@ int ex_consumer_autoclaim(ex_ctx_t *ctx, ex_entry_fn fn) {
           r->element[1]->elements > 0)
         dg_log(LOG_NOTICE, "event=entries_claimed count=%zu idle_ms=%s",
                r->element[1]->elements, idle);
-      n = handle_entries(ctx, r->element[1], fn);
+      n = handle_entries(ctx, r->element[1], fn, NULL, 0);
     } else {
       if (r->type == REDIS_REPLY_ERROR)
         n = recreate_if_nogroup(ctx, r);

@@ -7,11 +7,14 @@
 #include "executor/executor.h"
 
 /* Handles one entry (fields: a REDIS_REPLY_ARRAY of name/value, or NULL
- * when the entry was deleted). Returns 0 once ACKed, -1 when stopping. */
+ * when the entry was deleted). Returns 0 once handled (ACKed, or left
+ * pending when its outcome is not known yet), -1 when stopping. */
 typedef int (*ex_entry_fn)(ex_ctx_t *ctx, const char *entry_id,
                            const redisReply *fields);
 
-/* XGROUP CREATE stream group $ MKSTREAM; an existing group is fine.
+/* XGROUP CREATE stream group <now - HoldLease> MKSTREAM, so plans
+ * published shortly before the group existed (first start, group lost with
+ * a Redis restart) are delivered; an existing group is fine.
  * Returns 0, -1 when stopping. */
 int ex_consumer_ensure_group(ex_ctx_t *ctx);
 /* The consumer name's lease, P:executor:consumer:GROUP:CONSUMER (value:

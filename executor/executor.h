@@ -26,6 +26,9 @@ typedef struct {
   char lease_key[DG_KEY_MAX]; /* the consumer name's lease (consumer.h) */
   char lease_token[128];      /* host:pid:start_ms of this process */
   long lease_ms;
+  char metrics_host_key[DG_KEY_MAX]; /* P:executor:metrics_host:HOSTNAME,
+                                        "" without CollectdSocket */
+  int hostname_shared_logged;
   volatile sig_atomic_t *stop; /* set by SIGTERM/SIGINT */
   int redis_down;              /* for logging an outage once */
 } ex_ctx_t;
@@ -40,10 +43,13 @@ void ex_watchdog(void);
  * -1 when stopping. */
 int ex_sleep_ms(ex_ctx_t *ctx, int64_t ms);
 
+/* 1 when r is an error reply by which Redis refused to run the command for
+ * now (OOM, READONLY, LOADING, BUSY, MASTERDOWN, MISCONF, ...). */
+int ex_redis_refused(const redisReply *r);
 /* Run one command until Redis answers, backing off 100 ms doubling to 5 s
- * while it is down (logged once per outage). Returns the reply (error
- * replies included; caller frees), or NULL only when a stop was requested.
- * args is NULL-terminated. */
+ * while it is down or refuses it (ex_redis_refused; logged once per
+ * outage). Returns the reply (other error replies included; caller frees),
+ * or NULL only when a stop was requested. args is NULL-terminated. */
 redisReply *ex_redis(ex_ctx_t *ctx, const char *const *args);
 /* Same with explicit lengths (binary-safe values). */
 redisReply *ex_redis_argv(ex_ctx_t *ctx, int argc, const char **argv,

@@ -47,7 +47,14 @@ EXECUTOR_INTEGRATION_TESTS = tests/integration/executor_execute.sh \
 	tests/integration/executor_exactly_once.sh \
 	tests/integration/executor_recovery.sh \
 	tests/integration/executor_metrics.sh \
-	tests/integration/executor_redis.sh
+	tests/integration/executor_redis.sh \
+	tests/integration/executor_chaos_unresolved_ack.sh \
+	tests/integration/executor_chaos_takeover_young_record.sh \
+	tests/integration/executor_chaos_lag_outcome.sh \
+	tests/integration/executor_chaos_oom.sh \
+	tests/integration/executor_chaos_collectd_frozen.sh \
+	tests/integration/executor_hostname_shared.sh \
+	tests/integration/e2e_late_executor.sh
 TESTS += tests/unit/test_invariants tests/unit/test_executor_dedupe \
 	$(EXECUTOR_INTEGRATION_TESTS)
 EXTRA_DIST += $(EXECUTOR_INTEGRATION_TESTS) tests/integration/executor_lib.sh

@@ -139,6 +139,7 @@ static int consume(ex_ctx_t *ctx) {
     }
     if (ex_consumer_read_new(ctx, ex_apply_entry, READ_BLOCK_MS) < 0)
       break;
+    ex_metrics_watch(ctx->metrics);
     ex_watchdog();
   }
   ex_consumer_lease_release(ctx);
@@ -173,6 +174,9 @@ static int run(const ex_config_t *cfg, int dry_run) {
            cfg->key_prefix, cfg->group, cfg->consumer);
   snprintf(ctx.lease_token, sizeof ctx.lease_token, "%s:%ld:%lld",
            cfg->hostname, (long)getpid(), (long long)ex_now_ms());
+  if (cfg->collectd_socket[0] != '\0')
+    snprintf(ctx.metrics_host_key, sizeof ctx.metrics_host_key,
+             "%s:executor:metrics_host:%s", cfg->key_prefix, cfg->hostname);
   /* Renewed every loop (at most a second apart, plus one plan). */
   ctx.lease_ms = cfg->claim_idle_s * 500;
   ctx.lease_ms = ctx.lease_ms < 2000    ? 2000

@@ -3,7 +3,12 @@
  * The counters live under a mutex; a thread wakes every MetricsInterval,
  * copies them and sends them with libcollectdclient. When collectd is
  * absent or restarted the thread drops the connection, tries again next
- * interval and logs only when the state changes. */
+ * interval and logs only when the state changes. libcollectdclient waits
+ * for collectd's answer without a timeout, so a collectd that accepts and
+ * never answers (frozen, overloaded) blocks the sender: the main loop
+ * watches for a round that takes longer than two intervals (logged as
+ * collectd_unavailable), and a stop waits for the sender at most one
+ * interval and a second, then leaves it behind. */
 #include "executor/metrics.h"
 
 #include "driftguard/log.h"
@@ -32,8 +37,13 @@ struct ex_metrics {
   size_t nseries;
   int overflow_logged;
   lcc_connection_t *conn;
-  int connected; /* last state logged: 1 up, 0 down, -1 not yet */
+  int connected;       /* last state logged: 1 up, 0 down, -1 not yet */
+  int64_t round_start; /* ms epoch of the round in progress, 0: none */
 };
+
+/* A sender that did not finish by the stop's deadline keeps using its
+ * state until the process exits: it stays reachable from here. */
+static ex_metrics_t *left_behind;
 
 /* type and type instance of each counter (SPEC section 5). */
 static void metric_names(ex_metric_t m, const char **type,
@@ -92,6 +102,7 @@ unsigned long long ex_metrics_get(ex_metrics_t *m, ex_metric_t which) {
   return v;
 }
 
+/* Called with m->lock held. */
 static void set_connected(ex_metrics_t *m, int up, const char *why) {
   if (m->connected == up)
     return;
@@ -105,12 +116,14 @@ static void set_connected(ex_metrics_t *m, int up, const char *why) {
   m->connected = up;
 }
 
-/* Send every series; on the first failure drop the connection. */
-static void send_all(ex_metrics_t *m, const series_t *series, size_t n) {
+/* Send every series; on the first failure drop the connection. Returns
+ * 1 when every value was sent, else 0 with the reason in why. */
+static int send_all(ex_metrics_t *m, const series_t *series, size_t n,
+                    char *why, size_t why_size) {
   if (m->conn == NULL && lcc_connect(m->socket, &m->conn) != 0) {
-    set_connected(m, 0, "cannot connect");
+    snprintf(why, why_size, "cannot connect");
     m->conn = NULL;
-    return;
+    return 0;
   }
   for (size_t i = 0; i < n; i++) {
     for (int k = 0; k < EX_M_COUNT; k++) {
@@ -130,30 +143,43 @@ static void send_all(ex_metrics_t *m, const series_t *series, size_t n) {
       snprintf(vl.identifier.type, LCC_NAME_LEN, "%s", type);
       snprintf(vl.identifier.type_instance, LCC_NAME_LEN, "%s", instance);
       if (lcc_putval(m->conn, &vl) != 0) {
-        char why[128];
-        snprintf(why, sizeof why, "%s", lcc_strerror(m->conn));
+        snprintf(why, why_size, "%s", lcc_strerror(m->conn));
         LCC_DESTROY(m->conn);
-        set_connected(m, 0, why);
-        return;
+        return 0;
       }
     }
   }
-  set_connected(m, 1, "");
+  return 1;
 }
 
 static void flush(ex_metrics_t *m) {
   series_t *copy;
   size_t n;
+  char why[128] = "";
+  int sent;
   pthread_mutex_lock(&m->lock);
   n = m->nseries;
   copy = malloc(n * sizeof *copy);
   if (copy != NULL)
     memcpy(copy, m->series, n * sizeof *copy);
+  m->round_start = ex_now_ms();
   pthread_mutex_unlock(&m->lock);
   if (copy == NULL)
     return;
-  send_all(m, copy, n);
+  sent = send_all(m, copy, n, why, sizeof why);
   free(copy);
+  pthread_mutex_lock(&m->lock);
+  m->round_start = 0;
+  set_connected(m, sent, why);
+  pthread_mutex_unlock(&m->lock);
+}
+
+void ex_metrics_watch(ex_metrics_t *m) {
+  pthread_mutex_lock(&m->lock);
+  if (m->round_start != 0 &&
+      ex_now_ms() - m->round_start > 2000 * m->interval_s)
+    set_connected(m, 0, "no answer within two intervals");
+  pthread_mutex_unlock(&m->lock);
 }
 
 static void *sender(void *arg) {
@@ -201,11 +227,21 @@ void ex_metrics_stop(ex_metrics_t *m) {
   if (m == NULL)
     return;
   if (m->running) {
+    struct timespec until;
     pthread_mutex_lock(&m->lock);
     m->stopping = 1;
     pthread_cond_signal(&m->wake);
     pthread_mutex_unlock(&m->lock);
-    pthread_join(m->thread, NULL);
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += m->interval_s + 1;
+    if (pthread_timedjoin_np(m->thread, NULL, &until) != 0) {
+      dg_log(LOG_WARNING,
+             "event=metrics_final_flush_skipped socket=%s reason=\"collectd "
+             "does not answer\"",
+             m->socket);
+      left_behind = m;
+      return;
+    }
   }
   if (m->conn != NULL)
     LCC_DESTROY(m->conn);

@@ -34,7 +34,11 @@ ex_metrics_t *ex_metrics_start(const char *socket, const char *host,
 void ex_metrics_inc(ex_metrics_t *m, const char *symbol, ex_metric_t which);
 /* Current aggregate value (for logs and tests). */
 unsigned long long ex_metrics_get(ex_metrics_t *m, ex_metric_t which);
-/* Send one last time, stop the thread, free. */
+/* From the main loop: log collectd_unavailable when a PUTVAL round has
+ * waited for collectd longer than two intervals. */
+void ex_metrics_watch(ex_metrics_t *m);
+/* Send one last time, stop the thread, free; waits at most one interval
+ * and a second for a collectd that does not answer. */
 void ex_metrics_stop(ex_metrics_t *m);
 
 #endif

@@ -1,8 +1,9 @@
-/* rcmd.c - waiting: Redis commands that survive Redis being down (the
- * executor loses nothing and never exits because Redis went away; it waits
- * with a capped backoff, 100 ms .. 5 s, and logs the outage once, and its
- * end once), interruptible sleeps, and the systemd watchdog kept fed while
- * the executor waits. */
+/* rcmd.c - waiting: Redis commands that survive Redis being down or
+ * refusing commands for a while (out of memory, a read-only replica,
+ * loading, a busy script: the executor loses nothing and never exits for
+ * Redis's sake; it waits with a capped backoff, 100 ms .. 5 s, and logs the
+ * outage once, and its end once), interruptible sleeps, and the systemd
+ * watchdog kept fed while the executor waits. */
 #include "driftguard_config.h"
 
 #include "executor/executor.h"
@@ -56,21 +57,39 @@ int ex_sleep_ms(ex_ctx_t *ctx, int64_t ms) {
   return *ctx->stop ? -1 : 0;
 }
 
+int ex_redis_refused(const redisReply *r) {
+  static const char *const codes[] = {"OOM",      "READONLY",    "LOADING",
+                                      "BUSY",     "MASTERDOWN",  "MISCONF",
+                                      "TRYAGAIN", "CLUSTERDOWN", "NOREPLICAS"};
+  size_t n;
+  if (r == NULL || r->type != REDIS_REPLY_ERROR)
+    return 0;
+  n = strcspn(r->str, " ");
+  for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+    if (strlen(codes[i]) == n && strncmp(r->str, codes[i], n) == 0)
+      return 1;
+  return 0;
+}
+
 redisReply *ex_redis_argv(ex_ctx_t *ctx, int argc, const char **argv,
                           const size_t *lens) {
   int64_t backoff = BACKOFF_MIN_MS;
   for (;;) {
+    char why[256];
     redisReply *reply = dg_redis_command_argv(ctx->redis, argc, argv, lens);
-    if (reply != NULL) {
+    if (reply != NULL && !ex_redis_refused(reply)) {
       if (ctx->redis_down) {
         dg_log(LOG_NOTICE, "event=redis_up");
         ctx->redis_down = 0;
       }
       return reply;
     }
+    snprintf(why, sizeof why, "%s",
+             reply != NULL ? reply->str : dg_redis_last_error(ctx->redis));
+    if (reply != NULL)
+      freeReplyObject(reply); /* refused: the command did not run */
     if (!ctx->redis_down) {
-      dg_log(LOG_ERR, "event=redis_down error=\"%s\" action=retrying",
-             dg_redis_last_error(ctx->redis));
+      dg_log(LOG_ERR, "event=redis_down error=\"%s\" action=retrying", why);
       ctx->redis_down = 1;
     }
     if (ex_sleep_ms(ctx, backoff) != 0)

@@ -132,6 +132,17 @@ int ex_finish(ex_ctx_t *ctx, const ex_finish_t *f, const ex_outcome_t *o) {
   for (;;) {
     int pending;
     r = dg_redis_command_argv(ctx->redis, argc, argv, lens);
+    if (ex_redis_refused(r)) {
+      /* Not run (e.g. OOM): wait until Redis takes writes again. */
+      if (!ctx->redis_down)
+        dg_log(LOG_ERR, "event=redis_down error=\"%s\" action=retrying",
+               r->str);
+      ctx->redis_down = 1;
+      freeReplyObject(r);
+      if (ex_sleep_ms(ctx, 500) != 0)
+        return -1;
+      continue;
+    }
     if (r != NULL)
       break;
     /* The script may or may not have run: ask before writing it twice. */

@@ -23,13 +23,13 @@ is "$(grep -c "event=collectd_unavailable" "$EX_LOG")" 1 "... once, not every in
 
 start_collectd() {
   dg_start_collectd m "$(plugin_conf)
-$(prometheus_conf)"
+$(dg_prometheus_block "$PROM_PORT")"
 }
 # prom NAME LABEL...: the value of the series NAME{...} with every LABEL.
 prom() {
   local name=$1
   shift
-  curl -sf "http://127.0.0.1:$PROM_PORT/metrics" | grep "^$name{" |
+  prom_scrape "$PROM_PORT" | grep "^$name{" |
     while IFS= read -r line; do
       for l in "$@"; do [[ "$line" == *"$l"* ]] || continue 2; done
       line=${line#*\} } # "NAME{LABELS} VALUE [TIMESTAMP]"

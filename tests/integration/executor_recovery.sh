@@ -6,7 +6,7 @@
 # after the recvWindow. An entry of a dead consumer is claimed (XAUTOCLAIM)
 # and executed; a plan in the hands of a live consumer is not touched; a
 # submitted plan whose position moved (the exchange not yet showing the
-# order) is stale and nothing is sent. Two executors never share a name.
+# order) stays pending, nothing sent. Two executors never share a name.
 . "$top_srcdir/tests/harness.sh"
 . "$top_srcdir/tests/integration/executor_lib.sh"
 dg_time_limit 120
@@ -74,32 +74,45 @@ is "$(ex_result status "$id3")" EXECUTED "a dead consumer's entry is claimed and
 is "$(ex_result consumer "$id3")" exec-1 "handled by the live consumer"
 is "$(sim_order_count)" 3 "one order for it"
 
-# 4. A plan a live consumer is handling right now: not touched.
+# 4. A plan a live consumer is handling right now (its record keeps being
+# refreshed): not touched, no result, the entry stays pending; once that
+# consumer has finished, the entry ends as a duplicate of its outcome.
 sim_positions '{"BTCUSDT":"0.007"}' >/dev/null
 id4="reconclose:BTCUSDT:416d86940859:4"
-rcli SET "$EX_PREFIX:apply:dedupe:$id4" \
-  "{\"state\":\"claimed\",\"status\":\"\",\"order_id\":0,\"executed_qty\":\"\",\"consumer\":\"busy\",\"ts\":$(date +%s%3N),\"sent_ts\":0}" \
-  EX 86400 >/dev/null
+busy_record() {
+  rcli SET "$EX_PREFIX:apply:dedupe:$id4" \
+    "{\"state\":\"$1\",\"status\":\"$2\",\"order_id\":$3,\"executed_qty\":\"\",\"consumer\":\"busy\",\"ts\":$(date +%s%3N),\"sent_ts\":0}" \
+    EX 86400 >/dev/null
+}
+busy_record claimed "" 0
 ex_publish "$(EX_PLAN_ID=$id4 ex_plan_json BTCUSDT 0.007)" >/dev/null
+for i in $(seq 12); do busy_record claimed "" 0; sleep 0.25; done
+is "$(ex_results_count)" 3 "a plan held by a live consumer: no result"
+is "$(rcli XPENDING "$EX_PLAN_STREAM" executor | head -1)" 1 "... its entry stays pending"
+grep -q "event=plan_left_pending .*plan_id=$id4 " "$EX_LOG"
+ok $? "... logged"
+busy_record final EXECUTED 4242
 ex_wait_results 4 10
-is "$(ex_result status "$id4")/$(ex_result original_status "$id4")" DROPPED_DUPLICATE/IN_PROGRESS \
-  "a plan held by a live consumer -> DROPPED_DUPLICATE (IN_PROGRESS)"
+is "$(ex_result status "$id4")/$(ex_result original_status "$id4")/$(ex_result order_id "$id4")" \
+  DROPPED_DUPLICATE/EXECUTED/4242 "once that consumer is done: DROPPED_DUPLICATE of its outcome"
 is "$(sim_order_count)" 3 "no order for it"
 
 # 5. Submitted, the exchange does not (yet) show the order, but the
-# position moved: stale, nothing sent.
+# position moved: the order may have filled (Binance shows new orders
+# late), so this is no guardrail rejection: nothing is sent, the record
+# stays submitted and the entry pending, asked about again later.
 id5="reconclose:BTCUSDT:416d86940859:5"
 sim_positions '{"BTCUSDT":"0"}' >/dev/null
 rcli SET "$EX_PREFIX:apply:dedupe:$id5" \
   "{\"state\":\"submitted\",\"status\":\"\",\"order_id\":0,\"executed_qty\":\"\",\"consumer\":\"exec-1\",\"ts\":$(date +%s%3N),\"sent_ts\":$(date +%s%3N)}" \
   EX 86400 >/dev/null
 ex_publish "$(EX_PLAN_ID=$id5 ex_plan_json BTCUSDT 0.007)" >/dev/null
-ex_wait_results 5 15
-is "$(ex_result status "$id5")/$(ex_result rule "$id5")" REJECTED_GUARDRAIL/stale \
-  "submitted, order not visible, position moved -> stale"
+left_pending() { [ "$(grep -c "event=plan_left_pending .*plan_id=$id5 .*order fate unknown" "$EX_LOG")" -ge "$1" ]; }
+dg_wait_for 15 left_pending 2
+ok $? "submitted, order not visible, position moved: left pending, asked again"
+is "$(ex_results_count)" 4 "no result for it"
 is "$(sim_order_count)" 3 "nothing sent"
-is "$(dedupe "$id5" | jq -r .state)/$(dedupe "$id5" | jq -r .status)" final/REJECTED_GUARDRAIL \
-  "its record is final"
+is "$(dedupe "$id5" | jq -r .state)" submitted "its record stays submitted"
 
 # A second executor with the same Consumer name would share the pending
 # entries and the records' ownership: it refuses to start.
