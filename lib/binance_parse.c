@@ -313,70 +313,302 @@ int dg_bn_parse_dual_side(const char *body, size_t len, int *dual) {
   return rc;
 }
 
+/* --- positionRisk -------------------------------------------------------- */
+
+/* positionRisk is read by a small strict JSON scanner instead of json-c:
+ * the reply is an array of flat objects of ~15 members for every open
+ * symbol, of which three matter, and building a json-c object per member
+ * was most of a poll's CPU at hundreds of symbols. */
+typedef struct {
+  const char *p, *end;
+} js_t;
+
+/* The next non-blank byte (not consumed), -1 at the end. */
+static int js_peek(js_t *s) {
+  while (s->p < s->end &&
+         (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+    s->p++;
+  return s->p < s->end ? (unsigned char)*s->p : -1;
+}
+
+static int js_eat(js_t *s, char c) {
+  if (js_peek(s) != (unsigned char)c)
+    return -1;
+  s->p++;
+  return 0;
+}
+
+static int js_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+         (c >= 'A' && c <= 'F');
+}
+
+/* A string; *text and *len give its bytes between the quotes, escapes as
+ * they are (*escaped is then 1). */
+static int js_string(js_t *s, const char **text, size_t *len, int *escaped) {
+  if (js_eat(s, '"') != 0)
+    return -1;
+  *text = s->p;
+  *escaped = 0;
+  while (s->p < s->end && *s->p != '"') {
+    if ((unsigned char)*s->p < 0x20)
+      return -1;
+    if (*s->p == '\\') {
+      *escaped = 1;
+      if (++s->p >= s->end)
+        return -1;
+      if (*s->p == 'u') {
+        if (s->end - s->p < 5 || !js_hex(s->p[1]) || !js_hex(s->p[2]) ||
+            !js_hex(s->p[3]) || !js_hex(s->p[4]))
+          return -1;
+        s->p += 4;
+      } else if (memchr("\"\\/bfnrt", *s->p, 8) == NULL) {
+        return -1;
+      }
+    }
+    s->p++;
+  }
+  if (s->p >= s->end)
+    return -1;
+  *len = (size_t)(s->p - *text);
+  s->p++;
+  return 0;
+}
+
+static size_t js_digits(js_t *s) {
+  const char *start = s->p;
+  while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
+    s->p++;
+  return (size_t)(s->p - start);
+}
+
+/* A number (JSON grammar); *text and *len give it. */
+static int js_number(js_t *s, const char **text, size_t *len) {
+  js_peek(s);
+  *text = s->p;
+  if (s->p < s->end && *s->p == '-')
+    s->p++;
+  if (s->p < s->end && *s->p == '0')
+    s->p++;
+  else if (js_digits(s) == 0)
+    return -1;
+  if (s->p < s->end && *s->p == '.') {
+    s->p++;
+    if (js_digits(s) == 0)
+      return -1;
+  }
+  if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
+    s->p++;
+    if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+      s->p++;
+    if (js_digits(s) == 0)
+      return -1;
+  }
+  *len = (size_t)(s->p - *text);
+  return 0;
+}
+
+static int js_literal(js_t *s, const char *word) {
+  size_t n = strlen(word);
+  if ((size_t)(s->end - s->p) < n || memcmp(s->p, word, n) != 0)
+    return -1;
+  s->p += n;
+  return 0;
+}
+
+/* Any value, skipped (checked, nesting bounded). */
+static int js_skip(js_t *s, int depth) {
+  const char *text;
+  size_t len;
+  int escaped, c = js_peek(s);
+  if (c == '"')
+    return js_string(s, &text, &len, &escaped);
+  if (c == 't')
+    return js_literal(s, "true");
+  if (c == 'f')
+    return js_literal(s, "false");
+  if (c == 'n')
+    return js_literal(s, "null");
+  if (c != '{' && c != '[')
+    return js_number(s, &text, &len);
+  if (depth >= JSON_MAX_DEPTH)
+    return -1;
+  char close = c == '{' ? '}' : ']';
+  s->p++;
+  if (js_peek(s) == (unsigned char)close) {
+    s->p++;
+    return 0;
+  }
+  do {
+    if (close == '}' &&
+        (js_string(s, &text, &len, &escaped) != 0 || js_eat(s, ':') != 0))
+      return -1;
+    if (js_skip(s, depth + 1) != 0)
+      return -1;
+  } while (js_eat(s, ',') == 0);
+  return js_eat(s, close);
+}
+
+/* The members of one positionRisk entry that matter. */
+typedef struct {
+  const char *symbol, *amt, *side;
+  size_t symbol_len, amt_len, side_len;
+} bn_entry_t;
+
+static int key_is(const char *key, size_t len, const char *name) {
+  return len == strlen(name) && memcmp(key, name, len) == 0;
+}
+
+/* One entry object: 0 read (members absent stay NULL), -1 bad JSON. A
+ * member the checks use must be plain text: an escape in it is refused
+ * (no symbol, amount or side has one). */
+static int js_entry(js_t *s, bn_entry_t *e) {
+  memset(e, 0, sizeof(*e));
+  if (js_eat(s, '{') != 0)
+    return -1;
+  if (js_peek(s) == '}') {
+    s->p++;
+    return 0;
+  }
+  do {
+    const char *key, **text = NULL;
+    size_t klen, *len = NULL;
+    int escaped;
+    if (js_string(s, &key, &klen, &escaped) != 0 || js_eat(s, ':') != 0)
+      return -1;
+    if (key_is(key, klen, "symbol"))
+      text = &e->symbol, len = &e->symbol_len;
+    else if (key_is(key, klen, "positionSide"))
+      text = &e->side, len = &e->side_len;
+    else if (key_is(key, klen, "positionAmt"))
+      text = &e->amt, len = &e->amt_len;
+    if (text == NULL) {
+      if (js_skip(s, 2) != 0)
+        return -1;
+      continue;
+    }
+    *text = NULL;
+    int c = js_peek(s);
+    if (c == '"') {
+      const char *v;
+      size_t vlen;
+      if (js_string(s, &v, &vlen, &escaped) != 0)
+        return -1;
+      if (!escaped)
+        *text = v, *len = vlen;
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+      /* A plain JSON number is taken for an amount (never a symbol). */
+      const char *v;
+      size_t vlen;
+      if (js_number(s, &v, &vlen) != 0)
+        return -1;
+      if (len == &e->amt_len)
+        *text = v, *len = vlen;
+    } else if (js_skip(s, 2) != 0) {
+      return -1;
+    }
+  } while (js_eat(s, ',') == 0);
+  return js_eat(s, '}');
+}
+
 /* Checks one positionRisk entry; 1 when it is an open one-way position. */
-static int position_entry(json_object *e, size_t i, dg_position_t *pos,
+static int position_entry(const bn_entry_t *e, size_t i, dg_position_t *pos,
                           char *err, size_t errlen) {
-  const char *sym, *side;
-  if (!json_object_is_type(e, json_type_object) ||
-      (sym = get_str(e, "symbol")) == NULL ||
-      copy_str(pos->symbol, sizeof(pos->symbol), sym) != 0 ||
-      get_dec(e, "positionAmt", &pos->amt) != 0) {
+  if (e->symbol == NULL || e->symbol_len == 0 ||
+      e->symbol_len >= sizeof(pos->symbol) || e->amt == NULL ||
+      dg_dec_parse_n(e->amt, e->amt_len, &pos->amt) != 0) {
     snprintf(err, errlen,
              "positionRisk entry %zu: no valid symbol and positionAmt", i);
     return -1;
   }
+  memcpy(pos->symbol, e->symbol, e->symbol_len);
+  pos->symbol[e->symbol_len] = '\0';
   if (dg_dec_is_zero(pos->amt))
     return 0;
-  side = get_str(e, "positionSide");
-  if (side != NULL && strcmp(side, "BOTH") != 0) {
+  if (e->side != NULL && !key_is(e->side, e->side_len, "BOTH")) {
     snprintf(err, errlen,
-             "positionRisk: %s has a hedge-mode position (positionSide %.8s); "
-             "only one-way mode is supported",
-             pos->symbol, side);
+             "positionRisk: %s has a hedge-mode position (positionSide "
+             "%.*s); only one-way mode is supported",
+             pos->symbol, (int)(e->side_len > 8 ? 8 : e->side_len), e->side);
     return -1;
   }
   return 1;
 }
 
+static int position_cmp(const void *x, const void *y) {
+  return strcmp(((const dg_position_t *)x)->symbol,
+                ((const dg_position_t *)y)->symbol);
+}
+
 int dg_bn_parse_positions(const char *body, size_t len, const char *symbol,
                           dg_position_t **out, size_t *n, char *err,
                           size_t errlen) {
-  json_object *root = parse_json(body, len);
+  js_t s = {body, body != NULL ? body + len : NULL};
   dg_position_t *list = NULL, pos;
-  size_t count = 0, total;
+  size_t count = 0, cap = 0, i = 0;
   int rc = -1;
 
-  if (root == NULL || !json_object_is_type(root, json_type_array)) {
+  if (body == NULL || js_eat(&s, '[') != 0) {
     snprintf(err, errlen, "positionRisk: reply is not a JSON array");
     goto done;
   }
-  total = json_object_array_length(root);
-  list = calloc(total > 0 ? total : 1, sizeof(*list));
+  cap = 16;
+  list = calloc(cap, sizeof(*list));
   if (list == NULL) {
     snprintf(err, errlen, "positionRisk: out of memory");
     goto done;
   }
   if (symbol != NULL)
     snprintf(list[0].symbol, sizeof(list[0].symbol), "%s", symbol);
-  for (size_t i = 0; i < total; i++) {
-    int open = position_entry(json_object_array_get_idx(root, i), i, &pos, err,
-                              errlen);
-    if (open < 0)
-      goto done;
-    if (open == 0 || (symbol != NULL && strcmp(pos.symbol, symbol) != 0))
-      continue;
-    for (size_t k = 0; k < count; k++)
-      if (strcmp(list[k].symbol, pos.symbol) == 0) {
+  if (js_peek(&s) != ']') {
+    do {
+      bn_entry_t e;
+      int open;
+      if (js_peek(&s) != '{') {
+        snprintf(err, errlen,
+                 "positionRisk entry %zu: no valid symbol and positionAmt", i);
+        goto done;
+      }
+      if (js_entry(&s, &e) != 0) {
+        snprintf(err, errlen, "positionRisk: reply is not a JSON array");
+        goto done;
+      }
+      if ((open = position_entry(&e, i++, &pos, err, errlen)) < 0)
+        goto done;
+      if (open == 0 || (symbol != NULL && strcmp(pos.symbol, symbol) != 0))
+        continue;
+      if (symbol != NULL && count > 0) {
         snprintf(err, errlen, "positionRisk: %s listed twice", pos.symbol);
         goto done;
       }
-    list[count++] = pos;
+      if (count == cap) {
+        dg_position_t *grown = realloc(list, 2 * cap * sizeof(*list));
+        if (grown == NULL) {
+          snprintf(err, errlen, "positionRisk: out of memory");
+          goto done;
+        }
+        list = grown;
+        cap *= 2;
+      }
+      list[count++] = pos;
+    } while (js_eat(&s, ',') == 0);
   }
+  if (js_eat(&s, ']') != 0 || js_peek(&s) != -1) {
+    snprintf(err, errlen, "positionRisk: reply is not a JSON array");
+    goto done;
+  }
+  /* Sorted, so that a duplicate is next to its twin (and callers can
+   * bsearch): N log N for hundreds of positions, not N^2. */
+  qsort(list, count, sizeof(*list), position_cmp);
+  for (size_t k = 1; k < count; k++)
+    if (strcmp(list[k - 1].symbol, list[k].symbol) == 0) {
+      snprintf(err, errlen, "positionRisk: %s listed twice", list[k].symbol);
+      goto done;
+    }
   if (symbol != NULL)
     count = 1; /* omitted means flat: list[0] is already {symbol, 0} */
   rc = 0;
 done:
-  json_object_put(root);
   if (rc == 0 && count > 0) {
     *out = list;
     *n = count;

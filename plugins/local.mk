@@ -48,6 +48,7 @@ PLUGIN_TESTS = tests/integration/plugin_drift.sh \
 	tests/integration/plugin_ban.sh \
 	tests/integration/plugin_repoll.sh \
 	tests/integration/plugin_redis.sh \
-	tests/integration/plugin_config.sh
+	tests/integration/plugin_config.sh \
+	tests/integration/plugin_accounts.sh
 TESTS += $(PLUGIN_TESTS)
 EXTRA_DIST += $(PLUGIN_TESTS) tests/integration/plugin_common.sh

@@ -54,6 +54,7 @@ static void rc_account_free(rc_account_t *a) {
     sfree(*strings[i]);
   free(a->symbols);
   free(a->by_name);
+  free(a->values);
   free(a->scanned);
   free(a);
 }
@@ -322,6 +323,54 @@ static int rc_read(user_data_t *ud) {
   return 0;
 }
 
+/* Why two accounts' per-symbol values could share an identifier ("" when
+ * they cannot): a symbol both list, or an account that discovers its
+ * symbols next to another account. */
+static void rc_instances_clash(char *why, size_t size) {
+  why[0] = '\0';
+  for (size_t i = 0; i < rc_accounts_num && rc_accounts_num > 1; i++)
+    if (rc_accounts[i]->configured_num == 0) {
+      snprintf(why, size, "account %s has no Symbol list (auto-discovery)",
+               rc_accounts[i]->name);
+      return;
+    }
+  for (size_t i = 0; i < rc_accounts_num; i++)
+    for (size_t j = i + 1; j < rc_accounts_num; j++)
+      for (size_t k = 0; k < rc_accounts[i]->configured_num; k++) {
+        const char *symbol = rc_accounts[i]->symbols[k].name;
+        if (rc_symbol_find(rc_accounts[j], symbol) != NULL) {
+          snprintf(why, size, "accounts %s and %s both watch %s",
+                   rc_accounts[i]->name, rc_accounts[j]->name, symbol);
+          return;
+        }
+      }
+}
+
+/* Per-symbol values are identified by the symbol alone (SPEC 5) unless
+ * two accounts could send values for the same symbol: then every
+ * account's carry "<account>-<symbol>", so that neither overwrites the
+ * other's and the naming does not depend on which symbols clash. */
+static int rc_instances_decide(void) {
+  char why[2 * DATA_MAX_NAME_LEN + 64];
+  rc_instances_clash(why, sizeof(why));
+  if (why[0] == '\0')
+    return 0;
+  for (size_t i = 0; i < rc_accounts_num; i++) {
+    rc_account_t *a = rc_accounts[i];
+    if (strlen(a->name) + 1 + DG_SYMBOL_MAX > DATA_MAX_NAME_LEN) {
+      ERROR(RC_PLUGIN " plugin: account=%s name too long to prefix its "
+                      "symbols' plugin instance (%s): at most %d characters",
+            a->name, why, DATA_MAX_NAME_LEN - 1 - DG_SYMBOL_MAX);
+      return -1;
+    }
+    a->instance_with_account = true;
+  }
+  INFO(RC_PLUGIN " plugin: %s: per-symbol values use plugin instance "
+                 "\"<account>-<symbol>\" for every account",
+       why);
+  return 0;
+}
+
 static int rc_init(void) {
   if (rc_config_failed)
     return -1;
@@ -335,6 +384,8 @@ static int rc_init(void) {
     ERROR(RC_PLUGIN " plugin: HTTP client initialisation failed");
     return -1;
   }
+  if (rc_instances_decide() != 0)
+    return -1;
   for (size_t i = 0; i < rc_accounts_num; i++)
     if (rc_account_open(rc_accounts[i]) != 0)
       return -1;
@@ -365,8 +416,10 @@ static int rc_init(void) {
 }
 
 static int rc_shutdown(void) {
-  for (size_t i = 0; i < rc_accounts_num; i++)
+  for (size_t i = 0; i < rc_accounts_num; i++) {
+    rc_poll_log_cpu(rc_accounts[i]);
     rc_account_free(rc_accounts[i]);
+  }
   sfree(rc_accounts);
   rc_accounts_num = 0;
   return 0;

@@ -52,6 +52,14 @@ typedef struct {
   derive_t published;        /* close_published */
 } rc_symbol_t;
 
+/* One value of a poll, queued until the poll's end (rc_metrics_flush). */
+typedef struct {
+  char plugin_instance[DATA_MAX_NAME_LEN];
+  const char *type;          /* static strings */
+  const char *type_instance; /* NULL: none */
+  value_t value;
+} rc_value_t;
+
 typedef struct {
   char *name;
   /* Configuration (SPEC section 8). */
@@ -87,6 +95,17 @@ typedef struct {
   size_t scanned_num;
   cdtime_t scanned_at;
 
+  /* Per-symbol values go to plugin instance "<account>-<symbol>" instead
+   * of "<symbol>" (another account watches the same symbols). */
+  bool instance_with_account;
+  /* The values of the poll in progress. */
+  rc_value_t *values;
+  size_t values_num, values_cap;
+  /* CPU time of the polls after the first (which connects and fetches
+   * exchangeInfo), thread CPU clock, logged at shutdown: the plugin's own
+   * work, and plugin_dispatch_values of its values. */
+  uint64_t polls, cpu_own_ns, cpu_dispatch_ns;
+
   bool failing[RC_SRC_COUNT]; /* an error is in progress (log once) */
   derive_t poll_errors[RC_SRC_COUNT];
   bool banned_logged;
@@ -101,7 +120,12 @@ typedef struct {
 
 /* reconcile_poll.c */
 void rc_poll(rc_account_t *a, rc_poll_result_t *out);
+/* The INFO line with the polls' CPU time (at shutdown). */
+void rc_poll_log_cpu(const rc_account_t *a);
+/* The symbol's state, created when new (NULL: out of memory). */
 rc_symbol_t *rc_symbol_get(rc_account_t *a, const char *name);
+/* The symbol's state, NULL when the account does not know it. */
+const rc_symbol_t *rc_symbol_find(const rc_account_t *a, const char *name);
 /* Sort a symbol list and drop its duplicates (n is updated). */
 void rc_symbol_list_unique(char (*list)[DG_SYMBOL_MAX], size_t *n);
 void rc_account_error(rc_account_t *a, rc_source_t src, const char *what);
@@ -134,10 +158,18 @@ int rc_store_release(rc_account_t *a, const char *symbol,
                      size_t errlen);
 /* reconcile_metrics.c */
 int rc_metrics_register_types(void);
-void rc_metric_gauge(const rc_account_t *a, const char *plugin_instance,
-                     const char *type, const char *type_instance, gauge_t v);
-void rc_metric_derive(const rc_account_t *a, const char *plugin_instance,
-                      const char *type, const char *type_instance, derive_t v);
+/* Queue a value of the account (plugin instance = account name) or of
+ * one of its symbols; type and type_instance must be static strings.
+ * rc_metrics_flush dispatches the queue (once per poll). */
+void rc_metric_account(rc_account_t *a, const char *type,
+                       const char *type_instance, value_t v);
+void rc_metric_symbol(rc_account_t *a, const char *symbol, const char *type,
+                      const char *type_instance, value_t v);
+void rc_metrics_flush(rc_account_t *a);
+/* The plugin instance of a symbol's values (notifications keep the
+ * symbol: their type instance already names the account). */
+void rc_symbol_instance(const rc_account_t *a, const char *symbol, char *out,
+                        size_t size);
 gauge_t rc_dec_to_gauge(dg_dec_t d);
 void rc_notify(const rc_account_t *a, int severity, const char *symbol,
                const char *fmt, ...) __attribute__((format(printf, 4, 5)));

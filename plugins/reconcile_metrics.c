@@ -42,30 +42,72 @@ int rc_metrics_register_types(void) {
   return 0;
 }
 
-static void rc_dispatch(const rc_account_t *a, const char *plugin_instance,
-                        const char *type, const char *type_instance,
-                        value_t v) {
+static void rc_dispatch(const rc_account_t *a, const rc_value_t *q) {
   value_list_t vl = VALUE_LIST_INIT;
+  value_t v = q->value;
   vl.values = &v;
   vl.values_len = 1;
   /* collectd's cache expects the next value one account Interval later. */
   vl.interval = a->interval;
   sstrncpy(vl.plugin, RC_PLUGIN, sizeof(vl.plugin));
-  sstrncpy(vl.plugin_instance, plugin_instance, sizeof(vl.plugin_instance));
-  sstrncpy(vl.type, type, sizeof(vl.type));
-  if (type_instance != NULL)
-    sstrncpy(vl.type_instance, type_instance, sizeof(vl.type_instance));
+  sstrncpy(vl.plugin_instance, q->plugin_instance, sizeof(vl.plugin_instance));
+  sstrncpy(vl.type, q->type, sizeof(vl.type));
+  if (q->type_instance != NULL)
+    sstrncpy(vl.type_instance, q->type_instance, sizeof(vl.type_instance));
   plugin_dispatch_values(&vl);
 }
 
-void rc_metric_gauge(const rc_account_t *a, const char *plugin_instance,
-                     const char *type, const char *type_instance, gauge_t v) {
-  rc_dispatch(a, plugin_instance, type, type_instance, (value_t){.gauge = v});
+/* A slot in the queue, or NULL when it cannot grow (the value is then
+ * dispatched at once). */
+static rc_value_t *rc_queue_slot(rc_account_t *a) {
+  if (a->values_num == a->values_cap) {
+    size_t cap = a->values_cap > 0 ? 2 * a->values_cap : 64;
+    rc_value_t *grown = realloc(a->values, cap * sizeof(*grown));
+    if (grown == NULL)
+      return NULL;
+    a->values = grown;
+    a->values_cap = cap;
+  }
+  return &a->values[a->values_num++];
 }
 
-void rc_metric_derive(const rc_account_t *a, const char *plugin_instance,
-                      const char *type, const char *type_instance, derive_t v) {
-  rc_dispatch(a, plugin_instance, type, type_instance, (value_t){.derive = v});
+static void rc_queue(rc_account_t *a, const char *plugin_instance,
+                     const char *type, const char *type_instance, value_t v) {
+  rc_value_t one, *q = rc_queue_slot(a);
+  if (q == NULL)
+    q = &one;
+  sstrncpy(q->plugin_instance, plugin_instance, sizeof(q->plugin_instance));
+  q->type = type;
+  q->type_instance = type_instance;
+  q->value = v;
+  if (q == &one)
+    rc_dispatch(a, q);
+}
+
+void rc_symbol_instance(const rc_account_t *a, const char *symbol, char *out,
+                        size_t size) {
+  if (a->instance_with_account)
+    snprintf(out, size, "%s-%s", a->name, symbol);
+  else
+    sstrncpy(out, symbol, size);
+}
+
+void rc_metric_account(rc_account_t *a, const char *type,
+                       const char *type_instance, value_t v) {
+  rc_queue(a, a->name, type, type_instance, v);
+}
+
+void rc_metric_symbol(rc_account_t *a, const char *symbol, const char *type,
+                      const char *type_instance, value_t v) {
+  char instance[DATA_MAX_NAME_LEN];
+  rc_symbol_instance(a, symbol, instance, sizeof(instance));
+  rc_queue(a, instance, type, type_instance, v);
+}
+
+void rc_metrics_flush(rc_account_t *a) {
+  for (size_t i = 0; i < a->values_num; i++)
+    rc_dispatch(a, &a->values[i]);
+  a->values_num = 0;
 }
 
 /* For display only (dashboards): the exact amount's canonical text read

@@ -12,8 +12,10 @@
 #include "driftguard/keys.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Auto mode rescans the ledger and HOLD keys at most this often. */
 #define RC_SCAN_EVERY TIME_T_TO_CDTIME_T(60)
@@ -41,18 +43,37 @@ static void rc_account_recovered(rc_account_t *a, rc_source_t src) {
 /* Lookups go through by_name (sorted indices) so that a poll of N
  * symbols costs N log N, not N^2; a new symbol is rare (start-up, auto
  * mode) and pays an insertion. */
-rc_symbol_t *rc_symbol_get(rc_account_t *a, const char *name) {
+/* The position in by_name where name is or would be inserted. */
+static size_t rc_symbol_slot(const rc_account_t *a, const char *name,
+                             bool *found) {
   size_t lo = 0, hi = a->symbols_num;
+  *found = false;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
     int cmp = strcmp(a->symbols[a->by_name[mid]].name, name);
-    if (cmp == 0)
-      return &a->symbols[a->by_name[mid]];
+    if (cmp == 0) {
+      *found = true;
+      return mid;
+    }
     if (cmp < 0)
       lo = mid + 1;
     else
       hi = mid;
   }
+  return lo;
+}
+
+const rc_symbol_t *rc_symbol_find(const rc_account_t *a, const char *name) {
+  bool found;
+  size_t slot = rc_symbol_slot(a, name, &found);
+  return found ? &a->symbols[a->by_name[slot]] : NULL;
+}
+
+rc_symbol_t *rc_symbol_get(rc_account_t *a, const char *name) {
+  bool found;
+  size_t lo = rc_symbol_slot(a, name, &found);
+  if (found)
+    return &a->symbols[a->by_name[lo]];
   size_t *index =
       realloc(a->by_name, (a->symbols_num + 1) * sizeof(*a->by_name));
   if (index == NULL)
@@ -90,10 +111,10 @@ static void rc_exchange_failed(rc_account_t *a, const char *what,
   rc_account_error(a, RC_SRC_EXCHANGE, reason);
 }
 
-static void rc_publish_weight(const rc_account_t *a, const dg_ex_result_t *r) {
+static void rc_publish_weight(rc_account_t *a, const dg_ex_result_t *r) {
   if (r->used_weight_1m >= 0)
-    rc_metric_gauge(a, a->name, "exchange_weight", NULL,
-                    (gauge_t)r->used_weight_1m);
+    rc_metric_account(a, "exchange_weight", NULL,
+                      (value_t){.gauge = (gauge_t)r->used_weight_1m});
 }
 
 static int rc_name_cmp(const void *x, const void *y) {
@@ -378,11 +399,12 @@ static void rc_decide(rc_account_t *a, const char *symbol, const rc_input_t *in,
           a->name, symbol);
     return;
   }
-  rc_metric_gauge(a, symbol, "position", "exchange",
-                  rc_dec_to_gauge(in->exchange_amt));
-  rc_metric_gauge(a, symbol, "position", "ledger",
-                  rc_dec_to_gauge(in->ledger.amt));
-  rc_metric_gauge(a, symbol, "drift", NULL, rc_dec_to_gauge(diff));
+  rc_metric_symbol(a, symbol, "position", "exchange",
+                   (value_t){.gauge = rc_dec_to_gauge(in->exchange_amt)});
+  rc_metric_symbol(a, symbol, "position", "ledger",
+                   (value_t){.gauge = rc_dec_to_gauge(in->ledger.amt)});
+  rc_metric_symbol(a, symbol, "drift", NULL,
+                   (value_t){.gauge = rc_dec_to_gauge(diff)});
 
   int hold_active = in->ledger.hold;
   if (d.kind == DG_DRIFT_NONE) {
@@ -392,7 +414,8 @@ static void rc_decide(rc_account_t *a, const char *symbol, const rc_input_t *in,
     if (!*redis_failed)
       hold_active = 1;
   }
-  rc_metric_gauge(a, symbol, "hold_active", NULL, hold_active);
+  rc_metric_symbol(a, symbol, "hold_active", NULL,
+                   (value_t){.gauge = hold_active});
 }
 
 /* Everything after a successful positionRisk read. Returns true when the
@@ -447,7 +470,29 @@ out:
   return ok;
 }
 
+/* CPU time of the calling thread: a poll runs on one collectd read
+ * thread, so this is the poll's own CPU, whatever else collectd runs. */
+static uint64_t rc_thread_cpu_ns(void) {
+  struct timespec ts;
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+    return 0;
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void rc_poll_log_cpu(const rc_account_t *a) {
+  uint64_t timed = a->polls > 1 ? a->polls - 1 : 0;
+  if (timed == 0)
+    return;
+  /* Own work, then plugin_dispatch_values of the values (collectd's
+   * side); thread CPU time, the first poll excluded. */
+  INFO(RC_PLUGIN " plugin: account=%s polls=%" PRIu64
+                 " cpu_us_per_poll=%.1f dispatch_cpu_us_per_poll=%.1f",
+       a->name, a->polls, (double)a->cpu_own_ns / (double)timed / 1e3,
+       (double)a->cpu_dispatch_ns / (double)timed / 1e3);
+}
+
 void rc_poll(rc_account_t *a, rc_poll_result_t *out) {
+  uint64_t cpu_start = rc_thread_cpu_ns();
   char err[256];
   int64_t banned_until = 0;
   dg_position_t *pos = NULL;
@@ -480,9 +525,16 @@ void rc_poll(rc_account_t *a, rc_poll_result_t *out) {
   /* Counters are sent on every poll, failed or not, so they exist (at 0)
    * from start-up. */
   for (size_t i = 0; i < a->symbols_num; i++)
-    rc_metric_derive(a, a->symbols[i].name, "close_published", NULL,
-                     a->symbols[i].published);
+    rc_metric_symbol(a, a->symbols[i].name, "close_published", NULL,
+                     (value_t){.derive = a->symbols[i].published});
   for (int src = 0; src < RC_SRC_COUNT; src++)
-    rc_metric_derive(a, a->name, "poll_errors", rc_source_names[src],
-                     a->poll_errors[src]);
+    rc_metric_account(a, "poll_errors", rc_source_names[src],
+                      (value_t){.derive = a->poll_errors[src]});
+
+  uint64_t cpu_work = rc_thread_cpu_ns();
+  rc_metrics_flush(a);
+  if (a->polls++ > 0) {
+    a->cpu_own_ns += cpu_work - cpu_start;
+    a->cpu_dispatch_ns += rc_thread_cpu_ns() - cpu_work;
+  }
 }

@@ -85,7 +85,8 @@ int dg_bn_parse_dual_side(const char *body, size_t len, int *dual);
  * (v2 lists every symbol); a nonzero LONG/SHORT entry (hedge mode) is an
  * error. When symbol is not NULL only that symbol is kept and *n is always
  * 1 (amount 0 when the exchange omitted it). *out is malloc'd (NULL when
- * *n is 0). Returns 0, -1 with a reason in err. */
+ * *n is 0), sorted by symbol; a symbol listed twice is an error. Returns
+ * 0, -1 with a reason in err. */
 int dg_bn_parse_positions(const char *body, size_t len, const char *symbol,
                           dg_position_t **out, size_t *n, char *err,
                           size_t errlen);

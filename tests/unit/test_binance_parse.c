@@ -3,6 +3,7 @@
 #include "../tap.h"
 #include "driftguard/binance_parse.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -253,6 +254,65 @@ static void test_positions(void) {
      "positions: truncated JSON refused");
 }
 
+/* positionRisk is read by its own scanner: it must take any valid JSON
+ * the exchange may send and refuse what is not JSON. */
+static void test_positions_scanner(void) {
+  dg_position_t *p = NULL;
+  size_t n = 0;
+  char err[128], txt[DG_DEC_STRLEN];
+  const char *body =
+      " [ {\"symbol\" : \"XRPUSDT\", \"positionAmt\": 12.5, \"x\": null,"
+      "\"y\": [true, false, {\"a\": [1, -2.5e+3, \"q\\\"\\u00e9\\n\"]}],"
+      "\"positionSide\":\"BOTH\"},\r\n"
+      "{\"notional\":\"0\",\"symbol\":\"ADAUSDT\",\"positionAmt\":\"-3\"},"
+      "{\"symbol\":\"BTCUSDT\",\"positionAmt\":\"0.007\",\"isolated\":{}}"
+      "]\n";
+  ok(dg_bn_parse_positions(body, strlen(body), NULL, &p, &n, err,
+                           sizeof(err)) == 0 &&
+         n == 3,
+     "scanner: white space, nested values, escapes and literals skipped");
+  if (n == 3) {
+    is_str(p[0].symbol, "ADAUSDT", "scanner: sorted by symbol (1)");
+    is_str(p[1].symbol, "BTCUSDT", "scanner: sorted by symbol (2)");
+    dg_dec_format(p[2].amt, txt, sizeof(txt));
+    is_str(txt, "12.5", "scanner: a JSON number amount is exact");
+  }
+  free(p);
+
+  static const struct {
+    const char *body, *why;
+  } bad[] = {
+      {"[{\"symbol\":\"BTCUSDT\",\"positionAmt\":\"1\"}] x", "trailing bytes"},
+      {"[{\"symbol\":\"BTCUSDT\",\"positionAmt\":\"1\"},]", "trailing comma"},
+      {"[{\"symbol\":\"BTCUSDT\" \"positionAmt\":\"1\"}]", "missing comma"},
+      {"[{\"symbol\":\"BTC\\u0055SDT\",\"positionAmt\":\"1\"}]",
+       "escaped symbol"},
+      {"[{\"symbol\":\"BTCUSDT\",\"positionAmt\":\"1\",\"m\":\"\\x\"}]",
+       "bad escape elsewhere"},
+      {"[{\"symbol\":\"BTCUSDT\",\"positionAmt\":\"1\",\"m\":01}]",
+       "number with a leading zero"},
+      {"[{\"symbol\":\"BTCUSDT\",\"positionAmt\":\"1\",\"m\":tru}]",
+       "bad literal"},
+      {"[{\"symbol\":\"BTCUSDT\",\"positionAmt\":\"1\",\"m\":\"a\nb\"}]",
+       "control character in a string"},
+      {"[{\"symbol\":\"BTCUSDT\",\"positionAmt\":\"1\",\"m\":[[[[[[[[[[[[[["
+       "[[[[[[]]]]]]]]]]]]]]]]]]]}]",
+       "nesting too deep"},
+      {"[{\"symbol\":7,\"positionAmt\":\"1\"}]", "numeric symbol"},
+      {"[{\"symbol\":\"AUSDT\",\"positionAmt\":\"1\"},"
+       "{\"symbol\":\"BUSDT\",\"positionAmt\":\"1\"},"
+       "{\"symbol\":\"AUSDT\",\"positionAmt\":\"2\"}]",
+       "symbol listed twice, apart"},
+  };
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    p = NULL;
+    ok(dg_bn_parse_positions(bad[i].body, strlen(bad[i].body), NULL, &p, &n,
+                             err, sizeof(err)) == -1 &&
+           p == NULL,
+       "scanner: refused: %s", bad[i].why);
+  }
+}
+
 static void test_exchange_info(void) {
   const char *body =
       "{\"timezone\":\"UTC\",\"symbols\":["
@@ -352,6 +412,7 @@ int main(void) {
   test_limits();
   test_classify();
   test_positions();
+  test_positions_scanner();
   test_exchange_info();
   test_order();
   test_small_replies();
