@@ -95,7 +95,7 @@ DG_SIM=$(vg_wrapper sim "$REAL_SIM")
 dg_start_sim
 VG_SIM_PID=$SIM_PID
 sim_workload() {
-  local i
+  local i pids=""
   sim_positions '{"BTCUSDT":"0.050","ETHUSDT":"-1.5"}' >/dev/null
   curl -sf -X POST -d '{"BTCUSDT":"100"}' "$SIM_URL/sim/mark" >/dev/null
   for i in $(seq 26); do
@@ -106,6 +106,13 @@ sim_workload() {
     signed_call GET /fapi/v1/order "symbol=BTCUSDT&origClientOrderId=vg-$i"
     signed_body_call POST /fapi/v1/order "" "symbol=ETHUSDT&side=BUY&type=MARKET&quantity=0.01&reduceOnly=true"
   done
+  # Concurrent clients (the simulator serves each connection on a thread).
+  for i in $(seq 12); do
+    curl -s -o /dev/null "$SIM_URL/fapi/v1/exchangeInfo" &
+    pids="$pids $!"
+  done
+  # shellcheck disable=SC2086 # a list of pids
+  wait $pids
   signed_call GET /fapi/v1/exchangeInfo ""
   signed_call GET /fapi/v1/positionSide/dual ""
   curl -sf -X POST -d '{"dualSidePosition":true}' "$SIM_URL/sim/dual" >/dev/null
