@@ -85,7 +85,7 @@ static int check_redis(ctl_t *c, report_t *r) {
     return 1;
   }
   freeReplyObject(pong);
-  ctl_url_display(c->conf.redis_url, where, sizeof(where));
+  ctl_url_display(c->conf.file.redis_url, where, sizeof(where));
   add(r, "redis", "OK", "%s: PING answered", where);
   if (ctl_exchange_allowed(c, err, sizeof(err)) != 0) {
     add(r, "exchange_ban", "FAIL", "%s", err);
@@ -110,7 +110,7 @@ static void check_exchange(ctl_t *c, report_t *r) {
   size_t n = 0;
   int64_t offset;
   int dual = 0;
-  ctl_url_display(c->conf.url, where, sizeof(where));
+  ctl_url_display(c->conf.file.url, where, sizeof(where));
   if (ctl_exchange_open(c, err, sizeof(err)) != 0) {
     add(r, "exchange", "FAIL", "%s", err);
     skip_exchange(r, 1, "no exchange handle");
@@ -153,9 +153,9 @@ static void check_exchange(ctl_t *c, report_t *r) {
 int ctl_cmd_check(ctl_t *c) {
   report_t r = {json_object_new_array(), 0};
   add(&r, "config", "OK", "%s", c->conf.path);
-  check_key_file(&r, "key_file", c->conf.key_file);
-  check_key_file(&r, "plan_key_file", c->conf.plan_key_file);
-  check_key_file(&r, "redis_password_file", c->conf.redis_password_file);
+  check_key_file(&r, "key_file", c->conf.file.key_file);
+  check_key_file(&r, "plan_key_file", c->conf.file.plan_key_file);
+  check_key_file(&r, "redis_password_file", c->conf.file.redis_password_file);
   if (check_redis(c, &r))
     check_exchange(c, &r);
   else

@@ -108,7 +108,7 @@ static void audit(const ctl_t *c, const release_t *r) {
 /* Run the release script. Returns 0, -1 with a reason. */
 static int delete_hold(ctl_t *c, release_t *r, char *err, size_t errlen) {
   char hold[DG_KEY_MAX], reason[DG_KEY_MAX], sig[DG_KEY_MAX];
-  const char *prefix = c->conf.key_prefix;
+  const char *prefix = c->conf.file.key_prefix;
   redisReply *reply;
   if (dg_key_hold(hold, sizeof(hold), prefix, r->symbol) < 0 ||
       dg_key_hold_reason(reason, sizeof(reason), prefix, r->symbol) < 0 ||

@@ -16,7 +16,7 @@ int ctl_cmd_results(ctl_t *c) {
                                       {"ERROR", "error", CTL_CELL_TEXT}};
   char stream[DG_KEY_MAX], err[1024];
   json_object *rows, *doc;
-  if (dg_key_result_stream(stream, sizeof(stream), c->conf.key_prefix) < 0)
+  if (dg_key_result_stream(stream, sizeof(stream), c->conf.file.key_prefix) < 0)
     return ctl_fail(c, CTL_EXIT_USAGE, "KeyPrefix too long");
   if (ctl_redis_connect(c, err, sizeof(err)) != 0 ||
       (rows = ctl_stream_latest(c, stream, c->opts->count, err, sizeof(err))) ==

@@ -31,7 +31,7 @@ static json_object *hold_json(const ctl_hold_t *h) {
 /* Every symbol with a HOLD key. */
 static int scan_holds(ctl_t *c, ctl_symbols_t *out, char *err, size_t errlen) {
   char pre[DG_KEY_MAX];
-  if (dg_key_hold(pre, sizeof(pre), c->conf.key_prefix, "") < 0) {
+  if (dg_key_hold(pre, sizeof(pre), c->conf.file.key_prefix, "") < 0) {
     snprintf(err, errlen, "KeyPrefix too long");
     return -1;
   }
@@ -267,7 +267,7 @@ static int status_symbols(ctl_t *c, const view_t *v, ctl_symbols_t *syms,
 /* Plans the executor's consumer group holds without an ACK (XPENDING). */
 static void read_pending(ctl_t *c, view_t *v, const char *stream) {
   redisReply *r =
-      dg_redis_command(c->redis, "XPENDING %s %s", stream, c->conf.group);
+      dg_redis_command(c->redis, "XPENDING %s %s", stream, c->conf.file.group);
   v->pending = -1;
   if (r == NULL)
     snprintf(v->pending_err, sizeof(v->pending_err), "%s",
@@ -284,8 +284,9 @@ static void read_pending(ctl_t *c, view_t *v, const char *stream) {
 /* Read both streams' newest entries and the pending plans. */
 static int read_streams(ctl_t *c, view_t *v, char *err, size_t errlen) {
   char plans[DG_KEY_MAX], results[DG_KEY_MAX];
-  if (dg_key_plan_stream(plans, sizeof(plans), c->conf.key_prefix) < 0 ||
-      dg_key_result_stream(results, sizeof(results), c->conf.key_prefix) < 0) {
+  if (dg_key_plan_stream(plans, sizeof(plans), c->conf.file.key_prefix) < 0 ||
+      dg_key_result_stream(results, sizeof(results), c->conf.file.key_prefix) <
+          0) {
     snprintf(err, errlen, "KeyPrefix too long");
     return -1;
   }
@@ -319,7 +320,7 @@ static void print_status(const ctl_t *c, const view_t *v, json_object *rows) {
       doc, "exchange_ban_until_ms",
       v->ban_until_ms > 0 ? json_object_new_int64(v->ban_until_ms) : NULL);
   json_object_object_add(doc, "consumer_group",
-                         json_object_new_string(c->conf.group));
+                         json_object_new_string(c->conf.file.group));
   json_object_object_add(doc, "plans_pending",
                          v->pending >= 0 ? json_object_new_int64(v->pending)
                                          : NULL);
@@ -333,11 +334,11 @@ static void print_status(const ctl_t *c, const view_t *v, json_object *rows) {
          v->ban_until_ms > 0 ? when : "none");
   if (v->pending >= 0)
     printf("plans pending: %lld (consumer group %s)\n", v->pending,
-           c->conf.group);
+           c->conf.file.group);
   else if (strncmp(v->pending_err, "NOGROUP", 7) == 0)
     printf("plans pending: unknown (no consumer group %s: the executor has "
            "not run yet)\n",
-           c->conf.group);
+           c->conf.file.group);
   else
     printf("plans pending: unknown (%s)\n", v->pending_err);
 }

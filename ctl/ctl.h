@@ -36,21 +36,11 @@ enum {
 #define CTL_PATH_MAX 4096
 #define CTL_TEXT_MAX 512
 
-/* What ctl needs from the executor's config file (SPEC section 8), read and
- * checked by libdriftguard's executor_conf.h exactly as the executor reads
- * it. */
+/* The executor's config file (SPEC section 8), read and checked by
+ * libdriftguard's executor_conf.h exactly as the executor reads it. */
 typedef struct {
   char path[CTL_PATH_MAX];
-  char exchange[DG_EXCONF_DRIVER_MAX]; /* driver name */
-  char url[DG_EXCONF_URL_MAX];
-  char key_file[PATH_MAX];
-  char redis_url[DG_EXCONF_URL_MAX];
-  char redis_password_file[PATH_MAX]; /* "" when not set */
-  char plan_key_file[PATH_MAX];       /* "" when not set */
-  char group[DG_EXCONF_NAME_MAX];     /* the executor's consumer group */
-  char key_prefix[DG_EXCONF_NAME_MAX];
-  long timeout_ms;
-  long recv_window_ms;
+  dg_executor_conf_t file;
 } ctl_conf_t;
 
 /* Reads and validates PATH. Returns 0, -1 with "FILE:LINE: reason". */

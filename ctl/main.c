@@ -187,7 +187,7 @@ int main(int argc, char **argv) {
     snprintf(o.ledger_key, sizeof(o.ledger_key), "%s", ledger_key);
   else
     snprintf(o.ledger_key, sizeof(o.ledger_key), "%s:ledger:{symbol}",
-             c.conf.key_prefix);
+             c.conf.file.key_prefix);
   if (!conf_ok) /* check reports the config error as its first line */
     return ctl_check_config_failed(&c, err);
 

@@ -24,10 +24,10 @@ static int redis_open(ctl_t *c, char *err, size_t errlen) {
   dg_redis_url_t url;
   char password[DG_SECRET_MAX];
   int have_password = 0;
-  if (dg_redis_url_parse(c->conf.redis_url, &url, err, errlen) != 0)
+  if (dg_redis_url_parse(c->conf.file.redis_url, &url, err, errlen) != 0)
     return -1;
-  if (c->conf.redis_password_file[0] != '\0') {
-    if (dg_keyfile_read_line(c->conf.redis_password_file, password,
+  if (c->conf.file.redis_password_file[0] != '\0') {
+    if (dg_keyfile_read_line(c->conf.file.redis_password_file, password,
                              sizeof(password), err, errlen) < 0) {
       dg_secret_wipe(&url, sizeof(url));
       return -1;
@@ -35,7 +35,7 @@ static int redis_open(ctl_t *c, char *err, size_t errlen) {
     have_password = 1;
   }
   c->redis = dg_redis_new(&url, have_password ? password : NULL,
-                          (int)c->conf.timeout_ms);
+                          (int)(c->conf.file.timeout_s * 1000));
   dg_secret_wipe(password, sizeof(password));
   dg_secret_wipe(&url, sizeof(url));
   if (c->redis == NULL) {
@@ -56,14 +56,15 @@ int ctl_exchange_open(ctl_t *c, char *err, size_t errlen) {
   dg_exchange_opts_t o = {0};
   if (c->ex != NULL)
     return 0;
-  if (dg_keyfile_read_credentials(c->conf.key_file, &cred, err, errlen) != 0)
+  if (dg_keyfile_read_credentials(c->conf.file.key_file, &cred, err, errlen) !=
+      0)
     return -1;
-  o.url = c->conf.url;
+  o.url = c->conf.file.url;
   o.api_key = cred.api_key;
   o.api_secret = cred.secret;
-  o.timeout_ms = c->conf.timeout_ms;
-  o.recv_window_ms = c->conf.recv_window_ms;
-  c->ex = dg_exchange_new(c->conf.exchange, &o, err, errlen);
+  o.timeout_ms = c->conf.file.timeout_s * 1000;
+  o.recv_window_ms = c->conf.file.recv_window_ms;
+  c->ex = dg_exchange_new(c->conf.file.exchange, &o, err, errlen);
   dg_secret_wipe(&cred, sizeof(cred));
   return c->ex != NULL ? 0 : -1;
 }
@@ -73,7 +74,8 @@ int ctl_ban_until(ctl_t *c, int64_t *until_ms, char *err, size_t errlen) {
   *until_ms = 0;
   if (ctl_redis_connect(c, err, errlen) != 0)
     return -1;
-  banned = dg_ban_check(c->redis, c->conf.key_prefix, ctl_now_ms(), until_ms);
+  banned =
+      dg_ban_check(c->redis, c->conf.file.key_prefix, ctl_now_ms(), until_ms);
   if (banned < 0) {
     snprintf(err, errlen, "cannot read the exchange ban: %s",
              dg_redis_last_error(c->redis));
@@ -107,7 +109,7 @@ void ctl_exchange_failed(ctl_t *c, const char *what, const dg_ex_result_t *res,
   char http[32] = "", code[32] = "";
   if ((res->status == DG_EX_BANNED || res->status == DG_EX_RATE_LIMIT) &&
       until > 0 && c->redis != NULL)
-    (void)dg_ban_store(c->redis, c->conf.key_prefix, until, ctl_now_ms());
+    (void)dg_ban_store(c->redis, c->conf.file.key_prefix, until, ctl_now_ms());
   if (res->http_status != 0)
     snprintf(http, sizeof(http), " HTTP %d", res->http_status);
   if (res->code != 0)
@@ -149,7 +151,7 @@ int ctl_read_symbol(ctl_t *c, const char *symbol, ctl_symbol_state_t *st,
       ledger[DG_KEY_MAX];
   redisContext *ctx;
   redisReply *r[5];
-  const char *prefix = c->conf.key_prefix;
+  const char *prefix = c->conf.file.key_prefix;
   memset(st, 0, sizeof(*st));
   if (dg_key_hold(hold, sizeof(hold), prefix, symbol) < 0 ||
       dg_key_hold_reason(reason, sizeof(reason), prefix, symbol) < 0 ||
