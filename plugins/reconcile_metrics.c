@@ -110,9 +110,13 @@ void rc_metrics_flush(rc_account_t *a) {
   a->values_num = 0;
 }
 
-/* For display only (dashboards): the exact amount's canonical text read
- * back as a double. Decisions never use this value. */
+/* For display only (dashboards): the double nearest the exact amount.
+ * Decisions never use this value. */
 gauge_t rc_dec_to_gauge(dg_dec_t d) {
+  /* units and 10^8 are exact doubles below 2^53, and IEEE division rounds
+   * correctly: the same double strtod would give, without the text. */
+  if (d.units > -(INT64_C(1) << 53) && d.units < (INT64_C(1) << 53))
+    return (gauge_t)d.units / (gauge_t)DG_DEC_SCALE;
   char text[DG_DEC_STRLEN];
   dg_dec_format(d, text, sizeof(text));
   return strtod(text, NULL);
