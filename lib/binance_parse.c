@@ -348,30 +348,33 @@ static int js_hex(char c) {
 static int js_string(js_t *s, const char **text, size_t *len, int *escaped) {
   if (js_eat(s, '"') != 0)
     return -1;
-  *text = s->p;
+  /* A local cursor: stores through s->p could alias the bytes read, and
+   * this loop is most of the scan. */
+  const char *p = s->p, *end = s->end;
+  *text = p;
   *escaped = 0;
-  while (s->p < s->end && *s->p != '"') {
-    if ((unsigned char)*s->p < 0x20)
+  for (;;) {
+    while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+      p++;
+    if (p >= end || (unsigned char)*p < 0x20)
       return -1;
-    if (*s->p == '\\') {
-      *escaped = 1;
-      if (++s->p >= s->end)
+    if (*p == '"')
+      break;
+    *escaped = 1; /* a backslash */
+    if (++p >= end)
+      return -1;
+    if (*p == 'u') {
+      if (end - p < 5 || !js_hex(p[1]) || !js_hex(p[2]) || !js_hex(p[3]) ||
+          !js_hex(p[4]))
         return -1;
-      if (*s->p == 'u') {
-        if (s->end - s->p < 5 || !js_hex(s->p[1]) || !js_hex(s->p[2]) ||
-            !js_hex(s->p[3]) || !js_hex(s->p[4]))
-          return -1;
-        s->p += 4;
-      } else if (memchr("\"\\/bfnrt", *s->p, 8) == NULL) {
-        return -1;
-      }
+      p += 4;
+    } else if (memchr("\"\\/bfnrt", *p, 8) == NULL) {
+      return -1;
     }
-    s->p++;
+    p++;
   }
-  if (s->p >= s->end)
-    return -1;
-  *len = (size_t)(s->p - *text);
-  s->p++;
+  *len = (size_t)(p - *text);
+  s->p = p + 1;
   return 0;
 }
 
@@ -476,11 +479,12 @@ static int js_entry(js_t *s, bn_entry_t *e) {
     int escaped;
     if (js_string(s, &key, &klen, &escaped) != 0 || js_eat(s, ':') != 0)
       return -1;
-    if (key_is(key, klen, "symbol"))
+    /* By length first: most members are none of the three. */
+    if (klen == 6 && key_is(key, klen, "symbol"))
       text = &e->symbol, len = &e->symbol_len;
-    else if (key_is(key, klen, "positionSide"))
+    else if (klen == 12 && key_is(key, klen, "positionSide"))
       text = &e->side, len = &e->side_len;
-    else if (key_is(key, klen, "positionAmt"))
+    else if (klen == 11 && key_is(key, klen, "positionAmt"))
       text = &e->amt, len = &e->amt_len;
     if (text == NULL) {
       if (js_skip(s, 2) != 0)

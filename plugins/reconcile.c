@@ -55,6 +55,8 @@ static void rc_account_free(rc_account_t *a) {
   free(a->symbols);
   free(a->by_name);
   free(a->values);
+  free(a->ledger_cmd);
+  free(a->ledger_cmd_symbols);
   free(a->scanned);
   free(a);
 }

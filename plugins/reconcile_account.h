@@ -98,6 +98,12 @@ typedef struct {
   /* Per-symbol values go to plugin instance "<account>-<symbol>" instead
    * of "<symbol>" (another account watches the same symbols). */
   bool instance_with_account;
+  /* The ledger read pipeline (RESP) built for the watch list it names,
+   * reused while the list stays the same (reconcile_store.c). */
+  char *ledger_cmd;
+  size_t ledger_cmd_len;
+  char (*ledger_cmd_symbols)[DG_SYMBOL_MAX];
+  size_t ledger_cmd_symbols_num;
   /* The values of the poll in progress. */
   rc_value_t *values;
   size_t values_num, values_cap;

@@ -148,23 +148,47 @@ static int rc_ledger_commands(const rc_account_t *a,
   return 0;
 }
 
-int rc_store_ledger_read(rc_account_t *a, char (*symbols)[DG_SYMBOL_MAX],
-                         size_t n, rc_ledger_row_t *rows, char *err,
-                         size_t errlen) {
-  rc_resp_t cmd = {0};
-  if (n == 0)
+/* a->ledger_cmd for this watch list: the one cached when the list is the
+ * same as last poll's (the usual case), else built and cached. */
+static int rc_ledger_pipeline(rc_account_t *a, char (*symbols)[DG_SYMBOL_MAX],
+                              size_t n, char *err, size_t errlen) {
+  bool same = a->ledger_cmd != NULL && a->ledger_cmd_symbols_num == n;
+  for (size_t i = 0; i < n && same; i++)
+    same = strcmp(a->ledger_cmd_symbols[i], symbols[i]) == 0;
+  if (same)
     return 0;
-  if (rc_ledger_commands(a, symbols, n, &cmd, err, errlen) != 0) {
+  rc_resp_t cmd = {0};
+  char(*copy)[DG_SYMBOL_MAX] = malloc(n * sizeof(*copy));
+  if (copy == NULL ||
+      rc_ledger_commands(a, symbols, n, &cmd, err, errlen) != 0) {
+    if (copy == NULL)
+      snprintf(err, errlen, "out of memory");
+    free(copy);
     free(cmd.buf);
     return -1;
   }
+  memcpy(copy, symbols, n * sizeof(*copy));
+  free(a->ledger_cmd);
+  free(a->ledger_cmd_symbols);
+  a->ledger_cmd = cmd.buf;
+  a->ledger_cmd_len = cmd.len;
+  a->ledger_cmd_symbols = copy;
+  a->ledger_cmd_symbols_num = n;
+  return 0;
+}
+
+int rc_store_ledger_read(rc_account_t *a, char (*symbols)[DG_SYMBOL_MAX],
+                         size_t n, rc_ledger_row_t *rows, char *err,
+                         size_t errlen) {
+  if (n == 0)
+    return 0;
+  if (rc_ledger_pipeline(a, symbols, n, err, errlen) != 0)
+    return -1;
   redisContext *c = dg_redis_context(a->redis);
-  if (c == NULL) {
-    free(cmd.buf);
+  if (c == NULL)
     return rc_set_err(err, errlen, "connect", NULL, a->redis);
-  }
-  int appended = redisAppendFormattedCommand(c, cmd.buf, cmd.len);
-  free(cmd.buf);
+  int appended =
+      redisAppendFormattedCommand(c, a->ledger_cmd, a->ledger_cmd_len);
   size_t nreplies = n + 1;
   redisReply **replies = calloc(nreplies, sizeof(*replies));
   if (appended != REDIS_OK || replies == NULL) {
