@@ -37,6 +37,7 @@
 #define MAX_FIELDS 64
 #define MAX_SENDS 3            /* order requests per plan, ambiguous ones */
 #define RESOLVE_MARGIN_MS 2000 /* beyond recvWindow, for clock error */
+#define PREFETCH_FRESH_MS 1000 /* a batch's reads serve plans this long */
 #define BINANCE_ERR_TIMESTAMP (-1021)
 #define BINANCE_ERR_NO_SUCH_ORDER (-2013)
 #define BINANCE_ERR_DUPLICATE_CLIENT_ID (-4116)
@@ -45,8 +46,11 @@ typedef enum { STEP_NEXT, STEP_DONE, STEP_AGAIN, STEP_STOP } step_t;
 
 typedef enum { OP_HEDGE_MODE, OP_POSITION, OP_QUERY, OP_PLACE } op_t;
 
+typedef struct batch batch_t;
+
 typedef struct {
   ex_ctx_t *ctx;
+  batch_t *batch;
   const char *entry_id;
   ex_entry_t e;
   const dg_plan_t *p;
@@ -55,12 +59,20 @@ typedef struct {
   char coid[DG_CLIENT_ORDER_ID_MAX + 1];
   ex_dedupe_t held; /* the record this consumer owns (state NONE: none) */
   ex_outcome_t out;
-  int certain;        /* out is the plan's final outcome */
-  int leave_pending;  /* no result, no ACK: handled again later */
-  dg_ex_result_t res; /* the exchange's last answer */
-  int dual;           /* OP_HEDGE_MODE */
-  dg_dec_t live;      /* OP_POSITION */
-  dg_order_t order;   /* OP_QUERY, OP_PLACE */
+  int certain;       /* out is the plan's final outcome */
+  int leave_pending; /* no result, no ACK: handled again later */
+  int ready;         /* parsed, keys named: the plan can be handled */
+  int prefetched;    /* pre_rec, pre_hold, pre_sig read with the batch */
+  ex_dedupe_t pre_rec;
+  char pre_hold[8], pre_sig[DG_SIGNATURE_LEN + 2];
+  int has_hold, has_sig;
+  ex_finish_t fin;       /* how the entry ends (finish) */
+  ex_dedupe_t final_rec; /* fin.final_rec when the record turns final */
+  int deferred;          /* 1: fin waits for the batch's pipeline */
+  dg_ex_result_t res;    /* the exchange's last answer */
+  int dual;              /* OP_HEDGE_MODE */
+  dg_dec_t live;         /* OP_POSITION */
+  dg_order_t order;      /* OP_QUERY, OP_PLACE */
 } job_t;
 
 __attribute__((format(printf, 3, 4))) static step_t
@@ -306,7 +318,9 @@ static step_t check_record(job_t *j) {
   ex_ctx_t *ctx = j->ctx;
   ex_dedupe_t cur, now;
   int rc;
-  if (ex_dedupe_read(ctx, j->dedupe_key, &cur) != 0)
+  if (j->prefetched)
+    cur = j->pre_rec;
+  else if (ex_dedupe_read(ctx, j->dedupe_key, &cur) != 0)
     return STEP_STOP;
   if (cur.state == EX_DD_NONE)
     return STEP_NEXT;
@@ -347,12 +361,41 @@ static step_t check_record(job_t *j) {
 /* --- guardrails ------------------------------------------------------------
  */
 
-/* Copy a string reply into out, truncated to fit; returns out. */
-static const char *copy_reply(char *out, size_t size, const redisReply *r) {
-  size_t n = r->len < size - 1 ? r->len : size - 1;
+/* Copy a string reply into out, truncated to fit (a longer value still
+ * compares unequal); 1 when r is a string. */
+static int copy_reply(char *out, size_t size, const redisReply *r) {
+  size_t n;
+  if (r->type != REDIS_REPLY_STRING)
+    return 0;
+  n = r->len < size - 1 ? r->len : size - 1;
   memcpy(out, r->str, n);
   out[n] = '\0';
-  return out;
+  return 1;
+}
+
+/* The reply of MGET hold hold_sig. */
+static void store_hold(job_t *j, const redisReply *r) {
+  j->has_hold = j->has_sig = 0;
+  if (r->type == REDIS_REPLY_ARRAY && r->elements == 2) {
+    j->has_hold = copy_reply(j->pre_hold, sizeof j->pre_hold, r->element[0]);
+    j->has_sig = copy_reply(j->pre_sig, sizeof j->pre_sig, r->element[1]);
+  }
+}
+
+/* The HOLD key and signature: MGET, unless read with the batch. */
+static int read_hold(job_t *j) {
+  ex_ctx_t *ctx = j->ctx;
+  char sig_key[DG_KEY_MAX];
+  redisReply *r;
+  if (j->prefetched)
+    return 0;
+  dg_key_hold_sig(sig_key, sizeof sig_key, ctx->cfg->key_prefix, j->p->symbol);
+  r = ex_redis(ctx, (const char *[]){"MGET", j->hold_key, sig_key, NULL});
+  if (r == NULL)
+    return -1;
+  store_hold(j, r);
+  freeReplyObject(r);
+  return 0;
 }
 
 static step_t check_plan(job_t *j) {
@@ -361,21 +404,12 @@ static step_t check_plan(job_t *j) {
                       .plan_key = ctx->plan_key,
                       .plan_key_len = ctx->plan_key_len,
                       .hold_key = j->hold_key};
-  char why[320], hold[8], sig[DG_SIGNATURE_LEN + 2], sig_key[DG_KEY_MAX];
+  char why[320];
   ex_rule_t rule;
-  redisReply *r;
-  dg_key_hold_sig(sig_key, sizeof sig_key, ctx->cfg->key_prefix, j->p->symbol);
-  r = ex_redis(ctx, (const char *[]){"MGET", j->hold_key, sig_key, NULL});
-  if (r == NULL)
+  if (read_hold(j) != 0)
     return STEP_STOP;
-  /* Truncated copies: a longer value still compares unequal. */
-  if (r->type == REDIS_REPLY_ARRAY && r->elements == 2) {
-    if (r->element[0]->type == REDIS_REPLY_STRING)
-      facts.hold_value = copy_reply(hold, sizeof hold, r->element[0]);
-    if (r->element[1]->type == REDIS_REPLY_STRING)
-      facts.hold_sig = copy_reply(sig, sizeof sig, r->element[1]);
-  }
-  freeReplyObject(r);
+  facts.hold_value = j->has_hold ? j->pre_hold : NULL;
+  facts.hold_sig = j->has_sig ? j->pre_sig : NULL;
   rule = ex_check_plan(&j->e, &facts, why, sizeof why);
   return rule == EX_RULE_NONE ? STEP_NEXT : guardrail(j, rule, why);
 }
@@ -532,43 +566,75 @@ static int keep_pending(job_t *j) {
   return 0;
 }
 
+/* The entries of one read, handled in order. */
+struct batch {
+  job_t *jobs;
+  size_t n;
+};
+
+/* Write the results of the deferred entries, in one round trip. */
+static int flush_deferred(batch_t *b) {
+  ex_finish_t *f = calloc(b->n, sizeof *f);
+  const ex_outcome_t **o = calloc(b->n, sizeof *o);
+  size_t m = 0;
+  int rc = -1;
+  if (f != NULL && o != NULL) {
+    for (size_t i = 0; i < b->n; i++)
+      if (b->jobs[i].deferred) {
+        b->jobs[i].deferred = 0;
+        f[m] = b->jobs[i].fin;
+        o[m++] = &b->jobs[i].out;
+      }
+    rc = m > 0 ? ex_finish_many(b->jobs[0].ctx, f, o, m) : 0;
+  }
+  free(f);
+  free(o);
+  return rc;
+}
+
 static int finish(job_t *j) {
-  ex_dedupe_t final_rec = j->held;
-  ex_finish_t f = {.entry_id = j->entry_id,
-                   .plan_id = j->p != NULL ? j->p->plan_id : NULL,
-                   .symbol = j->p != NULL ? j->p->symbol : NULL,
-                   .client_order_id = j->p != NULL ? j->coid : NULL,
-                   .dedupe_key = j->p != NULL ? j->dedupe_key : NULL,
-                   .held = &j->held};
+  ex_finish_t *f = &j->fin;
+  *f = (ex_finish_t){.entry_id = j->entry_id,
+                     .plan_id = j->p != NULL ? j->p->plan_id : NULL,
+                     .symbol = j->p != NULL ? j->p->symbol : NULL,
+                     .client_order_id = j->p != NULL ? j->coid : NULL,
+                     .dedupe_key = j->p != NULL ? j->dedupe_key : NULL,
+                     .held = &j->held};
   if ((j->leave_pending || (!j->certain && j->held.state == EX_DD_SUBMITTED)) &&
       keep_pending(j))
     return 0;
   /* A claimed record was never sent: whatever happened is certain. */
   if ((j->certain && j->held.state != EX_DD_NONE) ||
       j->held.state == EX_DD_CLAIMED) {
-    final_rec.state = EX_DD_FINAL;
-    final_rec.ts = ex_now_ms();
-    final_rec.order_id = j->out.order_id;
-    snprintf(final_rec.status, sizeof final_rec.status, "%s",
+    j->final_rec = j->held;
+    j->final_rec.state = EX_DD_FINAL;
+    j->final_rec.ts = ex_now_ms();
+    j->final_rec.order_id = j->out.order_id;
+    snprintf(j->final_rec.status, sizeof j->final_rec.status, "%s",
              ex_status_name(j->out.status));
-    snprintf(final_rec.executed_qty, sizeof final_rec.executed_qty, "%s",
+    snprintf(j->final_rec.executed_qty, sizeof j->final_rec.executed_qty, "%s",
              j->out.executed_qty);
-    if (ex_dedupe_encode(&final_rec) == 0)
-      f.final_rec = &final_rec;
+    if (ex_dedupe_encode(&j->final_rec) == 0)
+      f->final_rec = &j->final_rec;
   }
-  return ex_finish(j->ctx, &f, &j->out);
+  /* Nothing of ours in the record (a rejection before the claim, a
+   * duplicate): its result and ACK can wait for the batch's pipeline. */
+  if (j->batch != NULL && j->held.state == EX_DD_NONE && f->final_rec == NULL) {
+    j->deferred = 1;
+    return 0;
+  }
+  if (j->batch != NULL && flush_deferred(j->batch) != 0) /* keep the order */
+    return -1;
+  return ex_finish(j->ctx, f, &j->out);
 }
 
-int ex_apply_entry(ex_ctx_t *ctx, const char *entry_id,
+/* Parse the entry and name its keys; 0, or -1 with the malformed outcome
+ * set. */
+static int prepare(job_t *j, ex_ctx_t *ctx, const char *entry_id,
                    const redisReply *fields) {
   const char *names[MAX_FIELDS];
   size_t lens[MAX_FIELDS], n = 0;
   char why[320] = "entry was deleted from the stream";
-  job_t *j = calloc(1, sizeof *j);
-  step_t step = STEP_AGAIN;
-  int rc;
-  if (j == NULL)
-    return -1;
   j->ctx = ctx;
   j->entry_id = entry_id;
   if (fields != NULL) {
@@ -582,28 +648,126 @@ int ex_apply_entry(ex_ctx_t *ctx, const char *entry_id,
   if (fields == NULL || fields->elements > MAX_FIELDS ||
       ex_parse_entry(names, lens, n, &j->e, why, sizeof why) != EX_RULE_NONE) {
     guardrail(j, EX_RULE_MALFORMED, why);
-  } else {
-    j->p = &j->e.plan;
-    if (dg_key_hold(j->hold_key, sizeof j->hold_key, ctx->cfg->key_prefix,
-                    j->p->symbol) < 0 ||
-        dg_key_dedupe(j->dedupe_key, sizeof j->dedupe_key, ctx->cfg->key_prefix,
-                      j->p->plan_id) < 0 ||
-        dg_client_order_id(j->p->plan_id, j->coid) != 0) {
-      guardrail(j, EX_RULE_MALFORMED, "plan_id or symbol too long for a key");
-      step = STEP_DONE;
+    return -1;
+  }
+  j->p = &j->e.plan;
+  if (dg_key_hold(j->hold_key, sizeof j->hold_key, ctx->cfg->key_prefix,
+                  j->p->symbol) < 0 ||
+      dg_key_dedupe(j->dedupe_key, sizeof j->dedupe_key, ctx->cfg->key_prefix,
+                    j->p->plan_id) < 0 ||
+      dg_client_order_id(j->p->plan_id, j->coid) != 0) {
+    guardrail(j, EX_RULE_MALFORMED, "plan_id or symbol too long for a key");
+    return -1;
+  }
+  j->ready = 1;
+  return 0;
+}
+
+/* Read every plan's dedupe record and HOLD keys in one round trip. Any
+ * trouble: no prefetch, each plan reads its own. The values only decide
+ * first looks: a claim is still a compare-and-set, and the HOLD is
+ * checked again (EXPIRE) right before an order. */
+static void prefetch(ex_ctx_t *ctx, job_t *jobs, size_t n) {
+  redisContext *c = dg_redis_context(ctx->redis);
+  redisReply **replies;
+  size_t m = 0;
+  if (c == NULL || n < 2 || (replies = calloc(2 * n, sizeof *replies)) == NULL)
+    return;
+  for (size_t i = 0; i < n; i++) {
+    char sig_key[DG_KEY_MAX];
+    if (!jobs[i].ready)
+      continue;
+    dg_key_hold_sig(sig_key, sizeof sig_key, ctx->cfg->key_prefix,
+                    jobs[i].p->symbol);
+    redisAppendCommandArgv(c, 2, (const char *[]){"GET", jobs[i].dedupe_key},
+                           NULL);
+    redisAppendCommandArgv(
+        c, 3, (const char *[]){"MGET", jobs[i].hold_key, sig_key}, NULL);
+    m += 2;
+  }
+  if (m > 0 && dg_redis_pipeline_collect(ctx->redis, replies, m) == 0) {
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+      job_t *j = &jobs[i];
+      redisReply *rec, *hold;
+      if (!j->ready)
+        continue;
+      rec = replies[k++];
+      hold = replies[k++];
+      if (rec->type == REDIS_REPLY_ERROR || hold->type != REDIS_REPLY_ARRAY)
+        continue;
+      if (rec->type == REDIS_REPLY_STRING)
+        ex_dedupe_decode(rec->str, rec->len, &j->pre_rec);
+      store_hold(j, hold);
+      j->prefetched = 1;
     }
+  }
+  for (size_t i = 0; i < m; i++)
+    if (replies[i] != NULL)
+      freeReplyObject(replies[i]);
+  free(replies);
+}
+
+/* One plan end to end: 0 once handled, -1 when stopping. */
+static int apply_job(job_t *j) {
+  step_t step = STEP_DONE;
+  if (j->ready) {
+    step = STEP_AGAIN;
     /* A record that changed under us (another consumer): look again, a
-     * few times; it ends as a duplicate or in our hands. */
+     * few times, reading afresh; it ends as a duplicate or in our hands. */
     for (int tries = 0; step == STEP_AGAIN && tries < 5; tries++) {
       memset(&j->out, 0, sizeof j->out);
       j->certain = 0;
       j->leave_pending = 0;
       step = run(j);
+      j->prefetched = 0;
     }
     if (step == STEP_AGAIN)
       outcome(j, EX_ST_ERROR, "dedupe record kept changing; plan not handled");
   }
-  rc = step == STEP_STOP ? -1 : finish(j);
-  free(j);
-  return rc;
+  return step == STEP_STOP ? -1 : finish(j);
+}
+
+int ex_apply_batch(ex_ctx_t *ctx, const redisReply *list, char *last,
+                   size_t last_size) {
+  job_t *jobs;
+  batch_t batch;
+  size_t n = 0;
+  int64_t since;
+  int handled = 0;
+  if (list == NULL || list->type != REDIS_REPLY_ARRAY || list->elements == 0)
+    return 0;
+  if ((jobs = calloc(list->elements, sizeof *jobs)) == NULL)
+    return -1;
+  for (size_t i = 0; i < list->elements; i++) {
+    const redisReply *e = list->element[i];
+    if (e->type != REDIS_REPLY_ARRAY || e->elements < 1 ||
+        e->element[0]->type != REDIS_REPLY_STRING)
+      continue;
+    jobs[n].batch = &batch;
+    prepare(&jobs[n++], ctx, e->element[0]->str,
+            e->elements >= 2 && e->element[1]->type == REDIS_REPLY_ARRAY
+                ? e->element[1]
+                : NULL);
+  }
+  batch = (batch_t){.jobs = jobs, .n = n};
+  prefetch(ctx, jobs, n);
+  since = ex_now_ms();
+  for (size_t i = 0; i < n; i++) {
+    if (ex_now_ms() - since > PREFETCH_FRESH_MS)
+      jobs[i].prefetched = 0; /* slow plans went first: read afresh */
+    if (*ctx->stop || apply_job(&jobs[i]) != 0) {
+      handled = -1;
+      break;
+    }
+    handled++;
+  }
+  /* Handled entries that wait for the pipeline are written even when a
+   * stop came: they cost one round trip. */
+  if (flush_deferred(&batch) != 0)
+    handled = -1;
+  if (last != NULL && handled > 0)
+    snprintf(last, last_size, "%s", jobs[handled - 1].entry_id);
+  free(jobs);
+  return handled;
 }

@@ -5,10 +5,13 @@
 
 #include "executor/executor.h"
 
-/* Handle one stream entry (fields: name/value array, NULL when deleted).
- * Returns 0 once the entry is ACKed with exactly one result entry, -1 when
- * a stop came first (the entry stays pending; re-handled at next start). */
-int ex_apply_entry(ex_ctx_t *ctx, const char *entry_id,
-                   const redisReply *fields);
+/* Handle a batch of stream entries (XREADGROUP/XAUTOCLAIM's list of [id,
+ * fields], fields NULL when deleted), in order; their dedupe records and
+ * HOLD keys are read in one round trip first. Each entry is ACKed with
+ * exactly one result entry once its outcome is certain, else left
+ * pending. The last id handled goes to last (when not NULL). Returns the
+ * number handled, -1 when a stop came first (the rest stays pending). */
+int ex_apply_batch(ex_ctx_t *ctx, const redisReply *list, char *last,
+                   size_t last_size);
 
 #endif

@@ -60,15 +60,15 @@ int ex_consumer_ensure_group(ex_ctx_t *ctx) {
  * KEYS[2] (the metrics Hostname's key) and ARGV[3] (who we are), also
  * notes that we send metrics under that Hostname, and answers {1, other}
  * when another executor did so within the lease. */
-static const char lease_script[] =
-    "local cur = redis.call('GET', KEYS[1])\n"
-    "if cur and cur ~= ARGV[1] then return {0, cur} end\n"
-    "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])\n"
-    "if #KEYS < 2 then return {1} end\n"
-    "local other = redis.call('GET', KEYS[2])\n"
-    "redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2])\n"
-    "if other and other ~= ARGV[3] then return {1, other} end\n"
-    "return {1}\n";
+static ex_script_t lease_script =
+    EX_SCRIPT("local cur = redis.call('GET', KEYS[1])\n"
+              "if cur and cur ~= ARGV[1] then return {0, cur} end\n"
+              "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])\n"
+              "if #KEYS < 2 then return {1} end\n"
+              "local other = redis.call('GET', KEYS[2])\n"
+              "redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2])\n"
+              "if other and other ~= ARGV[3] then return {1, other} end\n"
+              "return {1}\n");
 
 /* Executors sharing a Hostname send the same identifiers: their counters
  * overwrite one another in collectd (SPEC 5 has no consumer label). */
@@ -91,22 +91,16 @@ static int take_lease(ex_ctx_t *ctx, char *holder, size_t size) {
   char ms[24], me[160];
   int64_t backoff = 500;
   int logged = 0;
-  const char *lease_only[] = {
-      "EVAL", lease_script, "1", ctx->lease_key, ctx->lease_token, ms, NULL};
-  const char *with_host[] = {"EVAL",
-                             lease_script,
-                             "2",
-                             ctx->lease_key,
-                             ctx->metrics_host_key,
-                             ctx->lease_token,
-                             ms,
-                             me,
-                             NULL};
+  const char *lease_only[] = {"1", ctx->lease_key, ctx->lease_token, ms, NULL};
+  const char *with_host[] = {
+      "2", ctx->lease_key, ctx->metrics_host_key, ctx->lease_token, ms, me,
+      NULL};
   snprintf(ms, sizeof ms, "%ld", ctx->lease_ms);
   snprintf(me, sizeof me, "%s/%s", ctx->cfg->group, ctx->cfg->consumer);
   for (;;) {
-    redisReply *r = ex_redis(
-        ctx, ctx->metrics_host_key[0] != '\0' ? with_host : lease_only);
+    redisReply *r = ex_redis_eval(
+        ctx, &lease_script,
+        ctx->metrics_host_key[0] != '\0' ? with_host : lease_only);
     int ours = -2;
     if (r == NULL)
       return -1;
@@ -180,36 +174,9 @@ int ex_consumer_lease_renew(ex_ctx_t *ctx) {
   return rc < 0 ? -1 : rc == 0;
 }
 
-/* Hand each [id, fields] of an entry list to fn; the last id handled goes
- * to last (when not NULL). Returns the number handled, -1 when stopping. */
-static int handle_entries(ex_ctx_t *ctx, const redisReply *list, ex_entry_fn fn,
-                          char *last, size_t last_size) {
-  int handled = 0;
-  if (list == NULL || list->type != REDIS_REPLY_ARRAY)
-    return 0;
-  for (size_t i = 0; i < list->elements; i++) {
-    const redisReply *e = list->element[i];
-    const redisReply *fields;
-    if (*ctx->stop)
-      return -1;
-    if (e->type != REDIS_REPLY_ARRAY || e->elements < 1 ||
-        e->element[0]->type != REDIS_REPLY_STRING)
-      continue;
-    fields = e->elements >= 2 && e->element[1]->type == REDIS_REPLY_ARRAY
-                 ? e->element[1]
-                 : NULL;
-    if (fn(ctx, e->element[0]->str, fields) != 0)
-      return -1;
-    if (last != NULL)
-      snprintf(last, last_size, "%s", e->element[0]->str);
-    handled++;
-  }
-  return handled;
-}
-
 /* XREADGROUP from id (an id: own pending after it, ">": new); id is
  * moved past the entries handled. */
-static int read_group(ex_ctx_t *ctx, ex_entry_fn fn, char *id, size_t id_size,
+static int read_group(ex_ctx_t *ctx, ex_batch_fn fn, char *id, size_t id_size,
                       int block_ms) {
   char count[16], block[16];
   redisReply *r;
@@ -233,14 +200,14 @@ static int read_group(ex_ctx_t *ctx, ex_entry_fn fn, char *id, size_t id_size,
   } else if (r->type == REDIS_REPLY_ARRAY && r->elements > 0) {
     const redisReply *stream = r->element[0];
     if (stream->type == REDIS_REPLY_ARRAY && stream->elements == 2)
-      handled = handle_entries(ctx, stream->element[1], fn,
-                               strcmp(id, ">") != 0 ? id : NULL, id_size);
+      handled = fn(ctx, stream->element[1], strcmp(id, ">") != 0 ? id : NULL,
+                   id_size);
   }
   freeReplyObject(r);
   return handled;
 }
 
-int ex_consumer_own_pending(ex_ctx_t *ctx, ex_entry_fn fn) {
+int ex_consumer_own_pending(ex_ctx_t *ctx, ex_batch_fn fn) {
   char cursor[64] = "0";
   int total = 0, n;
   /* Entries of unknown outcome stay pending: read on past them. */
@@ -249,12 +216,12 @@ int ex_consumer_own_pending(ex_ctx_t *ctx, ex_entry_fn fn) {
   return n < 0 ? -1 : total;
 }
 
-int ex_consumer_read_new(ex_ctx_t *ctx, ex_entry_fn fn, int block_ms) {
+int ex_consumer_read_new(ex_ctx_t *ctx, ex_batch_fn fn, int block_ms) {
   char id[] = ">";
   return read_group(ctx, fn, id, sizeof id, block_ms);
 }
 
-int ex_consumer_autoclaim(ex_ctx_t *ctx, ex_entry_fn fn) {
+int ex_consumer_autoclaim(ex_ctx_t *ctx, ex_batch_fn fn) {
   char idle[24], count[16], cursor[64] = "0-0";
   int total = 0;
   snprintf(idle, sizeof idle, "%ld", ctx->cfg->claim_idle_s * 1000);
@@ -274,7 +241,7 @@ int ex_consumer_autoclaim(ex_ctx_t *ctx, ex_entry_fn fn) {
           r->element[1]->elements > 0)
         dg_log(LOG_NOTICE, "event=entries_claimed count=%zu idle_ms=%s",
                r->element[1]->elements, idle);
-      n = handle_entries(ctx, r->element[1], fn, NULL, 0);
+      n = fn(ctx, r->element[1], NULL, 0);
     } else {
       if (r->type == REDIS_REPLY_ERROR)
         n = recreate_if_nogroup(ctx, r);

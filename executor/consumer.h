@@ -6,11 +6,12 @@
 
 #include "executor/executor.h"
 
-/* Handles one entry (fields: a REDIS_REPLY_ARRAY of name/value, or NULL
- * when the entry was deleted). Returns 0 once handled (ACKed, or left
- * pending when its outcome is not known yet), -1 when stopping. */
-typedef int (*ex_entry_fn)(ex_ctx_t *ctx, const char *entry_id,
-                           const redisReply *fields);
+/* Handles a list of [id, fields] entries in order (fields NULL when the
+ * entry was deleted), each ACKed or left pending when its outcome is not
+ * known yet; the last id handled goes to last (when not NULL). Returns the
+ * number handled, -1 when stopping (ex_apply_batch). */
+typedef int (*ex_batch_fn)(ex_ctx_t *ctx, const redisReply *list, char *last,
+                           size_t last_size);
 
 /* XGROUP CREATE stream group <now - HoldLease> MKSTREAM, so plans
  * published shortly before the group existed (first start, group lost with
@@ -29,10 +30,10 @@ int ex_consumer_lease_renew(ex_ctx_t *ctx);
 void ex_consumer_lease_release(ex_ctx_t *ctx);
 /* Re-handle every entry pending for this consumer (XREADGROUP id 0).
  * Returns the number handled, -1 when stopping. */
-int ex_consumer_own_pending(ex_ctx_t *ctx, ex_entry_fn fn);
+int ex_consumer_own_pending(ex_ctx_t *ctx, ex_batch_fn fn);
 /* Take over and handle entries idle longer than ClaimIdle. */
-int ex_consumer_autoclaim(ex_ctx_t *ctx, ex_entry_fn fn);
+int ex_consumer_autoclaim(ex_ctx_t *ctx, ex_batch_fn fn);
 /* Wait up to block_ms for new entries, handle up to BatchSize. */
-int ex_consumer_read_new(ex_ctx_t *ctx, ex_entry_fn fn, int block_ms);
+int ex_consumer_read_new(ex_ctx_t *ctx, ex_batch_fn fn, int block_ms);
 
 #endif

@@ -11,11 +11,11 @@ static const char *const state_names[] = {"", "claimed", "submitted", "final"};
 
 /* KEYS[1] record; ARGV[1] expected text ('' = absent), ARGV[2] new text,
  * ARGV[3] TTL. Returns {1} when stored, {0, current or ''} otherwise. */
-static const char swap_script[] =
-    "local cur = redis.call('GET', KEYS[1]) or ''\n"
-    "if cur ~= ARGV[1] then return {0, cur} end\n"
-    "redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])\n"
-    "return {1}\n";
+static ex_script_t swap_script =
+    EX_SCRIPT("local cur = redis.call('GET', KEYS[1]) or ''\n"
+              "if cur ~= ARGV[1] then return {0, cur} end\n"
+              "redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])\n"
+              "return {1}\n");
 
 const char *ex_dedupe_state_name(ex_dd_state_t s) {
   return s >= EX_DD_NONE && s <= EX_DD_FINAL ? state_names[s] : "";
@@ -108,10 +108,11 @@ int ex_dedupe_swap(ex_ctx_t *ctx, const char *key, const ex_dedupe_t *expect,
     return 0;
   }
   snprintf(ttl, sizeof ttl, "%d", EX_DEDUPE_TTL_S);
-  r = ex_redis(ctx,
-               (const char *[]){"EVAL", swap_script, "1", key,
-                                expect->state == EX_DD_NONE ? "" : expect->json,
-                                next->json, ttl, NULL});
+  r = ex_redis_eval(
+      ctx, &swap_script,
+      (const char *[]){"1", key,
+                       expect->state == EX_DD_NONE ? "" : expect->json,
+                       next->json, ttl, NULL});
   if (r == NULL)
     return -1;
   stored = r->type == REDIS_REPLY_ARRAY && r->elements >= 1 &&

@@ -123,7 +123,7 @@ static int consume(ex_ctx_t *ctx) {
     return 0;
   if (rc > 0)
     return -1;
-  if (ex_consumer_own_pending(ctx, ex_apply_entry) < 0)
+  if (ex_consumer_own_pending(ctx, ex_apply_batch) < 0)
     return 0;
   dg_log(LOG_NOTICE, "event=started stream=%s group=%s consumer=%s dry_run=%s",
          ctx->plan_stream, ctx->cfg->group, ctx->cfg->consumer,
@@ -133,11 +133,11 @@ static int consume(ex_ctx_t *ctx) {
     if ((rc = ex_consumer_lease_renew(ctx)) != 0)
       return rc < 0 ? 0 : -1;
     if (now >= next_claim) {
-      if (ex_consumer_autoclaim(ctx, ex_apply_entry) < 0)
+      if (ex_consumer_autoclaim(ctx, ex_apply_batch) < 0)
         break;
       next_claim = now + (ctx->cfg->claim_idle_s * 1000) / 2 + 500;
     }
-    if (ex_consumer_read_new(ctx, ex_apply_entry, READ_BLOCK_MS) < 0)
+    if (ex_consumer_read_new(ctx, ex_apply_batch, READ_BLOCK_MS) < 0)
       break;
     ex_metrics_watch(ctx->metrics);
     ex_watchdog();

@@ -109,3 +109,52 @@ redisReply *ex_redis(ex_ctx_t *ctx, const char *const *args) {
   }
   return ex_redis_argv(ctx, argc, argv, lens);
 }
+
+const char *ex_script_sha(ex_ctx_t *ctx, ex_script_t *s) {
+  while (s->sha[0] == '\0') {
+    redisReply *r =
+        ex_redis(ctx, (const char *[]){"SCRIPT", "LOAD", s->text, NULL});
+    if (r == NULL)
+      return NULL;
+    if (r->type == REDIS_REPLY_STRING && r->len == 40)
+      memcpy(s->sha, r->str, 41);
+    else
+      dg_log(LOG_ERR, "event=script_load_failed error=\"%s\"",
+             r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+    freeReplyObject(r);
+    if (s->sha[0] == '\0' && ex_sleep_ms(ctx, 1000) != 0)
+      return NULL;
+  }
+  return s->sha;
+}
+
+int ex_script_lost(ex_script_t *s, const redisReply *r) {
+  if (r == NULL || r->type != REDIS_REPLY_ERROR ||
+      strncmp(r->str, "NOSCRIPT", 8) != 0)
+    return 0;
+  s->sha[0] = '\0';
+  return 1;
+}
+
+redisReply *ex_redis_eval(ex_ctx_t *ctx, ex_script_t *s,
+                          const char *const *args) {
+  const char *argv[MAX_ARGS];
+  size_t lens[MAX_ARGS];
+  int argc = 2;
+  for (; args[argc - 2] != NULL && argc < MAX_ARGS; argc++) {
+    argv[argc] = args[argc - 2];
+    lens[argc] = strlen(argv[argc]);
+  }
+  argv[0] = "EVALSHA";
+  lens[0] = 7;
+  for (;;) {
+    redisReply *r;
+    if ((argv[1] = ex_script_sha(ctx, s)) == NULL)
+      return NULL;
+    lens[1] = 40;
+    r = ex_redis_argv(ctx, argc, argv, lens);
+    if (!ex_script_lost(s, r))
+      return r;
+    freeReplyObject(r);
+  }
+}

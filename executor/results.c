@@ -24,14 +24,14 @@ static const char *const status_names[] = {
 /* KEYS: record, result stream, plan stream. ARGV: expected record, new
  * record ('' = leave it), TTL, group, entry id, result fields... The record
  * is written only while it still is what this consumer holds. */
-static const char finish_script[] =
+static ex_script_t finish_script = EX_SCRIPT(
     "if ARGV[2] ~= '' and (redis.call('GET', KEYS[1]) or '') == ARGV[1] then\n"
     "  redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])\n"
     "end\n"
     "local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', "
     "'" RESULT_STREAM_MAXLEN "', '*', unpack(ARGV, 6))\n"
     "redis.pcall('XACK', KEYS[3], ARGV[4], ARGV[5])\n"
-    "return id\n";
+    "return id\n");
 
 const char *ex_status_name(ex_status_t s) {
   return s >= EX_ST_EXECUTED && s <= EX_ST_DRY_RUN ? status_names[s] : "?";
@@ -84,26 +84,31 @@ static int still_pending(ex_ctx_t *ctx, const char *entry_id) {
   return pending;
 }
 
-int ex_finish(ex_ctx_t *ctx, const ex_finish_t *f, const ex_outcome_t *o) {
+/* The finish script's command for one entry; argv[1] (the sha) is set
+ * right before sending. */
+typedef struct {
   char order_id[24], ts[24], ttl[16];
   const char *argv[64];
   size_t lens[64];
-  int argc = 0;
-  const char *symbol = f->symbol != NULL ? f->symbol : "";
-  redisReply *r;
+  int argc;
+} finish_cmd_t;
 
-  snprintf(order_id, sizeof order_id, "%lld", (long long)o->order_id);
-  snprintf(ts, sizeof ts, "%lld", (long long)ex_now_ms());
-  snprintf(ttl, sizeof ttl, "%d", EX_DEDUPE_TTL_S);
-  argv[argc++] = "EVAL";
-  argv[argc++] = finish_script;
+static void build(ex_ctx_t *ctx, const ex_finish_t *f, const ex_outcome_t *o,
+                  finish_cmd_t *c) {
+  const char **argv = c->argv;
+  int argc = 0;
+  snprintf(c->order_id, sizeof c->order_id, "%lld", (long long)o->order_id);
+  snprintf(c->ts, sizeof c->ts, "%lld", (long long)ex_now_ms());
+  snprintf(c->ttl, sizeof c->ttl, "%d", EX_DEDUPE_TTL_S);
+  argv[argc++] = "EVALSHA";
+  argv[argc++] = "";
   argv[argc++] = "3";
   argv[argc++] = f->dedupe_key != NULL ? f->dedupe_key : ctx->result_stream;
   argv[argc++] = ctx->result_stream;
   argv[argc++] = ctx->plan_stream;
   argv[argc++] = f->held != NULL && f->final_rec != NULL ? f->held->json : "";
   argv[argc++] = f->final_rec != NULL ? f->final_rec->json : "";
-  argv[argc++] = ttl;
+  argv[argc++] = c->ttl;
   argv[argc++] = ctx->cfg->group;
   argv[argc++] = f->entry_id;
 #define FIELD(name, value)                                                     \
@@ -112,26 +117,110 @@ int ex_finish(ex_ctx_t *ctx, const ex_finish_t *f, const ex_outcome_t *o) {
     argv[argc++] = (value);                                                    \
   } while (0)
   FIELD("plan_id", f->plan_id != NULL ? f->plan_id : "");
-  FIELD("symbol", symbol);
+  FIELD("symbol", f->symbol != NULL ? f->symbol : "");
   FIELD("status", ex_status_name(o->status));
   FIELD("rule", ex_rule_name(o->rule));
   FIELD("dedupe_hit", o->dedupe_hit ? "true" : "false");
   FIELD("original_status", o->original_status);
-  FIELD("order_id", o->order_id != 0 ? order_id : "");
+  FIELD("order_id", o->order_id != 0 ? c->order_id : "");
   FIELD("client_order_id",
         f->client_order_id != NULL ? f->client_order_id : "");
   FIELD("executed_qty", o->executed_qty);
   FIELD("error", o->error);
   FIELD("entry_id", f->entry_id);
   FIELD("consumer", ctx->cfg->consumer);
-  FIELD("ts", ts);
+  FIELD("ts", c->ts);
 #undef FIELD
+  c->argc = argc;
   for (int i = 0; i < argc; i++)
-    lens[i] = strlen(argv[i]);
+    c->lens[i] = strlen(argv[i]);
+}
 
+static void log_result(const ex_finish_t *f, const ex_outcome_t *o) {
+  dg_log(o->status == EX_ST_EXECUTED || o->status == EX_ST_DRY_RUN ||
+                 o->status == EX_ST_DROPPED_DUPLICATE
+             ? LOG_INFO
+             : LOG_WARNING,
+         "event=result entry_id=%s plan_id=%s symbol=%s status=%s rule=%s "
+         "dedupe_hit=%s original_status=%s order_id=%lld executed_qty=%s "
+         "error=\"%s\"",
+         f->entry_id, f->plan_id != NULL ? f->plan_id : "",
+         f->symbol != NULL ? f->symbol : "", ex_status_name(o->status),
+         ex_rule_name(o->rule), o->dedupe_hit ? "true" : "false",
+         o->original_status, (long long)o->order_id, o->executed_qty, o->error);
+}
+
+static void written(ex_ctx_t *ctx, const ex_finish_t *f, const ex_outcome_t *o,
+                    const redisReply *r) {
+  if (r != NULL && r->type == REDIS_REPLY_ERROR)
+    dg_log(LOG_ERR, "event=result_write_failed entry_id=%s error=\"%s\"",
+           f->entry_id, r->str);
+  count(ctx, f->symbol, o);
+  log_result(f, o);
+}
+
+/* One entry's finish. ask_first: an earlier try may have run (a lost
+ * connection): write only if the entry is still pending. */
+static int finish_one(ex_ctx_t *ctx, const ex_finish_t *f,
+                      const ex_outcome_t *o, int ask_first);
+
+int ex_finish_many(ex_ctx_t *ctx, const ex_finish_t *f,
+                   const ex_outcome_t *const *o, size_t n) {
+  redisContext *c = dg_redis_context(ctx->redis);
+  redisReply **replies = calloc(n, sizeof *replies);
+  finish_cmd_t *cmds = calloc(n, sizeof *cmds);
+  const char *sha = ex_script_sha(ctx, &finish_script);
+  int tried = 0, piped = 0, rc = 0;
+  if (sha != NULL && n > 1 && c != NULL && cmds != NULL && replies != NULL) {
+    for (size_t i = 0; i < n; i++) {
+      build(ctx, &f[i], o[i], &cmds[i]);
+      cmds[i].argv[1] = sha;
+      cmds[i].lens[1] = strlen(sha);
+      redisAppendCommandArgv(c, cmds[i].argc, cmds[i].argv, cmds[i].lens);
+    }
+    tried = 1;
+    piped = dg_redis_pipeline_collect(ctx->redis, replies, n) == 0;
+  }
+  for (size_t i = 0; i < n && rc == 0; i++) {
+    redisReply *r = piped ? replies[i] : NULL;
+    if (r != NULL && !ex_script_lost(&finish_script, r) && !ex_redis_refused(r))
+      written(ctx, &f[i], o[i], r);
+    else /* not run, or unknown when the connection broke */
+      rc = finish_one(ctx, &f[i], o[i], tried && !piped);
+  }
+  for (size_t i = 0; replies != NULL && i < n; i++)
+    if (replies[i] != NULL)
+      freeReplyObject(replies[i]);
+  free(replies);
+  free(cmds);
+  return rc;
+}
+
+int ex_finish(ex_ctx_t *ctx, const ex_finish_t *f, const ex_outcome_t *o) {
+  return finish_one(ctx, f, o, 0);
+}
+
+static int finish_one(ex_ctx_t *ctx, const ex_finish_t *f,
+                      const ex_outcome_t *o, int ask_first) {
+  finish_cmd_t cmd;
+  redisReply *r = NULL;
+  int pending;
+  build(ctx, f, o, &cmd);
+  if (ask_first && (pending = still_pending(ctx, f->entry_id)) <= 0) {
+    if (pending < 0)
+      return -1;
+    written(ctx, f, o, NULL);
+    return 0;
+  }
   for (;;) {
-    int pending;
-    r = dg_redis_command_argv(ctx->redis, argc, argv, lens);
+    if ((cmd.argv[1] = ex_script_sha(ctx, &finish_script)) == NULL)
+      return -1;
+    cmd.lens[1] = strlen(cmd.argv[1]);
+    r = dg_redis_command_argv(ctx->redis, cmd.argc, cmd.argv, cmd.lens);
+    if (ex_script_lost(&finish_script, r)) {
+      freeReplyObject(r);
+      continue;
+    }
     if (ex_redis_refused(r)) {
       /* Not run (e.g. OOM): wait until Redis takes writes again. */
       if (!ctx->redis_down)
@@ -152,23 +241,8 @@ int ex_finish(ex_ctx_t *ctx, const ex_finish_t *f, const ex_outcome_t *o) {
     if (!pending)
       break;
   }
-  if (r != NULL && r->type == REDIS_REPLY_ERROR)
-    dg_log(LOG_ERR, "event=result_write_failed entry_id=%s error=\"%s\"",
-           f->entry_id, r->str);
+  written(ctx, f, o, r);
   if (r != NULL)
     freeReplyObject(r);
-
-  count(ctx, f->symbol, o);
-  dg_log(o->status == EX_ST_EXECUTED || o->status == EX_ST_DRY_RUN ||
-                 o->status == EX_ST_DROPPED_DUPLICATE
-             ? LOG_INFO
-             : LOG_WARNING,
-         "event=result entry_id=%s plan_id=%s symbol=%s status=%s rule=%s "
-         "dedupe_hit=%s original_status=%s order_id=%lld executed_qty=%s "
-         "error=\"%s\"",
-         f->entry_id, f->plan_id != NULL ? f->plan_id : "", symbol,
-         ex_status_name(o->status), ex_rule_name(o->rule),
-         o->dedupe_hit ? "true" : "false", o->original_status,
-         (long long)o->order_id, o->executed_qty, o->error);
   return 0;
 }
