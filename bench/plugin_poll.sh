@@ -14,8 +14,10 @@
 # (ns on CPU) across the window, minus an idle collectd's (same config
 # without the plugin) over the same time, divided by the polls: the
 # plugin's cost to the host, collectd's handling of its values included.
-# Plugin CPU: the same sum over collectd's read threads only (reader#N,
-# which run the plugin's read callback). Polls: positionRisk
+# Reader CPU: the same sum over collectd's read threads only (reader#N,
+# which run the plugin's read callback). Own and dispatch CPU: the line
+# the plugin logs at shutdown (its thread CPU clock around its work and
+# around plugin_dispatch_values of its values). Polls: positionRisk
 # requests the simulator served in the window (one per poll). Redis
 # commands: INFO commandstats deltas (this script's own INFO subtracted)
 # over the GETs of the plugin's ban check (one per poll), so both come from
@@ -168,8 +170,11 @@ IDLE_NS_PER_S=$(baseline_ns_per_s "$SECONDS_PER_SIZE")
 echo "# $(nproc) CPUs, load average before the run: $(cut -d" " -f1-3 /proc/loadavg) (other work on the machine skews every figure)"
 echo "# collectd 5.12 + reconcile.so ($top_builddir) + write_prometheus, Interval $INTERVAL s,"
 echo "# ${SECONDS_PER_SIZE} s per size; idle collectd without the plugin: $((IDLE_NS_PER_S / 1000)) us CPU/s, subtracted"
-printf '%-8s %-6s %6s %12s %12s %12s %14s %10s %10s\n' symbols mode polls "host ms/poll" \
-  "plugin ms/p" "redis cmd/p" "redis rtrip/p" "HTTP req/p" "positions"
+echo "# per poll: host = collectd's CPU beyond idle; reader = its read threads' CPU (the"
+echo "# plugin's poll + handing values to collectd); own / dispatch = the plugin's"
+echo "# thread CPU clock around its work / around plugin_dispatch_values (from its log)"
+printf '%-8s %-6s %6s %10s %10s %10s %10s %10s %8s %6s\n' symbols mode polls "host ms" \
+  "reader ms" "own ms" "disp. ms" "redis cmd" "rtrip" "HTTP"
 
 run_size() {
   local n=$1 auto=$2 s0 s1 rt
@@ -185,23 +190,27 @@ $(plugin_block "$n" "$auto")"
   sleep "$SECONDS_PER_SIZE"
   sync_poll
   s1=$(snapshot)
+  stop_collectd
+  # The plugin's own account of its polls, logged at shutdown: "OWN_US
+  # DISPATCH_US" per poll (every poll but the first).
+  own=$(sed -n 's/.*account=bench .* cpu_us_per_poll=\([0-9.]*\) dispatch_cpu_us_per_poll=\([0-9.]*\).*/\1 \2/p' \
+    "$DG_TMP/poll$n-collectd.log" | tail -n 1)
   # Between the two INFO commandstats, the first one itself ran.
   awk -v n="$n" -v mode="$([ "$auto" = 1 ] && echo auto || echo list)" \
     -v s0="$s0" -v s1="$s1" -v idle="$IDLE_NS_PER_S" \
-    -v rt="$rt" 'BEGIN {
-      split(s0, a, " "); split(s1, b, " "); split(rt, t, " ")
+    -v rt="$rt" -v own="${own:--1 -1}" 'BEGIN {
+      split(s0, a, " "); split(s1, b, " "); split(rt, t, " "); split(own, o, " ")
       polls = b[5] - a[5]; redis_polls = b[3] - a[3]
       if (polls == 0 || redis_polls == 0) { print n, mode, "no polls seen"; exit }
-      printf "%-8d %-6s %6d %12.3f %12.3f %12.1f %14s %10.2f %10s\n", n, mode, polls,
+      printf "%-8d %-6s %6d %10.3f %10.3f %10.3f %10.3f %10.1f %8s %6.2f\n", n, mode, polls,
         (b[1] - a[1] - idle * (b[6] - a[6]) / 1e9) / polls / 1e6,
-        (b[7] - a[7]) / polls / 1e6,
+        (b[7] - a[7]) / polls / 1e6, o[1] / 1e3, o[2] / 1e3,
         (b[2] - a[2] - 1) / redis_polls,
-        (t[2] > 0 ? sprintf("%.2f", t[1] / t[2]) : "-"), (b[4] - a[4]) / polls, n }'
+        (t[2] > 0 ? sprintf("%.2f", t[1] / t[2]) : "-"), (b[4] - a[4]) / polls }'
   if grep -q "poll failed" "$DG_TMP/poll$n-collectd.log"; then
     echo "#   warning: the plugin logged failed polls:"
     grep "poll failed" "$DG_TMP/poll$n-collectd.log" | head -n 3 | sed 's/^/#   /'
   fi
-  stop_collectd
 }
 
 for n in $SIZES; do run_size "$n" 0; done
@@ -209,6 +218,6 @@ if [ "${BENCH_AUTO:-1}" = 1 ]; then
   largest=${SIZES##* }
   run_size "$largest" 1
 fi
-echo "# Redis commands by type over the last run:"
+echo "# Redis commands by type over the whole bench:"
 commands_seen | grep -v '^info ' | sed 's/^/#   /'
 exit 0
