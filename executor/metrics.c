@@ -35,6 +35,7 @@ struct ex_metrics {
   long interval_s;
   series_t series[EX_METRICS_MAX_SYMBOLS + 1]; /* [0] is "all" */
   size_t nseries;
+  size_t last; /* the series found last: plans of one symbol come in runs */
   int overflow_logged;
   lcc_connection_t *conn;
   int connected;       /* last state logged: 1 up, 0 down, -1 not yet */
@@ -68,9 +69,11 @@ static void metric_names(ex_metric_t m, const char **type,
 }
 
 static series_t *find_series(ex_metrics_t *m, const char *symbol) {
+  if (m->last > 0 && strcmp(m->series[m->last].symbol, symbol) == 0)
+    return &m->series[m->last];
   for (size_t i = 1; i < m->nseries; i++)
     if (strcmp(m->series[i].symbol, symbol) == 0)
-      return &m->series[i];
+      return &m->series[m->last = i];
   if (m->nseries > EX_METRICS_MAX_SYMBOLS) {
     if (!m->overflow_logged)
       dg_log(
@@ -81,6 +84,7 @@ static series_t *find_series(ex_metrics_t *m, const char *symbol) {
     return NULL;
   }
   snprintf(m->series[m->nseries].symbol, LCC_NAME_LEN, "%s", symbol);
+  m->last = m->nseries;
   return &m->series[m->nseries++];
 }
 
