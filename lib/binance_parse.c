@@ -452,19 +452,25 @@ static int js_skip(js_t *s, int depth) {
   return js_eat(s, close);
 }
 
+/* A member's text as it stands in the reply; p is NULL when absent. */
+typedef struct {
+  const char *p;
+  size_t len;
+} bn_text_t;
+
 /* The members of one positionRisk entry that matter. */
 typedef struct {
-  const char *symbol, *amt, *side;
-  size_t symbol_len, amt_len, side_len;
+  bn_text_t symbol, amt, side;
 } bn_entry_t;
 
-static int key_is(const char *key, size_t len, const char *name) {
-  return len == strlen(name) && memcmp(key, name, len) == 0;
+static int text_is(bn_text_t t, const char *name) {
+  return t.len == strlen(name) && memcmp(t.p, name, t.len) == 0;
 }
 
 /* One entry object: 0 read (members absent stay NULL), -1 bad JSON. A
  * member the checks use must be plain text: an escape in it is refused
- * (no symbol, amount or side has one). */
+ * (no symbol, amount or side has one). A JSON number is taken for an
+ * amount, never for a symbol or side. */
 static int js_entry(js_t *s, bn_entry_t *e) {
   memset(e, 0, sizeof(*e));
   if (js_eat(s, '{') != 0)
@@ -474,43 +480,31 @@ static int js_entry(js_t *s, bn_entry_t *e) {
     return 0;
   }
   do {
-    const char *key, **text = NULL;
-    size_t klen, *len = NULL;
-    int escaped;
-    if (js_string(s, &key, &klen, &escaped) != 0 || js_eat(s, ':') != 0)
+    bn_text_t key, value = {NULL, 0}, *member = NULL;
+    int escaped, c;
+    if (js_string(s, &key.p, &key.len, &escaped) != 0 || js_eat(s, ':') != 0)
       return -1;
     /* By length first: most members are none of the three. */
-    if (klen == 6 && key_is(key, klen, "symbol"))
-      text = &e->symbol, len = &e->symbol_len;
-    else if (klen == 12 && key_is(key, klen, "positionSide"))
-      text = &e->side, len = &e->side_len;
-    else if (klen == 11 && key_is(key, klen, "positionAmt"))
-      text = &e->amt, len = &e->amt_len;
-    if (text == NULL) {
-      if (js_skip(s, 2) != 0)
+    if (key.len == 6 && text_is(key, "symbol"))
+      member = &e->symbol;
+    else if (key.len == 12 && text_is(key, "positionSide"))
+      member = &e->side;
+    else if (key.len == 11 && text_is(key, "positionAmt"))
+      member = &e->amt;
+    c = js_peek(s);
+    if (member != NULL && c == '"') {
+      if (js_string(s, &value.p, &value.len, &escaped) != 0)
         return -1;
-      continue;
-    }
-    *text = NULL;
-    int c = js_peek(s);
-    if (c == '"') {
-      const char *v;
-      size_t vlen;
-      if (js_string(s, &v, &vlen, &escaped) != 0)
+      if (escaped)
+        value.p = NULL;
+    } else if (member == &e->amt && (c == '-' || (c >= '0' && c <= '9'))) {
+      if (js_number(s, &value.p, &value.len) != 0)
         return -1;
-      if (!escaped)
-        *text = v, *len = vlen;
-    } else if (c == '-' || (c >= '0' && c <= '9')) {
-      /* A plain JSON number is taken for an amount (never a symbol). */
-      const char *v;
-      size_t vlen;
-      if (js_number(s, &v, &vlen) != 0)
-        return -1;
-      if (len == &e->amt_len)
-        *text = v, *len = vlen;
     } else if (js_skip(s, 2) != 0) {
       return -1;
     }
+    if (member != NULL)
+      *member = value; /* the last one counts, as in json-c */
   } while (js_eat(s, ',') == 0);
   return js_eat(s, '}');
 }
@@ -518,22 +512,22 @@ static int js_entry(js_t *s, bn_entry_t *e) {
 /* Checks one positionRisk entry; 1 when it is an open one-way position. */
 static int position_entry(const bn_entry_t *e, size_t i, dg_position_t *pos,
                           char *err, size_t errlen) {
-  if (e->symbol == NULL || e->symbol_len == 0 ||
-      e->symbol_len >= sizeof(pos->symbol) || e->amt == NULL ||
-      dg_dec_parse_n(e->amt, e->amt_len, &pos->amt) != 0) {
+  if (e->symbol.p == NULL || e->symbol.len == 0 ||
+      e->symbol.len >= sizeof(pos->symbol) || e->amt.p == NULL ||
+      dg_dec_parse_n(e->amt.p, e->amt.len, &pos->amt) != 0) {
     snprintf(err, errlen,
              "positionRisk entry %zu: no valid symbol and positionAmt", i);
     return -1;
   }
-  memcpy(pos->symbol, e->symbol, e->symbol_len);
-  pos->symbol[e->symbol_len] = '\0';
+  memcpy(pos->symbol, e->symbol.p, e->symbol.len);
+  pos->symbol[e->symbol.len] = '\0';
   if (dg_dec_is_zero(pos->amt))
     return 0;
-  if (e->side != NULL && !key_is(e->side, e->side_len, "BOTH")) {
+  if (e->side.p != NULL && !text_is(e->side, "BOTH")) {
     snprintf(err, errlen,
              "positionRisk: %s has a hedge-mode position (positionSide "
              "%.*s); only one-way mode is supported",
-             pos->symbol, (int)(e->side_len > 8 ? 8 : e->side_len), e->side);
+             pos->symbol, (int)(e->side.len > 8 ? 8 : e->side.len), e->side.p);
     return -1;
   }
   return 1;
