@@ -424,25 +424,30 @@ static step_t check_position(job_t *j) {
   return rule == EX_RULE_NONE ? STEP_NEXT : guardrail(j, rule, why);
 }
 
-/* EXPIRE the three HOLD keys; the HOLD itself must still be there. */
+/* EXPIRE the three HOLD keys (KEYS, ARGV[1] the lease) in one step; the
+ * reply says whether the HOLD itself was still there. */
+static ex_script_t renew_script =
+    EX_SCRIPT("local held = redis.call('EXPIRE', KEYS[1], ARGV[1])\n"
+              "redis.call('EXPIRE', KEYS[2], ARGV[1])\n"
+              "redis.call('EXPIRE', KEYS[3], ARGV[1])\n"
+              "return held\n");
+
 static step_t renew_lease(job_t *j) {
   ex_ctx_t *ctx = j->ctx;
   char reason_key[DG_KEY_MAX], sig_key[DG_KEY_MAX], ttl[16];
-  const char *keys[] = {j->hold_key, reason_key, sig_key};
-  int held = 0;
+  redisReply *r;
+  int held;
   dg_key_hold_reason(reason_key, sizeof reason_key, ctx->cfg->key_prefix,
                      j->p->symbol);
   dg_key_hold_sig(sig_key, sizeof sig_key, ctx->cfg->key_prefix, j->p->symbol);
   snprintf(ttl, sizeof ttl, "%ld", ctx->cfg->hold_lease_s);
-  for (size_t i = 0; i < 3; i++) {
-    redisReply *r =
-        ex_redis(ctx, (const char *[]){"EXPIRE", keys[i], ttl, NULL});
-    if (r == NULL)
-      return STEP_STOP;
-    if (i == 0)
-      held = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
-    freeReplyObject(r);
-  }
+  r = ex_redis_eval(
+      ctx, &renew_script,
+      (const char *[]){"3", j->hold_key, reason_key, sig_key, ttl, NULL});
+  if (r == NULL)
+    return STEP_STOP;
+  held = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
+  freeReplyObject(r);
   if (!held)
     return guardrail(j, EX_RULE_HOLD_KEY, "HOLD key released before execution");
   dg_log(LOG_INFO, "event=hold_lease_renewed symbol=%s ttl=%s plan_id=%s",
