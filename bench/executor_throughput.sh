@@ -84,12 +84,14 @@ load() {
   [ "$(rcli XLEN "$PLAN_STREAM")" = "$2" ] || bail "backlog has $(rcli XLEN "$PLAN_STREAM") entries, want $2"
 }
 
-# drain COUNT: start the executor, wait for COUNT results, stop it.
+# drain COUNT [WRAPPER...]: start the executor (under WRAPPER, e.g.
+# strace, whose child it then is), wait for COUNT results, stop it.
 # Sets EX_CPU_NS and WALL_MS.
 drain() {
-  local n=$1 t0 c1
+  local n=$1 t0 pid
+  shift
   t0=$(date +%s%3N)
-  "$DG_EXECUTOR" -C "$CONF" >"$DG_TMP/executor.log" 2>&1 &
+  "$@" "$DG_EXECUTOR" -C "$CONF" >"$DG_TMP/executor.log" 2>&1 &
   EX_PID=$!
   dg_track "$EX_PID"
   while [ "$(results)" -lt "$n" ]; do
@@ -97,41 +99,51 @@ drain() {
     sleep 0.05
   done
   WALL_MS=$(($(date +%s%3N) - t0))
-  c1=$(cpu_ns "$EX_PID")
-  EX_CPU_NS=$c1
+  pid=$EX_PID
+  [ $# -eq 0 ] || pid=$(ps -o pid= --ppid "$EX_PID" | head -n 1)
+  EX_CPU_NS=$(cpu_ns "$pid")
+  dg_stop_pid "$pid"
   dg_stop_pid "$EX_PID"
   DG_PIDS=${DG_PIDS/ $EX_PID/}
 }
-
 # statuses: "STATUS:count ..." over the result stream.
 statuses() {
   rcli --raw XRANGE "$RESULT_STREAM" - + | awk 'prev == "status" { n[$0]++ } { prev = $0 }
     END { for (s in n) printf "%s:%d ", s, n[s] }'
 }
 
-# round_trips CLASS COUNT: commands per plan from the executor's own
-# connection, counted with MONITOR on a backlog of COUNT.
+# round_trips CLASS COUNT: "ROUND_TRIPS COMMAND=N..." per plan on a
+# backlog of COUNT. Round trips: strace counts the executor's write()s on
+# its Redis socket (a round trip begins with one write; hiredis sends a
+# whole pipeline in one). Commands by type: what MONITOR shows from the
+# executor's connection (the one that sent XREADGROUP; script commands
+# show as [0 lua] and are left out).
 round_trips() {
-  local mon="$DG_TMP/monitor.out" mpid
+  local mon="$DG_TMP/monitor.out" st="$DG_TMP/strace.out" mpid writes
   load "$1" "$2"
   redis-cli -p "$REDIS_PORT" MONITOR >"$mon" 2>/dev/null &
   mpid=$!
   dg_track "$mpid"
   sleep 0.2
-  drain "$2"
+  if command -v strace >/dev/null; then
+    drain "$2" strace -f -qq -yy -e trace=write,writev,sendto,sendmsg -o "$st"
+    writes=$(grep -c "127.0.0.1:$REDIS_PORT\]>" "$st")
+  else
+    drain "$2"
+    writes=-1
+  fi
   sleep 0.2
   dg_stop_pid "$mpid"
   DG_PIDS=${DG_PIDS/ $mpid/}
-  # The executor's connection is the one that sent XREADGROUP.
-  awk -v n="$2" '
+  awk -v n="$2" -v writes="$writes" '
     !addr && /"XREADGROUP"/ { match($0, /\[[0-9]+ [0-9.:]+\]/); addr = substr($0, RSTART, RLENGTH) }
     { lines[NR] = $0 }
     END {
       for (i = 1; i <= NR; i++)
         if (index(lines[i], addr) > 0) {
-          split(lines[i], f, "\""); c[toupper(f[2])]++; total++
+          split(lines[i], f, "\""); c[toupper(f[2])]++
         }
-      printf "%.2f", total / n
+      if (writes < 0) printf "-"; else printf "%.2f", writes / n
       for (k in c) if (c[k] / n >= 0.01) printf " %s=%.2f", k, c[k] / n
       printf "\n"
     }' "$mon"
@@ -157,7 +169,7 @@ run_class() {
         (ms > 0 ? (n - 1) * 1000 / ms : 0), wall / 1000, cpu / n / 1000,
         rcpu / n, rc / n, t[1], st
       sub(/^[^ ]* ?/, "", rt)
-      printf "#   round trips by command, per plan: %s\n", rt }'
+      printf "#   commands sent by the executor, per plan: %s\n", rt }'
 }
 
 echo "# $(nproc) CPUs, load average before the run: $(cut -d" " -f1-3 /proc/loadavg) (other work on the machine skews every figure)"
