@@ -184,7 +184,7 @@ $(plugin_block "$n" "$auto")"
   # Warm up: exchangeInfo is fetched and cached by the first polls.
   dg_wait_for 10 grep -q "account=bench" "$DG_TMP/poll$n-collectd.log"
   sleep 2
-  rt=$(round_trips 2)
+  rt=$(round_trips 5)
   sync_poll
   s0=$(snapshot)
   sleep "$SECONDS_PER_SIZE"
