@@ -166,10 +166,11 @@ static int finish_one(ex_ctx_t *ctx, const ex_finish_t *f,
 
 int ex_finish_many(ex_ctx_t *ctx, const ex_finish_t *f,
                    const ex_outcome_t *const *o, size_t n) {
-  redisContext *c = dg_redis_context(ctx->redis);
   redisReply **replies = calloc(n, sizeof *replies);
   finish_cmd_t *cmds = calloc(n, sizeof *cmds);
   const char *sha = ex_script_sha(ctx, &finish_script);
+  /* After the sha: loading it may have reconnected. */
+  redisContext *c = dg_redis_context(ctx->redis);
   int tried = 0, piped = 0, rc = 0;
   if (sha != NULL && n > 1 && c != NULL && cmds != NULL && replies != NULL) {
     for (size_t i = 0; i < n; i++) {
