@@ -55,6 +55,7 @@ EXECUTOR_INTEGRATION_TESTS = tests/integration/executor_execute.sh \
 	tests/integration/executor_chaos_collectd_frozen.sh \
 	tests/integration/executor_hostname_shared.sh \
 	tests/integration/executor_unresolved_giveup.sh \
+	tests/integration/executor_group_start.sh \
 	tests/integration/e2e_late_executor.sh
 TESTS += tests/unit/test_invariants tests/unit/test_executor_dedupe \
 	$(EXECUTOR_INTEGRATION_TESTS)
