@@ -83,6 +83,9 @@ static json_object *parse_json(const char *body, size_t len) {
   tok = json_tokener_new_ex(JSON_MAX_DEPTH);
   if (tok == NULL)
     return NULL;
+  /* RFC 8259 only: no trailing commas, leading zeros or raw control
+   * characters from a server that is supposed to be Binance. */
+  json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
   obj = json_tokener_parse_ex(tok, body, (int)len);
   if (obj != NULL && json_tokener_get_error(tok) == json_tokener_success) {
     size_t used = json_tokener_get_parse_end(tok);
@@ -315,219 +318,27 @@ int dg_bn_parse_dual_side(const char *body, size_t len, int *dual) {
 
 /* --- positionRisk -------------------------------------------------------- */
 
-/* positionRisk is read by a small strict JSON scanner instead of json-c:
- * the reply is an array of flat objects of ~15 members for every open
- * symbol, of which three matter, and building a json-c object per member
- * was most of a poll's CPU at hundreds of symbols. */
-typedef struct {
-  const char *p, *end;
-} js_t;
-
-/* The next non-blank byte (not consumed), -1 at the end. */
-static int js_peek(js_t *s) {
-  while (s->p < s->end &&
-         (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
-    s->p++;
-  return s->p < s->end ? (unsigned char)*s->p : -1;
-}
-
-static int js_eat(js_t *s, char c) {
-  if (js_peek(s) != (unsigned char)c)
-    return -1;
-  s->p++;
-  return 0;
-}
-
-static int js_hex(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-         (c >= 'A' && c <= 'F');
-}
-
-/* A string; *text and *len give its bytes between the quotes, escapes as
- * they are (*escaped is then 1). */
-static int js_string(js_t *s, const char **text, size_t *len, int *escaped) {
-  if (js_eat(s, '"') != 0)
-    return -1;
-  /* A local cursor: stores through s->p could alias the bytes read, and
-   * this loop is most of the scan. */
-  const char *p = s->p, *end = s->end;
-  *text = p;
-  *escaped = 0;
-  for (;;) {
-    while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
-      p++;
-    if (p >= end || (unsigned char)*p < 0x20)
-      return -1;
-    if (*p == '"')
-      break;
-    *escaped = 1; /* a backslash */
-    if (++p >= end)
-      return -1;
-    if (*p == 'u') {
-      if (end - p < 5 || !js_hex(p[1]) || !js_hex(p[2]) || !js_hex(p[3]) ||
-          !js_hex(p[4]))
-        return -1;
-      p += 4;
-    } else if (memchr("\"\\/bfnrt", *p, 8) == NULL) {
-      return -1;
-    }
-    p++;
-  }
-  *len = (size_t)(p - *text);
-  s->p = p + 1;
-  return 0;
-}
-
-static size_t js_digits(js_t *s) {
-  const char *start = s->p;
-  while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
-    s->p++;
-  return (size_t)(s->p - start);
-}
-
-/* A number (JSON grammar); *text and *len give it. */
-static int js_number(js_t *s, const char **text, size_t *len) {
-  js_peek(s);
-  *text = s->p;
-  if (s->p < s->end && *s->p == '-')
-    s->p++;
-  if (s->p < s->end && *s->p == '0')
-    s->p++;
-  else if (js_digits(s) == 0)
-    return -1;
-  if (s->p < s->end && *s->p == '.') {
-    s->p++;
-    if (js_digits(s) == 0)
-      return -1;
-  }
-  if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
-    s->p++;
-    if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
-      s->p++;
-    if (js_digits(s) == 0)
-      return -1;
-  }
-  *len = (size_t)(s->p - *text);
-  return 0;
-}
-
-static int js_literal(js_t *s, const char *word) {
-  size_t n = strlen(word);
-  if ((size_t)(s->end - s->p) < n || memcmp(s->p, word, n) != 0)
-    return -1;
-  s->p += n;
-  return 0;
-}
-
-/* Any value, skipped (checked, nesting bounded). */
-static int js_skip(js_t *s, int depth) {
-  const char *text;
-  size_t len;
-  int escaped, c = js_peek(s);
-  if (c == '"')
-    return js_string(s, &text, &len, &escaped);
-  if (c == 't')
-    return js_literal(s, "true");
-  if (c == 'f')
-    return js_literal(s, "false");
-  if (c == 'n')
-    return js_literal(s, "null");
-  if (c != '{' && c != '[')
-    return js_number(s, &text, &len);
-  if (depth >= JSON_MAX_DEPTH)
-    return -1;
-  char close = c == '{' ? '}' : ']';
-  s->p++;
-  if (js_peek(s) == (unsigned char)close) {
-    s->p++;
-    return 0;
-  }
-  do {
-    if (close == '}' &&
-        (js_string(s, &text, &len, &escaped) != 0 || js_eat(s, ':') != 0))
-      return -1;
-    if (js_skip(s, depth + 1) != 0)
-      return -1;
-  } while (js_eat(s, ',') == 0);
-  return js_eat(s, close);
-}
-
-/* A member's text as it stands in the reply; p is NULL when absent. */
-typedef struct {
-  const char *p;
-  size_t len;
-} bn_text_t;
-
-/* The members of one positionRisk entry that matter. */
-typedef struct {
-  bn_text_t symbol, amt, side;
-} bn_entry_t;
-
-static int text_is(bn_text_t t, const char *name) {
-  return t.len == strlen(name) && memcmp(t.p, name, t.len) == 0;
-}
-
-/* One entry object: 0 read (members absent stay NULL), -1 bad JSON. A
- * member the checks use must be plain text: an escape in it is refused
- * (no symbol, amount or side has one). A JSON number is taken for an
- * amount, never for a symbol or side. */
-static int js_entry(js_t *s, bn_entry_t *e) {
-  memset(e, 0, sizeof(*e));
-  if (js_eat(s, '{') != 0)
-    return -1;
-  if (js_peek(s) == '}') {
-    s->p++;
-    return 0;
-  }
-  do {
-    bn_text_t key, value = {NULL, 0}, *member = NULL;
-    int escaped, c;
-    if (js_string(s, &key.p, &key.len, &escaped) != 0 || js_eat(s, ':') != 0)
-      return -1;
-    /* By length first: most members are none of the three. */
-    if (key.len == 6 && text_is(key, "symbol"))
-      member = &e->symbol;
-    else if (key.len == 12 && text_is(key, "positionSide"))
-      member = &e->side;
-    else if (key.len == 11 && text_is(key, "positionAmt"))
-      member = &e->amt;
-    c = js_peek(s);
-    if (member != NULL && c == '"') {
-      if (js_string(s, &value.p, &value.len, &escaped) != 0)
-        return -1;
-      if (escaped)
-        value.p = NULL;
-    } else if (member == &e->amt && (c == '-' || (c >= '0' && c <= '9'))) {
-      if (js_number(s, &value.p, &value.len) != 0)
-        return -1;
-    } else if (js_skip(s, 2) != 0) {
-      return -1;
-    }
-    if (member != NULL)
-      *member = value; /* the last one counts, as in json-c */
-  } while (js_eat(s, ',') == 0);
-  return js_eat(s, '}');
-}
-
 /* Checks one positionRisk entry; 1 when it is an open one-way position. */
-static int position_entry(const bn_entry_t *e, size_t i, dg_position_t *pos,
+static int position_entry(json_object *e, size_t i, dg_position_t *pos,
                           char *err, size_t errlen) {
-  if (e->symbol.p == NULL || e->symbol.len == 0 ||
-      e->symbol.len >= sizeof(pos->symbol) || e->amt.p == NULL ||
-      dg_dec_parse_n(e->amt.p, e->amt.len, &pos->amt) != 0) {
+  const char *sym, *side;
+  if (!json_object_is_type(e, json_type_object) ||
+      (sym = get_str(e, "symbol")) == NULL ||
+      copy_str(pos->symbol, sizeof(pos->symbol), sym) != 0 ||
+      !dg_symbol_valid(pos->symbol, strlen(pos->symbol)) ||
+      get_dec(e, "positionAmt", &pos->amt) != 0) {
     snprintf(err, errlen,
              "positionRisk entry %zu: no valid symbol and positionAmt", i);
     return -1;
   }
-  memcpy(pos->symbol, e->symbol.p, e->symbol.len);
-  pos->symbol[e->symbol.len] = '\0';
   if (dg_dec_is_zero(pos->amt))
     return 0;
-  if (e->side.p != NULL && !text_is(e->side, "BOTH")) {
+  side = get_str(e, "positionSide");
+  if (side != NULL && strcmp(side, "BOTH") != 0) {
     snprintf(err, errlen,
-             "positionRisk: %s has a hedge-mode position (positionSide "
-             "%.*s); only one-way mode is supported",
-             pos->symbol, (int)(e->side.len > 8 ? 8 : e->side.len), e->side.p);
+             "positionRisk: %s has a hedge-mode position (positionSide %.8s); "
+             "only one-way mode is supported",
+             pos->symbol, side);
     return -1;
   }
   return 1;
@@ -541,59 +352,31 @@ static int position_cmp(const void *x, const void *y) {
 int dg_bn_parse_positions(const char *body, size_t len, const char *symbol,
                           dg_position_t **out, size_t *n, char *err,
                           size_t errlen) {
-  js_t s = {body, body != NULL ? body + len : NULL};
+  json_object *root = parse_json(body, len);
   dg_position_t *list = NULL, pos;
-  size_t count = 0, cap = 0, i = 0;
+  size_t count = 0, total;
   int rc = -1;
 
-  if (body == NULL || js_eat(&s, '[') != 0) {
+  if (root == NULL || !json_object_is_type(root, json_type_array)) {
     snprintf(err, errlen, "positionRisk: reply is not a JSON array");
     goto done;
   }
-  cap = 16;
-  list = calloc(cap, sizeof(*list));
+  total = json_object_array_length(root);
+  list = calloc(total > 0 ? total : 1, sizeof(*list));
   if (list == NULL) {
     snprintf(err, errlen, "positionRisk: out of memory");
     goto done;
   }
   if (symbol != NULL)
     snprintf(list[0].symbol, sizeof(list[0].symbol), "%s", symbol);
-  if (js_peek(&s) != ']') {
-    do {
-      bn_entry_t e;
-      int open;
-      if (js_peek(&s) != '{') {
-        snprintf(err, errlen,
-                 "positionRisk entry %zu: no valid symbol and positionAmt", i);
-        goto done;
-      }
-      if (js_entry(&s, &e) != 0) {
-        snprintf(err, errlen, "positionRisk: reply is not a JSON array");
-        goto done;
-      }
-      if ((open = position_entry(&e, i++, &pos, err, errlen)) < 0)
-        goto done;
-      if (open == 0 || (symbol != NULL && strcmp(pos.symbol, symbol) != 0))
-        continue;
-      if (symbol != NULL && count > 0) {
-        snprintf(err, errlen, "positionRisk: %s listed twice", pos.symbol);
-        goto done;
-      }
-      if (count == cap) {
-        dg_position_t *grown = realloc(list, 2 * cap * sizeof(*list));
-        if (grown == NULL) {
-          snprintf(err, errlen, "positionRisk: out of memory");
-          goto done;
-        }
-        list = grown;
-        cap *= 2;
-      }
-      list[count++] = pos;
-    } while (js_eat(&s, ',') == 0);
-  }
-  if (js_eat(&s, ']') != 0 || js_peek(&s) != -1) {
-    snprintf(err, errlen, "positionRisk: reply is not a JSON array");
-    goto done;
+  for (size_t i = 0; i < total; i++) {
+    int open = position_entry(json_object_array_get_idx(root, i), i, &pos, err,
+                              errlen);
+    if (open < 0)
+      goto done;
+    if (open == 0 || (symbol != NULL && strcmp(pos.symbol, symbol) != 0))
+      continue;
+    list[count++] = pos;
   }
   /* Sorted, so that a duplicate is next to its twin (and callers can
    * bsearch): N log N for hundreds of positions, not N^2. */
@@ -607,6 +390,7 @@ int dg_bn_parse_positions(const char *body, size_t len, const char *symbol,
     count = 1; /* omitted means flat: list[0] is already {symbol, 0} */
   rc = 0;
 done:
+  json_object_put(root);
   if (rc == 0 && count > 0) {
     *out = list;
     *n = count;
