@@ -93,6 +93,7 @@ wait_for 5 curl -sf "$SIM_URL/fapi/v1/time" || die "simulator did not start"
 say "exchange simulator $SIM_URL (pid ${pids[-1]})"
 
 PROM_PORT=$(free_port)
+HOLD_LEASE=900
 cp "$build/plugins/.libs/reconcile.so" "$state/plugins/" || die "plugin not built"
 for p in unixsock logfile write_prometheus; do cp "/usr/lib/collectd/$p.so" "$state/plugins/"; done
 cat >"$state/collectd.conf" <<EOF
@@ -133,7 +134,7 @@ LoadPlugin reconcile
     KeyPrefix "quantum"
     LedgerKey "quantum:ledger:{symbol}"
     LedgerField "position_amt"
-    HoldLease 900
+    HoldLease $HOLD_LEASE
     Cooldown 120
     PlanKeyFile "$state/plan.key"
   </Account>
@@ -189,41 +190,54 @@ stream_new() {
 }
 seen_lines=0
 while :; do
-  # 0. Drift the plugin saw (collectd's log).
-  n=$(grep -c 'reconcile plugin: .* drift seen' "$state/collectd.log" 2>/dev/null)
-  if [ "${n:-0}" -gt "$seen_lines" ]; then
-    grep 'reconcile plugin: .* drift seen' "$state/collectd.log" | tail -n $((n - seen_lines)) |
-      while read -r line; do say "drift seen      $(grep -o "symbol=[^ ]*" <<<"$line") ${line#*drift seen }"; done
-    seen_lines=$n
+  # Snapshot the later stages first (results, orders, plans, HOLDs), then
+  # tell them in the story's order: a whole loop can pass between two polls
+  # of this script, and the story must not run backwards.
+  new_results=$(stream_new quantum:stream:reconcile.close.result "$last_result")
+  n_audit=$(grep -c RECONCILE_CLOSE_AUDIT "$state/executor.log" 2>/dev/null)
+  new_plans=$(stream_new quantum:stream:reconcile.close "$last_plan")
+  holds_now=$(rcli --scan --pattern 'quantum:reconcile:hold:*')
+  n_seen=$(grep -c 'reconcile plugin: .* drift seen' "$state/collectd.log" 2>/dev/null)
+
+  # 1. Drift the plugin saw (collectd's log).
+  if [ "${n_seen:-0}" -gt "$seen_lines" ]; then
+    while read -r line; do
+      say "drift seen      $(grep -o "symbol=[^ ]*" <<<"$line") ${line#*drift seen }"
+    done < <(grep 'reconcile plugin: .* drift seen' "$state/collectd.log" | sed -n "$((seen_lines + 1)),${n_seen}p")
+    seen_lines=$n_seen
   fi
-  # 1. HOLDs that appeared.
-  for key in $(rcli --scan --pattern 'quantum:reconcile:hold:*'); do
+  # 2. HOLDs, and the plans published with them (one script sets both).
+  while IFS=$'\t' read -r id fields; do
+    [ -n "$id" ] || continue
+    last_plan=$id
+    plan=$(rcli --raw XRANGE quantum:stream:reconcile.close "$id" "$id" | sed -n 3p)
+    sym=$(jq -r .symbol <<<"$plan" 2>/dev/null)
+    if [ -n "$sym" ] && [ -z "${held[$sym]:-}" ]; then
+      held[$sym]=1
+      say "HOLD set        $sym  (reason reconcile_drift, lease ${HOLD_LEASE}s)"
+    fi
+    say "plan published  $(jq -r '"plan_id=\(.plan_id) side=\(.side) qty=\(.qty) exchange_amt=\(.exchange_amt) ledger_amt=\(.ledger_amt)"' <<<"$plan" 2>/dev/null)"
+  done <<<"$new_plans"
+  for key in $holds_now; do
     sym=${key##*:}
     if [ -z "${held[$sym]:-}" ]; then
       held[$sym]=1
       say "HOLD set        $sym  (lease $(rcli TTL "$key") s, reason $(rcli GET "quantum:reconcile:hold_reason:$sym"))"
     fi
   done
-  # 2. Plans the plugin published.
-  while IFS=$'\t' read -r id fields; do
-    [ -n "$id" ] || continue
-    last_plan=$id
-    plan=$(rcli --raw XRANGE quantum:stream:reconcile.close "$id" "$id" | sed -n 3p)
-    say "plan published  $(jq -r '"plan_id=\(.plan_id) side=\(.side) qty=\(.qty) exchange_amt=\(.exchange_amt) ledger_amt=\(.ledger_amt)"' <<<"$plan" 2>/dev/null)"
-  done < <(stream_new quantum:stream:reconcile.close "$last_plan")
   # 3. Orders: the executor's audit lines.
-  n=$(grep -c RECONCILE_CLOSE_AUDIT "$state/executor.log" 2>/dev/null)
-  if [ "${n:-0}" -gt "$audit_lines" ]; then
-    grep RECONCILE_CLOSE_AUDIT "$state/executor.log" | tail -n $((n - audit_lines)) |
-      while read -r line; do say "order placed    [RECONCILE_CLOSE_AUDIT]${line#*\[RECONCILE_CLOSE_AUDIT\]}"; done
-    audit_lines=$n
+  if [ "${n_audit:-0}" -gt "$audit_lines" ]; then
+    while read -r line; do
+      say "order placed    [RECONCILE_CLOSE_AUDIT]${line#*\[RECONCILE_CLOSE_AUDIT\]}"
+    done < <(grep RECONCILE_CLOSE_AUDIT "$state/executor.log" | sed -n "$((audit_lines + 1)),${n_audit}p")
+    audit_lines=$n_audit
   fi
   # 4. Results the executor recorded.
   while IFS=$'\t' read -r id fields; do
     [ -n "$id" ] || continue
     last_result=$id
-    say "plan result    $(tr ' ' '\n' <<<"$fields" | grep -E '^(symbol|status|rule|order_id|executed_qty|error)=.' | paste -sd' ')"
-  done < <(stream_new quantum:stream:reconcile.close.result "$last_result")
+    say "plan result     $(tr ' ' '\n' <<<"$fields" | grep -E '^(symbol|status|rule|order_id|executed_qty|error)=.' | paste -sd' ')"
+  done <<<"$new_results"
   # 5. HOLDs released.
   for sym in "${!held[@]}"; do
     if [ "$(rcli EXISTS "quantum:reconcile:hold:$sym")" = "0" ]; then
