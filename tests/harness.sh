@@ -104,11 +104,15 @@ dg_wait_for() {
   return 1
 }
 
-# dg_free_port: a loopback TCP port nobody listens on right now.
+# dg_free_port: a loopback TCP port nobody listens on right now, below the
+# kernel's ephemeral range (a client connection's local port there would
+# make a later bind of the same port fail).
 dg_free_port() {
-  local p
+  local p low=32768
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null
+  [ "$low" -gt 21000 ] 2>/dev/null || low=32768
   while :; do
-    p=$((20000 + RANDOM % 40000))
+    p=$((20000 + RANDOM % (low - 20000)))
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || {
       echo "$p"
       return

@@ -144,7 +144,7 @@ is "$(counter main poll_errors exchange)" 0 \
 
 # Secrets never reach logs, metrics, plans, results or argv.
 leaks=$( (cat "$DG_TMP/a-collectd.log" "$EX_LOG"
-  curl -sf "http://127.0.0.1:$PROM_PORT/metrics"
+  prom_scrape "$PROM_PORT"
   rcli --raw XRANGE "$EX_PLAN_STREAM" - +
   rcli --raw XRANGE "$EX_RESULT_STREAM" - +
   tr '\0' ' ' <"/proc/$COLLECTD_PID/cmdline"

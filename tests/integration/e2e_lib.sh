@@ -40,16 +40,6 @@ sim_listed() {
   for s in "$@"; do printf -- '-s %s=0.001:0.001 ' "$s"; done
 }
 
-# e2e_prom_port: a free port for write_prometheus below the kernel's
-# ephemeral range, where an outgoing connection (the tests make many) could
-# hold it and make collectd's listen fail.
-e2e_prom_port() {
-  local p low
-  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
-  while p=$(dg_free_port) && [ "$p" -ge "$low" ]; do :; done
-  echo "$p"
-}
-
 # e2e_start_collectd NAME [ACCOUNT OPTION LINES]: a collectd daemon with the
 # plugin's <Account "main"> (plugin_conf) and write_prometheus on a free
 # port (prometheus_conf). Sets COLLECTD_PID, COLLECTD_SOCK and PROM_PORT.
@@ -62,10 +52,10 @@ e2e_start_collectd() {
 e2e_start_collectd_conf() {
   local try
   for try in 1 2 3; do
-    PROM_PORT=$(e2e_prom_port)
+    PROM_PORT=$(dg_free_port)
     dg_start_collectd "$1" "$2
 $(prometheus_conf)"
-    dg_wait_for 10 curl -sf "http://127.0.0.1:$PROM_PORT/metrics" && return 0
+    dg_wait_for 10 prom_scrape "$PROM_PORT" && return 0
     dg_stop_pid "$COLLECTD_PID"
     rm -f "$COLLECTD_SOCK"
   done

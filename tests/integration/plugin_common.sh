@@ -61,11 +61,11 @@ CONF
 # the counters' absolute values (GETVAL only gives DERIVE rates).
 PROM_PORT=$(dg_free_port)
 prometheus_conf() {
-  printf 'LoadPlugin write_prometheus\n<Plugin write_prometheus>\n  Port "%s"\n</Plugin>\n' "$PROM_PORT"
+  dg_prometheus_block "$PROM_PORT"
 }
 # metric NAME_AND_LABELS: its value on the write_prometheus page.
 metric() {
-  curl -sf "http://127.0.0.1:$PROM_PORT/metrics" | awk -v m="$1" '$1 == m { print $2 }'
+  prom_scrape "$PROM_PORT" | awk -v m="$1" '$1 == m { print $2 }'
 }
 
 # avoid_bucket_edge COOLDOWN NEED: a new cooldown bucket (floor(now /
