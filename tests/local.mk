@@ -12,6 +12,6 @@ tests_unit_test_sign_LDADD = $(UNIT_LDADD)
 tests_unit_test_sign_CFLAGS = $(UNIT_CFLAGS)
 
 TESTS += tests/unit/test_decimal tests/unit/test_sign
-EXTRA_DIST += tests/harness.sh tests/valgrind/run.sh tests/valgrind/collectd.supp
+EXTRA_DIST += tests/harness.sh tests/dec_literal.h tests/valgrind/run.sh tests/valgrind/collectd.supp
 include tests/chaos.mk
 include tests/e2e.mk

@@ -1,4 +1,5 @@
 /* Unit tests for exact decimals: parsing, canonical text, arithmetic, steps. */
+#include "../dec_literal.h"
 #include "../tap.h"
 #include "driftguard/decimal.h"
 
@@ -11,13 +12,6 @@ static const char *canon(const char *in) {
     return "ERR";
   dg_dec_format(d, buf, sizeof(buf));
   return buf;
-}
-
-static dg_dec_t D(const char *s) {
-  dg_dec_t d = DG_DEC_ZERO;
-  if (dg_dec_parse(s, &d) != 0)
-    printf("# bad literal %s\n", s);
-  return d;
 }
 
 int main(void) {
@@ -82,29 +76,30 @@ int main(void) {
   }
 
   /* Comparison and sign. */
-  ok(dg_dec_cmp(D("0.007"), D("0.0070")) == 0, "0.007 == 0.0070");
-  ok(dg_dec_cmp(D("-0.5"), D("0.3")) < 0, "-0.5 < 0.3");
-  ok(dg_dec_cmp(D("2"), D("1.99999999")) > 0, "2 > 1.99999999");
-  ok(dg_dec_sign(D("-0.001")) == -1 && dg_dec_sign(D("0")) == 0 &&
-         dg_dec_sign(D("3")) == 1,
+  ok(dg_dec_cmp(dec("0.007"), dec("0.0070")) == 0, "0.007 == 0.0070");
+  ok(dg_dec_cmp(dec("-0.5"), dec("0.3")) < 0, "-0.5 < 0.3");
+  ok(dg_dec_cmp(dec("2"), dec("1.99999999")) > 0, "2 > 1.99999999");
+  ok(dg_dec_sign(dec("-0.001")) == -1 && dg_dec_sign(dec("0")) == 0 &&
+         dg_dec_sign(dec("3")) == 1,
      "sign");
 
   /* Arithmetic. */
   {
     dg_dec_t r;
     char buf[DG_DEC_STRLEN];
-    ok(dg_dec_sub(D("0.5"), D("0.3"), &r) == 0 &&
+    ok(dg_dec_sub(dec("0.5"), dec("0.3"), &r) == 0 &&
            dg_dec_format(r, buf, sizeof buf) && strcmp(buf, "0.2") == 0,
        "0.5 - 0.3 = 0.2 exactly");
-    ok(dg_dec_add(D("0.1"), D("0.2"), &r) == 0 && dg_dec_cmp(r, D("0.3")) == 0,
+    ok(dg_dec_add(dec("0.1"), dec("0.2"), &r) == 0 &&
+           dg_dec_cmp(r, dec("0.3")) == 0,
        "0.1 + 0.2 = 0.3 exactly");
-    ok(dg_dec_add(D("92233720368.54775807"), D("0.00000001"), &r) == -1,
+    ok(dg_dec_add(dec("92233720368.54775807"), dec("0.00000001"), &r) == -1,
        "add overflow refused");
-    ok(dg_dec_sub(D("-92233720368.54775807"), D("1"), &r) == -1,
+    ok(dg_dec_sub(dec("-92233720368.54775807"), dec("1"), &r) == -1,
        "sub overflow refused");
-    ok(dg_dec_abs(D("-0.007"), &r) == 0 && dg_dec_cmp(r, D("0.007")) == 0,
+    ok(dg_dec_abs(dec("-0.007"), &r) == 0 && dg_dec_cmp(r, dec("0.007")) == 0,
        "abs");
-    ok(dg_dec_neg(D("0.007"), &r) == 0 && dg_dec_cmp(r, D("-0.007")) == 0,
+    ok(dg_dec_neg(dec("0.007"), &r) == 0 && dg_dec_cmp(r, dec("-0.007")) == 0,
        "neg");
   }
 
@@ -125,21 +120,22 @@ int main(void) {
     for (size_t i = 0; i < sizeof(rd) / sizeof(rd[0]); i++) {
       dg_dec_t r;
       char buf[DG_DEC_STRLEN] = "ERR";
-      if (dg_dec_round_down(D(rd[i].v), D(rd[i].step), &r) == 0)
+      if (dg_dec_round_down(dec(rd[i].v), dec(rd[i].step), &r) == 0)
         dg_dec_format(r, buf, sizeof buf);
       char name[96];
       snprintf(name, sizeof name, "round_down(%s, %s)", rd[i].v, rd[i].step);
       is_str(buf, rd[i].want, name);
     }
     dg_dec_t r;
-    ok(dg_dec_round_down(D("1"), D("0"), &r) == -1, "zero step refused");
-    ok(dg_dec_round_down(D("1"), D("-0.1"), &r) == -1, "negative step refused");
+    ok(dg_dec_round_down(dec("1"), dec("0"), &r) == -1, "zero step refused");
+    ok(dg_dec_round_down(dec("1"), dec("-0.1"), &r) == -1,
+       "negative step refused");
   }
 
   /* Formatting into a short buffer truncates safely and reports the length. */
   {
     char small[4];
-    size_t n = dg_dec_format(D("-123.45"), small, sizeof small);
+    size_t n = dg_dec_format(dec("-123.45"), small, sizeof small);
     ok(n == 7 && strcmp(small, "-12") == 0, "format truncates safely");
   }
   return tap_done();

@@ -2,20 +2,12 @@
  * an exhaustive sweep checking the invariants every close must keep, the
  * drift signature against an independently computed SHA-256 vector, and the
  * cooldown bucket. */
+#include "../dec_literal.h"
 #include "../tap.h"
 #include "driftguard/drift.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static dg_dec_t dec(const char *s) {
-  dg_dec_t d;
-  if (dg_dec_parse(s, &d) != 0) {
-    printf("Bail out! bad decimal literal in test: %s\n", s);
-    exit(1);
-  }
-  return d;
-}
 
 static const char *kind_name(dg_drift_kind_t k) {
   switch (k) {

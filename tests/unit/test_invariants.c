@@ -1,6 +1,7 @@
 /* Unit tests of the executor's guardrails (executor/invariants.c): every
  * rule of SPEC section 4 passing and failing with its own label, the order
  * in which they are checked, and hostile stream entries (rule malformed). */
+#include "../dec_literal.h"
 #include "../tap.h"
 #include "driftguard/plan.h"
 #include "executor/invariants.h"
@@ -11,13 +12,6 @@
 
 #define HOLD_KEY "quantum:reconcile:hold:BTCUSDT"
 #define PLAN_KEY "plan-key-for-tests"
-
-static dg_dec_t dec(const char *s) {
-  dg_dec_t d = DG_DEC_ZERO;
-  if (dg_dec_parse(s, &d) != 0)
-    abort();
-  return d;
-}
 
 /* The SPEC section 3 plan. */
 static dg_plan_t good_plan(void) {

@@ -2,6 +2,7 @@
  * of the SPEC example, building a plan from a drift, strict decoding of
  * hostile input (a table of refusals plus every truncation and every
  * single-byte mutation of a valid plan), the MAC and the client order id. */
+#include "../dec_literal.h"
 #include "../tap.h"
 #include "driftguard/plan.h"
 
@@ -61,15 +62,6 @@ static const char *plan_with(const char *name, const char *value) {
     n += (size_t)snprintf(buf + n, sizeof(buf) - n, ",\"%s\":%s", name, value);
   snprintf(buf + n, sizeof(buf) - n, "}");
   return buf;
-}
-
-static dg_dec_t dec(const char *s) {
-  dg_dec_t d;
-  if (dg_dec_parse(s, &d) != 0) {
-    printf("Bail out! bad decimal literal in test: %s\n", s);
-    exit(1);
-  }
-  return d;
 }
 
 static int decodes(const char *json, dg_plan_t *p) {
