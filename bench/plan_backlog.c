@@ -29,8 +29,7 @@
 
 typedef enum { CLASS_REJECT, CLASS_DUPLICATE, CLASS_VALID } plan_class_t;
 
-static char plan_key[DG_SECRET_MAX];
-static size_t plan_key_len;
+static dg_hmac_key_t *plan_key;
 
 /* One command as a RESP array of bulk strings. */
 static void resp(int argc, const char *const *argv) {
@@ -50,7 +49,7 @@ static int make_plan(const char *symbol, const char *amt, long seq,
       dg_plan_build(p, PREFIX, DG_DEFAULT_SOURCE, symbol, &d, ex_amt,
                     DG_DEC_ZERO, BASE_MS + seq * 1000, 1) != 0 ||
       (len = dg_plan_encode(p, json, size)) < 0 ||
-      dg_plan_mac(plan_key, plan_key_len, json, (size_t)len, mac) != 0)
+      dg_plan_mac(plan_key, json, (size_t)len, mac) != 0)
     return -1;
   return 0;
 }
@@ -95,7 +94,7 @@ static int emit(plan_class_t cls, long i, FILE *positions, long *valid_n) {
 }
 
 int main(int argc, char **argv) {
-  char why[256];
+  char why[256], key[DG_SECRET_MAX];
   int key_len;
   long count, valid_n = 0;
   FILE *positions;
@@ -112,13 +111,18 @@ int main(int argc, char **argv) {
     fprintf(stderr, "%s: unknown class %s\n", argv[0], cls);
     return 2;
   }
-  if ((key_len = dg_keyfile_read_line(argv[3], plan_key, sizeof plan_key, why,
+  if ((key_len = dg_keyfile_read_line(argv[3], key, sizeof key, why,
                                       sizeof why)) <= 0) {
     fprintf(stderr, "%s: %s: %s\n", argv[0], argv[3],
             key_len == 0 ? "empty key" : why);
     return 1;
   }
-  plan_key_len = (size_t)key_len;
+  plan_key = dg_hmac_key_new(key, (size_t)key_len);
+  dg_secret_wipe(key, sizeof key);
+  if (plan_key == NULL) {
+    fprintf(stderr, "%s: cannot prepare the plan key\n", argv[0]);
+    return 1;
+  }
   if ((positions = fopen(argv[4], "w")) == NULL) {
     perror(argv[4]);
     return 1;
@@ -137,6 +141,6 @@ int main(int argc, char **argv) {
     }
   }
   fputs("}\n", positions);
-  dg_secret_wipe(plan_key, sizeof plan_key);
+  dg_hmac_key_free(plan_key);
   return fclose(positions) == 0 && fflush(stdout) == 0 ? 0 : 1;
 }

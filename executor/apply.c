@@ -55,6 +55,7 @@ typedef struct {
   ex_entry_t e;
   const dg_plan_t *p;
   char hold_key[DG_KEY_MAX];
+  char sig_key[DG_KEY_MAX];
   char dedupe_key[DG_KEY_MAX];
   char coid[DG_CLIENT_ORDER_ID_MAX + 1];
   ex_dedupe_t held; /* the record this consumer owns (state NONE: none) */
@@ -178,6 +179,7 @@ static int call(job_t *j, op_t op) {
   dg_ex_status_t st;
   int b;
   memset(&j->res, 0, sizeof j->res);
+  dg_log_flush(); /* what led here is out before the exchange acts */
   if ((b = banned(j)) != 0)
     return b;
   st = run_op(j, op);
@@ -236,6 +238,7 @@ static step_t order_outcome(job_t *j) {
          "side=%s order_id=%lld plan_id=%s hold_key=%s exchange_amt=%s",
          j->p->symbol, qty, j->p->side, (long long)o->order_id, j->p->plan_id,
          j->hold_key, amt);
+  dg_log_flush();
   j->certain = 1;
   j->out.order_id = o->order_id;
   dg_dec_format(o->executed_qty, j->out.executed_qty,
@@ -373,27 +376,24 @@ static int copy_reply(char *out, size_t size, const redisReply *r) {
   return 1;
 }
 
-/* The reply of MGET hold hold_sig. */
-static void store_hold(job_t *j, const redisReply *r) {
-  j->has_hold = j->has_sig = 0;
-  if (r->type == REDIS_REPLY_ARRAY && r->elements == 2) {
-    j->has_hold = copy_reply(j->pre_hold, sizeof j->pre_hold, r->element[0]);
-    j->has_sig = copy_reply(j->pre_sig, sizeof j->pre_sig, r->element[1]);
-  }
+/* The values of the HOLD key and its signature. */
+static void store_hold(job_t *j, const redisReply *hold,
+                       const redisReply *sig) {
+  j->has_hold = copy_reply(j->pre_hold, sizeof j->pre_hold, hold);
+  j->has_sig = copy_reply(j->pre_sig, sizeof j->pre_sig, sig);
 }
 
 /* The HOLD key and signature: MGET, unless read with the batch. */
 static int read_hold(job_t *j) {
-  ex_ctx_t *ctx = j->ctx;
-  char sig_key[DG_KEY_MAX];
   redisReply *r;
   if (j->prefetched)
     return 0;
-  dg_key_hold_sig(sig_key, sizeof sig_key, ctx->cfg->key_prefix, j->p->symbol);
-  r = ex_redis(ctx, (const char *[]){"MGET", j->hold_key, sig_key, NULL});
+  r = ex_redis(j->ctx, (const char *[]){"MGET", j->hold_key, j->sig_key, NULL});
   if (r == NULL)
     return -1;
-  store_hold(j, r);
+  j->has_hold = j->has_sig = 0;
+  if (r->type == REDIS_REPLY_ARRAY && r->elements == 2)
+    store_hold(j, r->element[0], r->element[1]);
   freeReplyObject(r);
   return 0;
 }
@@ -402,7 +402,6 @@ static step_t check_plan(job_t *j) {
   ex_ctx_t *ctx = j->ctx;
   ex_facts_t facts = {.source = ctx->cfg->source,
                       .plan_key = ctx->plan_key,
-                      .plan_key_len = ctx->plan_key_len,
                       .hold_key = j->hold_key};
   char why[320];
   ex_rule_t rule;
@@ -599,6 +598,7 @@ static int flush_deferred(batch_t *b) {
 
 static int finish(job_t *j) {
   ex_finish_t *f = &j->fin;
+  int rc;
   *f = (ex_finish_t){.entry_id = j->entry_id,
                      .plan_id = j->p != NULL ? j->p->plan_id : NULL,
                      .symbol = j->p != NULL ? j->p->symbol : NULL,
@@ -630,7 +630,9 @@ static int finish(job_t *j) {
   }
   if (j->batch != NULL && flush_deferred(j->batch) != 0) /* keep the order */
     return -1;
-  return ex_finish(j->ctx, f, &j->out);
+  rc = ex_finish(j->ctx, f, &j->out);
+  dg_log_flush();
+  return rc;
 }
 
 /* Parse the entry and name its keys; 0, or -1 with the malformed outcome
@@ -658,6 +660,8 @@ static int prepare(job_t *j, ex_ctx_t *ctx, const char *entry_id,
   j->p = &j->e.plan;
   if (dg_key_hold(j->hold_key, sizeof j->hold_key, ctx->cfg->key_prefix,
                   j->p->symbol) < 0 ||
+      dg_key_hold_sig(j->sig_key, sizeof j->sig_key, ctx->cfg->key_prefix,
+                      j->p->symbol) < 0 ||
       dg_key_dedupe(j->dedupe_key, sizeof j->dedupe_key, ctx->cfg->key_prefix,
                     j->p->plan_id) < 0 ||
       dg_client_order_id(j->p->plan_id, j->coid) != 0) {
@@ -668,49 +672,41 @@ static int prepare(job_t *j, ex_ctx_t *ctx, const char *entry_id,
   return 0;
 }
 
-/* Read every plan's dedupe record and HOLD keys in one round trip. Any
+/* Read every plan's dedupe record and HOLD keys with one MGET. Any
  * trouble: no prefetch, each plan reads its own. The values only decide
  * first looks: a claim is still a compare-and-set, and the HOLD is
  * checked again (EXPIRE) right before an order. */
 static void prefetch(ex_ctx_t *ctx, job_t *jobs, size_t n) {
-  redisContext *c = dg_redis_context(ctx->redis);
-  redisReply **replies;
-  size_t m = 0;
-  if (c == NULL || n < 2 || (replies = calloc(2 * n, sizeof *replies)) == NULL)
+  const char **argv;
+  redisReply *r = NULL;
+  size_t argc = 0;
+  if (n < 2 || (argv = calloc(1 + 3 * n, sizeof *argv)) == NULL)
     return;
-  for (size_t i = 0; i < n; i++) {
-    char sig_key[DG_KEY_MAX];
-    if (!jobs[i].ready)
-      continue;
-    dg_key_hold_sig(sig_key, sizeof sig_key, ctx->cfg->key_prefix,
-                    jobs[i].p->symbol);
-    redisAppendCommandArgv(c, 2, (const char *[]){"GET", jobs[i].dedupe_key},
-                           NULL);
-    redisAppendCommandArgv(
-        c, 3, (const char *[]){"MGET", jobs[i].hold_key, sig_key}, NULL);
-    m += 2;
-  }
-  if (m > 0 && dg_redis_pipeline_collect(ctx->redis, replies, m) == 0) {
-    size_t k = 0;
+  argv[argc++] = "MGET";
+  for (size_t i = 0; i < n; i++)
+    if (jobs[i].ready) {
+      argv[argc++] = jobs[i].dedupe_key;
+      argv[argc++] = jobs[i].hold_key;
+      argv[argc++] = jobs[i].sig_key;
+    }
+  if (argc > 1)
+    r = dg_redis_command_argv(ctx->redis, (int)argc, argv, NULL);
+  if (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == argc - 1) {
+    redisReply **v = r->element;
     for (size_t i = 0; i < n; i++) {
       job_t *j = &jobs[i];
-      redisReply *rec, *hold;
       if (!j->ready)
         continue;
-      rec = replies[k++];
-      hold = replies[k++];
-      if (rec->type == REDIS_REPLY_ERROR || hold->type != REDIS_REPLY_ARRAY)
-        continue;
-      if (rec->type == REDIS_REPLY_STRING)
-        ex_dedupe_decode(rec->str, rec->len, &j->pre_rec);
-      store_hold(j, hold);
+      if (v[0]->type == REDIS_REPLY_STRING)
+        ex_dedupe_decode(v[0]->str, v[0]->len, &j->pre_rec);
+      store_hold(j, v[1], v[2]);
       j->prefetched = 1;
+      v += 3;
     }
   }
-  for (size_t i = 0; i < m; i++)
-    if (replies[i] != NULL)
-      freeReplyObject(replies[i]);
-  free(replies);
+  if (r != NULL)
+    freeReplyObject(r);
+  free(argv);
 }
 
 /* One plan end to end: 0 once handled, -1 when stopping. */
@@ -756,6 +752,8 @@ int ex_apply_batch(ex_ctx_t *ctx, const redisReply *list, char *last,
                 : NULL);
   }
   batch = (batch_t){.jobs = jobs, .n = n};
+  /* Rejections and duplicates log two lines each: write them together. */
+  dg_log_buffer_begin();
   prefetch(ctx, jobs, n);
   since = ex_now_ms();
   for (size_t i = 0; i < n; i++) {
@@ -771,6 +769,7 @@ int ex_apply_batch(ex_ctx_t *ctx, const redisReply *list, char *last,
    * stop came: they cost one round trip. */
   if (flush_deferred(&batch) != 0)
     handled = -1;
+  dg_log_buffer_end();
   if (last != NULL && handled > 0)
     snprintf(last, last_size, "%s", jobs[handled - 1].entry_id);
   free(jobs);

@@ -77,8 +77,7 @@ static ex_rule_t check_auth(const ex_entry_t *e, const ex_facts_t *f, char *why,
     return fail(EX_RULE_AUTH, why, whylen, "mac is not 64 hex digits");
   memcpy(got, e->mac, DG_SHA256_HEXLEN);
   got[DG_SHA256_HEXLEN] = '\0';
-  if (dg_plan_mac(f->plan_key, f->plan_key_len, e->plan_json, e->plan_len,
-                  want) != 0)
+  if (dg_plan_mac(f->plan_key, e->plan_json, e->plan_len, want) != 0)
     return fail(EX_RULE_AUTH, why, whylen, "cannot compute the mac");
   if (!dg_hex_equal(want, got))
     return fail(EX_RULE_AUTH, why, whylen, "mac does not match the plan key");

@@ -49,10 +49,9 @@ ex_rule_t ex_parse_entry(const char *const *fields, const size_t *lens,
 
 /* What the rules before the exchange need besides the plan. */
 typedef struct {
-  const char *source;   /* configured Source */
-  const char *plan_key; /* NULL: no key configured, rule auth skipped */
-  size_t plan_key_len;
-  const char *hold_key;   /* P:reconcile:hold:S for the plan's symbol */
+  const char *source;            /* configured Source */
+  const dg_hmac_key_t *plan_key; /* NULL: none configured, rule auth skipped */
+  const char *hold_key;          /* P:reconcile:hold:S for the plan's symbol */
   const char *hold_value; /* that key's value, NULL when it does not exist */
   const char *hold_sig;   /* P:reconcile:hold_sig:S, NULL when absent */
 } ex_facts_t;

@@ -161,8 +161,14 @@ static int run(const ex_config_t *cfg, int dry_run) {
     return 1;
   }
   if (s->plan_key_len > 0) {
-    ctx.plan_key = s->plan_key;
-    ctx.plan_key_len = (size_t)s->plan_key_len;
+    dg_hmac_key_t *k = dg_hmac_key_new(s->plan_key, (size_t)s->plan_key_len);
+    dg_secret_wipe(s->plan_key, sizeof s->plan_key); /* k keeps its pads */
+    if (k == NULL) {
+      dg_log(LOG_ERR, "event=startup_failed error=\"PlanKeyFile: cannot "
+                      "prepare the key (out of memory)\"");
+      goto out;
+    }
+    ctx.plan_key = k;
   } else {
     dg_log(LOG_WARNING,
            "event=plans_unauthenticated reason=\"no PlanKeyFile configured\" "
@@ -240,6 +246,7 @@ out_exchange:
 out_global:
   dg_exchange_global_cleanup();
 out:
+  dg_hmac_key_free(ctx.plan_key);
   wipe_secrets(s);
   free(s);
   return rc;

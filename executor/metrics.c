@@ -15,10 +15,17 @@
 
 #include <collectd/client.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* A power of two, at least twice the series. */
+#define SERIES_INDEX_SIZE 1024
+_Static_assert(SERIES_INDEX_SIZE >= 2 * (EX_METRICS_MAX_SYMBOLS + 1) &&
+                   (SERIES_INDEX_SIZE & (SERIES_INDEX_SIZE - 1)) == 0,
+               "series index too small");
 
 typedef struct {
   char symbol[LCC_NAME_LEN];
@@ -35,7 +42,9 @@ struct ex_metrics {
   long interval_s;
   series_t series[EX_METRICS_MAX_SYMBOLS + 1]; /* [0] is "all" */
   size_t nseries;
-  size_t last; /* the series found last: plans of one symbol come in runs */
+  /* Open-addressing index of series by symbol: series number, 0 = free
+   * (series 0 is "all", never looked up). Three lookups per plan. */
+  uint16_t index[SERIES_INDEX_SIZE];
   int overflow_logged;
   lcc_connection_t *conn;
   int connected;       /* last state logged: 1 up, 0 down, -1 not yet */
@@ -68,12 +77,19 @@ static void metric_names(ex_metric_t m, const char **type,
   }
 }
 
+/* FNV-1a */
+static size_t symbol_hash(const char *symbol) {
+  uint32_t h = 2166136261u;
+  for (const unsigned char *c = (const unsigned char *)symbol; *c; c++)
+    h = (h ^ *c) * 16777619u;
+  return h;
+}
+
 static series_t *find_series(ex_metrics_t *m, const char *symbol) {
-  if (m->last > 0 && strcmp(m->series[m->last].symbol, symbol) == 0)
-    return &m->series[m->last];
-  for (size_t i = 1; i < m->nseries; i++)
-    if (strcmp(m->series[i].symbol, symbol) == 0)
-      return &m->series[m->last = i];
+  size_t slot = symbol_hash(symbol) & (SERIES_INDEX_SIZE - 1);
+  for (; m->index[slot] != 0; slot = (slot + 1) & (SERIES_INDEX_SIZE - 1))
+    if (strcmp(m->series[m->index[slot]].symbol, symbol) == 0)
+      return &m->series[m->index[slot]];
   if (m->nseries > EX_METRICS_MAX_SYMBOLS) {
     if (!m->overflow_logged)
       dg_log(
@@ -84,7 +100,7 @@ static series_t *find_series(ex_metrics_t *m, const char *symbol) {
     return NULL;
   }
   snprintf(m->series[m->nseries].symbol, LCC_NAME_LEN, "%s", symbol);
-  m->last = m->nseries;
+  m->index[slot] = (uint16_t)m->nseries;
   return &m->series[m->nseries++];
 }
 

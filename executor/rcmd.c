@@ -45,6 +45,7 @@ void ex_watchdog(void) {
 }
 
 int ex_sleep_ms(ex_ctx_t *ctx, int64_t ms) {
+  dg_log_flush(); /* a batch's lines are not held back across a wait */
   while (ms > 0) {
     int64_t slice = ms < 100 ? ms : 100;
     struct timespec ts = {0, (long)slice * 1000000L};

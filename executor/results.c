@@ -33,6 +33,35 @@ static ex_script_t finish_script = EX_SCRIPT(
     "redis.pcall('XACK', KEYS[3], ARGV[4], ARGV[5])\n"
     "return id\n");
 
+/* Entries that write no record, many in one call. KEYS: result stream,
+ * plan stream. ARGV: group, N, the N result field names, then per entry
+ * its id and N values. Each entry's result, then the ACK of those
+ * written; stops at the first XADD refused. Returns how many were
+ * written: those are ACKed, the rest untouched. */
+static ex_script_t finish_batch_script = EX_SCRIPT(
+    "local n = tonumber(ARGV[2])\n"
+    "local fv, done = {}, {}\n"
+    "for i = 1, n do fv[2 * i - 1] = ARGV[2 + i] end\n"
+    "for at = 3 + n, #ARGV, n + 1 do\n"
+    "  for i = 1, n do fv[2 * i] = ARGV[at + i] end\n"
+    "  local id = redis.pcall('XADD', KEYS[1], 'MAXLEN', '~', "
+    "'" RESULT_STREAM_MAXLEN "', '*', unpack(fv))\n"
+    "  if type(id) == 'table' then break end\n"
+    "  done[#done + 1] = ARGV[at]\n"
+    "end\n"
+    "if #done > 0 then redis.pcall('XACK', KEYS[2], ARGV[1], unpack(done)) "
+    "end\n"
+    "return #done\n");
+
+/* The result entry's fields, in order (results.h). */
+static const char *const result_fields[] = {
+    "plan_id",  "symbol",          "status",
+    "rule",     "dedupe_hit",      "original_status",
+    "order_id", "client_order_id", "executed_qty",
+    "error",    "entry_id",        "consumer",
+    "ts"};
+#define RESULT_FIELDS (sizeof result_fields / sizeof result_fields[0])
+
 const char *ex_status_name(ex_status_t s) {
   return s >= EX_ST_EXECUTED && s <= EX_ST_DRY_RUN ? status_names[s] : "?";
 }
@@ -84,12 +113,39 @@ static int still_pending(ex_ctx_t *ctx, const char *entry_id) {
   return pending;
 }
 
+/* One entry's result values (result_fields order) and the numbers they
+ * point into. */
+typedef struct {
+  char order_id[24], ts[24];
+  const char *v[RESULT_FIELDS];
+} result_values_t;
+
+static void result_values(ex_ctx_t *ctx, const ex_finish_t *f,
+                          const ex_outcome_t *o, result_values_t *r) {
+  size_t k = 0;
+  snprintf(r->order_id, sizeof r->order_id, "%lld", (long long)o->order_id);
+  snprintf(r->ts, sizeof r->ts, "%lld", (long long)ex_now_ms());
+  r->v[k++] = f->plan_id != NULL ? f->plan_id : "";
+  r->v[k++] = f->symbol != NULL ? f->symbol : "";
+  r->v[k++] = ex_status_name(o->status);
+  r->v[k++] = ex_rule_name(o->rule);
+  r->v[k++] = o->dedupe_hit ? "true" : "false";
+  r->v[k++] = o->original_status;
+  r->v[k++] = o->order_id != 0 ? r->order_id : "";
+  r->v[k++] = f->client_order_id != NULL ? f->client_order_id : "";
+  r->v[k++] = o->executed_qty;
+  r->v[k++] = o->error;
+  r->v[k++] = f->entry_id;
+  r->v[k++] = ctx->cfg->consumer;
+  r->v[k++] = r->ts;
+}
+
 /* The finish script's command for one entry; argv[1] (the sha) is set
  * right before sending. */
 typedef struct {
-  char order_id[24], ts[24], ttl[16];
-  const char *argv[64];
-  size_t lens[64];
+  result_values_t values;
+  char ttl[16];
+  const char *argv[11 + 2 * RESULT_FIELDS];
   int argc;
 } finish_cmd_t;
 
@@ -97,8 +153,7 @@ static void build(ex_ctx_t *ctx, const ex_finish_t *f, const ex_outcome_t *o,
                   finish_cmd_t *c) {
   const char **argv = c->argv;
   int argc = 0;
-  snprintf(c->order_id, sizeof c->order_id, "%lld", (long long)o->order_id);
-  snprintf(c->ts, sizeof c->ts, "%lld", (long long)ex_now_ms());
+  result_values(ctx, f, o, &c->values);
   snprintf(c->ttl, sizeof c->ttl, "%d", EX_DEDUPE_TTL_S);
   argv[argc++] = "EVALSHA";
   argv[argc++] = "";
@@ -111,29 +166,11 @@ static void build(ex_ctx_t *ctx, const ex_finish_t *f, const ex_outcome_t *o,
   argv[argc++] = c->ttl;
   argv[argc++] = ctx->cfg->group;
   argv[argc++] = f->entry_id;
-#define FIELD(name, value)                                                     \
-  do {                                                                         \
-    argv[argc++] = (name);                                                     \
-    argv[argc++] = (value);                                                    \
-  } while (0)
-  FIELD("plan_id", f->plan_id != NULL ? f->plan_id : "");
-  FIELD("symbol", f->symbol != NULL ? f->symbol : "");
-  FIELD("status", ex_status_name(o->status));
-  FIELD("rule", ex_rule_name(o->rule));
-  FIELD("dedupe_hit", o->dedupe_hit ? "true" : "false");
-  FIELD("original_status", o->original_status);
-  FIELD("order_id", o->order_id != 0 ? c->order_id : "");
-  FIELD("client_order_id",
-        f->client_order_id != NULL ? f->client_order_id : "");
-  FIELD("executed_qty", o->executed_qty);
-  FIELD("error", o->error);
-  FIELD("entry_id", f->entry_id);
-  FIELD("consumer", ctx->cfg->consumer);
-  FIELD("ts", c->ts);
-#undef FIELD
+  for (size_t i = 0; i < RESULT_FIELDS; i++) {
+    argv[argc++] = result_fields[i];
+    argv[argc++] = c->values.v[i];
+  }
   c->argc = argc;
-  for (int i = 0; i < argc; i++)
-    c->lens[i] = strlen(argv[i]);
 }
 
 static void log_result(const ex_finish_t *f, const ex_outcome_t *o) {
@@ -164,36 +201,77 @@ static void written(ex_ctx_t *ctx, const ex_finish_t *f, const ex_outcome_t *o,
 static int finish_one(ex_ctx_t *ctx, const ex_finish_t *f,
                       const ex_outcome_t *o, int ask_first);
 
+static int finish_each(ex_ctx_t *ctx, const ex_finish_t *f,
+                       const ex_outcome_t *const *o, size_t n, int ask_first) {
+  for (size_t i = 0; i < n; i++)
+    if (finish_one(ctx, &f[i], o[i], ask_first) != 0)
+      return -1;
+  return 0;
+}
+
+/* Run the batch script over f[0..n); how many it wrote (and ACKed), or
+ * -1 when it may or may not have run (the connection broke), or -2 when it
+ * certainly did not (an error reply, a lost script). */
+static long finish_batch(ex_ctx_t *ctx, const ex_finish_t *f,
+                         const ex_outcome_t *const *o, size_t n) {
+  size_t per = 1 + RESULT_FIELDS, head = 7 + RESULT_FIELDS;
+  const char **argv = calloc(head + n * per, sizeof *argv);
+  result_values_t *values = calloc(n, sizeof *values);
+  char nfields[8];
+  const char *sha;
+  redisReply *r = NULL;
+  long written = -2;
+  size_t argc = 0;
+  if (argv == NULL || values == NULL ||
+      (sha = ex_script_sha(ctx, &finish_batch_script)) == NULL)
+    goto out;
+  snprintf(nfields, sizeof nfields, "%zu", RESULT_FIELDS);
+  argv[argc++] = "EVALSHA";
+  argv[argc++] = sha;
+  argv[argc++] = "2";
+  argv[argc++] = ctx->result_stream;
+  argv[argc++] = ctx->plan_stream;
+  argv[argc++] = ctx->cfg->group;
+  argv[argc++] = nfields;
+  for (size_t i = 0; i < RESULT_FIELDS; i++)
+    argv[argc++] = result_fields[i];
+  for (size_t k = 0; k < n; k++) {
+    result_values(ctx, &f[k], o[k], &values[k]);
+    argv[argc++] = f[k].entry_id;
+    for (size_t i = 0; i < RESULT_FIELDS; i++)
+      argv[argc++] = values[k].v[i];
+  }
+  r = dg_redis_command_argv(ctx->redis, (int)argc, argv, NULL);
+  if (r == NULL)
+    written = -1;
+  else if (r->type == REDIS_REPLY_INTEGER && r->integer >= 0 &&
+           (size_t)r->integer <= n)
+    written = (long)r->integer;
+  else
+    ex_script_lost(&finish_batch_script, r); /* reload it next time */
+out:
+  if (r != NULL)
+    freeReplyObject(r);
+  free(argv);
+  free(values);
+  return written;
+}
+
 int ex_finish_many(ex_ctx_t *ctx, const ex_finish_t *f,
                    const ex_outcome_t *const *o, size_t n) {
-  redisReply **replies = calloc(n, sizeof *replies);
-  finish_cmd_t *cmds = calloc(n, sizeof *cmds);
-  const char *sha = ex_script_sha(ctx, &finish_script);
-  /* After the sha: loading it may have reconnected. */
-  redisContext *c = dg_redis_context(ctx->redis);
-  int tried = 0, piped = 0, rc = 0;
-  if (sha != NULL && n > 1 && c != NULL && cmds != NULL && replies != NULL) {
-    for (size_t i = 0; i < n; i++) {
-      build(ctx, &f[i], o[i], &cmds[i]);
-      cmds[i].argv[1] = sha;
-      cmds[i].lens[1] = strlen(sha);
-      redisAppendCommandArgv(c, cmds[i].argc, cmds[i].argv, cmds[i].lens);
-    }
-    tried = 1;
-    piped = dg_redis_pipeline_collect(ctx->redis, replies, n) == 0;
-  }
-  for (size_t i = 0; i < n && rc == 0; i++) {
-    redisReply *r = piped ? replies[i] : NULL;
-    if (r != NULL && !ex_script_lost(&finish_script, r) && !ex_redis_refused(r))
-      written(ctx, &f[i], o[i], r);
-    else /* not run, or unknown when the connection broke */
-      rc = finish_one(ctx, &f[i], o[i], tried && !piped);
-  }
-  for (size_t i = 0; replies != NULL && i < n; i++)
-    if (replies[i] != NULL)
-      freeReplyObject(replies[i]);
-  free(replies);
-  free(cmds);
+  long done = 0;
+  int rc = 0;
+  for (size_t i = 0; i < n; i++)
+    if (f[i].final_rec != NULL) /* not for the batch script: one by one */
+      return finish_each(ctx, f, o, n, 0);
+  if (n > 1)
+    done = finish_batch(ctx, f, o, n);
+  if (done < 0) /* -1: perhaps written; ask before writing again */
+    return finish_each(ctx, f, o, n, done == -1);
+  for (size_t i = 0; i < (size_t)done; i++)
+    written(ctx, &f[i], o[i], NULL);
+  if ((size_t)done < n)
+    rc = finish_each(ctx, f + done, o + done, n - (size_t)done, 0);
   return rc;
 }
 
@@ -216,8 +294,7 @@ static int finish_one(ex_ctx_t *ctx, const ex_finish_t *f,
   for (;;) {
     if ((cmd.argv[1] = ex_script_sha(ctx, &finish_script)) == NULL)
       return -1;
-    cmd.lens[1] = strlen(cmd.argv[1]);
-    r = dg_redis_command_argv(ctx->redis, cmd.argc, cmd.argv, cmd.lens);
+    r = dg_redis_command_argv(ctx->redis, cmd.argc, cmd.argv, NULL);
     if (ex_script_lost(&finish_script, r)) {
       freeReplyObject(r);
       continue;

@@ -4,6 +4,7 @@
  * binance_usdm.c. */
 #include "driftguard/binance_parse.h"
 
+#include "driftguard/json_flat.h"
 #include "driftguard/sign.h"
 #include "exchange_driver.h"
 
@@ -318,30 +319,87 @@ int dg_bn_parse_dual_side(const char *body, size_t len, int *dual) {
 
 /* --- positionRisk -------------------------------------------------------- */
 
-/* Checks one positionRisk entry; 1 when it is an open one-way position. */
-static int position_entry(json_object *e, size_t i, dg_position_t *pos,
-                          char *err, size_t errlen) {
-  const char *sym, *side;
-  if (!json_object_is_type(e, json_type_object) ||
-      (sym = get_str(e, "symbol")) == NULL ||
-      copy_str(pos->symbol, sizeof(pos->symbol), sym) != 0 ||
-      !dg_symbol_valid(pos->symbol, strlen(pos->symbol)) ||
-      get_dec(e, "positionAmt", &pos->amt) != 0) {
-    snprintf(err, errlen,
-             "positionRisk entry %zu: no valid symbol and positionAmt", i);
-    return -1;
+/* positionRisk is read as a stream (json_flat.h): hundreds of positions
+ * per poll, three members each wanted, no tree. */
+typedef struct {
+  const char *only; /* keep this symbol only, or NULL */
+  dg_position_t *list;
+  size_t count, cap;
+  size_t index;      /* the entry being read */
+  dg_position_t cur; /* its symbol and amount */
+  int has_symbol, has_amt;
+  char side[12]; /* its positionSide, "" when absent */
+} positions_t;
+
+static int bad_entry(const positions_t *ps, char *err, size_t errlen) {
+  snprintf(err, errlen,
+           "positionRisk entry %zu: no valid symbol and positionAmt",
+           ps->index);
+  return -1;
+}
+
+static int position_member(void *ctx, const char *key, size_t key_len,
+                           const dg_json_value_t *v, char *err, size_t errlen) {
+  positions_t *ps = ctx;
+  (void)key_len;
+  if (strcmp(key, "symbol") == 0) {
+    if (ps->has_symbol || v->kind != DG_JSON_STRING ||
+        v->len >= sizeof ps->cur.symbol || !dg_symbol_valid(v->text, v->len))
+      return bad_entry(ps, err, errlen);
+    memcpy(ps->cur.symbol, v->text, v->len);
+    ps->cur.symbol[v->len] = '\0';
+    ps->has_symbol = 1;
+  } else if (strcmp(key, "positionAmt") == 0) {
+    if (ps->has_amt ||
+        (v->kind != DG_JSON_STRING && v->kind != DG_JSON_NUMBER) ||
+        dg_dec_parse_n(v->text, v->len, &ps->cur.amt) != 0)
+      return bad_entry(ps, err, errlen);
+    ps->has_amt = 1;
+  } else if (strcmp(key, "positionSide") == 0 && v->kind == DG_JSON_STRING) {
+    size_t n = v->len < sizeof ps->side - 1 ? v->len : sizeof ps->side - 1;
+    for (size_t i = 0; i < n; i++) /* printable for the message */
+      ps->side[i] = v->text[i] > 0x20 && v->text[i] < 0x7f ? v->text[i] : '?';
+    ps->side[n] = '\0';
+    if (v->len != n)
+      ps->side[n - 1] = '?'; /* too long: never "BOTH" */
   }
-  if (dg_dec_is_zero(pos->amt))
-    return 0;
-  side = get_str(e, "positionSide");
-  if (side != NULL && strcmp(side, "BOTH") != 0) {
+  return 0;
+}
+
+/* The end of one entry: keep it when it is an open one-way position. */
+static int position_end(void *ctx, size_t index, char *err, size_t errlen) {
+  positions_t *ps = ctx;
+  int keep;
+  (void)index;
+  if (!ps->has_symbol || !ps->has_amt)
+    return bad_entry(ps, err, errlen);
+  keep = !dg_dec_is_zero(ps->cur.amt);
+  if (keep && ps->side[0] != '\0' && strcmp(ps->side, "BOTH") != 0) {
     snprintf(err, errlen,
              "positionRisk: %s has a hedge-mode position (positionSide %.8s); "
              "only one-way mode is supported",
-             pos->symbol, side);
+             ps->cur.symbol, ps->side);
     return -1;
   }
-  return 1;
+  if (keep && ps->only != NULL && strcmp(ps->cur.symbol, ps->only) != 0)
+    keep = 0;
+  if (keep && ps->count == ps->cap) {
+    size_t cap = ps->cap > 0 ? 2 * ps->cap : 64;
+    dg_position_t *grown = realloc(ps->list, cap * sizeof *grown);
+    if (grown == NULL) {
+      snprintf(err, errlen, "positionRisk: out of memory");
+      return -1;
+    }
+    ps->list = grown;
+    ps->cap = cap;
+  }
+  if (keep)
+    ps->list[ps->count++] = ps->cur;
+  memset(&ps->cur, 0, sizeof ps->cur);
+  ps->has_symbol = ps->has_amt = 0;
+  ps->side[0] = '\0';
+  ps->index++;
+  return 0;
 }
 
 static int position_cmp(const void *x, const void *y) {
@@ -352,56 +410,45 @@ static int position_cmp(const void *x, const void *y) {
 int dg_bn_parse_positions(const char *body, size_t len, const char *symbol,
                           dg_position_t **out, size_t *n, char *err,
                           size_t errlen) {
-  json_object *root = parse_json(body, len);
-  dg_position_t *list = NULL, pos;
-  size_t count = 0, total;
-  int rc = -1;
+  static const dg_json_flat_cb_t callbacks = {.member = position_member,
+                                              .object_end = position_end};
+  positions_t ps = {.only = symbol};
+  char why[256];
 
-  if (root == NULL || !json_object_is_type(root, json_type_array)) {
-    snprintf(err, errlen, "positionRisk: reply is not a JSON array");
-    goto done;
-  }
-  total = json_object_array_length(root);
-  list = calloc(total > 0 ? total : 1, sizeof(*list));
-  if (list == NULL) {
-    snprintf(err, errlen, "positionRisk: out of memory");
-    goto done;
-  }
-  if (symbol != NULL)
-    snprintf(list[0].symbol, sizeof(list[0].symbol), "%s", symbol);
-  for (size_t i = 0; i < total; i++) {
-    int open = position_entry(json_object_array_get_idx(root, i), i, &pos, err,
-                              errlen);
-    if (open < 0)
-      goto done;
-    if (open == 0 || (symbol != NULL && strcmp(pos.symbol, symbol) != 0))
-      continue;
-    list[count++] = pos;
+  if (dg_json_flat_parse(body, len, DG_JSON_ARRAY_OF_OBJECTS, &callbacks, &ps,
+                         why, sizeof why) != 0) {
+    snprintf(
+        err, errlen, "%s%s",
+        strncmp(why, "positionRisk", 12) == 0 ? "" : "positionRisk: ", why);
+    free(ps.list);
+    return -1;
   }
   /* Sorted, so that a duplicate is next to its twin (and callers can
    * bsearch): N log N for hundreds of positions, not N^2. */
-  qsort(list, count, sizeof(*list), position_cmp);
-  for (size_t k = 1; k < count; k++)
-    if (strcmp(list[k - 1].symbol, list[k].symbol) == 0) {
-      snprintf(err, errlen, "positionRisk: %s listed twice", list[k].symbol);
-      goto done;
+  if (ps.count > 1)
+    qsort(ps.list, ps.count, sizeof *ps.list, position_cmp);
+  for (size_t k = 1; k < ps.count; k++)
+    if (strcmp(ps.list[k - 1].symbol, ps.list[k].symbol) == 0) {
+      snprintf(err, errlen, "positionRisk: %s listed twice", ps.list[k].symbol);
+      free(ps.list);
+      return -1;
     }
-  if (symbol != NULL)
-    count = 1; /* omitted means flat: list[0] is already {symbol, 0} */
-  rc = 0;
-done:
-  json_object_put(root);
-  if (rc == 0 && count > 0) {
-    *out = list;
-    *n = count;
-  } else {
-    free(list);
-    if (rc == 0) {
-      *out = NULL;
-      *n = 0;
+  if (symbol != NULL && ps.count == 0) {
+    /* Omitted means flat. */
+    if ((ps.list = calloc(1, sizeof *ps.list)) == NULL) {
+      snprintf(err, errlen, "positionRisk: out of memory");
+      return -1;
     }
+    snprintf(ps.list[0].symbol, sizeof ps.list[0].symbol, "%s", symbol);
+    ps.count = 1;
   }
-  return rc;
+  if (ps.count == 0) {
+    free(ps.list);
+    ps.list = NULL;
+  }
+  *out = ps.list;
+  *n = ps.count;
+  return 0;
 }
 
 /* The MARKET_LOT_SIZE filter of one exchangeInfo symbol: 1 found, 0 none,

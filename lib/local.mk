@@ -7,8 +7,9 @@ lib_libdriftguard_la_SOURCES = \
 	include/driftguard/sign.h lib/sign.c \
 	include/driftguard/keys.h lib/keys.c
 lib_libdriftguard_la_CFLAGS = $(AM_CFLAGS) -fPIC $(OPENSSL_CFLAGS) \
-	$(JSONC_CFLAGS) $(HIREDIS_CFLAGS) $(CURL_CFLAGS)
-lib_libdriftguard_la_LIBADD = $(OPENSSL_LIBS) $(JSONC_LIBS) $(HIREDIS_LIBS) $(CURL_LIBS)
+	$(JSONC_CFLAGS) $(YAJL_CFLAGS) $(HIREDIS_CFLAGS) $(CURL_CFLAGS)
+lib_libdriftguard_la_LIBADD = $(OPENSSL_LIBS) $(JSONC_LIBS) $(YAJL_LIBS) $(HIREDIS_LIBS) \
+	$(CURL_LIBS)
 
 include lib/logic.mk
 include lib/infra.mk

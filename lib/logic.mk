@@ -1,10 +1,15 @@
-# lib/logic.mk: the pure logic of libdriftguard (drift math, plan codec)
-# and its unit tests. Included from lib/local.mk.
+# lib/logic.mk: the pure logic of libdriftguard (drift math, plan codec,
+# streamed JSON) and its unit tests. Included from lib/local.mk.
 lib_libdriftguard_la_SOURCES += \
 	include/driftguard/drift.h lib/drift.c \
-	include/driftguard/plan.h lib/plan.c
+	include/driftguard/plan.h lib/plan.c \
+	include/driftguard/json_flat.h lib/json_flat.c
 
-check_PROGRAMS += tests/unit/test_drift tests/unit/test_plan
+check_PROGRAMS += tests/unit/test_drift tests/unit/test_plan \
+	tests/unit/test_json_flat
+tests_unit_test_json_flat_SOURCES = tests/unit/test_json_flat.c tests/tap.h
+tests_unit_test_json_flat_LDADD = $(UNIT_LDADD)
+tests_unit_test_json_flat_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_drift_SOURCES = tests/unit/test_drift.c tests/tap.h
 tests_unit_test_drift_LDADD = $(UNIT_LDADD)
 tests_unit_test_drift_CFLAGS = $(UNIT_CFLAGS)
@@ -12,4 +17,4 @@ tests_unit_test_plan_SOURCES = tests/unit/test_plan.c tests/tap.h
 tests_unit_test_plan_LDADD = $(UNIT_LDADD)
 tests_unit_test_plan_CFLAGS = $(UNIT_CFLAGS)
 
-TESTS += tests/unit/test_drift tests/unit/test_plan
+TESTS += tests/unit/test_drift tests/unit/test_plan tests/unit/test_json_flat

@@ -8,6 +8,7 @@
  * only; whether the values are acceptable is the executor's business. */
 #include "driftguard/plan.h"
 
+#include "driftguard/json_flat.h"
 #include "driftguard/keys.h"
 #include "driftguard/sign.h"
 
@@ -20,9 +21,6 @@
 
 #define PLAN_ID_PREFIX "reconclose"
 #define CLIENT_ORDER_ID_PREFIX "dgrc-"
-/* The plan is a flat object of scalars: one level of nesting is parsed (so
- * it can be reported as a wrong type), anything deeper is refused. */
-#define PLAN_JSON_DEPTH 2
 
 enum field_kind {
   FIELD_TOKEN,   /* string of printable ASCII, no spaces */
@@ -117,7 +115,7 @@ static int validate_plan(const dg_plan_t *p, char *err, size_t errlen) {
   }
   if (p->reduce_only != 0 && p->reduce_only != 1)
     return fail(err, errlen, "field reduceOnly: must be 0 or 1");
-  /* INT64_MAX is where json-c clamps larger integers: refuse it too. */
+  /* INT64_MAX is no time: where a clamping parser would put any larger. */
   if (p->ts < 0 || p->ts == INT64_MAX)
     return fail(err, errlen, "field ts: out of range");
   return 0;
@@ -218,179 +216,106 @@ out:
   return ret;
 }
 
-/* Counts the top-level members of an object text json-c has accepted, to
- * catch duplicate keys (json-c silently keeps the last one, so a plan could
- * say two things at once). Also refuses single-quoted strings, which json-c
- * accepts even in strict mode. Returns the count, or -1. */
-static int count_top_level_members(const char *s, size_t len) {
-  int depth = 0, members = 0, in_string = 0;
-  for (size_t i = 0; i < len; i++) {
-    if (in_string) {
-      if (s[i] == '\\')
-        i++;
-      else if (s[i] == '"')
-        in_string = 0;
-      continue;
-    }
-    switch (s[i]) {
-    case '"':
-      in_string = 1;
-      break;
-    case '\'':
-      return -1;
-    case '{':
-    case '[':
-      depth++;
-      break;
-    case '}':
-    case ']':
-      depth--;
-      break;
-    case ':':
-      if (depth == 1)
-        members++;
-      break;
-    default:
-      break;
-    }
-  }
-  return members;
-}
-
-/* Decimal text as it appeared: a string's contents, or a number's original
- * token (json-c keeps it for doubles; integers print back exactly, and the
- * values it clamps on overflow are all outside dg_dec_t's range). */
-static int decode_decimal(json_object *v, dg_dec_t *out) {
-  const char *text;
-  size_t len;
-  if (json_object_is_type(v, json_type_string)) {
-    text = json_object_get_string(v);
-    len = (size_t)json_object_get_string_len(v);
-  } else if (json_object_is_type(v, json_type_double) ||
-             json_object_is_type(v, json_type_int)) {
-    text = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
-    len = text != NULL ? strlen(text) : 0;
-  } else {
+/* Digits with an optional minus sign, within int64 (the ts field). */
+static int parse_int64(const char *s, size_t len, int64_t *out) {
+  int neg = len > 0 && s[0] == '-';
+  uint64_t v = 0, limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+  size_t i = neg ? 1 : 0;
+  if (i == len)
     return -1;
-  }
-  return text != NULL ? dg_dec_parse_n(text, len, out) : -1;
-}
-
-static int decode_bool(json_object *v, int *out) {
-  if (json_object_is_type(v, json_type_boolean)) {
-    *out = json_object_get_boolean(v) ? 1 : 0;
-    return 0;
-  }
-  if (json_object_is_type(v, json_type_string)) {
-    const char *s = json_object_get_string(v);
-    size_t len = (size_t)json_object_get_string_len(v);
-    if (len == 4 && memcmp(s, "true", 4) == 0)
-      *out = 1;
-    else if (len == 5 && memcmp(s, "false", 5) == 0)
-      *out = 0;
-    else
+  for (; i < len; i++) {
+    unsigned d = (unsigned char)s[i] - '0';
+    if (d > 9 || v > (limit - d) / 10)
       return -1;
-    return 0;
+    v = v * 10 + d;
   }
-  return -1;
+  *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+  return 0;
 }
 
-static int decode_field(json_object *v, const plan_field_t *f, dg_plan_t *p,
-                        char *err, size_t errlen) {
+static int decode_field(const dg_json_value_t *v, const plan_field_t *f,
+                        dg_plan_t *p, char *err, size_t errlen) {
   char *at = (char *)p + f->offset;
 
   switch (f->kind) {
   case FIELD_TOKEN:
-  case FIELD_SYMBOL: {
-    const char *s;
-    size_t len;
-    if (!json_object_is_type(v, json_type_string))
+  case FIELD_SYMBOL:
+    if (v->kind != DG_JSON_STRING)
       return fail(err, errlen, "field %s: must be a string", f->name);
-    s = json_object_get_string(v);
-    len = (size_t)json_object_get_string_len(v);
-    if (len >= f->size)
+    if (v->len >= f->size)
       return fail(err, errlen, "field %s: longer than %d bytes", f->name,
                   (int)f->size - 1);
-    if (memchr(s, '\0', len) != NULL)
+    if (memchr(v->text, '\0', v->len) != NULL)
       return fail(err, errlen, "field %s: contains a NUL character", f->name);
-    memcpy(at, s, len + 1);
+    memcpy(at, v->text, v->len);
+    at[v->len] = '\0';
     return 0;
-  }
   case FIELD_DECIMAL:
-    if (decode_decimal(v, (dg_dec_t *)(void *)at) != 0)
+    if ((v->kind != DG_JSON_STRING && v->kind != DG_JSON_NUMBER) ||
+        dg_dec_parse_n(v->text, v->len, (dg_dec_t *)(void *)at) != 0)
       return fail(err, errlen,
                   "field %s: must be an exact decimal (string or number, "
                   "no exponent, at most 8 decimals)",
                   f->name);
     return 0;
   case FIELD_BOOL:
-    if (decode_bool(v, (int *)(void *)at) != 0)
+    if (v->kind == DG_JSON_TRUE || (v->kind == DG_JSON_STRING && v->len == 4 &&
+                                    memcmp(v->text, "true", 4) == 0))
+      *(int *)(void *)at = 1;
+    else if (v->kind == DG_JSON_FALSE ||
+             (v->kind == DG_JSON_STRING && v->len == 5 &&
+              memcmp(v->text, "false", 5) == 0))
+      *(int *)(void *)at = 0;
+    else
       return fail(err, errlen,
                   "field %s: must be true, false, \"true\" or \"false\"",
                   f->name);
     return 0;
   case FIELD_TS:
-    if (!json_object_is_type(v, json_type_int))
+    if (v->kind != DG_JSON_NUMBER ||
+        parse_int64(v->text, v->len, (int64_t *)(void *)at) != 0)
       return fail(err, errlen, "field %s: must be an integer", f->name);
-    *(int64_t *)(void *)at = json_object_get_int64(v);
     return 0;
   }
   return fail(err, errlen, "field %s: unknown kind", f->name);
 }
 
-static const plan_field_t *find_field(const char *name) {
-  for (size_t i = 0; i < PLAN_FIELD_COUNT; i++)
-    if (strcmp(plan_fields[i].name, name) == 0)
-      return &plan_fields[i];
-  return NULL;
-}
+/* The plan being decoded and the fields seen so far. */
+typedef struct {
+  dg_plan_t plan;
+  uint32_t seen; /* bit i: plan_fields[i] */
+} decoding_t;
 
-/* The first key that is not a plan field, made printable for a log line. */
-static void first_unknown_field(json_object *obj, char *out, size_t size) {
-  size_t n = 0;
-  out[0] = '\0';
-  json_object_object_foreach(obj, key, val) {
-    (void)val;
-    if (find_field(key) != NULL)
-      continue;
-    for (; key[n] != '\0' && n + 1 < size; n++)
-      out[n] = (key[n] >= 0x20 && key[n] < 0x7f) ? key[n] : '?';
-    out[n] = '\0';
-    return;
-  }
-}
+_Static_assert(PLAN_FIELD_COUNT <= 32, "seen is a 32-bit set");
 
-static int decode_object(json_object *obj, const char *json, size_t len,
-                         dg_plan_t *p, char *err, size_t errlen) {
-  int members = count_top_level_members(json, len);
-
-  if (members < 0)
-    return fail(err, errlen, "not JSON: single-quoted string");
-  if (members != json_object_object_length(obj))
-    return fail(err, errlen, "duplicate field in plan");
+static int decode_member(void *ctx, const char *key, size_t key_len,
+                         const dg_json_value_t *v, char *err, size_t errlen) {
+  decoding_t *d = ctx;
   for (size_t i = 0; i < PLAN_FIELD_COUNT; i++) {
-    json_object *v;
-    if (!json_object_object_get_ex(obj, plan_fields[i].name, &v))
-      return fail(err, errlen, "missing field %s", plan_fields[i].name);
-    if (decode_field(v, &plan_fields[i], p, err, errlen) != 0)
-      return -1;
+    if (strcmp(plan_fields[i].name, key) != 0)
+      continue;
+    /* JSON allows a key twice and parsers disagree on which wins: a plan
+     * that says two things at once is refused. */
+    if (d->seen & (UINT32_C(1) << i))
+      return fail(err, errlen, "duplicate field %s in plan", key);
+    d->seen |= UINT32_C(1) << i;
+    return decode_field(v, &plan_fields[i], &d->plan, err, errlen);
   }
-  if ((size_t)members != PLAN_FIELD_COUNT) {
+  /* Printable for a log line. */
+  {
     char name[33];
-    first_unknown_field(obj, name, sizeof(name));
+    size_t n = 0;
+    for (; n < key_len && n + 1 < sizeof name; n++)
+      name[n] = (key[n] >= 0x20 && key[n] < 0x7f) ? key[n] : '?';
+    name[n] = '\0';
     return fail(err, errlen, "unknown field %s", name);
   }
-  return validate_plan(p, err, errlen);
 }
 
 int dg_plan_decode(const char *json, size_t len, dg_plan_t *p, char *err,
                    size_t errlen) {
-  struct json_tokener *tok;
-  json_object *obj;
-  enum json_tokener_error jerr;
-  size_t end;
-  dg_plan_t d;
-  int ret;
+  static const dg_json_flat_cb_t callbacks = {.member = decode_member};
+  decoding_t d;
 
   if (err != NULL && errlen > 0)
     err[0] = '\0';
@@ -399,43 +324,27 @@ int dg_plan_decode(const char *json, size_t len, dg_plan_t *p, char *err,
   if (len > DG_PLAN_MAX_BYTES)
     return fail(err, errlen, "plan is %zu bytes, more than %d", len,
                 DG_PLAN_MAX_BYTES);
-  if (memchr(json, '\0', len) != NULL)
-    return fail(err, errlen, "NUL byte in plan");
-  if ((tok = json_tokener_new_ex(PLAN_JSON_DEPTH)) == NULL)
-    return fail(err, errlen, "out of memory");
-  json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-  obj = json_tokener_parse_ex(tok, json, (int)len);
-  jerr = json_tokener_get_error(tok);
-  end = json_tokener_get_parse_end(tok);
-  json_tokener_free(tok);
-
-  if (obj == NULL || jerr != json_tokener_success) {
-    json_object_put(obj);
-    if (jerr == json_tokener_continue || jerr == json_tokener_success)
-      return fail(err, errlen, "not JSON: truncated");
-    return fail(err, errlen, "not JSON: %s at byte %zu",
-                json_tokener_error_desc(jerr), end);
+  memset(&d, 0, sizeof d);
+  if (dg_json_flat_parse(json, len, DG_JSON_ONE_OBJECT, &callbacks, &d, err,
+                         errlen) != 0) {
+    if (err != NULL && errlen > 0 && err[0] == '\0')
+      fail(err, errlen, "not a plan");
+    return -1;
   }
-  if (end != len)
-    ret = fail(err, errlen, "not JSON: trailing data at byte %zu", end);
-  else if (!json_object_is_type(obj, json_type_object))
-    ret = fail(err, errlen, "plan is not a JSON object");
-  else {
-    memset(&d, 0, sizeof(d));
-    ret = decode_object(obj, json, len, &d, err, errlen);
-  }
-  json_object_put(obj);
-  if (ret == 0)
-    *p = d;
-  return ret;
+  for (size_t i = 0; i < PLAN_FIELD_COUNT; i++)
+    if (!(d.seen & (UINT32_C(1) << i)))
+      return fail(err, errlen, "missing field %s", plan_fields[i].name);
+  if (validate_plan(&d.plan, err, errlen) != 0)
+    return -1;
+  *p = d.plan;
+  return 0;
 }
 
-int dg_plan_mac(const char *key, size_t key_len, const char *plan_json,
-                size_t len, char out[65]) {
-  /* An empty key would authenticate nothing: refuse it. */
-  if (key == NULL || key_len == 0 || plan_json == NULL || out == NULL)
+int dg_plan_mac(const dg_hmac_key_t *key, const char *plan_json, size_t len,
+                char out[65]) {
+  if (key == NULL || plan_json == NULL || out == NULL)
     return -1;
-  return dg_hmac_sha256_hex(key, key_len, plan_json, len, out);
+  return dg_hmac_key_hex(key, plan_json, len, out);
 }
 
 int dg_client_order_id(const char *plan_id,

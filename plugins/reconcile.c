@@ -41,10 +41,7 @@ static void rc_account_free(rc_account_t *a) {
     dg_exchange_free(a->ex);
   if (a->redis != NULL)
     dg_redis_free(a->redis);
-  if (a->plan_key != NULL) {
-    dg_secret_wipe(a->plan_key, a->plan_key_len);
-    free(a->plan_key);
-  }
+  dg_hmac_key_free(a->plan_key);
   char **strings[] = {
       &a->name,         &a->exchange,     &a->url,
       &a->key_file,     &a->redis_url,    &a->redis_password_file,
@@ -277,12 +274,10 @@ static int rc_account_open(rc_account_t *a) {
                                    sizeof(err));
     if (len <= 0)
       return rc_config_fail(a, "PlanKeyFile", len == 0 ? "empty key" : err);
-    a->plan_key = malloc((size_t)len);
-    if (a->plan_key == NULL)
-      return rc_config_fail(a, "PlanKeyFile", "out of memory");
-    memcpy(a->plan_key, key, (size_t)len);
-    a->plan_key_len = (size_t)len;
+    a->plan_key = dg_hmac_key_new(key, (size_t)len);
     dg_secret_wipe(key, sizeof(key));
+    if (a->plan_key == NULL)
+      return rc_config_fail(a, "PlanKeyFile", "cannot prepare the key");
   }
 
   if (dg_keyfile_read_credentials(a->key_file, &creds, err, sizeof(err)) != 0)

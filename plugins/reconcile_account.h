@@ -82,8 +82,7 @@ typedef struct {
   /* Runtime, created by the init callback. */
   dg_exchange_t *ex;
   dg_redis_t *redis;
-  char *plan_key; /* NULL without PlanKeyFile; wiped on free */
-  size_t plan_key_len;
+  dg_hmac_key_t *plan_key; /* NULL without PlanKeyFile */
 
   rc_symbol_t *symbols; /* configured ones first */
   size_t symbols_num;

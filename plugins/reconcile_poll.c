@@ -305,7 +305,7 @@ static int rc_plan_text(const rc_account_t *a, const char *symbol,
     return -1;
   sstrncpy(plan_id, plan.plan_id, id_size);
   if (a->plan_key != NULL &&
-      dg_plan_mac(a->plan_key, a->plan_key_len, json, (size_t)*len, mac) != 0)
+      dg_plan_mac(a->plan_key, json, (size_t)*len, mac) != 0)
     return -1;
   return 0;
 }

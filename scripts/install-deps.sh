@@ -6,7 +6,7 @@ set -euo pipefail
 
 pkgs=(build-essential autoconf automake libtool pkg-config
   collectd-core collectd-dev libcollectdclient-dev
-  libhiredis-dev libcurl4-openssl-dev libssl-dev libjson-c-dev
+  libhiredis-dev libcurl4-openssl-dev libssl-dev libjson-c-dev libyajl-dev
   libmicrohttpd-dev libsystemd-dev
   libprotobuf-c1 libmicrohttpd12
   redis-server redis-tools curl socat jq procps valgrind ca-certificates prometheus)

@@ -6,6 +6,7 @@
 
 #include "driftguard/decimal.h"
 #include "driftguard/drift.h"
+#include "driftguard/sign.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -51,9 +52,9 @@ int dg_plan_encode(const dg_plan_t *p, char *buf, size_t size);
 int dg_plan_decode(const char *json, size_t len, dg_plan_t *p, char *err,
                    size_t errlen);
 
-/* hex HMAC-SHA256(key, plan bytes). Returns 0, -1 on failure. */
-int dg_plan_mac(const char *key, size_t key_len, const char *plan_json,
-                size_t len, char out[65]);
+/* hex HMAC-SHA256(plan key, plan bytes). Returns 0, -1 on failure. */
+int dg_plan_mac(const dg_hmac_key_t *key, const char *plan_json, size_t len,
+                char out[65]);
 
 /* 1 when s[0..len) is a symbol driftguard accepts: [A-Z0-9]{1,31}. Every
  * symbol that reaches a Redis key, a plan or a request passes this. */

@@ -13,6 +13,8 @@
 #define HOLD_KEY "quantum:reconcile:hold:BTCUSDT"
 #define PLAN_KEY "plan-key-for-tests"
 
+static dg_hmac_key_t *plan_key; /* PLAN_KEY, prepared */
+
 /* The SPEC section 3 plan. */
 static dg_plan_t good_plan(void) {
   dg_plan_t p;
@@ -54,7 +56,10 @@ static ex_rule_t parse_json(entry_t *t, const char *json, const char *key) {
   t->fields[t->n] = t->json;
   t->lens[t->n++] = strlen(t->json);
   if (key != NULL) {
-    dg_plan_mac(key, strlen(key), t->json, strlen(t->json), t->mac);
+    dg_hmac_key_t *k = dg_hmac_key_new(key, strlen(key));
+    if (k == NULL || dg_plan_mac(k, t->json, strlen(t->json), t->mac) != 0)
+      abort();
+    dg_hmac_key_free(k);
     t->fields[t->n] = "mac";
     t->lens[t->n++] = 3;
     t->fields[t->n] = t->mac;
@@ -175,8 +180,7 @@ static void test_auth(void) {
   ex_facts_t f = facts("1");
   char why[256];
 
-  f.plan_key = PLAN_KEY;
-  f.plan_key_len = strlen(PLAN_KEY);
+  f.plan_key = plan_key;
   parse_plan(&t, &p, PLAN_KEY);
   ok(ex_check_plan(&t.e, &f, why, sizeof why) == EX_RULE_NONE,
      "mac made with the plan key passes");
@@ -266,8 +270,7 @@ static void test_order(void) {
         break;
       }
     }
-    f.plan_key = PLAN_KEY;
-    f.plan_key_len = strlen(PLAN_KEY);
+    f.plan_key = plan_key;
     parse_plan(&t, &p, key != NULL ? key : PLAN_KEY);
     ok(ex_check_plan(&t.e, &f, why, sizeof why) == order[first],
        "rules %s..side broken: %s reported", ex_rule_name(order[first]),
@@ -374,11 +377,14 @@ static void test_hostile(void) {
 }
 
 int main(void) {
+  if ((plan_key = dg_hmac_key_new(PLAN_KEY, strlen(PLAN_KEY))) == NULL)
+    return 1;
   test_rule_names();
   test_each_rule();
   test_auth();
   test_order();
   test_position();
   test_hostile();
+  dg_hmac_key_free(plan_key);
   return tap_done();
 }

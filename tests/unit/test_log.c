@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char path[] = "/tmp/dglog.XXXXXX";
@@ -20,7 +21,7 @@ static void reset(void) {
 
 /* What was written to stderr since reset(). */
 static const char *captured(void) {
-  static char buf[8192];
+  static char buf[400000];
   FILE *f = fopen(path, "r");
   size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
   if (f)
@@ -39,10 +40,35 @@ static int matches(const char *text, const char *pattern) {
   return rc;
 }
 
-int main(void) {
-  int fd = mkstemp(path);
+/* Log two lines in a new process (this program again) whose
+ * JOURNAL_STREAM is js: the log decides once per process, as under
+ * systemd. 0 when it ran. */
+static int log_in_child(const char *js) {
+  int status;
+  pid_t pid = fork();
+  if (pid < 0)
+    return -1;
+  if (pid == 0) {
+    setenv("JOURNAL_STREAM", js, 1);
+    execl("/proc/self/exe", "test_log", "--two-lines", (char *)NULL);
+    _exit(127);
+  }
+  return waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+                 WEXITSTATUS(status) == 0
+             ? 0
+             : -1;
+}
+
+int main(int argc, char **argv) {
+  int fd;
   struct stat st;
   char js[64];
+  if (argc == 2 && strcmp(argv[1], "--two-lines") == 0) {
+    dg_log(LOG_ERR, "event=fail");
+    dg_log(LOG_INFO, "event=ok");
+    return 0;
+  }
+  fd = mkstemp(path);
   if (fd < 0 || dup2(fd, STDERR_FILENO) < 0)
     return 1;
   close(fd);
@@ -79,18 +105,52 @@ int main(void) {
     return 1;
   snprintf(js, sizeof(js), "%llu:%llu", (unsigned long long)st.st_dev,
            (unsigned long long)st.st_ino);
-  setenv("JOURNAL_STREAM", js, 1);
   reset();
-  dg_log(LOG_ERR, "event=fail");
-  dg_log(LOG_INFO, "event=ok");
+  ok(log_in_child(js) == 0, "child logged");
   is_str(captured(), "<3>event=fail\n<6>event=ok\n",
          "journal stream: <N> prefix, no timestamp");
 
-  setenv("JOURNAL_STREAM", "1:1", 1);
   reset();
-  dg_log(LOG_INFO, "event=ok");
+  ok(log_in_child("1:1") == 0, "child logged");
   ok(matches(captured(), "Z level=info event=ok\n$"),
      "JOURNAL_STREAM naming another file is ignored (inherited env)");
+
+  reset();
+  dg_log_buffer_begin();
+  dg_log(LOG_INFO, "event=first");
+  dg_log(LOG_WARNING, "event=second");
+  is_str(captured(), "", "buffered lines wait");
+  dg_log(LOG_ERR, "event=failed");
+  ok(matches(captured(), "event=first\n[^\n]*event=second\n[^\n]*"
+                         "event=failed\n$"),
+     "an error writes the buffered lines and itself, in order");
+  dg_log(LOG_INFO, "event=third");
+  dg_log_flush();
+  ok(matches(captured(), "event=failed\n[^\n]*event=third\n$"),
+     "dg_log_flush writes what collected");
+  dg_log(LOG_INFO, "event=fourth");
+  dg_log_buffer_end();
+  ok(matches(captured(), "event=third\n[^\n]*event=fourth\n$"),
+     "buffer end writes the rest");
+  dg_log(LOG_INFO, "event=fifth");
+  ok(matches(captured(), "event=fourth\n[^\n]*event=fifth\n$"),
+     "after the end, lines are written at once");
+  {
+    char big[3000];
+    int lines = 0;
+    const char *c;
+    memset(big, 'y', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    reset();
+    dg_log_buffer_begin();
+    for (int i = 0; i < 100; i++)
+      dg_log(LOG_INFO, "n=%d %s", i, big);
+    dg_log_buffer_end();
+    for (c = captured(); (c = strchr(c, '\n')) != NULL; c++)
+      lines++;
+    ok(lines == 100 && strstr(captured(), " n=99 ") != NULL,
+       "more than the buffer holds: every line, whole, in order");
+  }
 
   {
     char big[6000];

@@ -480,17 +480,20 @@ static void check_build(void) {
 }
 
 static void check_mac(void) {
-  char mac[65];
+  char mac[65], again[65];
+  dg_hmac_key_t *key = dg_hmac_key_new("plan-secret-key", 15);
   /* printf '%s' "$spec_plan" | openssl dgst -sha256 -hmac plan-secret-key */
-  ok(dg_plan_mac("plan-secret-key", 15, spec_plan, strlen(spec_plan), mac) == 0,
-     "mac computed");
+  ok(dg_plan_mac(key, spec_plan, strlen(spec_plan), mac) == 0, "mac computed");
   is_str(mac,
          "611d9b5a327364b118dceba5b72dd0d7bd8a5272c207ffd7b62953ff2b40905d",
          "mac = HMAC-SHA256 over the exact plan bytes");
-  ok(dg_plan_mac("", 0, spec_plan, strlen(spec_plan), mac) == -1,
-     "mac refuses an empty key");
-  ok(dg_plan_mac(NULL, 3, spec_plan, strlen(spec_plan), mac) == -1,
+  ok(dg_plan_mac(key, spec_plan, strlen(spec_plan), again) == 0 &&
+         strcmp(mac, again) == 0,
+     "the prepared key gives the same mac again");
+  ok(dg_hmac_key_new("", 0) == NULL, "an empty key cannot be prepared");
+  ok(dg_plan_mac(NULL, spec_plan, strlen(spec_plan), mac) == -1,
      "mac refuses a NULL key");
+  dg_hmac_key_free(key);
 }
 
 static void check_client_order_id(void) {
