@@ -33,26 +33,6 @@ static ex_script_t finish_script = EX_SCRIPT(
     "redis.pcall('XACK', KEYS[3], ARGV[4], ARGV[5])\n"
     "return id\n");
 
-/* Entries that write no record, many in one call. KEYS: result stream,
- * plan stream. ARGV: group, N, the N result field names, then per entry
- * its id and N values. Each entry's result, then the ACK of those
- * written; stops at the first XADD refused. Returns how many were
- * written: those are ACKed, the rest untouched. */
-static ex_script_t finish_batch_script = EX_SCRIPT(
-    "local n = tonumber(ARGV[2])\n"
-    "local fv, done = {}, {}\n"
-    "for i = 1, n do fv[2 * i - 1] = ARGV[2 + i] end\n"
-    "for at = 3 + n, #ARGV, n + 1 do\n"
-    "  for i = 1, n do fv[2 * i] = ARGV[at + i] end\n"
-    "  local id = redis.pcall('XADD', KEYS[1], 'MAXLEN', '~', "
-    "'" RESULT_STREAM_MAXLEN "', '*', unpack(fv))\n"
-    "  if type(id) == 'table' then break end\n"
-    "  done[#done + 1] = ARGV[at]\n"
-    "end\n"
-    "if #done > 0 then redis.pcall('XACK', KEYS[2], ARGV[1], unpack(done)) "
-    "end\n"
-    "return #done\n");
-
 /* The result entry's fields, in order (results.h). */
 static const char *const result_fields[] = {
     "plan_id",  "symbol",          "status",
@@ -209,69 +189,85 @@ static int finish_each(ex_ctx_t *ctx, const ex_finish_t *f,
   return 0;
 }
 
-/* Run the batch script over f[0..n); how many it wrote (and ACKed), or
- * -1 when it may or may not have run (the connection broke), or -2 when it
- * certainly did not (an error reply, a lost script). */
-static long finish_batch(ex_ctx_t *ctx, const ex_finish_t *f,
-                         const ex_outcome_t *const *o, size_t n) {
-  size_t per = 1 + RESULT_FIELDS, head = 7 + RESULT_FIELDS;
-  const char **argv = calloc(head + n * per, sizeof *argv);
-  result_values_t *values = calloc(n, sizeof *values);
-  char nfields[8];
-  const char *sha;
-  redisReply *r = NULL;
-  long written = -2;
-  size_t argc = 0;
-  if (argv == NULL || values == NULL ||
-      (sha = ex_script_sha(ctx, &finish_batch_script)) == NULL)
+/* The results and the ACK of entries that write no record, as one
+ * transaction: MULTI, an XADD per entry, one XACK of them all, EXEC, in
+ * one round trip. Native commands, not a script: a script's per-call
+ * conversions cost Redis twice the XADDs themselves. Redis refuses the
+ * whole transaction when it is out of memory (EXECABORT). Returns 0 when
+ * it ran (xadd[k]: entry k's reply, in replies), -1 when it may or may not
+ * have run (the connection broke), -2 when it certainly did not. */
+static int finish_batch(ex_ctx_t *ctx, const ex_finish_t *f,
+                        const ex_outcome_t *const *o, size_t n,
+                        redisReply **replies, const redisReply **xadd) {
+  enum { XADD_HEAD = 6, XADD_ARGS = XADD_HEAD + 2 * RESULT_FIELDS };
+  redisContext *c = dg_redis_context(ctx->redis);
+  const char *xargv[XADD_ARGS];
+  const char **ack = calloc(3 + n, sizeof *ack);
+  result_values_t values;
+  const redisReply *exec;
+  int rc = -2;
+  if (c == NULL || ack == NULL)
     goto out;
-  snprintf(nfields, sizeof nfields, "%zu", RESULT_FIELDS);
-  argv[argc++] = "EVALSHA";
-  argv[argc++] = sha;
-  argv[argc++] = "2";
-  argv[argc++] = ctx->result_stream;
-  argv[argc++] = ctx->plan_stream;
-  argv[argc++] = ctx->cfg->group;
-  argv[argc++] = nfields;
-  for (size_t i = 0; i < RESULT_FIELDS; i++)
-    argv[argc++] = result_fields[i];
+  redisAppendCommand(c, "MULTI");
+  xargv[0] = "XADD";
+  xargv[1] = ctx->result_stream;
+  xargv[2] = "MAXLEN";
+  xargv[3] = "~";
+  xargv[4] = RESULT_STREAM_MAXLEN;
+  xargv[5] = "*";
   for (size_t k = 0; k < n; k++) {
-    result_values(ctx, &f[k], o[k], &values[k]);
-    argv[argc++] = f[k].entry_id;
-    for (size_t i = 0; i < RESULT_FIELDS; i++)
-      argv[argc++] = values[k].v[i];
+    result_values(ctx, &f[k], o[k], &values);
+    for (size_t i = 0; i < RESULT_FIELDS; i++) {
+      xargv[XADD_HEAD + 2 * i] = result_fields[i];
+      xargv[XADD_HEAD + 2 * i + 1] = values.v[i];
+    }
+    redisAppendCommandArgv(c, XADD_ARGS, xargv, NULL);
+    ack[3 + k] = f[k].entry_id;
   }
-  r = dg_redis_command_argv(ctx->redis, (int)argc, argv, NULL);
-  if (r == NULL)
-    written = -1;
-  else if (r->type == REDIS_REPLY_INTEGER && r->integer >= 0 &&
-           (size_t)r->integer <= n)
-    written = (long)r->integer;
-  else
-    ex_script_lost(&finish_batch_script, r); /* reload it next time */
+  ack[0] = "XACK";
+  ack[1] = ctx->plan_stream;
+  ack[2] = ctx->cfg->group;
+  redisAppendCommandArgv(c, (int)(3 + n), ack, NULL);
+  redisAppendCommand(c, "EXEC");
+  if (dg_redis_pipeline_collect(ctx->redis, replies, n + 3) != 0) {
+    rc = -1;
+    goto out;
+  }
+  exec = replies[n + 2]; /* MULTI, n XADD, XACK, EXEC */
+  if (exec->type != REDIS_REPLY_ARRAY || exec->elements != n + 1)
+    goto out; /* EXECABORT (out of memory), or not run */
+  for (size_t k = 0; k < n; k++)
+    xadd[k] = exec->element[k];
+  rc = 0;
 out:
-  if (r != NULL)
-    freeReplyObject(r);
-  free(argv);
-  free(values);
-  return written;
+  free(ack);
+  return rc;
 }
 
 int ex_finish_many(ex_ctx_t *ctx, const ex_finish_t *f,
                    const ex_outcome_t *const *o, size_t n) {
-  long done = 0;
-  int rc = 0;
+  redisReply **replies;
+  const redisReply **xadd;
+  int rc = 0, ran = -2;
   for (size_t i = 0; i < n; i++)
-    if (f[i].final_rec != NULL) /* not for the batch script: one by one */
+    if (f[i].final_rec != NULL) /* not for the batch: one by one */
       return finish_each(ctx, f, o, n, 0);
-  if (n > 1)
-    done = finish_batch(ctx, f, o, n);
-  if (done < 0) /* -1: perhaps written; ask before writing again */
-    return finish_each(ctx, f, o, n, done == -1);
-  for (size_t i = 0; i < (size_t)done; i++)
-    written(ctx, &f[i], o[i], NULL);
-  if ((size_t)done < n)
-    rc = finish_each(ctx, f + done, o + done, n - (size_t)done, 0);
+  if (n < 2)
+    return finish_each(ctx, f, o, n, 0);
+  replies = calloc(n + 3, sizeof *replies);
+  xadd = calloc(n, sizeof *xadd);
+  if (replies != NULL && xadd != NULL)
+    ran = finish_batch(ctx, f, o, n, replies, xadd);
+  if (ran == 0)
+    for (size_t i = 0; i < n; i++)
+      written(ctx, &f[i], o[i], xadd[i]);
+  else /* -1: perhaps written; ask before writing again */
+    rc = finish_each(ctx, f, o, n, ran == -1);
+  for (size_t i = 0; replies != NULL && i < n + 3; i++)
+    if (replies[i] != NULL)
+      freeReplyObject(replies[i]);
+  free(replies);
+  free(xadd);
   return rc;
 }
 

@@ -90,7 +90,7 @@ void dg_executor_conf_defaults(dg_executor_conf_t *c) {
   c->timeout_s = 3;
   c->recv_window_ms = 5000;
   c->claim_idle_s = 60;
-  c->batch_size = 16;
+  c->batch_size = 128;
 }
 
 static int set_option(const dg_conf_item_t *item, void *user, char *err,

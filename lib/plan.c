@@ -283,7 +283,8 @@ static int decode_field(const dg_json_value_t *v, const plan_field_t *f,
 /* The plan being decoded and the fields seen so far. */
 typedef struct {
   dg_plan_t plan;
-  uint32_t seen; /* bit i: plan_fields[i] */
+  uint32_t seen;  /* bit i: plan_fields[i] */
+  size_t members; /* read so far */
 } decoding_t;
 
 _Static_assert(PLAN_FIELD_COUNT <= 32, "seen is a 32-bit set");
@@ -291,7 +292,10 @@ _Static_assert(PLAN_FIELD_COUNT <= 32, "seen is a 32-bit set");
 static int decode_member(void *ctx, const char *key, size_t key_len,
                          const dg_json_value_t *v, char *err, size_t errlen) {
   decoding_t *d = ctx;
-  for (size_t i = 0; i < PLAN_FIELD_COUNT; i++) {
+  /* Plans come in the table's order (encode writes it): look where this
+   * member should be first. */
+  for (size_t k = 0, i = d->members++ % PLAN_FIELD_COUNT; k < PLAN_FIELD_COUNT;
+       k++, i = (i + 1) % PLAN_FIELD_COUNT) {
     if (strcmp(plan_fields[i].name, key) != 0)
       continue;
     /* JSON allows a key twice and parsers disagree on which wins: a plan

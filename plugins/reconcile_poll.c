@@ -180,16 +180,11 @@ static int rc_watch_list(rc_account_t *a, const dg_position_t *pos, size_t npos,
   return 0;
 }
 
-static int rc_position_cmp(const void *x, const void *y) {
-  return strcmp(((const dg_position_t *)x)->symbol,
-                ((const dg_position_t *)y)->symbol);
-}
-
 static int rc_position_key_cmp(const void *symbol, const void *pos) {
   return strcmp(symbol, ((const dg_position_t *)pos)->symbol);
 }
 
-/* pos is sorted by symbol (rc_poll). */
+/* pos is sorted by symbol (dg_exchange_positions). */
 static dg_dec_t rc_exchange_amt(const dg_position_t *pos, size_t npos,
                                 const char *symbol) {
   const dg_position_t *p =
@@ -516,8 +511,6 @@ void rc_poll(rc_account_t *a, rc_poll_result_t *out) {
   } else {
     rc_publish_weight(a, &res);
     rc_account_recovered(a, RC_SRC_EXCHANGE);
-    if (npos > 1)
-      qsort(pos, npos, sizeof(*pos), rc_position_cmp);
     out->ok = rc_poll_symbols(a, pos, npos, out);
   }
   free(pos);

@@ -93,8 +93,9 @@ int64_t dg_exchange_time_offset_ms(const dg_exchange_t *ex);
 
 /* All open positions (symbol == NULL, one request) or one symbol's. Symbols
  * the exchange omits are flat: with symbol == NULL only nonzero positions
- * are listed; with a symbol, *n is always 1 (amt 0 when flat). *out is
- * malloc'd (caller frees), *n its size. */
+ * are listed, sorted by symbol, each once (a driver refuses a reply that
+ * lists one twice); with a symbol, *n is always 1 (amt 0 when flat). *out
+ * is malloc'd (caller frees), *n its size. */
 dg_ex_status_t dg_exchange_positions(dg_exchange_t *ex, const char *symbol,
                                      dg_position_t **out, size_t *n,
                                      dg_ex_result_t *res);

@@ -113,7 +113,7 @@ static void test_defaults(void) {
                             .timeout_s = 3,
                             .recv_window_ms = 5000,
                             .claim_idle_s = 60,
-                            .batch_size = 16,
+                            .batch_size = 128,
                         };
   if (gethostname(want.hostname, sizeof want.hostname) != 0)
     snprintf(want.hostname, sizeof want.hostname, "localhost");
