@@ -1,6 +1,7 @@
 /* results.c - the end of every stream entry (see results.h): record, result
- * entry and ACK in one script, so a crash leaves either all or none of
- * them; then counters and one log line. */
+ * entry and ACK in one script (or, for a batch's entries without a record,
+ * one transaction), so a crash leaves either all or none of them; then
+ * counters and one log line. */
 #include "executor/results.h"
 
 #include "driftguard/log.h"

@@ -50,9 +50,11 @@ typedef struct {
 
 /* Returns 0 once done, -1 when a stop came first (entry stays pending). */
 int ex_finish(ex_ctx_t *ctx, const ex_finish_t *f, const ex_outcome_t *o);
-/* The same for n entries, their scripts pipelined in one round trip
- * (falling back to ex_finish for any that did not run). Each is still one
- * atomic script. Returns 0, -1 when a stop came first. */
+/* The same for n entries. Entries that write no record (rejections,
+ * duplicates) go together in one MULTI/EXEC transaction: every result and
+ * one XACK of them all, in one round trip; anything else, or a transaction
+ * that did not run, falls back to ex_finish one by one. Returns 0, -1 when
+ * a stop came first. */
 int ex_finish_many(ex_ctx_t *ctx, const ex_finish_t *f,
                    const ex_outcome_t *const *o, size_t n);
 
