@@ -8,6 +8,7 @@
 #include "executor/metrics.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define RESULT_STREAM_MAXLEN "100000"
