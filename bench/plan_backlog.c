@@ -94,8 +94,7 @@ static int emit(plan_class_t cls, long i, FILE *positions, long *valid_n) {
 }
 
 int main(int argc, char **argv) {
-  char why[256], key[DG_SECRET_MAX];
-  int key_len;
+  char why[256];
   long count, valid_n = 0;
   FILE *positions;
   if (argc != 5 || (count = atol(argv[2])) <= 0) {
@@ -111,16 +110,8 @@ int main(int argc, char **argv) {
     fprintf(stderr, "%s: unknown class %s\n", argv[0], cls);
     return 2;
   }
-  if ((key_len = dg_keyfile_read_line(argv[3], key, sizeof key, why,
-                                      sizeof why)) <= 0) {
-    fprintf(stderr, "%s: %s: %s\n", argv[0], argv[3],
-            key_len == 0 ? "empty key" : why);
-    return 1;
-  }
-  plan_key = dg_hmac_key_new(key, (size_t)key_len);
-  dg_secret_wipe(key, sizeof key);
-  if (plan_key == NULL) {
-    fprintf(stderr, "%s: cannot prepare the plan key\n", argv[0]);
+  if ((plan_key = dg_keyfile_read_hmac_key(argv[3], why, sizeof why)) == NULL) {
+    fprintf(stderr, "%s: %s\n", argv[0], why);
     return 1;
   }
   if ((positions = fopen(argv[4], "w")) == NULL) {

@@ -19,7 +19,7 @@ typedef struct {
   dg_redis_t *redis;
   dg_exchange_t *exchange;
   ex_metrics_t *metrics;
-  dg_hmac_key_t *plan_key; /* NULL when PlanKeyFile is not set */
+  const dg_hmac_key_t *plan_key; /* NULL when PlanKeyFile is not set */
   char plan_stream[DG_KEY_MAX];
   char result_stream[DG_KEY_MAX];
   char lease_key[DG_KEY_MAX]; /* the consumer name's lease (consumer.h) */

@@ -58,8 +58,7 @@ static int parse_level(const char *s) {
 /* Everything secret is read here; what must stay lives in keys. */
 typedef struct {
   dg_api_credentials_t api;
-  char plan_key[DG_SECRET_MAX];
-  int plan_key_len; /* -1: none configured */
+  dg_hmac_key_t *plan_key; /* NULL: none configured */
   char redis_password[DG_SECRET_MAX];
   dg_redis_url_t redis_url;
 } secrets_t;
@@ -67,17 +66,15 @@ typedef struct {
 static int read_secrets(const ex_config_t *c, secrets_t *s, char *err,
                         size_t errlen) {
   char why[256];
-  s->plan_key_len = -1;
   if (dg_keyfile_read_credentials(c->key_file, &s->api, why, sizeof why) != 0) {
     snprintf(err, errlen, "KeyFile \"%.300s\": %.400s", c->key_file, why);
     return -1;
   }
   if (c->plan_key_file[0] != '\0' &&
-      (s->plan_key_len =
-           dg_keyfile_read_line(c->plan_key_file, s->plan_key,
-                                sizeof s->plan_key, why, sizeof why)) <= 0) {
+      (s->plan_key = dg_keyfile_read_hmac_key(c->plan_key_file, why,
+                                              sizeof why)) == NULL) {
     snprintf(err, errlen, "PlanKeyFile \"%.300s\": %.400s", c->plan_key_file,
-             s->plan_key_len == 0 ? "empty key" : why);
+             why);
     return -1;
   }
   if (c->redis_password_file[0] != '\0' &&
@@ -95,6 +92,7 @@ static int read_secrets(const ex_config_t *c, secrets_t *s, char *err,
 }
 
 static void wipe_secrets(secrets_t *s) {
+  dg_hmac_key_free(s->plan_key);
   dg_secret_wipe(s, sizeof *s);
 }
 
@@ -157,18 +155,13 @@ static int run(const ex_config_t *cfg, int dry_run) {
   if (s == NULL || read_secrets(cfg, s, err, sizeof err) != 0) {
     dg_log(LOG_ERR, "event=startup_failed error=\"%s\"",
            s == NULL ? "out of memory" : err);
+    if (s != NULL)
+      wipe_secrets(s);
     free(s);
     return 1;
   }
-  if (s->plan_key_len > 0) {
-    dg_hmac_key_t *k = dg_hmac_key_new(s->plan_key, (size_t)s->plan_key_len);
-    dg_secret_wipe(s->plan_key, sizeof s->plan_key); /* k keeps its pads */
-    if (k == NULL) {
-      dg_log(LOG_ERR, "event=startup_failed error=\"PlanKeyFile: cannot "
-                      "prepare the key (out of memory)\"");
-      goto out;
-    }
-    ctx.plan_key = k;
+  if (s->plan_key != NULL) {
+    ctx.plan_key = s->plan_key;
   } else {
     dg_log(LOG_WARNING,
            "event=plans_unauthenticated reason=\"no PlanKeyFile configured\" "
@@ -246,7 +239,6 @@ out_exchange:
 out_global:
   dg_exchange_global_cleanup();
 out:
-  dg_hmac_key_free(ctx.plan_key);
   wipe_secrets(s);
   free(s);
   return rc;

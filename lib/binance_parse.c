@@ -6,6 +6,7 @@
 
 #include "driftguard/json_flat.h"
 #include "driftguard/sign.h"
+#include "driftguard/text.h"
 #include "exchange_driver.h"
 
 #include <curl/curl.h>
@@ -204,16 +205,6 @@ int64_t dg_bn_retry_after_ms(const char *value, int64_t now_ms) {
   return when > 0 ? (int64_t)when * 1000 : 0;
 }
 
-/* A non-JSON body, made safe for a one-line message. */
-static void body_snippet(const char *body, size_t len, char *out, size_t size) {
-  size_t n = 0;
-  for (size_t i = 0; i < len && n + 1 < size && n < 120; i++) {
-    unsigned char c = (unsigned char)body[i];
-    out[n++] = (c >= 0x20 && c < 0x7f) ? (char)c : ' ';
-  }
-  out[n] = '\0';
-}
-
 static int contains(const char *hay, size_t len, const char *needle) {
   return hay != NULL && memmem(hay, len, needle, strlen(needle)) != NULL;
 }
@@ -244,7 +235,7 @@ dg_ex_status_t dg_bn_classify_reply(long http_status, const char *body,
               dg_bn_parse_error(body, len, &code, emsg, sizeof(emsg)) == 0;
   if (!has_error && (http_status < 200 || http_status > 299)) {
     char snip[128];
-    body_snippet(body, len, snip, sizeof(snip));
+    dg_text_printable(body, len < 120 ? len : 120, snip, sizeof(snip));
     snprintf(emsg, sizeof(emsg), "HTTP %ld%s%s", http_status,
              snip[0] ? ": " : "", snip);
   }
@@ -322,13 +313,18 @@ int dg_bn_parse_dual_side(const char *body, size_t len, int *dual) {
 /* positionRisk is read as a stream (json_flat.h): hundreds of positions
  * per poll, three members each wanted, no tree. */
 typedef struct {
+  dg_position_t pos; /* symbol and amount */
+  int has_symbol, has_amt;
+  int hedge;    /* a positionSide other than "BOTH" */
+  char side[9]; /* that side, printable, for the message */
+} position_entry_t;
+
+typedef struct {
   const char *only; /* keep this symbol only, or NULL */
   dg_position_t *list;
   size_t count, cap;
-  size_t index;      /* the entry being read */
-  dg_position_t cur; /* its symbol and amount */
-  int has_symbol, has_amt;
-  char side[12]; /* its positionSide, "" when absent */
+  size_t index;           /* the entry being read */
+  position_entry_t entry; /* what it said so far */
 } positions_t;
 
 static int bad_entry(const positions_t *ps, char *err, size_t errlen) {
@@ -341,51 +337,32 @@ static int bad_entry(const positions_t *ps, char *err, size_t errlen) {
 static int position_member(void *ctx, const char *key, size_t key_len,
                            const dg_json_value_t *v, char *err, size_t errlen) {
   positions_t *ps = ctx;
+  position_entry_t *e = &ps->entry;
   /* 21 members per entry, three wanted: tell them apart by length first. */
   if (key_len != 6 && key_len != 11 && key_len != 12)
     return 0;
   if (strcmp(key, "symbol") == 0) {
-    if (ps->has_symbol || v->kind != DG_JSON_STRING ||
-        v->len >= sizeof ps->cur.symbol || !dg_symbol_valid(v->text, v->len))
+    if (e->has_symbol || v->kind != DG_JSON_STRING ||
+        v->len >= sizeof e->pos.symbol || !dg_symbol_valid(v->text, v->len))
       return bad_entry(ps, err, errlen);
-    memcpy(ps->cur.symbol, v->text, v->len);
-    ps->cur.symbol[v->len] = '\0';
-    ps->has_symbol = 1;
+    memcpy(e->pos.symbol, v->text, v->len);
+    e->pos.symbol[v->len] = '\0';
+    e->has_symbol = 1;
   } else if (strcmp(key, "positionAmt") == 0) {
-    if (ps->has_amt ||
+    if (e->has_amt ||
         (v->kind != DG_JSON_STRING && v->kind != DG_JSON_NUMBER) ||
-        dg_dec_parse_n(v->text, v->len, &ps->cur.amt) != 0)
+        dg_dec_parse_n(v->text, v->len, &e->pos.amt) != 0)
       return bad_entry(ps, err, errlen);
-    ps->has_amt = 1;
+    e->has_amt = 1;
   } else if (strcmp(key, "positionSide") == 0 && v->kind == DG_JSON_STRING) {
-    size_t n = v->len < sizeof ps->side - 1 ? v->len : sizeof ps->side - 1;
-    for (size_t i = 0; i < n; i++) /* printable for the message */
-      ps->side[i] = v->text[i] > 0x20 && v->text[i] < 0x7f ? v->text[i] : '?';
-    ps->side[n] = '\0';
-    if (v->len != n)
-      ps->side[n - 1] = '?'; /* too long: never "BOTH" */
+    e->hedge = !(v->len == 4 && memcmp(v->text, "BOTH", 4) == 0);
+    dg_text_printable(v->text, v->len, e->side, sizeof e->side);
   }
   return 0;
 }
 
-/* The end of one entry: keep it when it is an open one-way position. */
-static int position_end(void *ctx, size_t index, char *err, size_t errlen) {
-  positions_t *ps = ctx;
-  int keep;
-  (void)index;
-  if (!ps->has_symbol || !ps->has_amt)
-    return bad_entry(ps, err, errlen);
-  keep = !dg_dec_is_zero(ps->cur.amt);
-  if (keep && ps->side[0] != '\0' && strcmp(ps->side, "BOTH") != 0) {
-    snprintf(err, errlen,
-             "positionRisk: %s has a hedge-mode position (positionSide %.8s); "
-             "only one-way mode is supported",
-             ps->cur.symbol, ps->side);
-    return -1;
-  }
-  if (keep && ps->only != NULL && strcmp(ps->cur.symbol, ps->only) != 0)
-    keep = 0;
-  if (keep && ps->count == ps->cap) {
+static int position_append(positions_t *ps, char *err, size_t errlen) {
+  if (ps->count == ps->cap) {
     size_t cap = ps->cap > 0 ? 2 * ps->cap : 64;
     dg_position_t *grown = realloc(ps->list, cap * sizeof *grown);
     if (grown == NULL) {
@@ -395,13 +372,32 @@ static int position_end(void *ctx, size_t index, char *err, size_t errlen) {
     ps->list = grown;
     ps->cap = cap;
   }
-  if (keep)
-    ps->list[ps->count++] = ps->cur;
-  memset(&ps->cur, 0, sizeof ps->cur);
-  ps->has_symbol = ps->has_amt = 0;
-  ps->side[0] = '\0';
-  ps->index++;
+  ps->list[ps->count++] = ps->entry.pos;
   return 0;
+}
+
+/* The end of one entry: keep it when it is an open one-way position. */
+static int position_end(void *ctx, size_t index, char *err, size_t errlen) {
+  positions_t *ps = ctx;
+  const position_entry_t *e = &ps->entry;
+  int rc = 0;
+  (void)index; /* ps->index: the member callbacks need it too */
+  if (!e->has_symbol || !e->has_amt)
+    return bad_entry(ps, err, errlen);
+  if (!dg_dec_is_zero(e->pos.amt)) {
+    if (e->hedge) {
+      snprintf(err, errlen,
+               "positionRisk: %s has a hedge-mode position (positionSide "
+               "%s); only one-way mode is supported",
+               e->pos.symbol, e->side);
+      return -1;
+    }
+    if (ps->only == NULL || strcmp(e->pos.symbol, ps->only) == 0)
+      rc = position_append(ps, err, errlen);
+  }
+  memset(&ps->entry, 0, sizeof ps->entry);
+  ps->index++;
+  return rc;
 }
 
 static int position_cmp(const void *x, const void *y) {

@@ -220,3 +220,16 @@ int dg_keyfile_read_line(const char *path, char *out, size_t size, char *err,
     dg_secret_wipe(out, size);
   return rc;
 }
+
+dg_hmac_key_t *dg_keyfile_read_hmac_key(const char *path, char *err,
+                                        size_t errlen) {
+  char key[DG_SECRET_MAX];
+  dg_hmac_key_t *k = NULL;
+  int len = dg_keyfile_read_line(path, key, sizeof(key), err, errlen);
+  /* An empty line is refused by dg_keyfile_read_line. */
+  if (len > 0 && (k = dg_hmac_key_new(key, (size_t)len)) == NULL)
+    snprintf(err, errlen, "key file %s: cannot prepare the key (out of memory)",
+             path);
+  dg_secret_wipe(key, sizeof(key));
+  return k;
+}

@@ -3,7 +3,8 @@
 lib_libdriftguard_la_SOURCES += \
 	include/driftguard/drift.h lib/drift.c \
 	include/driftguard/plan.h lib/plan.c \
-	include/driftguard/json_flat.h lib/json_flat.c
+	include/driftguard/json_flat.h lib/json_flat.c \
+	include/driftguard/text.h lib/text.c
 
 check_PROGRAMS += tests/unit/test_drift tests/unit/test_plan \
 	tests/unit/test_json_flat

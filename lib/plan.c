@@ -11,6 +11,7 @@
 #include "driftguard/json_flat.h"
 #include "driftguard/keys.h"
 #include "driftguard/sign.h"
+#include "driftguard/text.h"
 
 #include <inttypes.h>
 #include <json-c/json.h>
@@ -292,6 +293,7 @@ _Static_assert(PLAN_FIELD_COUNT <= 32, "seen is a 32-bit set");
 static int decode_member(void *ctx, const char *key, size_t key_len,
                          const dg_json_value_t *v, char *err, size_t errlen) {
   decoding_t *d = ctx;
+  char name[33];
   /* Plans come in the table's order (encode writes it): look where this
    * member should be first. */
   for (size_t k = 0, i = d->members++ % PLAN_FIELD_COUNT; k < PLAN_FIELD_COUNT;
@@ -305,15 +307,8 @@ static int decode_member(void *ctx, const char *key, size_t key_len,
     d->seen |= UINT32_C(1) << i;
     return decode_field(v, &plan_fields[i], &d->plan, err, errlen);
   }
-  /* Printable for a log line. */
-  {
-    char name[33];
-    size_t n = 0;
-    for (; n < key_len && n + 1 < sizeof name; n++)
-      name[n] = (key[n] >= 0x20 && key[n] < 0x7f) ? key[n] : '?';
-    name[n] = '\0';
-    return fail(err, errlen, "unknown field %s", name);
-  }
+  dg_text_printable(key, key_len, name, sizeof name);
+  return fail(err, errlen, "unknown field %s", name);
 }
 
 int dg_plan_decode(const char *json, size_t len, dg_plan_t *p, char *err,

@@ -6,9 +6,7 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <pthread.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,21 +22,6 @@ static void hex_encode(const unsigned char *in, size_t len, char *out) {
     out[2 * i + 1] = hexdig[in[i] & 0x0f];
   }
   out[2 * len] = '\0';
-}
-
-int dg_hmac_sha256_hex(const void *key, size_t key_len, const void *msg,
-                       size_t msg_len, char out[DG_SHA256_HEXLEN + 1]) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int md_len = 0;
-  if (key_len > (size_t)INT32_MAX)
-    return -1;
-  if (HMAC(EVP_sha256(), key, (int)key_len, msg, msg_len, md, &md_len) ==
-          NULL ||
-      md_len != 32)
-    return -1;
-  hex_encode(md, md_len, out);
-  OPENSSL_cleanse(md, sizeof(md));
-  return 0;
 }
 
 dg_hmac_key_t *dg_hmac_key_new(const void *key, size_t key_len) {
@@ -79,6 +62,14 @@ void dg_hmac_key_free(dg_hmac_key_t *k) {
   EVP_MAC_CTX_free(k->keyed);
   EVP_MAC_free(k->mac);
   free(k);
+}
+
+int dg_hmac_sha256_hex(const void *key, size_t key_len, const void *msg,
+                       size_t msg_len, char out[DG_SHA256_HEXLEN + 1]) {
+  dg_hmac_key_t *k = dg_hmac_key_new(key, key_len);
+  int rc = dg_hmac_key_hex(k, msg, msg_len, out);
+  dg_hmac_key_free(k);
+  return rc;
 }
 
 /* SHA-256 looked up once per process (a client order id per plan). */

@@ -268,17 +268,10 @@ static int rc_account_open(rc_account_t *a) {
   if (a->redis == NULL)
     return rc_config_fail(a, "RedisURL", "cannot create the Redis client");
 
-  if (a->plan_key_file != NULL) {
-    char key[DG_SECRET_MAX];
-    int len = dg_keyfile_read_line(a->plan_key_file, key, sizeof(key), err,
-                                   sizeof(err));
-    if (len <= 0)
-      return rc_config_fail(a, "PlanKeyFile", len == 0 ? "empty key" : err);
-    a->plan_key = dg_hmac_key_new(key, (size_t)len);
-    dg_secret_wipe(key, sizeof(key));
-    if (a->plan_key == NULL)
-      return rc_config_fail(a, "PlanKeyFile", "cannot prepare the key");
-  }
+  if (a->plan_key_file != NULL &&
+      (a->plan_key = dg_keyfile_read_hmac_key(a->plan_key_file, err,
+                                              sizeof(err))) == NULL)
+    return rc_config_fail(a, "PlanKeyFile", err);
 
   if (dg_keyfile_read_credentials(a->key_file, &creds, err, sizeof(err)) != 0)
     return rc_config_fail(a, "KeyFile", err);

@@ -7,6 +7,8 @@
 #ifndef DRIFTGUARD_KEYFILE_H
 #define DRIFTGUARD_KEYFILE_H
 
+#include "driftguard/sign.h"
+
 #include <stddef.h>
 
 #define DG_SECRET_MAX 256
@@ -24,6 +26,10 @@ int dg_keyfile_read_credentials(const char *path, dg_api_credentials_t *out,
 /* One line (plan key, Redis password). Returns its length, -1 on error. */
 int dg_keyfile_read_line(const char *path, char *out, size_t size, char *err,
                          size_t errlen);
+/* A one-line key file (PlanKeyFile) made ready for HMACs; the key's text
+ * is wiped. NULL with a reason in err. */
+dg_hmac_key_t *dg_keyfile_read_hmac_key(const char *path, char *err,
+                                        size_t errlen);
 /* Overwrite secret memory in a way the compiler cannot drop. */
 void dg_secret_wipe(void *p, size_t n);
 

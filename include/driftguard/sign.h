@@ -7,9 +7,6 @@
 
 #define DG_SHA256_HEXLEN 64
 
-/* hex(HMAC-SHA256(key, msg)) into out[65]. Returns 0, -1 on failure. */
-int dg_hmac_sha256_hex(const void *key, size_t key_len, const void *msg,
-                       size_t msg_len, char out[DG_SHA256_HEXLEN + 1]);
 /* A key made ready once for many HMAC-SHA256s (the plan key checked on
  * every plan): OpenSSL's lookups and the key's pads are done here, not per
  * message. Once made, usable from several threads at once. */
@@ -21,6 +18,10 @@ dg_hmac_key_t *dg_hmac_key_new(const void *key, size_t key_len);
 int dg_hmac_key_hex(const dg_hmac_key_t *k, const void *msg, size_t msg_len,
                     char out[DG_SHA256_HEXLEN + 1]);
 void dg_hmac_key_free(dg_hmac_key_t *k);
+/* One message: the same through a key made for it (an empty key fails).
+ * Returns 0, -1 on failure. */
+int dg_hmac_sha256_hex(const void *key, size_t key_len, const void *msg,
+                       size_t msg_len, char out[DG_SHA256_HEXLEN + 1]);
 
 /* hex(SHA-256(msg)) into out[65]. Returns 0, -1 on failure. */
 int dg_sha256_hex(const void *msg, size_t msg_len,

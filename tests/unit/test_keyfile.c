@@ -74,6 +74,21 @@ int main(void) {
   n = dg_keyfile_read_line(path, line, sizeof(line), err, sizeof(err));
   ok(n == (int)strlen("plan-key-no-newline"), "one line without newline");
   is_str(line, "plan-key-no-newline", "line content");
+  {
+    /* The prepared key signs as the key's text does. */
+    char want[DG_SHA256_HEXLEN + 1], got[DG_SHA256_HEXLEN + 1];
+    dg_hmac_key_t *k = dg_keyfile_read_hmac_key(path, err, sizeof(err));
+    ok(k != NULL && dg_hmac_key_hex(k, "plan", 4, got) == 0 &&
+           dg_hmac_sha256_hex("plan-key-no-newline", 19, "plan", 4, want) ==
+               0 &&
+           strcmp(got, want) == 0,
+       "hmac key read from a key file");
+    dg_hmac_key_free(k);
+    path = make_file("empty.key", "\n", 0600);
+    ok(dg_keyfile_read_hmac_key(path, err, sizeof(err)) == NULL &&
+           contains(err, "is empty"),
+       "an empty hmac key file refused: %s", err);
+  }
 
   path = make_file("world.key", "APIKEY\nSECRET\n", 0644);
   snprintf(fixhint, sizeof(fixhint), "chmod 600 %s", path);

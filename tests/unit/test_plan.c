@@ -5,6 +5,7 @@
 #include "../dec_literal.h"
 #include "../tap.h"
 #include "driftguard/plan.h"
+#include "driftguard/text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -518,6 +519,18 @@ static void check_client_order_id(void) {
   ok(dg_client_order_id(NULL, id) == -1, "NULL plan_id refused");
 }
 
+/* An unknown key reaches the log line printable, whatever it holds. */
+static void check_printable_reason(void) {
+  dg_plan_t p;
+  char err[256], out[8];
+  const char *json = "{\"a\\nb\\u00e9\":1}";
+  ok(dg_plan_decode(json, strlen(json), &p, err, sizeof err) == -1,
+     "unknown field with a newline refused");
+  is_str(err, "unknown field a?b??", "its name made printable");
+  dg_text_printable("abcdefghij", 10, out, sizeof out);
+  is_str(out, "abcdefg", "printable text is cut to fit");
+}
+
 int main(void) {
   check_encode();
   check_decode_valid();
@@ -526,5 +539,6 @@ int main(void) {
   check_build();
   check_mac();
   check_client_order_id();
+  check_printable_reason();
   return tap_done();
 }
