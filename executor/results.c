@@ -196,27 +196,22 @@ static int finish_each(ex_ctx_t *ctx, const ex_finish_t *f,
  * one round trip. Native commands, not a script: a script's per-call
  * conversions cost Redis twice the XADDs themselves. Redis refuses the
  * whole transaction when it is out of memory (EXECABORT). Returns 0 when
- * it ran (xadd[k]: entry k's reply, in replies), -1 when it may or may not
+ * it ran (each entry then counted and logged), -1 when it may or may not
  * have run (the connection broke), -2 when it certainly did not. */
 static int finish_batch(ex_ctx_t *ctx, const ex_finish_t *f,
-                        const ex_outcome_t *const *o, size_t n,
-                        redisReply **replies, const redisReply **xadd) {
+                        const ex_outcome_t *const *o, size_t n) {
   enum { XADD_HEAD = 6, XADD_ARGS = XADD_HEAD + 2 * RESULT_FIELDS };
   redisContext *c = dg_redis_context(ctx->redis);
-  const char *xargv[XADD_ARGS];
+  const char *xargv[XADD_ARGS] = {"XADD", ctx->result_stream,   "MAXLEN",
+                                  "~",    RESULT_STREAM_MAXLEN, "*"};
   const char **ack = calloc(3 + n, sizeof *ack);
-  result_values_t values;
+  redisReply **replies = calloc(n + 3, sizeof *replies);
   const redisReply *exec;
+  result_values_t values;
   int rc = -2;
-  if (c == NULL || ack == NULL)
+  if (c == NULL || ack == NULL || replies == NULL)
     goto out;
   redisAppendCommand(c, "MULTI");
-  xargv[0] = "XADD";
-  xargv[1] = ctx->result_stream;
-  xargv[2] = "MAXLEN";
-  xargv[3] = "~";
-  xargv[4] = RESULT_STREAM_MAXLEN;
-  xargv[5] = "*";
   for (size_t k = 0; k < n; k++) {
     result_values(ctx, &f[k], o[k], &values);
     for (size_t i = 0; i < RESULT_FIELDS; i++) {
@@ -231,46 +226,36 @@ static int finish_batch(ex_ctx_t *ctx, const ex_finish_t *f,
   ack[2] = ctx->cfg->group;
   redisAppendCommandArgv(c, (int)(3 + n), ack, NULL);
   redisAppendCommand(c, "EXEC");
+  /* Replies: MULTI, n XADD, XACK (all QUEUED), then EXEC's. */
   if (dg_redis_pipeline_collect(ctx->redis, replies, n + 3) != 0) {
     rc = -1;
     goto out;
   }
-  exec = replies[n + 2]; /* MULTI, n XADD, XACK, EXEC */
+  exec = replies[n + 2];
   if (exec->type != REDIS_REPLY_ARRAY || exec->elements != n + 1)
     goto out; /* EXECABORT (out of memory), or not run */
   for (size_t k = 0; k < n; k++)
-    xadd[k] = exec->element[k];
+    written(ctx, &f[k], o[k], exec->element[k]);
   rc = 0;
 out:
+  for (size_t i = 0; replies != NULL && i < n + 3; i++)
+    if (replies[i] != NULL)
+      freeReplyObject(replies[i]);
+  free(replies);
   free(ack);
   return rc;
 }
 
 int ex_finish_many(ex_ctx_t *ctx, const ex_finish_t *f,
                    const ex_outcome_t *const *o, size_t n) {
-  redisReply **replies;
-  const redisReply **xadd;
-  int rc = 0, ran = -2;
+  int ran = -2;
   for (size_t i = 0; i < n; i++)
     if (f[i].final_rec != NULL) /* not for the batch: one by one */
       return finish_each(ctx, f, o, n, 0);
-  if (n < 2)
-    return finish_each(ctx, f, o, n, 0);
-  replies = calloc(n + 3, sizeof *replies);
-  xadd = calloc(n, sizeof *xadd);
-  if (replies != NULL && xadd != NULL)
-    ran = finish_batch(ctx, f, o, n, replies, xadd);
-  if (ran == 0)
-    for (size_t i = 0; i < n; i++)
-      written(ctx, &f[i], o[i], xadd[i]);
-  else /* -1: perhaps written; ask before writing again */
-    rc = finish_each(ctx, f, o, n, ran == -1);
-  for (size_t i = 0; replies != NULL && i < n + 3; i++)
-    if (replies[i] != NULL)
-      freeReplyObject(replies[i]);
-  free(replies);
-  free(xadd);
-  return rc;
+  if (n > 1)
+    ran = finish_batch(ctx, f, o, n);
+  /* -1: perhaps written; ask before writing again */
+  return ran == 0 ? 0 : finish_each(ctx, f, o, n, ran == -1);
 }
 
 int ex_finish(ex_ctx_t *ctx, const ex_finish_t *f, const ex_outcome_t *o) {

@@ -99,9 +99,10 @@ static void write_all(const char *buf, size_t len) {
 }
 
 void dg_log_buffer_begin(void) {
-  if (log_buffer == NULL)
+  if (log_buffer == NULL) {
     log_buffer = malloc(LOG_BUFFER_SIZE);
-  log_buffered = 0;
+    log_buffered = 0;
+  }
 }
 
 void dg_log_flush(void) {
