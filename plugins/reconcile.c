@@ -50,7 +50,9 @@ static void rc_account_free(rc_account_t *a) {
   for (size_t i = 0; i < STATIC_ARRAY_SIZE(strings); i++)
     sfree(*strings[i]);
   free(a->symbols);
-  free(a->by_name);
+  free(a->watch);
+  free(a->rows);
+  free(a->replies);
   free(a->values);
   free(a->ledger_cmd);
   free(a->ledger_cmd_symbols);

@@ -39,6 +39,12 @@ typedef enum {
 typedef struct {
   char name[DG_SYMBOL_MAX];
   bool configured; /* from a Symbol option: always watched */
+  /* Its exchange rules (MARKET_LOT_SIZE), asked of the driver's cached
+   * exchangeInfo again every RC_RULES_EVERY: a poll then reads them from
+   * here instead of searching the exchange's list for every symbol. */
+  cdtime_t rules_at; /* 0: not asked yet */
+  bool listed;       /* the exchange lists it (step and min_qty valid) */
+  dg_dec_t step, min_qty;
   /* ConfirmPolls debounce: the same signature on N consecutive polls. */
   char pending_sig[DG_SIGNATURE_LEN + 1];
   int pending_count;
@@ -49,16 +55,28 @@ typedef struct {
   /* A HOLD we may not release (another drift's): logged once per sig. */
   char foreign_sig[DG_SIGNATURE_LEN + 1];
   bool rules_missing_logged; /* the exchange does not list the symbol */
+  bool watched;              /* in this poll's watch list (auto mode) */
   derive_t published;        /* close_published */
 } rc_symbol_t;
 
-/* One value of a poll, queued until the poll's end (rc_metrics_flush). */
+/* One value of a poll, queued until the poll's end (rc_metrics_flush).
+ * Names are pointers, not copies: symbol points into the account's
+ * symbols, which therefore never move while values are queued. */
 typedef struct {
-  char plugin_instance[DATA_MAX_NAME_LEN];
+  const char *symbol;        /* NULL: a value of the account itself */
   const char *type;          /* static strings */
   const char *type_instance; /* NULL: none */
   value_t value;
 } rc_value_t;
+
+/* Per-symbol reads of the ledger side of a poll (reconcile_store.c). */
+typedef struct {
+  bool present;      /* the ledger hash field exists */
+  dg_dec_t amt;      /* its value (0 when absent) */
+  bool amt_bad;      /* present but not a decimal */
+  bool hold;         /* the HOLD key exists */
+  char hold_sig[64]; /* its signature, "" when absent */
+} rc_ledger_row_t;
 
 typedef struct {
   char *name;
@@ -84,10 +102,12 @@ typedef struct {
   dg_redis_t *redis;
   dg_hmac_key_t *plan_key; /* NULL without PlanKeyFile */
 
-  rc_symbol_t *symbols; /* configured ones first */
+  /* Sorted by name, so that a poll walks them beside the sorted positions
+   * and watch list instead of searching for each symbol. With a Symbol
+   * list every one is configured; in auto mode none is. */
+  rc_symbol_t *symbols;
   size_t symbols_num;
   size_t configured_num;
-  size_t *by_name; /* indices into symbols, sorted by name (lookups) */
 
   /* Auto mode (no Symbol option): symbols found by SCAN, cached. */
   char (*scanned)[DG_SYMBOL_MAX];
@@ -97,6 +117,12 @@ typedef struct {
   /* Per-symbol values go to plugin instance "<account>-<symbol>" instead
    * of "<symbol>" (another account watches the same symbols). */
   bool instance_with_account;
+  /* A poll's work arrays, kept from poll to poll (grown, never shrunk):
+   * the watch list, its ledger rows, and the store's reply slots. */
+  rc_symbol_t **watch;
+  rc_ledger_row_t *rows;
+  redisReply **replies; /* work_cap + 1 */
+  size_t work_cap;
   /* The ledger read pipeline (RESP) built for the watch list it names,
    * reused while the list stays the same (reconcile_store.c). */
   char *ledger_cmd;
@@ -127,7 +153,10 @@ typedef struct {
 void rc_poll(rc_account_t *a, rc_poll_result_t *out);
 /* The INFO line with the polls' CPU time (at shutdown). */
 void rc_poll_log_cpu(const rc_account_t *a);
-/* The symbol's state, created when new (NULL: out of memory). */
+/* The symbol's state, created when new (NULL: out of memory). Creating
+ * one moves the others: never while values are queued or while pointers
+ * into symbols are held (a poll creates states only while it builds its
+ * watch list). */
 rc_symbol_t *rc_symbol_get(rc_account_t *a, const char *name);
 /* The symbol's state, NULL when the account does not know it. */
 const rc_symbol_t *rc_symbol_find(const rc_account_t *a, const char *name);
@@ -137,17 +166,8 @@ void rc_account_error(rc_account_t *a, rc_source_t src, const char *what);
 
 /* reconcile_store.c: Redis side of a poll. Each returns 0, or -1 with a
  * reason in err (then the Redis connection is the problem). */
-typedef struct {
-  bool present;      /* the ledger hash field exists */
-  dg_dec_t amt;      /* its value (0 when absent) */
-  bool amt_bad;      /* present but not a decimal */
-  bool hold;         /* the HOLD key exists */
-  char hold_sig[64]; /* its signature, "" when absent */
-} rc_ledger_row_t;
-
-int rc_store_ledger_read(rc_account_t *a, char (*symbols)[DG_SYMBOL_MAX],
-                         size_t n, rc_ledger_row_t *rows, char *err,
-                         size_t errlen);
+/* The ledger rows of the first n symbols of a->watch, into a->rows. */
+int rc_store_ledger_read(rc_account_t *a, size_t n, char *err, size_t errlen);
 int rc_store_scan_symbols(rc_account_t *a, char (**out)[DG_SYMBOL_MAX],
                           size_t *n, char *err, size_t errlen);
 /* HOLD the symbol with the lease; with plan != NULL also publish the plan
@@ -168,7 +188,7 @@ int rc_metrics_register_types(void);
  * rc_metrics_flush dispatches the queue (once per poll). */
 void rc_metric_account(rc_account_t *a, const char *type,
                        const char *type_instance, value_t v);
-void rc_metric_symbol(rc_account_t *a, const char *symbol, const char *type,
+void rc_metric_symbol(rc_account_t *a, const rc_symbol_t *s, const char *type,
                       const char *type_instance, value_t v);
 void rc_metrics_flush(rc_account_t *a);
 /* The plugin instance of a symbol's values (notifications keep the

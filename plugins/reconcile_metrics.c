@@ -43,19 +43,47 @@ int rc_metrics_register_types(void) {
   return 0;
 }
 
-static void rc_dispatch(const rc_account_t *a, const rc_value_t *q) {
-  value_list_t vl = VALUE_LIST_INIT;
+/* src into dst[DATA_MAX_NAME_LEN], cut to fit. Not sstrncpy: padding
+ * three names of 128 bytes for thousands of values per poll is a large
+ * part of their dispatch. */
+static void rc_name_copy(char *dst, const char *src) {
+  size_t n = strnlen(src, DATA_MAX_NAME_LEN - 1);
+  memcpy(dst, src, n);
+  dst[n] = '\0';
+}
+
+/* vl's names for q: the plugin instance is the account's name, or the
+ * symbol's instance (rc_symbol_instance). vl's other fields are the same
+ * for every value of the account. */
+static void rc_value_names(const rc_account_t *a, const rc_value_t *q,
+                           value_list_t *vl) {
+  if (q->symbol == NULL)
+    rc_name_copy(vl->plugin_instance, a->name);
+  else if (a->instance_with_account)
+    rc_symbol_instance(a, q->symbol, vl->plugin_instance,
+                       sizeof(vl->plugin_instance));
+  else
+    rc_name_copy(vl->plugin_instance, q->symbol);
+  rc_name_copy(vl->type, q->type);
+  rc_name_copy(vl->type_instance, q->type_instance ? q->type_instance : "");
+}
+
+static void rc_dispatch(const rc_account_t *a, const rc_value_t *q,
+                        value_list_t *vl) {
   value_t v = q->value;
-  vl.values = &v;
-  vl.values_len = 1;
+  vl->values = &v;
+  rc_value_names(a, q, vl);
+  plugin_dispatch_values(vl);
+  vl->values = NULL;
+}
+
+/* The value list every value of the account starts from. */
+static void rc_value_list_init(const rc_account_t *a, value_list_t *vl) {
+  *vl = (value_list_t)VALUE_LIST_INIT;
+  vl->values_len = 1;
   /* collectd's cache expects the next value one account Interval later. */
-  vl.interval = a->interval;
-  sstrncpy(vl.plugin, RC_PLUGIN, sizeof(vl.plugin));
-  sstrncpy(vl.plugin_instance, q->plugin_instance, sizeof(vl.plugin_instance));
-  sstrncpy(vl.type, q->type, sizeof(vl.type));
-  if (q->type_instance != NULL)
-    sstrncpy(vl.type_instance, q->type_instance, sizeof(vl.type_instance));
-  plugin_dispatch_values(&vl);
+  vl->interval = a->interval;
+  sstrncpy(vl->plugin, RC_PLUGIN, sizeof(vl->plugin));
 }
 
 /* A slot in the queue, or NULL when it cannot grow (the value is then
@@ -72,21 +100,20 @@ static rc_value_t *rc_queue_slot(rc_account_t *a) {
   return &a->values[a->values_num++];
 }
 
-static void rc_queue(rc_account_t *a, const char *plugin_instance,
-                     const char *type, const char *type_instance, value_t v) {
+static void rc_queue(rc_account_t *a, const char *symbol, const char *type,
+                     const char *type_instance, value_t v) {
   rc_value_t one, *q = rc_queue_slot(a);
   if (q == NULL)
     q = &one;
-  /* Not sstrncpy: padding 128 bytes per value adds up to a large part of
-   * a poll's own work. */
-  size_t n = strnlen(plugin_instance, sizeof(q->plugin_instance) - 1);
-  memcpy(q->plugin_instance, plugin_instance, n);
-  q->plugin_instance[n] = '\0';
-  q->type = type;
-  q->type_instance = type_instance;
-  q->value = v;
-  if (q == &one)
-    rc_dispatch(a, q);
+  *q = (rc_value_t){.symbol = symbol,
+                    .type = type,
+                    .type_instance = type_instance,
+                    .value = v};
+  if (q == &one) {
+    value_list_t vl;
+    rc_value_list_init(a, &vl);
+    rc_dispatch(a, q, &vl);
+  }
 }
 
 void rc_symbol_instance(const rc_account_t *a, const char *symbol, char *out,
@@ -99,19 +126,19 @@ void rc_symbol_instance(const rc_account_t *a, const char *symbol, char *out,
 
 void rc_metric_account(rc_account_t *a, const char *type,
                        const char *type_instance, value_t v) {
-  rc_queue(a, a->name, type, type_instance, v);
+  rc_queue(a, NULL, type, type_instance, v);
 }
 
-void rc_metric_symbol(rc_account_t *a, const char *symbol, const char *type,
+void rc_metric_symbol(rc_account_t *a, const rc_symbol_t *s, const char *type,
                       const char *type_instance, value_t v) {
-  char instance[DATA_MAX_NAME_LEN];
-  rc_symbol_instance(a, symbol, instance, sizeof(instance));
-  rc_queue(a, instance, type, type_instance, v);
+  rc_queue(a, s->name, type, type_instance, v);
 }
 
 void rc_metrics_flush(rc_account_t *a) {
+  value_list_t vl;
+  rc_value_list_init(a, &vl);
   for (size_t i = 0; i < a->values_num; i++)
-    rc_dispatch(a, &a->values[i]);
+    rc_dispatch(a, &a->values[i], &vl);
   a->values_num = 0;
 }
 

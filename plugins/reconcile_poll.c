@@ -19,6 +19,9 @@
 
 /* Auto mode rescans the ledger and HOLD keys at most this often. */
 #define RC_SCAN_EVERY TIME_T_TO_CDTIME_T(60)
+/* A symbol's exchange rules are looked up again this often (the driver
+ * refreshes its exchangeInfo hourly). */
+#define RC_RULES_EVERY TIME_T_TO_CDTIME_T(60)
 
 static const char *const rc_source_names[RC_SRC_COUNT] = {"exchange", "ledger",
                                                           "redis"};
@@ -40,17 +43,16 @@ static void rc_account_recovered(rc_account_t *a, rc_source_t src) {
   a->failing[src] = false;
 }
 
-/* Lookups go through by_name (sorted indices) so that a poll of N
- * symbols costs N log N, not N^2; a new symbol is rare (start-up, auto
- * mode) and pays an insertion. */
-/* The position in by_name where name is or would be inserted. */
+/* Symbols are kept sorted by name: a lookup is a binary search, and a
+ * new symbol (start-up, auto mode) pays an insertion. */
+/* The position in symbols where name is or would be inserted. */
 static size_t rc_symbol_slot(const rc_account_t *a, const char *name,
                              bool *found) {
   size_t lo = 0, hi = a->symbols_num;
   *found = false;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    int cmp = strcmp(a->symbols[a->by_name[mid]].name, name);
+    int cmp = strcmp(a->symbols[mid].name, name);
     if (cmp == 0) {
       *found = true;
       return mid;
@@ -66,27 +68,25 @@ static size_t rc_symbol_slot(const rc_account_t *a, const char *name,
 const rc_symbol_t *rc_symbol_find(const rc_account_t *a, const char *name) {
   bool found;
   size_t slot = rc_symbol_slot(a, name, &found);
-  return found ? &a->symbols[a->by_name[slot]] : NULL;
+  return found ? &a->symbols[slot] : NULL;
 }
 
 rc_symbol_t *rc_symbol_get(rc_account_t *a, const char *name) {
   bool found;
-  size_t lo = rc_symbol_slot(a, name, &found);
+  size_t at = rc_symbol_slot(a, name, &found);
   if (found)
-    return &a->symbols[a->by_name[lo]];
-  size_t *index =
-      realloc(a->by_name, (a->symbols_num + 1) * sizeof(*a->by_name));
-  if (index == NULL)
-    return NULL;
-  a->by_name = index;
+    return &a->symbols[at];
+  /* Queued values point into symbols, which is about to move. */
+  if (a->values_num > 0)
+    rc_metrics_flush(a);
   rc_symbol_t *grown =
       realloc(a->symbols, (a->symbols_num + 1) * sizeof(*a->symbols));
   if (grown == NULL)
     return NULL;
   a->symbols = grown;
-  memmove(&index[lo + 1], &index[lo], (a->symbols_num - lo) * sizeof(*index));
-  index[lo] = a->symbols_num;
-  rc_symbol_t *s = &grown[a->symbols_num++];
+  memmove(&grown[at + 1], &grown[at], (a->symbols_num - at) * sizeof(*grown));
+  a->symbols_num++;
+  rc_symbol_t *s = &grown[at];
   memset(s, 0, sizeof(*s));
   sstrncpy(s->name, name, sizeof(s->name));
   return s;
@@ -132,101 +132,134 @@ void rc_symbol_list_unique(char (*list)[DG_SYMBOL_MAX], size_t *n) {
   *n = kept + 1;
 }
 
-/* The symbols this poll watches: the Symbol list, or every symbol open on
- * either side plus those this instance or anyone still holds. */
-static int rc_watch_list(rc_account_t *a, const dg_position_t *pos, size_t npos,
-                         char (**out)[DG_SYMBOL_MAX], size_t *n) {
-  if (a->configured_num == 0) {
-    cdtime_t now = cdtime();
-    if (a->scanned_at == 0 || now - a->scanned_at >= RC_SCAN_EVERY) {
-      char err[256];
-      char(*scanned)[DG_SYMBOL_MAX] = NULL;
-      size_t scanned_num = 0;
-      if (rc_store_scan_symbols(a, &scanned, &scanned_num, err, sizeof(err)) !=
-          0) {
-        rc_account_error(a, RC_SRC_REDIS, err);
-        return -1;
-      }
-      free(a->scanned);
-      a->scanned = scanned;
-      a->scanned_num = scanned_num;
-      a->scanned_at = now;
+/* Room for n symbols in the poll's work arrays. -1: out of memory. */
+static int rc_work_reserve(rc_account_t *a, size_t n) {
+  if (n <= a->work_cap)
+    return 0;
+  size_t cap = a->work_cap > 0 ? 2 * a->work_cap : 64;
+  while (cap < n)
+    cap *= 2;
+  rc_symbol_t **watch = realloc(a->watch, cap * sizeof(*watch));
+  if (watch == NULL)
+    return -1;
+  a->watch = watch;
+  rc_ledger_row_t *rows = realloc(a->rows, cap * sizeof(*rows));
+  if (rows == NULL)
+    return -1;
+  a->rows = rows;
+  redisReply **replies = realloc(a->replies, (cap + 1) * sizeof(*replies));
+  if (replies == NULL)
+    return -1;
+  a->replies = replies;
+  a->work_cap = cap;
+  return 0;
+}
+
+/* Auto mode: mark name's state watched (created when new), walking on
+ * from *cursor: names come in sorted order, like the symbols. */
+static int rc_watch_name(rc_account_t *a, const char *name, size_t *cursor) {
+  while (*cursor < a->symbols_num && strcmp(a->symbols[*cursor].name, name) < 0)
+    (*cursor)++;
+  rc_symbol_t *s =
+      *cursor < a->symbols_num && strcmp(a->symbols[*cursor].name, name) == 0
+          ? &a->symbols[*cursor]
+          : rc_symbol_get(a, name); /* inserted at *cursor */
+  if (s == NULL)
+    return -1;
+  s->watched = true;
+  return 0;
+}
+
+/* Auto mode (no Symbol list): every symbol open on either side, from the
+ * (sorted) positions and the cached SCAN of ledger and HOLD keys, plus
+ * those this instance holds. -1: the poll failed. */
+static int rc_watch_auto(rc_account_t *a, const dg_position_t *pos,
+                         size_t npos) {
+  cdtime_t now = cdtime();
+  if (a->scanned_at == 0 || now - a->scanned_at >= RC_SCAN_EVERY) {
+    char err[256];
+    char(*scanned)[DG_SYMBOL_MAX] = NULL;
+    size_t scanned_num = 0;
+    if (rc_store_scan_symbols(a, &scanned, &scanned_num, err, sizeof(err)) !=
+        0) {
+      rc_account_error(a, RC_SRC_REDIS, err);
+      return -1;
     }
+    free(a->scanned);
+    a->scanned = scanned;
+    a->scanned_num = scanned_num;
+    a->scanned_at = now;
   }
-  size_t cap = a->configured_num > 0 ? a->configured_num
-                                     : npos + a->scanned_num + a->symbols_num;
-  char(*list)[DG_SYMBOL_MAX] = calloc(cap > 0 ? cap : 1, sizeof(*list));
-  size_t count = 0;
-  if (list == NULL) {
+  for (size_t i = 0; i < a->symbols_num; i++)
+    a->symbols[i].watched = a->symbols[i].held_sig[0] != '\0';
+  size_t cursor = 0;
+  for (size_t i = 0; i < npos; i++)
+    if (rc_watch_name(a, pos[i].symbol, &cursor) != 0)
+      return -1;
+  cursor = 0;
+  for (size_t i = 0; i < a->scanned_num; i++)
+    if (rc_watch_name(a, a->scanned[i], &cursor) != 0)
+      return -1;
+  return 0;
+}
+
+/* The symbols this poll watches into a->watch, sorted by name: the
+ * Symbol list, or in auto mode every symbol open on either side. *n is
+ * their number; -1: the poll failed. */
+static int rc_watch_list(rc_account_t *a, const dg_position_t *pos, size_t npos,
+                         size_t *n) {
+  bool auto_mode = a->configured_num == 0;
+  if (auto_mode && rc_watch_auto(a, pos, npos) != 0)
+    return -1;
+  if (rc_work_reserve(a, a->symbols_num) != 0) {
     rc_account_error(a, RC_SRC_REDIS, "out of memory");
     return -1;
   }
-  if (a->configured_num > 0) {
-    /* Configured symbols come first in symbols, and are unique. */
-    for (size_t i = 0; i < a->configured_num; i++)
-      memcpy(list[count++], a->symbols[i].name, sizeof(*list));
-  } else {
-    for (size_t i = 0; i < npos; i++)
-      sstrncpy(list[count++], pos[i].symbol, sizeof(*list));
-    for (size_t i = 0; i < a->scanned_num; i++)
-      memcpy(list[count++], a->scanned[i], sizeof(*list));
-    for (size_t i = 0; i < a->symbols_num; i++)
-      if (a->symbols[i].held_sig[0] != '\0')
-        memcpy(list[count++], a->symbols[i].name, sizeof(*list));
-    rc_symbol_list_unique(list, &count);
-  }
-  *out = list;
+  size_t count = 0;
+  for (size_t i = 0; i < a->symbols_num; i++)
+    if (!auto_mode || a->symbols[i].watched)
+      a->watch[count++] = &a->symbols[i];
   *n = count;
   return 0;
 }
 
-static int rc_position_key_cmp(const void *symbol, const void *pos) {
-  return strcmp(symbol, ((const dg_position_t *)pos)->symbol);
-}
-
-/* pos is sorted by symbol (dg_exchange_positions). */
-static dg_dec_t rc_exchange_amt(const dg_position_t *pos, size_t npos,
-                                const char *symbol) {
-  const dg_position_t *p =
-      npos > 0 ? bsearch(symbol, pos, npos, sizeof(*pos), rc_position_key_cmp)
-               : NULL;
-  return p != NULL ? p->amt : DG_DEC_ZERO; /* omitted: flat */
-}
-
-/* Per-symbol inputs of the decision, gathered before any HOLD changes so
- * that a failure part way leaves every HOLD untouched. */
-typedef struct {
-  bool skip; /* nothing can be decided for it this poll */
-  dg_symbol_rules_t rules;
-  dg_dec_t exchange_amt;
-  rc_ledger_row_t ledger;
-} rc_input_t;
-
-/* Fetch every symbol's rules (cached exchangeInfo). -1: the poll failed. */
-static int rc_gather_rules(rc_account_t *a, char (*syms)[DG_SYMBOL_MAX],
-                           size_t n, rc_input_t *in) {
+/* Look up again the exchange rules of watched symbols whose copy is due.
+ * -1: the poll failed. */
+static int rc_refresh_rules(rc_account_t *a, size_t n) {
+  cdtime_t now = cdtime();
   for (size_t i = 0; i < n; i++) {
+    rc_symbol_t *s = a->watch[i];
+    dg_symbol_rules_t rules;
     dg_ex_result_t res;
-    dg_ex_status_t st =
-        dg_exchange_symbol_rules(a->ex, syms[i], &in[i].rules, &res);
+    if (s->rules_at != 0 && now - s->rules_at < RC_RULES_EVERY)
+      continue;
+    dg_ex_status_t st = dg_exchange_symbol_rules(a->ex, s->name, &rules, &res);
     if (st == DG_EX_REFUSED && res.code == -1121) {
-      rc_symbol_t *s = rc_symbol_get(a, syms[i]);
-      if (s != NULL && !s->rules_missing_logged)
+      if (!s->rules_missing_logged)
         WARNING(RC_PLUGIN " plugin: account=%s symbol=%s is not listed by "
                           "the exchange; not reconciled",
-                a->name, syms[i]);
-      if (s != NULL)
-        s->rules_missing_logged = true;
-      in[i].skip = true;
-      continue;
-    }
-    if (st != DG_EX_OK) {
+                a->name, s->name);
+      s->rules_missing_logged = true;
+      s->listed = false;
+    } else if (st != DG_EX_OK) {
       rc_exchange_failed(a, "exchangeInfo", &res);
       return -1;
+    } else {
+      s->listed = true;
+      s->rules_missing_logged = false;
+      s->step = rules.step;
+      s->min_qty = rules.min_qty;
     }
+    s->rules_at = now;
   }
   return 0;
 }
+
+/* Per-symbol inputs of the decision. */
+typedef struct {
+  dg_dec_t exchange_amt;
+  const rc_ledger_row_t *ledger;
+} rc_input_t;
 
 /* Debounce: true once the same signature was seen on ConfirmPolls polls. */
 static bool rc_confirm(const rc_account_t *a, rc_symbol_t *s, const char *sig,
@@ -237,7 +270,7 @@ static bool rc_confirm(const rc_account_t *a, rc_symbol_t *s, const char *sig,
   } else {
     char ex_txt[DG_DEC_STRLEN], led_txt[DG_DEC_STRLEN];
     dg_dec_format(in->exchange_amt, ex_txt, sizeof(ex_txt));
-    dg_dec_format(in->ledger.amt, led_txt, sizeof(led_txt));
+    dg_dec_format(in->ledger->amt, led_txt, sizeof(led_txt));
     INFO(RC_PLUGIN " plugin: account=%s symbol=%s drift seen exchange_amt=%s "
                    "ledger_amt=%s signature=%s confirm_polls=%d",
          a->name, s->name, ex_txt, led_txt, sig, a->confirm_polls);
@@ -294,7 +327,7 @@ static int rc_plan_text(const rc_account_t *a, const char *symbol,
                         char mac[65], char *plan_id, size_t id_size) {
   dg_plan_t plan;
   if (dg_plan_build(&plan, a->key_prefix, a->source, symbol, d,
-                    in->exchange_amt, in->ledger.amt, now_ms,
+                    in->exchange_amt, in->ledger->amt, now_ms,
                     a->cooldown_s) != 0 ||
       (*len = dg_plan_encode(&plan, json, size)) < 0)
     return -1;
@@ -312,9 +345,9 @@ static void rc_hold(rc_account_t *a, rc_symbol_t *s, const char *sig,
                     rc_poll_result_t *out, bool *redis_failed) {
   char err[256], ex_txt[DG_DEC_STRLEN], led_txt[DG_DEC_STRLEN];
   dg_dec_format(in->exchange_amt, ex_txt, sizeof(ex_txt));
-  dg_dec_format(in->ledger.amt, led_txt, sizeof(led_txt));
+  dg_dec_format(in->ledger->amt, led_txt, sizeof(led_txt));
   bool fixable =
-      d->kind == DG_DRIFT_CLOSE && dg_dec_cmp(d->qty, in->rules.min_qty) >= 0;
+      d->kind == DG_DRIFT_CLOSE && dg_dec_cmp(d->qty, s->min_qty) >= 0;
   const char *why = d->kind == DG_DRIFT_CLOSE
                         ? "the close is below the exchange's minQty"
                         : "the ledger holds more than the exchange";
@@ -370,99 +403,84 @@ static void rc_hold(rc_account_t *a, rc_symbol_t *s, const char *sig,
   sstrncpy(s->held_sig, sig, sizeof(s->held_sig));
 }
 
-/* Decide for one symbol and dispatch its values. */
-static void rc_decide(rc_account_t *a, const char *symbol, const rc_input_t *in,
+/* Decide for one symbol and queue its values. */
+static void rc_decide(rc_account_t *a, rc_symbol_t *s, const rc_input_t *in,
                       rc_poll_result_t *out, bool *redis_failed) {
-  rc_symbol_t *s = rc_symbol_get(a, symbol);
   dg_drift_t d;
   dg_dec_t diff;
   char sig[DG_SIGNATURE_LEN + 1];
-  if (s == NULL) {
-    ERROR(RC_PLUGIN " plugin: account=%s symbol=%s out of memory", a->name,
-          symbol);
-    return;
-  }
   /* The signature (a SHA-256) is only needed when there is a drift. */
-  if (dg_drift_compute(in->exchange_amt, in->ledger.amt, in->rules.step, &d) !=
-          0 ||
-      dg_dec_sub(in->exchange_amt, in->ledger.amt, &diff) != 0 ||
+  if (dg_drift_compute(in->exchange_amt, in->ledger->amt, s->step, &d) != 0 ||
+      dg_dec_sub(in->exchange_amt, in->ledger->amt, &diff) != 0 ||
       (d.kind != DG_DRIFT_NONE &&
-       dg_drift_signature(symbol, in->exchange_amt, in->ledger.amt, sig) !=
+       dg_drift_signature(s->name, in->exchange_amt, in->ledger->amt, sig) !=
            0)) {
     ERROR(RC_PLUGIN " plugin: account=%s symbol=%s drift math failed "
                     "(step or amounts out of range); HOLD unchanged",
-          a->name, symbol);
+          a->name, s->name);
     return;
   }
-  rc_metric_symbol(a, symbol, "position", "exchange",
+  rc_metric_symbol(a, s, "position", "exchange",
                    (value_t){.gauge = rc_dec_to_gauge(in->exchange_amt)});
-  rc_metric_symbol(a, symbol, "position", "ledger",
-                   (value_t){.gauge = rc_dec_to_gauge(in->ledger.amt)});
-  rc_metric_symbol(a, symbol, "drift", NULL,
+  rc_metric_symbol(a, s, "position", "ledger",
+                   (value_t){.gauge = rc_dec_to_gauge(in->ledger->amt)});
+  rc_metric_symbol(a, s, "drift", NULL,
                    (value_t){.gauge = rc_dec_to_gauge(diff)});
 
-  int hold_active = in->ledger.hold;
+  int hold_active = in->ledger->hold;
   if (d.kind == DG_DRIFT_NONE) {
-    hold_active = rc_release(a, s, &in->ledger, redis_failed);
+    hold_active = rc_release(a, s, in->ledger, redis_failed);
   } else if (rc_confirm(a, s, sig, in)) {
     rc_hold(a, s, sig, &d, in, out, redis_failed);
     if (!*redis_failed)
       hold_active = 1;
   }
-  rc_metric_symbol(a, symbol, "hold_active", NULL,
-                   (value_t){.gauge = hold_active});
+  rc_metric_symbol(a, s, "hold_active", NULL, (value_t){.gauge = hold_active});
 }
 
-/* Everything after a successful positionRisk read. Returns true when the
- * poll saw both sides. */
+/* Everything after a successful positionRisk read. The watch list, the
+ * positions and the symbols are all sorted by name: one walk over them,
+ * no search per symbol. Every input is gathered (and checked) before any
+ * HOLD changes, so that a failure part way leaves every HOLD untouched.
+ * Returns true when the poll saw both sides. */
 static bool rc_poll_symbols(rc_account_t *a, const dg_position_t *pos,
                             size_t npos, rc_poll_result_t *out) {
-  char(*syms)[DG_SYMBOL_MAX] = NULL;
   size_t n = 0;
   char err[256];
-  bool ok = false, ledger_bad = false, redis_failed = false;
-  if (rc_watch_list(a, pos, npos, &syms, &n) != 0)
+  bool ledger_bad = false, redis_failed = false;
+  if (rc_watch_list(a, pos, npos, &n) != 0)
     return false;
-  rc_input_t *in = calloc(n > 0 ? n : 1, sizeof(*in));
-  rc_ledger_row_t *rows = calloc(n > 0 ? n : 1, sizeof(*rows));
-  if (in == NULL || rows == NULL) {
-    rc_account_error(a, RC_SRC_REDIS, "out of memory");
-    goto out;
-  }
-  if (rc_store_ledger_read(a, syms, n, rows, err, sizeof(err)) != 0) {
+  if (rc_store_ledger_read(a, n, err, sizeof(err)) != 0) {
     rc_account_error(a, RC_SRC_REDIS, err);
-    goto out;
+    return false;
   }
   rc_account_recovered(a, RC_SRC_REDIS);
-  if (rc_gather_rules(a, syms, n, in) != 0)
-    goto out;
+  if (rc_refresh_rules(a, n) != 0)
+    return false;
 
-  char what[128] = "";
-  for (size_t i = 0; i < n; i++) {
-    in[i].exchange_amt = rc_exchange_amt(pos, npos, syms[i]);
-    in[i].ledger = rows[i];
-    if (rows[i].amt_bad) {
+  for (size_t i = 0; i < n && !ledger_bad; i++)
+    if (a->rows[i].amt_bad) {
       /* Unreadable is not flat: nothing is decided for that symbol. */
-      if (!ledger_bad)
-        snprintf(what, sizeof(what), "symbol=%s ledger value is not a decimal",
-                 syms[i]);
+      snprintf(err, sizeof(err), "symbol=%s ledger value is not a decimal",
+               a->watch[i]->name);
+      rc_account_error(a, RC_SRC_LEDGER, err);
       ledger_bad = true;
-      in[i].skip = true;
     }
+  size_t p = 0;
+  for (size_t i = 0; i < n && !redis_failed; i++) {
+    rc_symbol_t *s = a->watch[i];
+    while (p < npos && strcmp(pos[p].symbol, s->name) < 0)
+      p++;
+    bool open = p < npos && strcmp(pos[p].symbol, s->name) == 0;
+    /* A symbol positionRisk omits is flat. */
+    rc_input_t in = {.exchange_amt = open ? pos[p].amt : DG_DEC_ZERO,
+                     .ledger = &a->rows[i]};
+    if (s->listed && !in.ledger->amt_bad)
+      rc_decide(a, s, &in, out, &redis_failed);
   }
-  if (ledger_bad)
-    rc_account_error(a, RC_SRC_LEDGER, what);
-  for (size_t i = 0; i < n && !redis_failed; i++)
-    if (!in[i].skip)
-      rc_decide(a, syms[i], &in[i], out, &redis_failed);
   if (!ledger_bad)
     rc_account_recovered(a, RC_SRC_LEDGER);
-  ok = !redis_failed && !ledger_bad;
-out:
-  free(rows);
-  free(in);
-  free(syms);
-  return ok;
+  return !redis_failed && !ledger_bad;
 }
 
 /* CPU time of the calling thread: a poll runs on one collectd read
@@ -518,7 +536,7 @@ void rc_poll(rc_account_t *a, rc_poll_result_t *out) {
   /* Counters are sent on every poll, failed or not, so they exist (at 0)
    * from start-up. */
   for (size_t i = 0; i < a->symbols_num; i++)
-    rc_metric_symbol(a, a->symbols[i].name, "close_published", NULL,
+    rc_metric_symbol(a, &a->symbols[i], "close_published", NULL,
                      (value_t){.derive = a->symbols[i].published});
   for (int src = 0; src < RC_SRC_COUNT; src++)
     rc_metric_account(a, "poll_errors", rc_source_names[src],

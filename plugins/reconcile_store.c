@@ -113,13 +113,13 @@ static void rc_resp_arg(rc_resp_t *r, const char *s) {
 
 /* One HGET per ledger hash, then one MGET of every symbol's hold and
  * hold_sig keys: n + 1 commands, one round trip. */
-static int rc_ledger_commands(const rc_account_t *a,
-                              char (*symbols)[DG_SYMBOL_MAX], size_t n,
-                              rc_resp_t *cmd, char *err, size_t errlen) {
+static int rc_ledger_commands(const rc_account_t *a, size_t n, rc_resp_t *cmd,
+                              char *err, size_t errlen) {
   char key[DG_KEY_MAX];
   for (size_t i = 0; i < n; i++) {
-    if (rc_template_fill(a->ledger_key, symbols[i], key, sizeof(key)) != 0) {
-      snprintf(err, errlen, "key name too long for symbol=%s", symbols[i]);
+    const char *symbol = a->watch[i]->name;
+    if (rc_template_fill(a->ledger_key, symbol, key, sizeof(key)) != 0) {
+      snprintf(err, errlen, "key name too long for symbol=%s", symbol);
       return -1;
     }
     rc_resp_count(cmd, '*', 3);
@@ -130,13 +130,14 @@ static int rc_ledger_commands(const rc_account_t *a,
   rc_resp_count(cmd, '*', 1 + 2 * n);
   rc_resp_arg(cmd, "MGET");
   for (size_t i = 0; i < n; i++) {
-    if (dg_key_hold(key, sizeof(key), a->key_prefix, symbols[i]) < 0) {
-      snprintf(err, errlen, "key name too long for symbol=%s", symbols[i]);
+    const char *symbol = a->watch[i]->name;
+    if (dg_key_hold(key, sizeof(key), a->key_prefix, symbol) < 0) {
+      snprintf(err, errlen, "key name too long for symbol=%s", symbol);
       return -1;
     }
     rc_resp_arg(cmd, key);
-    if (dg_key_hold_sig(key, sizeof(key), a->key_prefix, symbols[i]) < 0) {
-      snprintf(err, errlen, "key name too long for symbol=%s", symbols[i]);
+    if (dg_key_hold_sig(key, sizeof(key), a->key_prefix, symbol) < 0) {
+      snprintf(err, errlen, "key name too long for symbol=%s", symbol);
       return -1;
     }
     rc_resp_arg(cmd, key);
@@ -148,26 +149,26 @@ static int rc_ledger_commands(const rc_account_t *a,
   return 0;
 }
 
-/* a->ledger_cmd for this watch list: the one cached when the list is the
+/* a->ledger_cmd for the watch list: the one cached when the list is the
  * same as last poll's (the usual case), else built and cached. */
-static int rc_ledger_pipeline(rc_account_t *a, char (*symbols)[DG_SYMBOL_MAX],
-                              size_t n, char *err, size_t errlen) {
+static int rc_ledger_pipeline(rc_account_t *a, size_t n, char *err,
+                              size_t errlen) {
   bool same = a->ledger_cmd != NULL && a->ledger_cmd_symbols_num == n;
   for (size_t i = 0; i < n && same; i++)
-    same = strcmp(a->ledger_cmd_symbols[i], symbols[i]) == 0;
+    same = strcmp(a->ledger_cmd_symbols[i], a->watch[i]->name) == 0;
   if (same)
     return 0;
   rc_resp_t cmd = {0};
   char(*copy)[DG_SYMBOL_MAX] = malloc(n * sizeof(*copy));
-  if (copy == NULL ||
-      rc_ledger_commands(a, symbols, n, &cmd, err, errlen) != 0) {
+  if (copy == NULL || rc_ledger_commands(a, n, &cmd, err, errlen) != 0) {
     if (copy == NULL)
       snprintf(err, errlen, "out of memory");
     free(copy);
     free(cmd.buf);
     return -1;
   }
-  memcpy(copy, symbols, n * sizeof(*copy));
+  for (size_t i = 0; i < n; i++)
+    memcpy(copy[i], a->watch[i]->name, sizeof(*copy));
   free(a->ledger_cmd);
   free(a->ledger_cmd_symbols);
   a->ledger_cmd = cmd.buf;
@@ -177,31 +178,25 @@ static int rc_ledger_pipeline(rc_account_t *a, char (*symbols)[DG_SYMBOL_MAX],
   return 0;
 }
 
-int rc_store_ledger_read(rc_account_t *a, char (*symbols)[DG_SYMBOL_MAX],
-                         size_t n, rc_ledger_row_t *rows, char *err,
-                         size_t errlen) {
+int rc_store_ledger_read(rc_account_t *a, size_t n, char *err, size_t errlen) {
   if (n == 0)
     return 0;
-  if (rc_ledger_pipeline(a, symbols, n, err, errlen) != 0)
+  if (rc_ledger_pipeline(a, n, err, errlen) != 0)
     return -1;
   redisContext *c = dg_redis_context(a->redis);
   if (c == NULL)
     return rc_set_err(err, errlen, "connect", NULL, a->redis);
-  int appended =
-      redisAppendFormattedCommand(c, a->ledger_cmd, a->ledger_cmd_len);
-  size_t nreplies = n + 1;
-  redisReply **replies = calloc(nreplies, sizeof(*replies));
-  if (appended != REDIS_OK || replies == NULL) {
+  if (redisAppendFormattedCommand(c, a->ledger_cmd, a->ledger_cmd_len) !=
+      REDIS_OK) {
     /* Nothing was sent yet: dropping the connection discards it. */
     dg_redis_disconnect(a->redis);
-    free(replies);
     snprintf(err, errlen, "out of memory");
     return -1;
   }
-  if (dg_redis_pipeline_collect(a->redis, replies, nreplies) != 0) {
-    free(replies);
+  redisReply **replies = a->replies; /* n + 1 slots (rc_work_reserve) */
+  size_t nreplies = n + 1;
+  if (dg_redis_pipeline_collect(a->redis, replies, nreplies) != 0)
     return rc_set_err(err, errlen, "ledger read", NULL, a->redis);
-  }
   int status = 0;
   const redisReply *holds = replies[n];
   if (holds->type != REDIS_REPLY_ARRAY || holds->elements != 2 * n)
@@ -209,7 +204,7 @@ int rc_store_ledger_read(rc_account_t *a, char (*symbols)[DG_SYMBOL_MAX],
   for (size_t i = 0; i < n && status == 0; i++) {
     const redisReply *led = replies[i], *hold = holds->element[2 * i],
                      *sig = holds->element[2 * i + 1];
-    rc_ledger_row_t *row = &rows[i];
+    rc_ledger_row_t *row = &a->rows[i];
     memset(row, 0, sizeof(*row));
     if (led->type == REDIS_REPLY_STRING) {
       row->present = true;
@@ -225,7 +220,6 @@ int rc_store_ledger_read(rc_account_t *a, char (*symbols)[DG_SYMBOL_MAX],
   }
   for (size_t i = 0; i < nreplies; i++)
     freeReplyObject(replies[i]);
-  free(replies);
   return status;
 }
 
