@@ -8,7 +8,8 @@
 #   top_srcdir=... top_builddir=... bench/plugin_poll.sh
 # Environment: BENCH_SYMBOLS ("1 50 500"), BENCH_SECONDS per size (20),
 # BENCH_INTERVAL (0.2 s), BENCH_AUTO=1 also runs the largest size with
-# auto-discovery (no Symbol list).
+# auto-discovery (no Symbol list), BENCH_MALLOC=/path/to/lib.so runs
+# collectd with that allocator preloaded (e.g. Debian's libjemalloc2).
 #
 # Host CPU: the sum over collectd's threads of /proc/PID/task/*/schedstat
 # (ns on CPU) across the window, minus an idle collectd's (same config
@@ -31,6 +32,10 @@ set -u
 . "$top_srcdir/tests/harness.sh"
 
 SIZES=${BENCH_SYMBOLS:-"1 50 500"}
+if [ -n "${BENCH_MALLOC:-}" ]; then
+  [ -r "$BENCH_MALLOC" ] || bail "BENCH_MALLOC=$BENCH_MALLOC: no such library"
+  export DG_COLLECTD_PRELOAD=$BENCH_MALLOC
+fi
 SECONDS_PER_SIZE=${BENCH_SECONDS:-20}
 INTERVAL=${BENCH_INTERVAL:-0.2}
 dg_time_limit 900
@@ -169,12 +174,14 @@ baseline_ns_per_s() {
 IDLE_NS_PER_S=$(baseline_ns_per_s "$SECONDS_PER_SIZE")
 echo "# $(nproc) CPUs, load average before the run: $(cut -d" " -f1-3 /proc/loadavg) (other work on the machine skews every figure)"
 echo "# collectd 5.12 + reconcile.so ($top_builddir) + write_prometheus, Interval $INTERVAL s,"
+echo "# malloc: ${BENCH_MALLOC:-glibc (default)}"
 echo "# ${SECONDS_PER_SIZE} s per size; idle collectd without the plugin: $((IDLE_NS_PER_S / 1000)) us CPU/s, subtracted"
 echo "# per poll: host = collectd's CPU beyond idle; reader = its read threads' CPU (the"
 echo "# plugin's poll + handing values to collectd); own / dispatch = the plugin's"
-echo "# thread CPU clock around its work / around plugin_dispatch_values (from its log)"
-printf '%-8s %-6s %6s %10s %10s %10s %10s %10s %8s %6s\n' symbols mode polls "host ms" \
-  "reader ms" "own ms" "disp. ms" "redis cmd" "rtrip" "HTTP"
+echo "# thread CPU clock around its work / around plugin_dispatch_values (from its log);"
+echo "# exch. = the part of own spent on the positionRisk request and its parsing"
+printf '%-8s %-6s %6s %10s %10s %10s %10s %10s %10s %8s %6s\n' symbols mode polls "host ms" \
+  "reader ms" "own ms" "exch. ms" "disp. ms" "redis cmd" "rtrip" "HTTP"
 
 run_size() {
   local n=$1 auto=$2 s0 s1 rt
@@ -191,8 +198,8 @@ $(plugin_block "$n" "$auto")"
   s1=$(snapshot)
   stop_collectd
   # The plugin's own account of its polls, logged at shutdown: "OWN_US
-  # DISPATCH_US" per poll (every poll but the first).
-  own=$(sed -n 's/.*account=bench .* cpu_us_per_poll=\([0-9.]*\) dispatch_cpu_us_per_poll=\([0-9.]*\).*/\1 \2/p' \
+  # DISPATCH_US EXCHANGE_US" per poll (every poll but the first).
+  own=$(sed -n 's/.*account=bench .* cpu_us_per_poll=\([0-9.]*\) exchange_cpu_us_per_poll=\([0-9.]*\) dispatch_cpu_us_per_poll=\([0-9.]*\).*/\1 \3 \2/p' \
     "$DG_TMP/poll$n-collectd.log" | tail -n 1)
   # Round trips in a run of their own: strace slows every system call,
   # which must not reach the CPU figures above.
@@ -205,13 +212,13 @@ $(plugin_block "$n" "$auto")"
   # Between the two INFO commandstats, the first one itself ran.
   awk -v n="$n" -v mode="$([ "$auto" = 1 ] && echo auto || echo list)" \
     -v s0="$s0" -v s1="$s1" -v idle="$IDLE_NS_PER_S" \
-    -v rt="$rt" -v own="${own:--1 -1}" 'BEGIN {
+    -v rt="$rt" -v own="${own:--1 -1 -1}" 'BEGIN {
       split(s0, a, " "); split(s1, b, " "); split(rt, t, " "); split(own, o, " ")
       polls = b[5] - a[5]; redis_polls = b[3] - a[3]
       if (polls == 0 || redis_polls == 0) { print n, mode, "no polls seen"; exit }
-      printf "%-8d %-6s %6d %10.3f %10.3f %10.3f %10.3f %10.1f %8s %6.2f\n", n, mode, polls,
+      printf "%-8d %-6s %6d %10.3f %10.3f %10.3f %10.3f %10.3f %10.1f %8s %6.2f\n", n, mode, polls,
         (b[1] - a[1] - idle * (b[6] - a[6]) / 1e9) / polls / 1e6,
-        (b[7] - a[7]) / polls / 1e6, o[1] / 1e3, o[2] / 1e3,
+        (b[7] - a[7]) / polls / 1e6, o[1] / 1e3, o[3] / 1e3, o[2] / 1e3,
         (b[2] - a[2] - 1) / redis_polls,
         (t[2] > 0 ? sprintf("%.2f", t[1] / t[2]) : "-"), (b[4] - a[4]) / polls }'
   if grep -q "poll failed" "$DG_TMP/poll$n-collectd.log"; then

@@ -134,8 +134,9 @@ typedef struct {
   size_t values_num, values_cap;
   /* CPU time of the polls after the first (which connects and fetches
    * exchangeInfo), thread CPU clock, logged at shutdown: the plugin's own
-   * work, and plugin_dispatch_values of its values. */
-  uint64_t polls, cpu_own_ns, cpu_dispatch_ns;
+   * work (of which the positionRisk request and parse), and
+   * plugin_dispatch_values of its values. */
+  uint64_t polls, cpu_own_ns, cpu_exchange_ns, cpu_dispatch_ns;
 
   bool failing[RC_SRC_COUNT]; /* an error is in progress (log once) */
   derive_t poll_errors[RC_SRC_COUNT];

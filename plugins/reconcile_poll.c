@@ -496,16 +496,19 @@ void rc_poll_log_cpu(const rc_account_t *a) {
   uint64_t timed = a->polls > 1 ? a->polls - 1 : 0;
   if (timed == 0)
     return;
-  /* Own work, then plugin_dispatch_values of the values (collectd's
-   * side); thread CPU time, the first poll excluded. */
+  /* Own work (of which the positionRisk request and its parsing), then
+   * plugin_dispatch_values of the values (collectd's side); thread CPU
+   * time, the first poll excluded. */
   INFO(RC_PLUGIN " plugin: account=%s polls=%" PRIu64
-                 " cpu_us_per_poll=%.1f dispatch_cpu_us_per_poll=%.1f",
+                 " cpu_us_per_poll=%.1f exchange_cpu_us_per_poll=%.1f"
+                 " dispatch_cpu_us_per_poll=%.1f",
        a->name, a->polls, (double)a->cpu_own_ns / (double)timed / 1e3,
+       (double)a->cpu_exchange_ns / (double)timed / 1e3,
        (double)a->cpu_dispatch_ns / (double)timed / 1e3);
 }
 
 void rc_poll(rc_account_t *a, rc_poll_result_t *out) {
-  uint64_t cpu_start = rc_thread_cpu_ns();
+  uint64_t cpu_start = rc_thread_cpu_ns(), cpu_exchange = 0;
   char err[256];
   int64_t banned_until = 0;
   dg_position_t *pos = NULL;
@@ -522,14 +525,17 @@ void rc_poll(rc_account_t *a, rc_poll_result_t *out) {
     snprintf(err, sizeof(err), "exchange back-off in force until=%" PRId64,
              banned_until);
     rc_account_error(a, RC_SRC_EXCHANGE, err);
-  } else if (dg_exchange_positions(a->ex, NULL, &pos, &npos, &res) !=
-             DG_EX_OK) {
-    rc_publish_weight(a, &res);
-    rc_exchange_failed(a, "positionRisk", &res);
   } else {
+    uint64_t cpu_ask = rc_thread_cpu_ns();
+    dg_ex_status_t st = dg_exchange_positions(a->ex, NULL, &pos, &npos, &res);
+    cpu_exchange = rc_thread_cpu_ns() - cpu_ask;
     rc_publish_weight(a, &res);
-    rc_account_recovered(a, RC_SRC_EXCHANGE);
-    out->ok = rc_poll_symbols(a, pos, npos, out);
+    if (st != DG_EX_OK) {
+      rc_exchange_failed(a, "positionRisk", &res);
+    } else {
+      rc_account_recovered(a, RC_SRC_EXCHANGE);
+      out->ok = rc_poll_symbols(a, pos, npos, out);
+    }
   }
   free(pos);
 
@@ -546,6 +552,7 @@ void rc_poll(rc_account_t *a, rc_poll_result_t *out) {
   rc_metrics_flush(a);
   if (a->polls++ > 0) {
     a->cpu_own_ns += cpu_work - cpu_start;
+    a->cpu_exchange_ns += cpu_exchange;
     a->cpu_dispatch_ns += rc_thread_cpu_ns() - cpu_work;
   }
 }

@@ -226,9 +226,11 @@ LoadPlugin unixsock
 </Plugin>
 $extra
 CONF
-  local preload=""
+  # DG_COLLECTD_PRELOAD: a library preloaded into collectd besides
+  # (benchmarks: another malloc).
+  local preload=${DG_COLLECTD_PRELOAD:-}
   if [ -n "${DG_SAN_CFLAGS:-}" ]; then
-    preload=$(gcc -print-file-name=libasan.so)
+    preload="$(gcc -print-file-name=libasan.so)${preload:+ $preload}"
   fi
   LD_PRELOAD="$preload" ASAN_OPTIONS="detect_leaks=0:verify_asan_link_order=0" \
     /usr/sbin/collectd -f -C "$conf" >>"$DG_TMP/$name-collectd.out" 2>&1 &

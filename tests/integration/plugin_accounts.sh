@@ -65,7 +65,7 @@ sleep 1.5 # a second poll: the first one is not counted below
 is "$(grep -c 'Value too old' "$DG_TMP/a-collectd.log")" 0 "no value overwrote another's"
 dg_stop_pid "$COLLECTD_PID"
 # At shutdown each account logs the CPU its polls took (bench/README.md).
-is "$(grep -cE 'account=(main|alt) polls=[0-9]+ cpu_us_per_poll=[0-9.]+ dispatch_cpu_us_per_poll=[0-9.]+$' \
+is "$(grep -cE 'account=(main|alt) polls=[0-9]+ cpu_us_per_poll=[0-9.]+ exchange_cpu_us_per_poll=[0-9.]+ dispatch_cpu_us_per_poll=[0-9.]+$' \
   "$DG_TMP/a-collectd.log")" 2 "each account logs its polls' CPU time at shutdown"
 
 # 2. Disjoint Symbol lists: the plugin instance stays the symbol.
