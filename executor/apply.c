@@ -425,11 +425,11 @@ static step_t check_position(job_t *j) {
 
 /* EXPIRE the three HOLD keys (KEYS, ARGV[1] the lease) in one step; the
  * reply says whether the HOLD itself was still there. */
-static ex_script_t renew_script =
-    EX_SCRIPT("local held = redis.call('EXPIRE', KEYS[1], ARGV[1])\n"
-              "redis.call('EXPIRE', KEYS[2], ARGV[1])\n"
-              "redis.call('EXPIRE', KEYS[3], ARGV[1])\n"
-              "return held\n");
+static dg_redis_script_t renew_script =
+    DG_REDIS_SCRIPT("local held = redis.call('EXPIRE', KEYS[1], ARGV[1])\n"
+                    "redis.call('EXPIRE', KEYS[2], ARGV[1])\n"
+                    "redis.call('EXPIRE', KEYS[3], ARGV[1])\n"
+                    "return held\n");
 
 static step_t renew_lease(job_t *j) {
   ex_ctx_t *ctx = j->ctx;

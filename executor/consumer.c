@@ -60,15 +60,15 @@ int ex_consumer_ensure_group(ex_ctx_t *ctx) {
  * KEYS[2] (the metrics Hostname's key) and ARGV[3] (who we are), also
  * notes that we send metrics under that Hostname, and answers {1, other}
  * when another executor did so within the lease. */
-static ex_script_t lease_script =
-    EX_SCRIPT("local cur = redis.call('GET', KEYS[1])\n"
-              "if cur and cur ~= ARGV[1] then return {0, cur} end\n"
-              "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])\n"
-              "if #KEYS < 2 then return {1} end\n"
-              "local other = redis.call('GET', KEYS[2])\n"
-              "redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2])\n"
-              "if other and other ~= ARGV[3] then return {1, other} end\n"
-              "return {1}\n");
+static dg_redis_script_t lease_script =
+    DG_REDIS_SCRIPT("local cur = redis.call('GET', KEYS[1])\n"
+                    "if cur and cur ~= ARGV[1] then return {0, cur} end\n"
+                    "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])\n"
+                    "if #KEYS < 2 then return {1} end\n"
+                    "local other = redis.call('GET', KEYS[2])\n"
+                    "redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2])\n"
+                    "if other and other ~= ARGV[3] then return {1, other} end\n"
+                    "return {1}\n");
 
 /* Executors sharing a Hostname send the same identifiers: their counters
  * overwrite one another in collectd (SPEC 5 has no consumer label). */

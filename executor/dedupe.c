@@ -11,11 +11,11 @@ static const char *const state_names[] = {"", "claimed", "submitted", "final"};
 
 /* KEYS[1] record; ARGV[1] expected text ('' = absent), ARGV[2] new text,
  * ARGV[3] TTL. Returns {1} when stored, {0, current or ''} otherwise. */
-static ex_script_t swap_script =
-    EX_SCRIPT("local cur = redis.call('GET', KEYS[1]) or ''\n"
-              "if cur ~= ARGV[1] then return {0, cur} end\n"
-              "redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])\n"
-              "return {1}\n");
+static dg_redis_script_t swap_script =
+    DG_REDIS_SCRIPT("local cur = redis.call('GET', KEYS[1]) or ''\n"
+                    "if cur ~= ARGV[1] then return {0, cur} end\n"
+                    "redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])\n"
+                    "return {1}\n");
 
 const char *ex_dedupe_state_name(ex_dd_state_t s) {
   return s >= EX_DD_NONE && s <= EX_DD_FINAL ? state_names[s] : "";

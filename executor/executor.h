@@ -54,23 +54,9 @@ redisReply *ex_redis(ex_ctx_t *ctx, const char *const *args);
 redisReply *ex_redis_argv(ex_ctx_t *ctx, int argc, const char **argv,
                           const size_t *lens);
 
-/* A Lua script run with EVALSHA: its text goes to Redis once (SCRIPT
- * LOAD), not with every call. */
-typedef struct {
-  const char *text;
-  char sha[41]; /* "" until loaded */
-} ex_script_t;
-#define EX_SCRIPT(text)                                                        \
-  { (text), "" }
-
-/* The script's SHA1, loading it first if needed; NULL when stopping. */
-const char *ex_script_sha(ex_ctx_t *ctx, ex_script_t *s);
-/* 1 when r says Redis lost the script (restart, SCRIPT FLUSH): the
- * script did not run; the sha is forgotten, so the next call loads it. */
-int ex_script_lost(ex_script_t *s, const redisReply *r);
-/* EVALSHA sha NUMKEYS KEYS... ARGS... (args: NUMKEYS onwards,
- * NULL-terminated) through ex_redis, reloading a lost script. */
-redisReply *ex_redis_eval(ex_ctx_t *ctx, ex_script_t *s,
+/* dg_redis_eval (a Lua script by its SHA1) through ex_redis: NUMKEYS
+ * onwards, NULL-terminated. */
+redisReply *ex_redis_eval(ex_ctx_t *ctx, dg_redis_script_t *s,
                           const char *const *args);
 
 #endif

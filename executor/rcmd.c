@@ -72,12 +72,16 @@ int ex_redis_refused(const redisReply *r) {
   return 0;
 }
 
-redisReply *ex_redis_argv(ex_ctx_t *ctx, int argc, const char **argv,
-                          const size_t *lens) {
+/* Run a command, or with s its script (argv from NUMKEYS on), until Redis
+ * answers (ex_redis). */
+static redisReply *redis_wait(ex_ctx_t *ctx, dg_redis_script_t *s, int argc,
+                              const char **argv, const size_t *lens) {
   int64_t backoff = BACKOFF_MIN_MS;
   for (;;) {
     char why[256];
-    redisReply *reply = dg_redis_command_argv(ctx->redis, argc, argv, lens);
+    redisReply *reply =
+        s != NULL ? dg_redis_eval(ctx->redis, s, argc, argv, lens)
+                  : dg_redis_command_argv(ctx->redis, argc, argv, lens);
     if (reply != NULL && !ex_redis_refused(reply)) {
       if (ctx->redis_down) {
         dg_log(LOG_NOTICE, "event=redis_up");
@@ -99,63 +103,30 @@ redisReply *ex_redis_argv(ex_ctx_t *ctx, int argc, const char **argv,
   }
 }
 
-redisReply *ex_redis(ex_ctx_t *ctx, const char *const *args) {
-  const char *argv[MAX_ARGS];
-  size_t lens[MAX_ARGS];
+redisReply *ex_redis_argv(ex_ctx_t *ctx, int argc, const char **argv,
+                          const size_t *lens) {
+  return redis_wait(ctx, NULL, argc, argv, lens);
+}
+
+/* args (NULL-terminated, at most MAX_ARGS) as argv. */
+static int args_argv(const char *const *args, const char **argv) {
   int argc = 0;
   while (args[argc] != NULL && argc < MAX_ARGS) {
     argv[argc] = args[argc];
-    lens[argc] = strlen(args[argc]);
     argc++;
   }
-  return ex_redis_argv(ctx, argc, argv, lens);
+  return argc;
 }
 
-const char *ex_script_sha(ex_ctx_t *ctx, ex_script_t *s) {
-  while (s->sha[0] == '\0') {
-    redisReply *r =
-        ex_redis(ctx, (const char *[]){"SCRIPT", "LOAD", s->text, NULL});
-    if (r == NULL)
-      return NULL;
-    if (r->type == REDIS_REPLY_STRING && r->len == 40)
-      memcpy(s->sha, r->str, 41);
-    else
-      dg_log(LOG_ERR, "event=script_load_failed error=\"%s\"",
-             r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
-    freeReplyObject(r);
-    if (s->sha[0] == '\0' && ex_sleep_ms(ctx, 1000) != 0)
-      return NULL;
-  }
-  return s->sha;
+redisReply *ex_redis(ex_ctx_t *ctx, const char *const *args) {
+  const char *argv[MAX_ARGS];
+  int argc = args_argv(args, argv);
+  return redis_wait(ctx, NULL, argc, argv, NULL);
 }
 
-int ex_script_lost(ex_script_t *s, const redisReply *r) {
-  if (r == NULL || r->type != REDIS_REPLY_ERROR ||
-      strncmp(r->str, "NOSCRIPT", 8) != 0)
-    return 0;
-  s->sha[0] = '\0';
-  return 1;
-}
-
-redisReply *ex_redis_eval(ex_ctx_t *ctx, ex_script_t *s,
+redisReply *ex_redis_eval(ex_ctx_t *ctx, dg_redis_script_t *s,
                           const char *const *args) {
   const char *argv[MAX_ARGS];
-  size_t lens[MAX_ARGS];
-  int argc = 2;
-  for (; args[argc - 2] != NULL && argc < MAX_ARGS; argc++) {
-    argv[argc] = args[argc - 2];
-    lens[argc] = strlen(argv[argc]);
-  }
-  argv[0] = "EVALSHA";
-  lens[0] = 7;
-  for (;;) {
-    redisReply *r;
-    if ((argv[1] = ex_script_sha(ctx, s)) == NULL)
-      return NULL;
-    lens[1] = 40;
-    r = ex_redis_argv(ctx, argc, argv, lens);
-    if (!ex_script_lost(s, r))
-      return r;
-    freeReplyObject(r);
-  }
+  int argc = args_argv(args, argv);
+  return redis_wait(ctx, s, argc, argv, NULL);
 }

@@ -26,7 +26,7 @@ static const char *const status_names[] = {
 /* KEYS: record, result stream, plan stream. ARGV: expected record, new
  * record ('' = leave it), TTL, group, entry id, result fields... The record
  * is written only while it still is what this consumer holds. */
-static ex_script_t finish_script = EX_SCRIPT(
+static dg_redis_script_t finish_script = DG_REDIS_SCRIPT(
     "if ARGV[2] ~= '' and (redis.call('GET', KEYS[1]) or '') == ARGV[1] then\n"
     "  redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])\n"
     "end\n"
@@ -122,12 +122,11 @@ static void result_values(ex_ctx_t *ctx, const ex_finish_t *f,
   r->v[k++] = r->ts;
 }
 
-/* The finish script's command for one entry; argv[1] (the sha) is set
- * right before sending. */
+/* The finish script's keys and arguments for one entry (NUMKEYS on). */
 typedef struct {
   result_values_t values;
   char ttl[16];
-  const char *argv[11 + 2 * RESULT_FIELDS];
+  const char *argv[9 + 2 * RESULT_FIELDS];
   int argc;
 } finish_cmd_t;
 
@@ -137,8 +136,6 @@ static void build(ex_ctx_t *ctx, const ex_finish_t *f, const ex_outcome_t *o,
   int argc = 0;
   result_values(ctx, f, o, &c->values);
   snprintf(c->ttl, sizeof c->ttl, "%d", EX_DEDUPE_TTL_S);
-  argv[argc++] = "EVALSHA";
-  argv[argc++] = "";
   argv[argc++] = "3";
   argv[argc++] = f->dedupe_key != NULL ? f->dedupe_key : ctx->result_stream;
   argv[argc++] = ctx->result_stream;
@@ -275,13 +272,7 @@ static int finish_one(ex_ctx_t *ctx, const ex_finish_t *f,
     return 0;
   }
   for (;;) {
-    if ((cmd.argv[1] = ex_script_sha(ctx, &finish_script)) == NULL)
-      return -1;
-    r = dg_redis_command_argv(ctx->redis, cmd.argc, cmd.argv, NULL);
-    if (ex_script_lost(&finish_script, r)) {
-      freeReplyObject(r);
-      continue;
-    }
+    r = dg_redis_eval(ctx->redis, &finish_script, cmd.argc, cmd.argv, NULL);
     if (ex_redis_refused(r)) {
       /* Not run (e.g. OOM): wait until Redis takes writes again. */
       if (!ctx->redis_down)

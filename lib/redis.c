@@ -1,7 +1,8 @@
 /* redis.c - the one Redis connection of a plugin account or the executor:
  * RedisURL parsing, connect with a connect timeout and a reply timeout,
  * AUTH (password or ACL user + password), SELECT, and reconnect-on-next-call
- * after any I/O error. hiredis 0.14 blocking API.
+ * after any I/O error, and Lua scripts run by their SHA1. hiredis 0.14
+ * blocking API.
  *
  * hiredis writes to the socket with write(): a process using this must
  * ignore SIGPIPE (collectd does; the executor sets it at start-up). */
@@ -11,6 +12,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <openssl/evp.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -371,6 +374,65 @@ redisReply *dg_redis_command_argv(dg_redis_t *r, int argc, const char **argv,
   if (c == NULL)
     return NULL;
   return checked_reply(r, redisCommandArgv(c, argc, argv, argvlen));
+}
+
+/* s->sha, computed on first use, copied to out: -1 if the digest fails.
+ * One lock for all scripts: the plugin's accounts run on several collectd
+ * read threads and share theirs. */
+static int script_sha(dg_redis_script_t *s, char out[41]) {
+  static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+  static const char hex[] = "0123456789abcdef";
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  pthread_mutex_lock(&lock);
+  if (s->sha[0] == '\0' &&
+      EVP_Digest(s->text, strlen(s->text), md, &len, EVP_sha1(), NULL) == 1 &&
+      len == 20) {
+    for (unsigned int i = 0; i < len; i++) {
+      s->sha[2 * i] = hex[md[i] >> 4];
+      s->sha[2 * i + 1] = hex[md[i] & 0x0f];
+    }
+    s->sha[40] = '\0';
+  }
+  memcpy(out, s->sha, 41);
+  pthread_mutex_unlock(&lock);
+  return out[0] != '\0' ? 0 : -1;
+}
+
+redisReply *dg_redis_eval(dg_redis_t *r, dg_redis_script_t *s, int argc,
+                          const char **argv, const size_t *lens) {
+  char sha[41];
+  int digested = script_sha(s, sha);
+  const char **v = malloc((size_t)(argc + 2) * sizeof(*v));
+  size_t *vlen = malloc((size_t)(argc + 2) * sizeof(*vlen));
+  redisReply *reply = NULL;
+  if (digested != 0 || v == NULL || vlen == NULL) {
+    snprintf(r->last_err, sizeof(r->last_err), "%s: %s", r->endpoint,
+             digested != 0 ? "cannot digest the script" : "out of memory");
+    goto out;
+  }
+  v[0] = "EVALSHA";
+  vlen[0] = 7;
+  v[1] = sha;
+  vlen[1] = 40;
+  for (int i = 0; i < argc; i++) {
+    v[i + 2] = argv[i];
+    vlen[i + 2] = lens != NULL ? lens[i] : strlen(argv[i]);
+  }
+  reply = dg_redis_command_argv(r, argc + 2, v, vlen);
+  if (reply != NULL && reply->type == REDIS_REPLY_ERROR &&
+      strncmp(reply->str, "NOSCRIPT", 8) == 0) {
+    freeReplyObject(reply);
+    v[0] = "EVAL";
+    vlen[0] = 4;
+    v[1] = s->text;
+    vlen[1] = strlen(s->text);
+    reply = dg_redis_command_argv(r, argc + 2, v, vlen);
+  }
+out:
+  free(v);
+  free(vlen);
+  return reply;
 }
 
 int dg_redis_pipeline_collect(dg_redis_t *r, redisReply **replies, size_t n) {

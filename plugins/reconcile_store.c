@@ -8,7 +8,6 @@
 
 #include "driftguard/keys.h"
 
-#include <openssl/evp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +20,7 @@
  * KEYS: hold, hold_reason, hold_sig[, cooldown, stream]
  * ARGV: lease_s, signature, reason[, cooldown_s, maxlen, plan[, mac]]
  * Returns the new stream entry id when it published, else 0. */
-static const char rc_hold_lua[] =
+static dg_redis_script_t rc_hold_lua = DG_REDIS_SCRIPT(
     "local lease = tonumber(ARGV[1])\n"
     "redis.call('SET', KEYS[1], '1', 'EX', lease)\n"
     "redis.call('SET', KEYS[2], ARGV[3], 'EX', lease)\n"
@@ -34,14 +33,14 @@ static const char rc_hold_lua[] =
     "'plan', ARGV[6], 'mac', ARGV[7])\n"
     "end\n"
     "return redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[5], '*', "
-    "'plan', ARGV[6])\n";
+    "'plan', ARGV[6])\n");
 
 /* Release a HOLD that is ours.
  * KEYS: hold, hold_reason, hold_sig
  * ARGV: expected signature ("" = no memory: any reconcile_drift hold),
  *       reason
  * Returns 1 released, 0 nothing held, -1 held for another drift. */
-static const char rc_release_lua[] =
+static dg_redis_script_t rc_release_lua = DG_REDIS_SCRIPT(
     "local sig = redis.call('GET', KEYS[3])\n"
     "local reason = redis.call('GET', KEYS[2])\n"
     "if redis.call('EXISTS', KEYS[1]) == 0 and not sig and not reason "
@@ -50,7 +49,7 @@ static const char rc_release_lua[] =
     "  if sig ~= ARGV[1] then return -1 end\n"
     "elseif reason ~= ARGV[2] then return -1 end\n"
     "redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])\n"
-    "return 1\n";
+    "return 1\n");
 
 static int rc_set_err(char *err, size_t errlen, const char *what,
                       const redisReply *reply, dg_redis_t *r) {
@@ -290,26 +289,16 @@ int rc_store_scan_symbols(rc_account_t *a, char (**out)[DG_SYMBOL_MAX],
   return 0;
 }
 
-/* EVALSHA, and EVAL when the server does not know the script yet. */
-static redisReply *rc_eval(rc_account_t *a, const char *script, int numkeys,
-                           const char **keys, int nargs, const char **args,
-                           const size_t *arglens) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int dlen = 0;
-  char sha[2 * EVP_MAX_MD_SIZE + 1], nk[16];
-  if (EVP_Digest(script, strlen(script), digest, &dlen, EVP_sha1(), NULL) != 1)
-    return NULL;
-  for (unsigned int i = 0; i < dlen; i++)
-    snprintf(sha + 2 * i, 3, "%02x", digest[i]);
-  snprintf(nk, sizeof(nk), "%d", numkeys);
-
+/* A script with its keys and arguments (NUMKEYS first) through
+ * dg_redis_eval. */
+static redisReply *rc_eval(rc_account_t *a, dg_redis_script_t *script,
+                           int numkeys, const char **keys, int nargs,
+                           const char **args, const size_t *arglens) {
   const char *argv[16];
   size_t argvlen[16];
+  char nk[16];
   int argc = 0;
-  argv[argc] = "EVALSHA";
-  argvlen[argc++] = 7;
-  argv[argc] = sha;
-  argvlen[argc++] = strlen(sha);
+  snprintf(nk, sizeof(nk), "%d", numkeys);
   argv[argc] = nk;
   argvlen[argc++] = strlen(nk);
   for (int i = 0; i < numkeys; i++, argc++) {
@@ -320,17 +309,7 @@ static redisReply *rc_eval(rc_account_t *a, const char *script, int numkeys,
     argv[argc] = args[i];
     argvlen[argc] = arglens != NULL ? arglens[i] : strlen(args[i]);
   }
-  redisReply *r = dg_redis_command_argv(a->redis, argc, argv, argvlen);
-  if (r != NULL && r->type == REDIS_REPLY_ERROR &&
-      strncmp(r->str, "NOSCRIPT", 8) == 0) {
-    freeReplyObject(r);
-    argv[0] = "EVAL";
-    argvlen[0] = 4;
-    argv[1] = script;
-    argvlen[1] = strlen(script);
-    r = dg_redis_command_argv(a->redis, argc, argv, argvlen);
-  }
-  return r;
+  return dg_redis_eval(a->redis, script, argc, argv, argvlen);
 }
 
 static int rc_hold_keys(const rc_account_t *a, const char *symbol,
@@ -364,7 +343,7 @@ int rc_store_hold(rc_account_t *a, const char *symbol, const char *signature,
   int numkeys = plan != NULL ? 5 : 3;
   int nargs = plan == NULL ? 3 : (mac != NULL ? 7 : 6);
 
-  redisReply *r = rc_eval(a, rc_hold_lua, numkeys, keys, nargs, args, lens);
+  redisReply *r = rc_eval(a, &rc_hold_lua, numkeys, keys, nargs, args, lens);
   if (r == NULL ||
       (r->type != REDIS_REPLY_STRING && r->type != REDIS_REPLY_INTEGER)) {
     rc_set_err(err, errlen, "hold script", r, a->redis);
@@ -386,7 +365,7 @@ int rc_store_release(rc_account_t *a, const char *symbol,
   }
   const char *keys[3] = {hk[0], hk[1], hk[2]};
   const char *args[2] = {expected_sig, DG_HOLD_REASON};
-  redisReply *r = rc_eval(a, rc_release_lua, 3, keys, 2, args, NULL);
+  redisReply *r = rc_eval(a, &rc_release_lua, 3, keys, 2, args, NULL);
   if (r == NULL || r->type != REDIS_REPLY_INTEGER) {
     rc_set_err(err, errlen, "release script", r, a->redis);
     freeReplyObject(r);

@@ -39,6 +39,22 @@ redisContext *dg_redis_context(dg_redis_t *r);
 redisReply *dg_redis_command(dg_redis_t *r, const char *fmt, ...);
 redisReply *dg_redis_command_argv(dg_redis_t *r, int argc, const char **argv,
                                   const size_t *argvlen);
+/* A Lua script run by its SHA1 (EVALSHA). The SHA1 is worked out here,
+ * once, so the text itself only travels when Redis does not have it
+ * (after a restart or SCRIPT FLUSH: NOSCRIPT), with EVAL, which caches it
+ * again. */
+typedef struct {
+  const char *text;
+  char sha[41]; /* hex SHA1 of text, "" until first used */
+} dg_redis_script_t;
+#define DG_REDIS_SCRIPT(text)                                                  \
+  { (text), "" }
+
+/* Run s: argv[0..argc) is NUMKEYS, the keys, then the arguments (lens NULL:
+ * strlen each). EVALSHA, then EVAL once if Redis answers NOSCRIPT (the
+ * script did not run). Same contract as dg_redis_command_argv. */
+redisReply *dg_redis_eval(dg_redis_t *r, dg_redis_script_t *s, int argc,
+                          const char **argv, const size_t *lens);
 /* Pipelining: append n commands with redisAppendCommand on
  * dg_redis_context(), then collect them here in one round trip. Returns 0
  * and n replies, or -1 (connection dropped, replies freed). */

@@ -57,6 +57,16 @@ probe -P "$DG_TMP/redis.pass" "$TCP/0" "cmd:DEL dg:n" "pipeline:INCR dg:n"
 echo "$OUT" | grep -q '^pipeline 1,2,3 '
 ok $? "pipeline: three commands, three replies in order"
 
+# --- Lua scripts by SHA1 ----------------------------------------------------------
+R del dg:ev >/dev/null
+R config resetstat >/dev/null
+probe -P "$DG_TMP/redis.pass" "$TCP/0" "eval:dg:ev" "eval:dg:ev" "cmd:SCRIPT FLUSH" "eval:dg:ev"
+is "$(echo "$OUT" | grep -c '^reply [123] ')" 3 "a script runs by its SHA1, also after SCRIPT FLUSH"
+calls() { R info commandstats | sed -n "s/^cmdstat_$1:calls=\([0-9]*\),.*/\1/p"; }
+is "$(calls evalsha)/$(calls eval)" "3/2" \
+  "EVALSHA every time, the text (EVAL) only when Redis lacks it: the SHA1 is Redis's own"
+diag "$OUT"
+
 # --- reply timeout -------------------------------------------------------------
 R debug sleep 3 >/dev/null &
 sleeper=$!

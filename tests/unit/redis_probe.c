@@ -8,6 +8,8 @@
  *   cmd:WORD WORD...            "reply TYPE VALUE" | "error: REASON"
  *   pipeline:WORD WORD...       the command 3 times in one round trip:
  *                               "pipeline V1,V2,V3" | "error: REASON"
+ *   eval:KEY                    dg_redis_eval of a script that INCRs KEY:
+ *                               "reply N" | "error: REASON"
  *   wait:PATH                   wait (up to 20 s) until PATH exists
  *   ban-store:PREFIX:UNTIL:NOW  "ban-store RC"
  *   ban-check:PREFIX:NOW        "ban-check RC [UNTIL]" */
@@ -68,6 +70,19 @@ static void step_cmd(dg_redis_t *r, char *words) {
   freeReplyObject(reply);
 }
 
+static void step_eval(dg_redis_t *r, const char *key) {
+  static dg_redis_script_t incr =
+      DG_REDIS_SCRIPT("return redis.call('INCR', KEYS[1])\n");
+  const char *argv[2] = {"1", key};
+  redisReply *reply = dg_redis_eval(r, &incr, 2, argv, NULL);
+  if (reply == NULL) {
+    printf("error: %s", dg_redis_last_error(r));
+    return;
+  }
+  print_reply(reply);
+  freeReplyObject(reply);
+}
+
 static void step_pipeline(dg_redis_t *r, char *words) {
   const char *argv[16];
   int argc = split_words(words, argv, 16);
@@ -102,6 +117,8 @@ static void step(dg_redis_t *r, char *s) {
       printf("connect error: %s", err);
   } else if (strncmp(s, "cmd:", 4) == 0) {
     step_cmd(r, s + 4);
+  } else if (strncmp(s, "eval:", 5) == 0) {
+    step_eval(r, s + 5);
   } else if (strncmp(s, "pipeline:", 9) == 0) {
     step_pipeline(r, s + 9);
   } else if (strncmp(s, "wait:", 5) == 0) {
