@@ -94,15 +94,22 @@ int dg_drift_compute(dg_dec_t exchange_amt, dg_dec_t ledger_amt, dg_dec_t step,
 
 int dg_drift_signature(const char *symbol, dg_dec_t exchange_amt,
                        dg_dec_t ledger_amt, char out[DG_SIGNATURE_LEN + 1]) {
-  char ex[DG_DEC_STRLEN], led[DG_DEC_STRLEN];
+  char led[DG_DEC_STRLEN];
+  dg_dec_format(ledger_amt, led, sizeof(led));
+  return dg_drift_signature_text(symbol, exchange_amt, led, out);
+}
+
+int dg_drift_signature_text(const char *symbol, dg_dec_t exchange_amt,
+                            const char *ledger_text,
+                            char out[DG_SIGNATURE_LEN + 1]) {
+  char ex[DG_DEC_STRLEN];
   char text[256], digest[DG_SHA256_HEXLEN + 1];
   int n;
 
-  if (symbol == NULL || out == NULL)
+  if (symbol == NULL || ledger_text == NULL || out == NULL)
     return -1;
   dg_dec_format(exchange_amt, ex, sizeof(ex));
-  dg_dec_format(ledger_amt, led, sizeof(led));
-  n = snprintf(text, sizeof(text), "%s|%s|%s", symbol, ex, led);
+  n = snprintf(text, sizeof(text), "%s|%s|%s", symbol, ex, ledger_text);
   if (n < 0 || (size_t)n >= sizeof(text))
     return -1;
   if (dg_sha256_hex(text, (size_t)n, digest) != 0)

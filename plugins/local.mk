@@ -9,6 +9,7 @@ plugins_reconcile_la_SOURCES = \
 	plugins/reconcile_account.h \
 	plugins/reconcile_poll.c \
 	plugins/reconcile_store.c \
+	plugins/reconcile_decide.h plugins/reconcile_decide.c \
 	plugins/reconcile_template.h plugins/reconcile_template.c \
 	plugins/reconcile_metrics.c
 # collectd's config.h comes first through COLLECTD_CPPFLAGS; ours is
@@ -39,6 +40,15 @@ tests_unit_test_reconcile_template_SOURCES = \
 tests_unit_test_reconcile_template_LDADD = $(UNIT_LDADD)
 tests_unit_test_reconcile_template_CFLAGS = $(UNIT_CFLAGS)
 TESTS += tests/unit/test_reconcile_template
+
+# The plugin's per-symbol decision, pure, tested with a table.
+check_PROGRAMS += tests/unit/test_reconcile_decide
+tests_unit_test_reconcile_decide_SOURCES = \
+	tests/unit/test_reconcile_decide.c tests/tap.h tests/dec_literal.h \
+	plugins/reconcile_decide.h plugins/reconcile_decide.c
+tests_unit_test_reconcile_decide_LDADD = $(UNIT_LDADD)
+tests_unit_test_reconcile_decide_CFLAGS = $(UNIT_CFLAGS)
+TESTS += tests/unit/test_reconcile_decide
 
 # Integration tests: a real collectd loading the built plugin, a real
 # redis-server and the exchange simulator (see tests/harness.sh).

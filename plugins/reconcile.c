@@ -43,10 +43,10 @@ static void rc_account_free(rc_account_t *a) {
     dg_redis_free(a->redis);
   dg_hmac_key_free(a->plan_key);
   char **strings[] = {
-      &a->name,         &a->exchange,     &a->url,
-      &a->key_file,     &a->redis_url,    &a->redis_password_file,
-      &a->key_prefix,   &a->source,       &a->ledger_key,
-      &a->ledger_field, &a->plan_key_file};
+      &a->name,         &a->exchange,         &a->url,
+      &a->key_file,     &a->redis_url,        &a->redis_password_file,
+      &a->key_prefix,   &a->source,           &a->ledger_key,
+      &a->ledger_field, &a->ledger_guard_key, &a->plan_key_file};
   for (size_t i = 0; i < STATIC_ARRAY_SIZE(strings); i++)
     sfree(*strings[i]);
   free(a->symbols);
@@ -112,6 +112,23 @@ static int rc_config_seconds_ms(rc_account_t *a, oconfig_item_t *ci,
   return *out_ms > 0 ? 0 : rc_config_fail(a, ci->key, "too small");
 }
 
+/* MissingLedger "hold" (the default: a missing entry is unknown) or
+ * "flat" (for ledgers that delete a flat symbol's key). */
+static int rc_config_missing_ledger(rc_account_t *a, oconfig_item_t *ci) {
+  char *v = NULL;
+  if (cf_util_get_string(ci, &v) != 0)
+    return rc_config_fail(a, ci->key, "expects \"hold\" or \"flat\"");
+  int status = 0;
+  if (strcasecmp(v, "hold") == 0)
+    a->missing_ledger_flat = false;
+  else if (strcasecmp(v, "flat") == 0)
+    a->missing_ledger_flat = true;
+  else
+    status = rc_config_fail(a, ci->key, "expects \"hold\" or \"flat\"");
+  sfree(v);
+  return status;
+}
+
 static int rc_config_option(rc_account_t *a, oconfig_item_t *ci) {
   static const struct {
     const char *key;
@@ -126,6 +143,7 @@ static int rc_config_option(rc_account_t *a, oconfig_item_t *ci) {
       {"Source", offsetof(rc_account_t, source)},
       {"LedgerKey", offsetof(rc_account_t, ledger_key)},
       {"LedgerField", offsetof(rc_account_t, ledger_field)},
+      {"LedgerGuardKey", offsetof(rc_account_t, ledger_guard_key)},
       {"PlanKeyFile", offsetof(rc_account_t, plan_key_file)},
   };
   for (size_t i = 0; i < STATIC_ARRAY_SIZE(strings); i++) {
@@ -147,6 +165,8 @@ static int rc_config_option(rc_account_t *a, oconfig_item_t *ci) {
   }
   if (strcasecmp(ci->key, "Timeout") == 0)
     return rc_config_seconds_ms(a, ci, &a->timeout_ms);
+  if (strcasecmp(ci->key, "MissingLedger") == 0)
+    return rc_config_missing_ledger(a, ci);
   if (strcasecmp(ci->key, "ConfirmPolls") == 0)
     return rc_config_positive(a, ci, &a->confirm_polls);
   if (strcasecmp(ci->key, "HoldLease") == 0)
@@ -188,6 +208,13 @@ static int rc_config_complete(rc_account_t *a) {
                           "must contain " RC_SYMBOL_PLACEHOLDER);
   if (a->interval == 0)
     a->interval = plugin_get_interval();
+  if (a->missing_ledger_flat && a->ledger_guard_key == NULL)
+    WARNING(RC_PLUGIN " plugin: account=%s MissingLedger \"flat\" without "
+                      "LedgerGuardKey: if the ledger is lost (a Redis restart "
+                      "without persistence, FLUSHDB, a wrong LedgerKey or "
+                      "KeyPrefix) every open position of the account is "
+                      "closed; set LedgerGuardKey",
+            a->name);
   return 0;
 }
 
@@ -399,10 +426,13 @@ static int rc_init(void) {
                         "go missing",
               a->name, a->timeout_ms);
     INFO(RC_PLUGIN " plugin: account=%s exchange=%s url=%s interval=%.3f "
-                   "symbols=%zu%s confirm_polls=%d plan_mac=%s",
+                   "symbols=%zu%s confirm_polls=%d plan_mac=%s "
+                   "missing_ledger=%s ledger_guard_key=%s",
          a->name, a->exchange, a->url, CDTIME_T_TO_DOUBLE(a->interval),
          a->configured_num, a->configured_num == 0 ? " (auto)" : "",
-         a->confirm_polls, a->plan_key != NULL ? "yes" : "no");
+         a->confirm_polls, a->plan_key != NULL ? "yes" : "no",
+         a->missing_ledger_flat ? "flat" : "hold",
+         a->ledger_guard_key != NULL ? a->ledger_guard_key : "none");
   }
   return 0;
 }

@@ -12,6 +12,7 @@
 
 #include "plugin.h"
 
+#include "reconcile_decide.h"
 #include "reconcile_template.h"
 
 #include "driftguard/decimal.h"
@@ -45,13 +46,7 @@ typedef struct {
   cdtime_t rules_at; /* 0: not asked yet */
   bool listed;       /* the exchange lists it (step and min_qty valid) */
   dg_dec_t step, min_qty;
-  /* ConfirmPolls debounce: the same signature on N consecutive polls. */
-  char pending_sig[DG_SIGNATURE_LEN + 1];
-  int pending_count;
-  /* The signature this instance last wrote to hold_sig ("" none). */
-  char held_sig[DG_SIGNATURE_LEN + 1];
-  /* Unfixable drift already notified (once per signature). */
-  char notified_sig[DG_SIGNATURE_LEN + 1];
+  rc_memory_t mem; /* debounce, what it held and notified */
   /* A HOLD we may not release (another drift's): logged once per sig. */
   char foreign_sig[DG_SIGNATURE_LEN + 1];
   bool rules_missing_logged; /* the exchange does not list the symbol */
@@ -71,12 +66,18 @@ typedef struct {
 
 /* Per-symbol reads of the ledger side of a poll (reconcile_store.c). */
 typedef struct {
-  bool present;      /* the ledger hash field exists */
-  dg_dec_t amt;      /* its value (0 when absent) */
-  bool amt_bad;      /* present but not a decimal */
+  rc_ledger_state_t state;
+  dg_dec_t amt;      /* RC_LEDGER_OK only */
   bool hold;         /* the HOLD key exists */
   char hold_sig[64]; /* its signature, "" when absent */
 } rc_ledger_row_t;
+
+/* What the ledger read learnt of the account and of Redis itself. */
+typedef struct {
+  bool guard_present; /* LedgerGuardKey exists (true when not configured) */
+  char run_id[48];    /* Redis's run_id, "" when unknown */
+  long groups;        /* consumer groups on the plan stream, -1 unknown */
+} rc_store_status_t;
 
 typedef struct {
   char *name;
@@ -90,7 +91,9 @@ typedef struct {
   char *source;
   char *ledger_key; /* contains "{symbol}" */
   char *ledger_field;
+  char *ledger_guard_key; /* NULL: no guard */
   char *plan_key_file;
+  bool missing_ledger_flat; /* MissingLedger "flat" */
   cdtime_t interval;
   int timeout_ms;
   int confirm_polls;
@@ -138,6 +141,14 @@ typedef struct {
    * plugin_dispatch_values of its values. */
   uint64_t polls, cpu_own_ns, cpu_exchange_ns, cpu_dispatch_ns;
 
+  /* Redis losing its data (a restart without persistence, a failover to
+   * an empty replica) is noticed by its run_id changing or the plan
+   * stream's consumer group vanishing; then no plan for ConfirmPolls
+   * polls. */
+  char redis_run_id[48];
+  bool groups_seen;
+  int publish_paused_polls;
+
   bool failing[RC_SRC_COUNT]; /* an error is in progress (log once) */
   derive_t poll_errors[RC_SRC_COUNT];
   bool banned_logged;
@@ -167,8 +178,11 @@ void rc_account_error(rc_account_t *a, rc_source_t src, const char *what);
 
 /* reconcile_store.c: Redis side of a poll. Each returns 0, or -1 with a
  * reason in err (then the Redis connection is the problem). */
-/* The ledger rows of the first n symbols of a->watch, into a->rows. */
-int rc_store_ledger_read(rc_account_t *a, size_t n, char *err, size_t errlen);
+/* The ledger rows of the first n symbols of a->watch, into a->rows, and
+ * in the same round trip the guard key, Redis's run_id and the plan
+ * stream's consumer groups. */
+int rc_store_ledger_read(rc_account_t *a, size_t n, rc_store_status_t *st,
+                         char *err, size_t errlen);
 int rc_store_scan_symbols(rc_account_t *a, char (**out)[DG_SYMBOL_MAX],
                           size_t *n, char *err, size_t errlen);
 /* HOLD the symbol with the lease; with plan != NULL also publish the plan

@@ -1,15 +1,18 @@
 /* reconcile_poll.c - one poll of one account: one positionRisk request
  * for all symbols, the ledger of every watched symbol in one Redis round
- * trip, then per symbol the drift state machine of SPEC section 2:
- * ConfirmPolls debounce, HOLD (+ plan when a reduce-only close fixes it,
- * + a notification when nothing can), and release once the drift is gone.
- * A poll that could not see both sides changes no HOLD. */
+ * trip (read), then per symbol rc_decide (reconcile_decide.c) and the
+ * Redis writes of its action (apply): HOLD, + plan when a reduce-only
+ * close fixes the drift, + a notification when nothing may, and release
+ * once the drift is gone. A poll that could not see both sides changes no
+ * HOLD. */
 #include "reconcile_account.h"
 
 #include "utils/common/common.h"
 
 #include "driftguard/ban.h"
 #include "driftguard/keys.h"
+
+#include <math.h>
 
 #include <inttypes.h>
 #include <stdint.h>
@@ -134,7 +137,7 @@ void rc_symbol_list_unique(char (*list)[DG_SYMBOL_MAX], size_t *n) {
 
 /* Room for n symbols in the poll's work arrays. -1: out of memory. */
 static int rc_work_reserve(rc_account_t *a, size_t n) {
-  if (n <= a->work_cap)
+  if (n <= a->work_cap && a->work_cap > 0)
     return 0;
   size_t cap = a->work_cap > 0 ? 2 * a->work_cap : 64;
   while (cap < n)
@@ -147,7 +150,8 @@ static int rc_work_reserve(rc_account_t *a, size_t n) {
   if (rows == NULL)
     return -1;
   a->rows = rows;
-  redisReply **replies = realloc(a->replies, (cap + 1) * sizeof(*replies));
+  /* the ledger read's replies: n + MGET + at most 3 more */
+  redisReply **replies = realloc(a->replies, (cap + 4) * sizeof(*replies));
   if (replies == NULL)
     return -1;
   a->replies = replies;
@@ -191,7 +195,7 @@ static int rc_watch_auto(rc_account_t *a, const dg_position_t *pos,
     a->scanned_at = now;
   }
   for (size_t i = 0; i < a->symbols_num; i++)
-    a->symbols[i].watched = a->symbols[i].held_sig[0] != '\0';
+    a->symbols[i].watched = a->symbols[i].mem.held_sig[0] != '\0';
   size_t cursor = 0;
   for (size_t i = 0; i < npos; i++)
     if (rc_watch_name(a, pos[i].symbol, &cursor) != 0)
@@ -255,44 +259,25 @@ static int rc_refresh_rules(rc_account_t *a, size_t n) {
   return 0;
 }
 
-/* Per-symbol inputs of the decision. */
-typedef struct {
-  dg_dec_t exchange_amt;
-  const rc_ledger_row_t *ledger;
-} rc_input_t;
-
-/* Debounce: true once the same signature was seen on ConfirmPolls polls. */
-static bool rc_confirm(const rc_account_t *a, rc_symbol_t *s, const char *sig,
-                       const rc_input_t *in) {
-  if (strcmp(s->pending_sig, sig) == 0) {
-    if (s->pending_count < a->confirm_polls)
-      s->pending_count++;
-  } else {
-    char ex_txt[DG_DEC_STRLEN], led_txt[DG_DEC_STRLEN];
-    dg_dec_format(in->exchange_amt, ex_txt, sizeof(ex_txt));
-    dg_dec_format(in->ledger->amt, led_txt, sizeof(led_txt));
-    INFO(RC_PLUGIN " plugin: account=%s symbol=%s drift seen exchange_amt=%s "
-                   "ledger_amt=%s signature=%s confirm_polls=%d",
-         a->name, s->name, ex_txt, led_txt, sig, a->confirm_polls);
-    sstrncpy(s->pending_sig, sig, sizeof(s->pending_sig));
-    s->pending_count = 1;
-  }
-  return s->pending_count >= a->confirm_polls;
+/* The ledger side of a log line: the amount, or why it is unknown. */
+static void rc_ledger_text(const rc_ledger_row_t *row, char *buf, size_t size) {
+  if (row->state == RC_LEDGER_OK)
+    dg_dec_format(row->amt, buf, size);
+  else
+    sstrncpy(buf, rc_ledger_state_text(row->state), size);
 }
 
-/* Drift gone: release the HOLD if it is ours. Returns hold_active. */
+/* No drift: release the HOLD if it is ours. Returns hold_active. */
 static int rc_release(rc_account_t *a, rc_symbol_t *s,
                       const rc_ledger_row_t *row, bool *redis_failed) {
   char err[256];
   int released = 0;
-  s->pending_sig[0] = '\0';
-  s->pending_count = 0;
   if (!row->hold && row->hold_sig[0] == '\0') {
-    s->held_sig[0] = '\0';
+    s->mem.held_sig[0] = '\0';
     return 0;
   }
-  if (rc_store_release(a, s->name, s->held_sig, &released, err, sizeof(err)) !=
-      0) {
+  if (rc_store_release(a, s->name, s->mem.held_sig, &released, err,
+                       sizeof(err)) != 0) {
     rc_account_error(a, RC_SRC_REDIS, err);
     *redis_failed = true;
     return row->hold;
@@ -303,7 +288,7 @@ static int rc_release(rc_account_t *a, rc_symbol_t *s,
                         "HOLD hold_sig=%s is not this instance's (ours=%s); "
                         "left to its owner or its lease",
               a->name, s->name, row->hold_sig,
-              s->held_sig[0] != '\0' ? s->held_sig : "none");
+              s->mem.held_sig[0] != '\0' ? s->mem.held_sig : "none");
     sstrncpy(s->foreign_sig, row->hold_sig, sizeof(s->foreign_sig));
     return 1;
   }
@@ -314,20 +299,20 @@ static int rc_release(rc_account_t *a, rc_symbol_t *s,
     rc_notify(a, NOTIF_OKAY, s->name,
               "reconcile: drift on %s is gone, HOLD released", s->name);
   }
-  s->held_sig[0] = '\0';
-  s->notified_sig[0] = '\0';
+  s->mem.held_sig[0] = '\0';
+  s->mem.notified_sig[0] = '\0';
   s->foreign_sig[0] = '\0';
   return 0;
 }
 
 /* Build, encode and sign the plan for a fixable drift. -1 on failure. */
 static int rc_plan_text(const rc_account_t *a, const char *symbol,
-                        const dg_drift_t *d, const rc_input_t *in,
+                        const rc_action_t *act, dg_dec_t exchange_amt,
                         int64_t now_ms, char *json, size_t size, int *len,
                         char mac[65], char *plan_id, size_t id_size) {
   dg_plan_t plan;
-  if (dg_plan_build(&plan, a->key_prefix, a->source, symbol, d,
-                    in->exchange_amt, in->ledger->amt, now_ms,
+  if (dg_plan_build(&plan, a->key_prefix, a->source, symbol, &act->drift,
+                    exchange_amt, act->ledger_amt, now_ms,
                     a->cooldown_s) != 0 ||
       (*len = dg_plan_encode(&plan, json, size)) < 0)
     return -1;
@@ -338,104 +323,197 @@ static int rc_plan_text(const rc_account_t *a, const char *symbol,
   return 0;
 }
 
-/* Confirmed drift: HOLD (renewed every poll), and publish a plan when a
- * reduce-only close of at least minQty fixes it, else notify once. */
-static void rc_hold(rc_account_t *a, rc_symbol_t *s, const char *sig,
-                    const dg_drift_t *d, const rc_input_t *in,
-                    rc_poll_result_t *out, bool *redis_failed) {
-  char err[256], ex_txt[DG_DEC_STRLEN], led_txt[DG_DEC_STRLEN];
-  dg_dec_format(in->exchange_amt, ex_txt, sizeof(ex_txt));
-  dg_dec_format(in->ledger->amt, led_txt, sizeof(led_txt));
-  bool fixable =
-      d->kind == DG_DRIFT_CLOSE && dg_dec_cmp(d->qty, s->min_qty) >= 0;
-  const char *why = d->kind == DG_DRIFT_CLOSE
-                        ? "the close is below the exchange's minQty"
-                        : "the ledger holds more than the exchange";
-  int published = 0;
-
-  if (fixable) {
-    int64_t now_ms = (int64_t)CDTIME_T_TO_MS(cdtime());
-    char json[DG_PLAN_MAX_BYTES], mac[65], plan_id[128], cooldown[DG_KEY_MAX];
-    int len = 0;
-    if (rc_plan_text(a, s->name, d, in, now_ms, json, sizeof(json), &len, mac,
-                     plan_id, sizeof(plan_id)) != 0 ||
-        dg_key_cooldown(cooldown, sizeof(cooldown), a->key_prefix, s->name, sig,
-                        dg_drift_bucket(now_ms / 1000, a->cooldown_s)) < 0) {
-      ERROR(RC_PLUGIN " plugin: account=%s symbol=%s cannot build the plan "
-                      "(signature=%s); holding without one",
-            a->name, s->name, sig);
-      fixable = false;
-      why = "the plan cannot be built";
-    } else if (rc_store_hold(a, s->name, sig, cooldown, json, (size_t)len,
-                             a->plan_key != NULL ? mac : NULL, &published, err,
-                             sizeof(err)) != 0) {
-      rc_account_error(a, RC_SRC_REDIS, err);
-      *redis_failed = true;
-      return;
-    } else if (published) {
-      s->published++;
-      out->published++;
-      INFO(RC_PLUGIN " plugin: account=%s published plan_id=%s symbol=%s "
-                     "side=%s exchange_amt=%s ledger_amt=%s",
-           a->name, plan_id, s->name, d->side, ex_txt, led_txt);
-    }
-    out->closes_active++;
+/* HOLD_PUBLISH: HOLD and publish the plan if this instance wins the
+ * cooldown. -1: the plan cannot be built (hold without one). */
+static int rc_hold_publish(rc_account_t *a, rc_symbol_t *s,
+                           const rc_action_t *act, dg_dec_t exchange_amt,
+                           const char *ex_txt, const char *led_txt,
+                           rc_poll_result_t *out, bool *redis_failed) {
+  int64_t now_ms = (int64_t)CDTIME_T_TO_MS(cdtime());
+  char json[DG_PLAN_MAX_BYTES], mac[65], plan_id[128], cooldown[DG_KEY_MAX];
+  char err[256];
+  int len = 0, published = 0;
+  if (rc_plan_text(a, s->name, act, exchange_amt, now_ms, json, sizeof(json),
+                   &len, mac, plan_id, sizeof(plan_id)) != 0 ||
+      dg_key_cooldown(cooldown, sizeof(cooldown), a->key_prefix, s->name,
+                      act->sig,
+                      dg_drift_bucket(now_ms / 1000, a->cooldown_s)) < 0) {
+    ERROR(RC_PLUGIN " plugin: account=%s symbol=%s cannot build the plan "
+                    "(signature=%s); holding without one",
+          a->name, s->name, act->sig);
+    return -1;
   }
-  if (!fixable) {
-    if (rc_store_hold(a, s->name, sig, NULL, NULL, 0, NULL, &published, err,
-                      sizeof(err)) != 0) {
-      rc_account_error(a, RC_SRC_REDIS, err);
-      *redis_failed = true;
-      return;
-    }
-    if (strcmp(s->notified_sig, sig) != 0) {
-      WARNING(RC_PLUGIN " plugin: account=%s symbol=%s unfixable drift "
-                        "exchange_amt=%s ledger_amt=%s signature=%s (%s): "
-                        "HOLD kept, no plan",
-              a->name, s->name, ex_txt, led_txt, sig, why);
-      rc_notify(a, NOTIF_WARNING, s->name,
-                "reconcile: unfixable drift on %s: exchange_amt=%s "
-                "ledger_amt=%s (%s), HOLD kept",
-                s->name, ex_txt, led_txt, why);
-      sstrncpy(s->notified_sig, sig, sizeof(s->notified_sig));
-    }
+  if (rc_store_hold(a, s->name, act->sig, cooldown, json, (size_t)len,
+                    a->plan_key != NULL ? mac : NULL, &published, err,
+                    sizeof(err)) != 0) {
+    rc_account_error(a, RC_SRC_REDIS, err);
+    *redis_failed = true;
+    return 0;
   }
-  sstrncpy(s->held_sig, sig, sizeof(s->held_sig));
+  if (published) {
+    s->published++;
+    out->published++;
+    INFO(RC_PLUGIN " plugin: account=%s published plan_id=%s symbol=%s "
+                   "side=%s exchange_amt=%s ledger_amt=%s",
+         a->name, plan_id, s->name, act->drift.side, ex_txt, led_txt);
+  }
+  out->closes_active++;
+  sstrncpy(s->mem.held_sig, act->sig, sizeof(s->mem.held_sig));
+  return 0;
 }
 
-/* Decide for one symbol and queue its values. */
-static void rc_decide(rc_account_t *a, rc_symbol_t *s, const rc_input_t *in,
-                      rc_poll_result_t *out, bool *redis_failed) {
-  dg_drift_t d;
-  dg_dec_t diff;
-  char sig[DG_SIGNATURE_LEN + 1];
-  /* The signature (a SHA-256) is only needed when there is a drift. */
-  if (dg_drift_compute(in->exchange_amt, in->ledger->amt, s->step, &d) != 0 ||
-      dg_dec_sub(in->exchange_amt, in->ledger->amt, &diff) != 0 ||
-      (d.kind != DG_DRIFT_NONE &&
-       dg_drift_signature(s->name, in->exchange_amt, in->ledger->amt, sig) !=
-           0)) {
+/* HOLD without a plan, and tell a human once per signature. */
+static void rc_hold_only(rc_account_t *a, rc_symbol_t *s,
+                         const rc_action_t *act, bool notify, const char *why,
+                         const char *ex_txt, const char *led_txt,
+                         bool *redis_failed) {
+  char err[256], key[DG_KEY_MAX];
+  int published = 0;
+  if (rc_store_hold(a, s->name, act->sig, NULL, NULL, 0, NULL, &published, err,
+                    sizeof(err)) != 0) {
+    rc_account_error(a, RC_SRC_REDIS, err);
+    *redis_failed = true;
+    return;
+  }
+  sstrncpy(s->mem.held_sig, act->sig, sizeof(s->mem.held_sig));
+  if (!notify)
+    return;
+  if (rc_template_fill(a->ledger_key, s->name, key, sizeof(key)) != 0)
+    sstrncpy(key, a->ledger_key, sizeof(key));
+  WARNING(RC_PLUGIN " plugin: account=%s symbol=%s unfixable drift "
+                    "exchange_amt=%s ledger_amt=%s signature=%s "
+                    "ledger_key=%s ledger_field=%s (%s): HOLD kept, no plan",
+          a->name, s->name, ex_txt, led_txt, act->sig, key, a->ledger_field,
+          why);
+  rc_notify(a, NOTIF_WARNING, s->name,
+            "reconcile: unfixable drift on %s: exchange_amt=%s "
+            "ledger_amt=%s (%s; ledger %s field %s), HOLD kept",
+            s->name, ex_txt, led_txt, why, key, a->ledger_field);
+  sstrncpy(s->mem.notified_sig, act->sig, sizeof(s->mem.notified_sig));
+}
+
+/* Decide for one symbol, apply the action, and queue its values. */
+static void rc_symbol_poll(rc_account_t *a, rc_symbol_t *s,
+                           dg_dec_t exchange_amt, const rc_ledger_row_t *row,
+                           const rc_policy_t *policy, rc_poll_result_t *out,
+                           bool *redis_failed) {
+  rc_decide_in_t in = {.exchange_amt = exchange_amt,
+                       .ledger = row->state,
+                       .ledger_amt = row->amt,
+                       .held = row->hold || row->hold_sig[0] != '\0',
+                       .step = s->step,
+                       .min_qty = s->min_qty};
+  rc_action_t act;
+  char ex_txt[DG_DEC_STRLEN], led_txt[DG_DEC_STRLEN];
+  if (rc_decide(s->name, &in, policy, &s->mem, &act) != 0) {
     ERROR(RC_PLUGIN " plugin: account=%s symbol=%s drift math failed "
                     "(step or amounts out of range); HOLD unchanged",
           a->name, s->name);
     return;
   }
-  rc_metric_symbol(a, s, "position", "exchange",
-                   (value_t){.gauge = rc_dec_to_gauge(in->exchange_amt)});
-  rc_metric_symbol(a, s, "position", "ledger",
-                   (value_t){.gauge = rc_dec_to_gauge(in->ledger->amt)});
-  rc_metric_symbol(a, s, "drift", NULL,
-                   (value_t){.gauge = rc_dec_to_gauge(diff)});
-
-  int hold_active = in->ledger->hold;
-  if (d.kind == DG_DRIFT_NONE) {
-    hold_active = rc_release(a, s, in->ledger, redis_failed);
-  } else if (rc_confirm(a, s, sig, in)) {
-    rc_hold(a, s, sig, &d, in, out, redis_failed);
-    if (!*redis_failed)
-      hold_active = 1;
+  dg_dec_t diff;
+  gauge_t ledger_gauge = NAN, drift_gauge = NAN;
+  if (act.ledger_known) {
+    ledger_gauge = rc_dec_to_gauge(act.ledger_amt);
+    if (dg_dec_sub(exchange_amt, act.ledger_amt, &diff) == 0)
+      drift_gauge = rc_dec_to_gauge(diff);
   }
+  rc_metric_symbol(a, s, "position", "exchange",
+                   (value_t){.gauge = rc_dec_to_gauge(exchange_amt)});
+  rc_metric_symbol(a, s, "position", "ledger",
+                   (value_t){.gauge = ledger_gauge});
+  rc_metric_symbol(a, s, "drift", NULL, (value_t){.gauge = drift_gauge});
+
+  dg_dec_format(exchange_amt, ex_txt, sizeof(ex_txt));
+  rc_ledger_text(row, led_txt, sizeof(led_txt));
+  if (act.new_drift)
+    INFO(RC_PLUGIN " plugin: account=%s symbol=%s drift seen exchange_amt=%s "
+                   "ledger_amt=%s signature=%s confirm_polls=%d",
+         a->name, s->name, ex_txt, led_txt, act.sig, a->confirm_polls);
+
+  int hold_active = row->hold;
+  switch (act.kind) {
+  case RC_ACT_NONE:
+    if (act.sig[0] == '\0' && !row->hold && row->hold_sig[0] == '\0')
+      s->mem.held_sig[0] = '\0';
+    break;
+  case RC_ACT_WAIT:
+    break;
+  case RC_ACT_RELEASE:
+    hold_active = rc_release(a, s, row, redis_failed);
+    break;
+  case RC_ACT_HOLD_PUBLISH:
+    if (rc_hold_publish(a, s, &act, exchange_amt, ex_txt, led_txt, out,
+                        redis_failed) == 0)
+      break;
+    rc_hold_only(a, s, &act, strcmp(s->mem.notified_sig, act.sig) != 0,
+                 "the plan cannot be built", ex_txt, led_txt, redis_failed);
+    break;
+  case RC_ACT_HOLD:
+    rc_hold_only(a, s, &act, act.notify, rc_why_text(act.why), ex_txt, led_txt,
+                 redis_failed);
+    break;
+  }
+  if ((act.kind == RC_ACT_HOLD || act.kind == RC_ACT_HOLD_PUBLISH) &&
+      !*redis_failed)
+    hold_active = 1;
   rc_metric_symbol(a, s, "hold_active", NULL, (value_t){.gauge = hold_active});
+}
+
+/* Redis lost its data when its run_id changes (a restart, a failover) or
+ * the plan stream's consumer group vanishes: the ledger may be gone or
+ * old. Log it once, forget every debounce, and publish nothing for one
+ * ConfirmPolls window. */
+static void rc_redis_reset_check(rc_account_t *a, const rc_store_status_t *st) {
+  const char *what = NULL;
+  if (a->redis_run_id[0] != '\0' && st->run_id[0] != '\0' &&
+      strcmp(a->redis_run_id, st->run_id) != 0)
+    what = "Redis run_id changed (a restart or a failover)";
+  else if (a->groups_seen && st->groups == 0)
+    what = "the plan stream's consumer group vanished";
+  if (st->run_id[0] != '\0')
+    sstrncpy(a->redis_run_id, st->run_id, sizeof(a->redis_run_id));
+  if (st->groups >= 0)
+    a->groups_seen = st->groups > 0;
+  if (what == NULL)
+    return;
+  WARNING(RC_PLUGIN " plugin: account=%s %s: Redis may have lost its data; "
+                    "no plan is published for %d poll(s) while drifts are "
+                    "confirmed again (make the ledger's Redis persistent)",
+          a->name, what, a->confirm_polls);
+  a->publish_paused_polls = a->confirm_polls;
+  for (size_t i = 0; i < a->symbols_num; i++) {
+    a->symbols[i].mem.pending_sig[0] = '\0';
+    a->symbols[i].mem.pending_count = 0;
+  }
+}
+
+/* Count a poll whose ledger cannot be trusted as a whole (the guard key
+ * is absent) or in part (an unreadable entry); the per-symbol details go
+ * to the notifications. */
+static void rc_ledger_health(rc_account_t *a, size_t n, bool ledger_lost) {
+  char err[512], key[DG_KEY_MAX];
+  if (ledger_lost) {
+    snprintf(err, sizeof(err),
+             "LedgerGuardKey %s is absent: the ledger is lost; no plan is "
+             "published, drifting symbols are held",
+             a->ledger_guard_key);
+    rc_account_error(a, RC_SRC_LEDGER, err);
+    return;
+  }
+  for (size_t i = 0; i < n; i++)
+    if (a->rows[i].state == RC_LEDGER_UNREADABLE) {
+      if (rc_template_fill(a->ledger_key, a->watch[i]->name, key,
+                           sizeof(key)) != 0)
+        sstrncpy(key, a->ledger_key, sizeof(key));
+      snprintf(err, sizeof(err),
+               "symbol=%s key=%s field=%s: the ledger value is not an exact "
+               "decimal (held, never closed)",
+               a->watch[i]->name, key, a->ledger_field);
+      rc_account_error(a, RC_SRC_LEDGER, err);
+      return;
+    }
+  rc_account_recovered(a, RC_SRC_LEDGER);
 }
 
 /* Everything after a successful positionRisk read. The watch list, the
@@ -447,25 +525,24 @@ static bool rc_poll_symbols(rc_account_t *a, const dg_position_t *pos,
                             size_t npos, rc_poll_result_t *out) {
   size_t n = 0;
   char err[256];
-  bool ledger_bad = false, redis_failed = false;
+  bool redis_failed = false;
+  rc_store_status_t st;
   if (rc_watch_list(a, pos, npos, &n) != 0)
     return false;
-  if (rc_store_ledger_read(a, n, err, sizeof(err)) != 0) {
+  if (rc_store_ledger_read(a, n, &st, err, sizeof(err)) != 0) {
     rc_account_error(a, RC_SRC_REDIS, err);
     return false;
   }
   rc_account_recovered(a, RC_SRC_REDIS);
+  rc_redis_reset_check(a, &st);
   if (rc_refresh_rules(a, n) != 0)
     return false;
 
-  for (size_t i = 0; i < n && !ledger_bad; i++)
-    if (a->rows[i].amt_bad) {
-      /* Unreadable is not flat: nothing is decided for that symbol. */
-      snprintf(err, sizeof(err), "symbol=%s ledger value is not a decimal",
-               a->watch[i]->name);
-      rc_account_error(a, RC_SRC_LEDGER, err);
-      ledger_bad = true;
-    }
+  rc_policy_t policy = {.confirm_polls = a->confirm_polls,
+                        .missing_is_flat = a->missing_ledger_flat,
+                        .ledger_lost = !st.guard_present,
+                        .publish_paused = a->publish_paused_polls > 0};
+  rc_ledger_health(a, n, policy.ledger_lost);
   size_t p = 0;
   for (size_t i = 0; i < n && !redis_failed; i++) {
     rc_symbol_t *s = a->watch[i];
@@ -473,14 +550,13 @@ static bool rc_poll_symbols(rc_account_t *a, const dg_position_t *pos,
       p++;
     bool open = p < npos && strcmp(pos[p].symbol, s->name) == 0;
     /* A symbol positionRisk omits is flat. */
-    rc_input_t in = {.exchange_amt = open ? pos[p].amt : DG_DEC_ZERO,
-                     .ledger = &a->rows[i]};
-    if (s->listed && !in.ledger->amt_bad)
-      rc_decide(a, s, &in, out, &redis_failed);
+    if (s->listed)
+      rc_symbol_poll(a, s, open ? pos[p].amt : DG_DEC_ZERO, &a->rows[i],
+                     &policy, out, &redis_failed);
   }
-  if (!ledger_bad)
-    rc_account_recovered(a, RC_SRC_LEDGER);
-  return !redis_failed && !ledger_bad;
+  if (a->publish_paused_polls > 0)
+    a->publish_paused_polls--;
+  return !redis_failed && !a->failing[RC_SRC_LEDGER];
 }
 
 /* CPU time of the calling thread: a poll runs on one collectd read

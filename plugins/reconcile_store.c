@@ -1,6 +1,8 @@
 /* reconcile_store.c - the reconcile plugin's Redis side: the ledger of
  * every watched symbol in one pipelined round trip, SCAN (never KEYS) for
- * the symbols of the ledger and of existing HOLDs, and the two atomic Lua
+ * the symbols of the ledger and of existing HOLDs (the guard key, Redis's
+ * run_id and the plan stream's groups ride along with the ledger read),
+ * and the two atomic Lua
  * scripts that set/renew a HOLD (publishing a plan when the cooldown is
  * won) and release a HOLD only when it is this drift's. */
 #include "reconcile_account.h"
@@ -110,8 +112,20 @@ static void rc_resp_arg(rc_resp_t *r, const char *s) {
   rc_resp_put(r, "\r\n", 2);
 }
 
-/* One HGET per ledger hash, then one MGET of every symbol's hold and
- * hold_sig keys: n + 1 commands, one round trip. */
+/* The commands after the ledger's, in this order: EXISTS of the guard key
+ * (when configured), INFO server (run_id), XINFO GROUPS of the plan
+ * stream. */
+static size_t rc_tail_commands(const rc_account_t *a) {
+  return a->ledger_guard_key != NULL ? 3 : 2;
+}
+
+static size_t rc_ledger_replies(const rc_account_t *a, size_t n) {
+  return n + (n > 0 ? 1 : 0) + rc_tail_commands(a);
+}
+
+/* One HGET per ledger hash, one MGET of every symbol's hold and hold_sig
+ * keys (none without symbols), then the tail: rc_ledger_replies()
+ * commands, one round trip. */
 static int rc_ledger_commands(const rc_account_t *a, size_t n, rc_resp_t *cmd,
                               char *err, size_t errlen) {
   char key[DG_KEY_MAX];
@@ -126,8 +140,10 @@ static int rc_ledger_commands(const rc_account_t *a, size_t n, rc_resp_t *cmd,
     rc_resp_arg(cmd, key);
     rc_resp_arg(cmd, a->ledger_field);
   }
-  rc_resp_count(cmd, '*', 1 + 2 * n);
-  rc_resp_arg(cmd, "MGET");
+  if (n > 0) {
+    rc_resp_count(cmd, '*', 1 + 2 * n);
+    rc_resp_arg(cmd, "MGET");
+  }
   for (size_t i = 0; i < n; i++) {
     const char *symbol = a->watch[i]->name;
     if (dg_key_hold(key, sizeof(key), a->key_prefix, symbol) < 0) {
@@ -141,6 +157,22 @@ static int rc_ledger_commands(const rc_account_t *a, size_t n, rc_resp_t *cmd,
     }
     rc_resp_arg(cmd, key);
   }
+  if (a->ledger_guard_key != NULL) {
+    rc_resp_count(cmd, '*', 2);
+    rc_resp_arg(cmd, "EXISTS");
+    rc_resp_arg(cmd, a->ledger_guard_key);
+  }
+  rc_resp_count(cmd, '*', 2);
+  rc_resp_arg(cmd, "INFO");
+  rc_resp_arg(cmd, "server");
+  if (dg_key_plan_stream(key, sizeof(key), a->key_prefix) < 0) {
+    snprintf(err, errlen, "KeyPrefix too long");
+    return -1;
+  }
+  rc_resp_count(cmd, '*', 3);
+  rc_resp_arg(cmd, "XINFO");
+  rc_resp_arg(cmd, "GROUPS");
+  rc_resp_arg(cmd, key);
   if (cmd->oom) {
     snprintf(err, errlen, "out of memory");
     return -1;
@@ -158,7 +190,7 @@ static int rc_ledger_pipeline(rc_account_t *a, size_t n, char *err,
   if (same)
     return 0;
   rc_resp_t cmd = {0};
-  char(*copy)[DG_SYMBOL_MAX] = malloc(n * sizeof(*copy));
+  char(*copy)[DG_SYMBOL_MAX] = malloc((n > 0 ? n : 1) * sizeof(*copy));
   if (copy == NULL || rc_ledger_commands(a, n, &cmd, err, errlen) != 0) {
     if (copy == NULL)
       snprintf(err, errlen, "out of memory");
@@ -177,9 +209,47 @@ static int rc_ledger_pipeline(rc_account_t *a, size_t n, char *err,
   return 0;
 }
 
-int rc_store_ledger_read(rc_account_t *a, size_t n, char *err, size_t errlen) {
-  if (n == 0)
+/* One ledger entry: a hash field holding an exact decimal. A value that
+ * is not one (text, NaN, 1e400, more decimals than dg_dec_t keeps), or a
+ * key of another type (WRONGTYPE), is unreadable: unknown, never flat. */
+static void rc_ledger_row_set(rc_ledger_row_t *row, const redisReply *led) {
+  if (led->type == REDIS_REPLY_NIL)
+    row->state = RC_LEDGER_MISSING;
+  else if (led->type == REDIS_REPLY_STRING &&
+           dg_dec_parse_n(led->str, led->len, &row->amt) == 0)
+    row->state = RC_LEDGER_OK;
+  else
+    row->state = RC_LEDGER_UNREADABLE;
+}
+
+/* INFO server's "run_id:<40 hex>" line into out ("" when absent). */
+static void rc_info_run_id(const redisReply *info, char *out, size_t size) {
+  out[0] = '\0';
+  if (info->type != REDIS_REPLY_STRING)
+    return;
+  const char *p = strstr(info->str, "run_id:");
+  if (p == NULL)
+    return;
+  p += strlen("run_id:");
+  size_t len = strspn(p, "0123456789abcdef");
+  if (len > 0 && len < size) {
+    memcpy(out, p, len);
+    out[len] = '\0';
+  }
+}
+
+/* XINFO GROUPS: the number of groups; 0 when the stream does not exist,
+ * -1 when Redis would not say (an ACL without XINFO, say). */
+static long rc_xinfo_groups(const redisReply *r) {
+  if (r->type == REDIS_REPLY_ARRAY)
+    return (long)r->elements;
+  if (r->type == REDIS_REPLY_ERROR && strstr(r->str, "no such key") != NULL)
     return 0;
+  return -1;
+}
+
+int rc_store_ledger_read(rc_account_t *a, size_t n, rc_store_status_t *st,
+                         char *err, size_t errlen) {
   if (rc_ledger_pipeline(a, n, err, errlen) != 0)
     return -1;
   redisContext *c = dg_redis_context(a->redis);
@@ -192,27 +262,36 @@ int rc_store_ledger_read(rc_account_t *a, size_t n, char *err, size_t errlen) {
     snprintf(err, errlen, "out of memory");
     return -1;
   }
-  redisReply **replies = a->replies; /* n + 1 slots (rc_work_reserve) */
-  size_t nreplies = n + 1;
+  redisReply **replies = a->replies; /* slots: rc_work_reserve */
+  size_t nreplies = rc_ledger_replies(a, n);
   if (dg_redis_pipeline_collect(a->redis, replies, nreplies) != 0)
     return rc_set_err(err, errlen, "ledger read", NULL, a->redis);
   int status = 0;
-  const redisReply *holds = replies[n];
-  if (holds->type != REDIS_REPLY_ARRAY || holds->elements != 2 * n)
+  const redisReply *holds = n > 0 ? replies[n] : NULL;
+  const redisReply *const *tail =
+      (const redisReply *const *)&replies[n > 0 ? n + 1 : n];
+  if (holds != NULL &&
+      (holds->type != REDIS_REPLY_ARRAY || holds->elements != 2 * n))
     status = rc_set_err(err, errlen, "hold read", holds, a->redis);
+  if (status == 0 && a->ledger_guard_key != NULL) {
+    const redisReply *guard = *tail++;
+    if (guard->type != REDIS_REPLY_INTEGER)
+      status = rc_set_err(err, errlen, "LedgerGuardKey read", guard, a->redis);
+    st->guard_present =
+        guard->type == REDIS_REPLY_INTEGER && guard->integer > 0;
+  } else {
+    st->guard_present = true;
+  }
+  if (status == 0) {
+    rc_info_run_id(tail[0], st->run_id, sizeof(st->run_id));
+    st->groups = rc_xinfo_groups(tail[1]);
+  }
   for (size_t i = 0; i < n && status == 0; i++) {
-    const redisReply *led = replies[i], *hold = holds->element[2 * i],
+    const redisReply *hold = holds->element[2 * i],
                      *sig = holds->element[2 * i + 1];
     rc_ledger_row_t *row = &a->rows[i];
     memset(row, 0, sizeof(*row));
-    if (led->type == REDIS_REPLY_STRING) {
-      row->present = true;
-      row->amt_bad = dg_dec_parse_n(led->str, led->len, &row->amt) != 0;
-    } else if (led->type != REDIS_REPLY_NIL) {
-      /* WRONGTYPE and friends: the ledger is unreadable, not flat. */
-      row->present = true;
-      row->amt_bad = true;
-    }
+    rc_ledger_row_set(row, replies[i]);
     row->hold = hold->type == REDIS_REPLY_STRING;
     if (sig->type == REDIS_REPLY_STRING)
       snprintf(row->hold_sig, sizeof(row->hold_sig), "%s", sig->str);

@@ -140,7 +140,21 @@ dg_start_redis() {
   done
   bail "redis-server did not start"
 }
+# dg_restart_redis_empty: stop Redis and start a new one on the same port,
+# without persistence: what a restart does to a Redis that keeps nothing.
+dg_restart_redis_empty() {
+  dg_stop_pid "$REDIS_PID"
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' \
+    --appendonly no --daemonize no --dir "$DG_TMP" \
+    --logfile "$DG_TMP/redis-$REDIS_PORT-again.log" &
+  REDIS_PID=$!
+  dg_track "$REDIS_PID"
+  dg_wait_for 5 redis-cli -p "$REDIS_PORT" ping >/dev/null
+}
 rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
+# ledger SYMBOL AMT: the trading system books AMT for SYMBOL (a symbol it
+# never booked has no entry: "ledger unknown", never flat).
+ledger() { rcli HSET "quantum:ledger:$1" position_amt "$2" >/dev/null; }
 
 # --- key files ------------------------------------------------------------------
 # dg_keyfile PATH API_KEY SECRET: a 0600 exchange key file.

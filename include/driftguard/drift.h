@@ -33,6 +33,12 @@ int dg_drift_compute(dg_dec_t exchange_amt, dg_dec_t ledger_amt, dg_dec_t step,
  * Returns 0, -1 on failure. */
 int dg_drift_signature(const char *symbol, dg_dec_t exchange_amt,
                        dg_dec_t ledger_amt, char out[DG_SIGNATURE_LEN + 1]);
+/* The same with the ledger side as text: a held symbol whose ledger is
+ * unknown is signed "SYMBOL|exchange|missing" (or "|unreadable"), so that
+ * the ledger coming back with any amount is a new drift to confirm. */
+int dg_drift_signature_text(const char *symbol, dg_dec_t exchange_amt,
+                            const char *ledger_text,
+                            char out[DG_SIGNATURE_LEN + 1]);
 
 /* floor(now_s / cooldown_s); cooldown_s must be > 0. */
 int64_t dg_drift_bucket(int64_t now_s, int64_t cooldown_s);

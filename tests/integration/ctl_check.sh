@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # driftguard-ctl check: every check OK on a good set-up, and a FAIL line and
 # exit code 1 for each thing an operator must fix (key file readable by
-# others, hedge mode, Redis down, exchange ban); config and usage errors
-# exit 2.
+# others, hedge mode, Redis down, exchange ban), a WARN for a Redis that
+# would lose the ledger on a restart; config and usage errors exit 2.
 . "$top_srcdir/tests/integration/ctl_lib.sh"
 dg_time_limit 90
-ctl_setup
+ctl_setup --appendonly yes --appendfsync everysec
 
 result_of() { echo "$OUT" | jq -r --arg c "$1" '.checks[] | select(.check == $c) | .result'; }
 
@@ -20,10 +20,28 @@ ctl check --json
 is "$RC" 0 "check --json: exits 0"
 is "$(echo "$OUT" | jq -r .ok)" true "check --json: ok is true"
 is "$(echo "$OUT" | jq -r '[.checks[].check] | join(",")')" \
-  "config,key_file,redis,exchange_ban,exchange,clock,api_key,position_mode" \
+  "config,key_file,redis,redis_persistence,exchange_ban,exchange,clock,api_key,position_mode" \
   "check --json: every check, in order"
 is "$(echo "$OUT" | jq -r '[.checks[] | select(.result != "OK")] | length')" 0 \
   "check --json: all OK"
+
+echo "$OUT" | jq -r '.checks[] | select(.check == "redis_persistence") | .detail' | grep -q 'AOF on, appendfsync everysec'
+ok $? "check: AOF with appendfsync everysec is OK"
+
+# A Redis that keeps nothing, then one that only snapshots: WARN, naming the fix.
+persistence() {
+  rcli CONFIG SET appendonly "$1" >/dev/null
+  rcli CONFIG SET save "$2" >/dev/null
+  ctl check --json
+  echo "$(result_of redis_persistence)|$RC|$(echo "$OUT" | jq -r '.checks[] | select(.check == "redis_persistence") | .detail')"
+}
+got=$(persistence no "")
+case "$got" in "WARN|0|Redis keeps nothing (appendonly no, no save rule)"*"set appendonly yes with appendfsync everysec"*) true ;; *) false ;; esac
+ok $? "check: no persistence is a WARN that names the fix (exit 0)"
+got=$(persistence no "900 1")
+case "$got" in "WARN|0|appendonly no, RDB snapshots only (save 900 1)"*"older ledger"*) true ;; *) false ;; esac
+ok $? "check: RDB snapshots only is a WARN: an older ledger looks like drift"
+rcli CONFIG SET appendonly yes >/dev/null
 
 # A key file others can read.
 cp "$SIM_KEYFILE" "$DG_TMP/open.key"

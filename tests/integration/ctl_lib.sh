@@ -57,5 +57,4 @@ hold_keys() { # hold_keys SYMBOL: how many of the three HOLD keys exist
   rcli exists "quantum:reconcile:hold:$1" "quantum:reconcile:hold_reason:$1" \
     "quantum:reconcile:hold_sig:$1"
 }
-set_ledger() { rcli hset "quantum:ledger:$1" position_amt "$2" >/dev/null; }
 set_positions() { sim_positions "$1" >/dev/null || bail "sim positions"; }

@@ -25,7 +25,7 @@ is "$(echo "$OUT" | jq -r '[.released, .drift_persists, .drift] | join(",")')" \
   "false,true,0.007" "drift persists, --json: released false, drift 0.007"
 
 # Unfixable drift (the ledger holds more than the exchange) also persists.
-set_ledger BTCUSDT 0.01
+ledger BTCUSDT 0.01
 ctl release BTCUSDT
 is "$RC" 3 "ledger above the exchange: refused"
 
@@ -39,7 +39,7 @@ is "$(audit)" \
 
 # The drift is gone (the ledger booked the fill; less than a step apart).
 set_hold BTCUSDT 416d86940859
-set_ledger BTCUSDT 0.0065
+ledger BTCUSDT 0.0065
 USER=bob ctl release BTCUSDT --json
 is "$RC" 0 "no drift (0.0005 < step 0.001): released"
 is "$(echo "$OUT" | jq -r '[.released, .forced, .drift_persists, .keys_deleted] | join(",")')" \
@@ -81,14 +81,14 @@ rcli del quantum:exchange:ban_until >/dev/null
 
 # A ledger value that is not an exact decimal cannot prove the drift gone.
 set_hold ETHUSDT 111111111111
-set_ledger ETHUSDT 1e-3
+ledger ETHUSDT 1e-3
 ctl release ETHUSDT
 is "$RC" 1 "ledger not an exact decimal: refused"
 is "$(hold_keys ETHUSDT)" 3 "ledger not an exact decimal: the HOLD stays"
 
 # Only the symbol's own keys go.
 set_hold SOLUSDT 222222222222
-set_ledger ETHUSDT 0
+ledger ETHUSDT 0
 ctl release ETHUSDT
 is "$RC" 0 "flat and flat: released"
 is "$(hold_keys SOLUSDT)" 3 "another symbol's HOLD is untouched"

@@ -27,9 +27,9 @@ is "$(echo "$OUT" | jq '.symbols | length')" 0 "status: no symbols on an empty a
 # BTCUSDT: drift and HOLD; ETHUSDT: position = ledger; XRPUSDT: ledger only;
 # SOLUSDT: HOLD only; DOGEUSDT: exact-decimal drift below the step.
 set_positions '{"BTCUSDT":"0.007","ETHUSDT":"-0.5","DOGEUSDT":"0.1"}'
-set_ledger ETHUSDT -0.50
-set_ledger XRPUSDT 3
-set_ledger DOGEUSDT 0.09999999
+ledger ETHUSDT -0.50
+ledger XRPUSDT 3
+ledger DOGEUSDT 0.09999999
 set_hold BTCUSDT 416d86940859
 set_hold SOLUSDT aaaaaaaaaaaa
 rcli pexpire quantum:reconcile:hold:SOLUSDT 5000 >/dev/null
@@ -130,7 +130,7 @@ is "$RC" 2 "--ledger-key without {symbol}: usage error"
 
 # A ledger the tool cannot use is that symbol's note, not a failure.
 rcli set quantum:ledger:LTCUSDT 5 >/dev/null
-set_ledger BNBUSDT 1e-3
+ledger BNBUSDT 1e-3
 ctl status --json LTCUSDT BNBUSDT ETHUSDT
 is "$RC" 0 "status with unusable ledgers: exit 0"
 row BNBUSDT .note | grep -q 'not an exact decimal): "1e-3"'

@@ -32,6 +32,8 @@ e2e_start_collectd_conf a "$(plugin_conf '    Symbol "BTCUSDT"
 $alt_account
 </Plugin>"
 
+ledger BTCUSDT 0
+rcli HSET alt:ledger:BTCUSDT position_amt 0 >/dev/null
 sim_positions '{"BTCUSDT":"0.007"}' >/dev/null
 SIM_URL=$ALT_SIM_URL sim_positions '{"BTCUSDT":"-0.5"}' >/dev/null
 dg_wait_for 15 settled BTCUSDT 0

@@ -35,6 +35,7 @@ backlog decision "$(ex_plan_json BTCUSDT 0.007 '{"decision":"OPEN"}')"
 backlog malformed "not a plan"
 is "$(rcli XLEN "$EX_PLAN_STREAM")" 10 "a backlog of 10 unrelated plans"
 
+ledger BTCUSDT 0
 sim_positions '{"BTCUSDT":"0.007"}' >/dev/null
 e2e_start_collectd a '    Symbol "BTCUSDT"
     ConfirmPolls 1

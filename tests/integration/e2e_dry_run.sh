@@ -14,6 +14,7 @@ ok $? "executor starts in dry run"
 e2e_start_collectd a '    Symbol "BTCUSDT"
     ConfirmPolls 1
     Cooldown 3'
+ledger BTCUSDT 0
 sim_positions '{"BTCUSDT":"-0.05"}' >/dev/null
 ex_wait_results 2 15
 ok $? "plans of two cooldown buckets are handled"

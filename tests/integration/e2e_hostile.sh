@@ -19,6 +19,7 @@ e2e_start_collectd a '    Symbol "BTCUSDT"
     ConfirmPolls 1'
 
 # A real drift on ETHUSDT, closed by the loop: its entry is replayed below.
+ledger ETHUSDT 0
 sim_positions '{"ETHUSDT":"0.5"}' >/dev/null
 dg_wait_for 15 settled ETHUSDT 0
 ok $? "a real ETHUSDT drift is closed and released"

@@ -9,6 +9,7 @@ dg_time_limit 60
 avoid_bucket_edge 120 40
 e2e_setup
 e2e_restart_sim $(sim_listed BTCUSDT)
+ledger BTCUSDT 0
 sim_positions '{"BTCUSDT":"0.007"}' >/dev/null
 e2e_start_collectd a '    Symbol "BTCUSDT"
     ConfirmPolls 1'

@@ -79,9 +79,6 @@ yields() {
   [ "$("$@")" = "$want" ]
 }
 
-# ledger SYMBOL AMT: the trading system books AMT for SYMBOL.
-ledger() { rcli HSET "quantum:ledger:$1" position_amt "$2" >/dev/null; }
-
 # hold_keys SYMBOL: how many of the symbol's three HOLD keys exist.
 hold_keys() {
   rcli EXISTS "quantum:reconcile:hold:$1" "quantum:reconcile:hold_reason:$1" \

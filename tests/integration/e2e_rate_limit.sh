@@ -15,6 +15,7 @@ sim_faults '[{"path":"/fapi/v1/order","status":429,"retry_after":2,"count":1}]' 
 e2e_start_collectd a '    Symbol "BTCUSDT"
     ConfirmPolls 1
     Cooldown 6'
+ledger BTCUSDT 0
 sim_positions '{"BTCUSDT":"0.007"}' >/dev/null
 
 ex_wait_results 1 15

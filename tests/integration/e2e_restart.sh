@@ -31,6 +31,7 @@ is "$(sim_order_count)" 0 "no order for the unfixable drift"
 
 # The executor goes away; a fixable drift comes and is held meanwhile.
 dg_stop_pid "$EX_PID"
+ledger ETHUSDT 0
 sim_positions '{"ETHUSDT":"0.4"}' >/dev/null
 dg_wait_for 10 yields 1 plan_count
 ok $? "the plugin publishes the plan while the executor is down"

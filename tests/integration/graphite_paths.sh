@@ -35,6 +35,7 @@ start_graphite || bail "socat listener did not start"
 
 EX_COLLECTD_SOCK="$DG_TMP/graphite.sock" # where dg_start_collectd graphite puts it
 ex_setup
+ledger BTCUSDT 0
 sim_positions '{"BTCUSDT":"0"}' >/dev/null
 
 cp /usr/lib/collectd/write_graphite.so "$(dg_collectd_plugindir)/"

@@ -20,6 +20,7 @@ ban_stored() {
 }
 
 plugin_setup
+ledger BTCUSDT 0
 sim_positions '{"BTCUSDT":"0.007"}' >/dev/null
 dg_start_collectd a "$(plugin_conf '    Symbol "BTCUSDT"
     ConfirmPolls 1

@@ -9,6 +9,7 @@ dg_time_limit 90
 
 plugin_setup
 avoid_bucket_edge 120 40
+ledger BTCUSDT 0
 sim_positions '{"BTCUSDT":"0.007"}' >/dev/null
 dg_start_collectd a "$(prometheus_conf)
 $(plugin_conf '    Symbol "BTCUSDT"

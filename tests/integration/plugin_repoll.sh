@@ -7,6 +7,7 @@
 dg_time_limit 60
 
 plugin_setup
+ledger BTCUSDT 0
 sim_positions '{"BTCUSDT":"0.007"}' >/dev/null
 avoid_bucket_edge 3600 30
 dg_start_collectd a "$(plugin_conf '    Symbol "BTCUSDT"

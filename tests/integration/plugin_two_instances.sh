@@ -7,6 +7,7 @@ dg_time_limit 60
 
 plugin_setup
 avoid_bucket_edge 3600 30
+ledger BTCUSDT 0
 sim_positions '{"BTCUSDT":"-0.02"}' >/dev/null
 conf=$(plugin_conf '    Symbol "BTCUSDT"
     ConfirmPolls 1
