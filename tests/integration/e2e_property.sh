@@ -73,7 +73,7 @@ new_case() {
   k=$(($(rnd 81) - 40))
   [ "$(rnd 5)" -eq 0 ] && k=0
   EX[$i]=$((k * st))
-  LED_STATE[$i]=ok
+  LED_STATE[$i]=ok LED[$i]=""
   kind=$(rnd 11)
   case $kind in
   0) LED_STATE[$i]=missing ;;
@@ -110,8 +110,10 @@ max_close() {
 
 # group_idle: every plan in the stream delivered and acknowledged.
 group_idle() {
-  rcli -2 --json XINFO GROUPS "$EX_PLAN_STREAM" 2>/dev/null |
-    jq -e '.[0] | (.pending == 0) and (.lag == 0)' >/dev/null 2>&1
+  [ "$(rcli XLEN "$EX_PLAN_STREAM")" = 0 ] && return 0
+  rcli -2 --json XINFO GROUPS "$EX_PLAN_STREAM" |
+    jq -e '.[0] | [range(0; length; 2) as $i | {key: .[$i], value: .[$i + 1]}] |
+      from_entries | (.pending == 0) and (.lag == 0)' >/dev/null 2>&1
 }
 
 failed_cases=0 orders_checked=0 no_order_cases=0 replays=0 forgeries=0
@@ -130,8 +132,9 @@ check_round() {
     [ -z "$why" ] && [ "$q" -gt "$maxq" ] && why="qty $qty exceeds the drift's close $(fmt "$maxq")"
     [ -z "$why" ] && [ "$q" -le 0 ] && why="qty $qty not positive"
     [ -z "$why" ] && [ $((q % STEP[i])) -ne 0 ] && why="qty $qty not a multiple of the step"
-    [ -z "$why" ] && { [ "$side" = SELL ] && [ "${EX[$i]}" -gt 0 ] || [ "$side" = BUY ] && [ "${EX[$i]}" -lt 0 ]; } ||
-      { [ -z "$why" ] && why="side $side does not close ${EX[$i]}"; }
+    local closes=BUY
+    [ "${EX[$i]}" -gt 0 ] && closes=SELL
+    [ -z "$why" ] && [ "$side" != "$closes" ] && why="side $side does not close $(fmt "${EX[$i]}")"
     [ -z "$why" ] && [ "$ro$type" != "trueMARKET" ] && why="not a reduce-only MARKET order"
     [ -z "$why" ] && [ -n "${seen[$i]:-}" ] && why="a second order for one case"
     seen[$i]=1
