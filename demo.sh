@@ -5,8 +5,9 @@
 #                                 the exchange simulator, collectd (reconcile +
 #                                 unixsock + write_prometheus) and the executor,
 #                                 inject a drift and narrate; Ctrl-C stops all.
-#   ./demo.sh drift SYMBOL AMT    (in another terminal) make the exchange hold
-#                                 AMT of SYMBOL that the ledger does not know.
+#   ./demo.sh drift SYMBOL AMT    (in another terminal) a lost fill: the
+#                                 ledger books SYMBOL flat, the exchange holds
+#                                 AMT of it.
 set -uo pipefail
 cd "$(dirname "$0")"
 top=$(pwd)
@@ -16,8 +17,11 @@ if [ "${1:-}" = "drift" ]; then
   [ $# -eq 3 ] || { echo "usage: $0 drift SYMBOL AMOUNT   e.g. $0 drift ETHUSDT 0.25" >&2; exit 2; }
   [ -f "$state/env" ] || { echo "no demo running (start ./demo.sh first)" >&2; exit 1; }
   . "$state/env"
-  curl -sf -X POST -d "{\"$2\":\"$3\"}" "$SIM_URL/sim/positions" >/dev/null &&
-    echo "exchange now holds $3 $2; the ledger does not: watch the demo's terminal"
+  # A symbol the ledger has no entry for is "ledger unknown": held, never
+  # closed. The lost fill the demo shows is a ledger that says flat.
+  redis-cli -p "$REDIS_PORT" HSET "quantum:ledger:$2" position_amt 0 >/dev/null &&
+    curl -sf -X POST -d "{\"$2\":\"$3\"}" "$SIM_URL/sim/positions" >/dev/null &&
+    echo "exchange now holds $3 $2; the ledger says flat: watch the demo's terminal"
   exit $?
 fi
 

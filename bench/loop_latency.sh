@@ -41,6 +41,7 @@ EVENTS="$DG_TMP/events.txt"
   done >"$EVENTS") &
 SUB_PID=$!
 dg_track "$SUB_PID"
+ledger BTCUSDT 0 # every drift is a lost fill against a flat ledger
 e2e_start_collectd a "    Symbol \"BTCUSDT\"
     ConfirmPolls $CONFIRM_POLLS"
 sleep 1
