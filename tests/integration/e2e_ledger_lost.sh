@@ -54,6 +54,8 @@ is "$(missing_notices BTCUSDT)/$(missing_notices ETHUSDT)" 1/1 \
   "one WARNING notification per symbol saying the ledger entry is missing"
 grep -q 'ledger_key=quantum:ledger:BTCUSDT ledger_field=position_amt' "$DG_TMP/a-collectd.log"
 ok $? "the log names the ledger key and field"
+is "$(grep -c "the plan stream's consumer group vanished" "$DG_TMP/a-collectd.log")" 1 \
+  "FLUSHDB took the executor's consumer group: noticed and logged once"
 book_all
 dg_wait_for 10 no_holds
 ok $? "ledger rewritten: the trading HOLDs are released"
