@@ -12,7 +12,7 @@ rm -rf "$build"
 mkdir -p "$build"
 cd "$build" || exit 1
 ../configure --prefix=/usr --sysconfdir=/etc --localstatedir=/var \
-  --enable-sanitizers >configure.out 2>&1 || {
+  --enable-sanitizers --enable-werror >configure.out 2>&1 || {
   cat configure.out
   echo "0 passed, 1 failed"
   exit 1
@@ -43,7 +43,7 @@ if [ -x "$top/tests/valgrind/run.sh" ]; then
   rm -rf "$plain"
   mkdir -p "$plain"
   if (cd "$plain" && ../configure --prefix=/usr --sysconfdir=/etc --localstatedir=/var \
-    CFLAGS='-O1 -g' >configure.out 2>&1 && make -j"$(nproc)" >make.out 2>&1); then
+    --enable-werror CFLAGS='-O1 -g' >configure.out 2>&1 && make -j"$(nproc)" >make.out 2>&1); then
     top_srcdir="$top" top_builddir="$plain" "$top/tests/valgrind/run.sh" >"$plain/valgrind.log" 2>&1
     vg_passed=$(grep -c '^ok ' "$plain/valgrind.log")
     vg_failed=$(grep -c '^not ok ' "$plain/valgrind.log")
