@@ -391,14 +391,16 @@ static int rc_instances_decide(void) {
 }
 
 static int rc_init(void) {
+  /* First: the executor's PUTVALs need these types even when this
+   * plugin's own block is refused. */
+  if (rc_metrics_register_types() != 0)
+    return -1;
   if (rc_config_failed)
     return -1;
   if (rc_accounts_num == 0) {
     ERROR(RC_PLUGIN " plugin: no <Account> configured");
     return -1;
   }
-  if (rc_metrics_register_types() != 0)
-    return -1;
   if (dg_exchange_global_init() != 0) {
     ERROR(RC_PLUGIN " plugin: HTTP client initialisation failed");
     return -1;

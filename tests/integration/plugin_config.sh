@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A bad <Plugin reconcile> block fails the plugin's init with a message
 # naming the option; collectd keeps running its other plugins (unixsock
-# here) and the plugin never touches the exchange or Redis.
+# here), still knows the executor's types, and the plugin never touches
+# the exchange or Redis.
 . "$top_srcdir/tests/harness.sh"
 . "$top_srcdir/tests/integration/plugin_common.sh"
 dg_time_limit 90
@@ -25,6 +26,11 @@ refused() {
   ok $? "$name: collectd keeps running its other plugins"
   is "$(cd_getval "$COLLECTD_SOCK" dgtest/reconcile-main/poll_errors-exchange | head -c 2)" -1 \
     "$name: no account is polled"
+  # The executor's PUTVALs still land: the types are registered whatever
+  # the block says.
+  printf 'PUTVAL "dgtest/reconcile-BTCUSDT/close_consumed" interval=10 N:1\n' |
+    socat -t 2 - "UNIX-CONNECT:$COLLECTD_SOCK" | grep -q '^0 Success'
+  ok $? "$name: the executor's PUTVAL close_consumed is still accepted"
   dg_stop_pid "$COLLECTD_PID"
 }
 
