@@ -16,7 +16,6 @@
 #include "driftguard/keys.h"
 
 #include <string.h>
-#include <time.h>
 
 #define RC_DEFAULT_EXCHANGE "binance-usdm"
 #define RC_DEFAULT_REDIS_URL "redis://127.0.0.1:6379/0"
@@ -316,29 +315,46 @@ static int rc_account_open(rc_account_t *a) {
   return status;
 }
 
-static void rc_sleep_ms(long ms) {
-  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-  while (nanosleep(&ts, &ts) != 0)
-    ;
+/* The account's read callback runs every tick, a whole fraction of its
+ * Interval of at most RC_REPOLL_DELAY_MS, so that a re-poll never needs to
+ * sleep: a read thread is collectd's, shared with every other plugin. */
+static cdtime_t rc_tick(cdtime_t interval) {
+  cdtime_t most = MS_TO_CDTIME_T(RC_REPOLL_DELAY_MS);
+  cdtime_t n = (interval + most - 1) / most;
+  return interval / (n > 0 ? n : 1);
 }
 
-/* One account's read callback: a poll, then, after publishing a plan, a
- * few quick re-polls so the HOLD is released as soon as the executor has
- * closed the drift instead of one Interval later. Exchange or Redis
- * trouble is counted in poll_errors, never returned: collectd would
- * suspend the callback with a growing back-off. */
+/* One account's read callback, every tick: a poll when the account's
+ * Interval is due, and after a poll that published a plan, quick re-polls
+ * (every RC_REPOLL_DELAY_MS, within 3/4 of Interval) so the HOLD is
+ * released as soon as the executor has closed the drift instead of one
+ * Interval later. Each call polls at most once and never sleeps. Exchange
+ * or Redis trouble is counted in poll_errors, never returned: collectd
+ * would suspend the callback with a growing back-off. */
 static int rc_read(user_data_t *ud) {
   rc_account_t *a = ud->data;
-  cdtime_t deadline = cdtime() + a->interval - a->interval / 4;
+  /* collectd calls a little early or late: within half a tick is on
+   * time, or every poll would slip by a whole tick. */
+  cdtime_t now = cdtime() + rc_tick(a->interval) / 2;
+  bool regular = now >= a->next_poll;
+  if (!regular && (a->repoll_at == 0 || now < a->repoll_at))
+    return 0;
+  if (regular) {
+    /* Keep the schedule; after an overrun start it again from now. */
+    a->next_poll = a->next_poll != 0 && now - a->next_poll < a->interval
+                       ? a->next_poll + a->interval
+                       : now + a->interval;
+    a->repoll_until = 0;
+  }
   rc_poll_result_t r;
   rc_poll(a, &r);
-  if (r.published == 0)
-    return 0;
-  while (r.ok && r.closes_active > 0 &&
-         cdtime() + MS_TO_CDTIME_T(RC_REPOLL_DELAY_MS) < deadline) {
-    rc_sleep_ms(RC_REPOLL_DELAY_MS);
-    rc_poll(a, &r);
-  }
+  if (regular && r.published > 0)
+    a->repoll_until = now + a->interval - a->interval / 4;
+  cdtime_t next = now + MS_TO_CDTIME_T(RC_REPOLL_DELAY_MS);
+  a->repoll_at = a->repoll_until != 0 && r.ok && r.closes_active > 0 &&
+                         next < a->repoll_until
+                     ? next
+                     : 0;
   return 0;
 }
 
@@ -414,8 +430,9 @@ static int rc_init(void) {
     rc_account_t *a = rc_accounts[i];
     char name[DATA_MAX_NAME_LEN];
     snprintf(name, sizeof(name), RC_PLUGIN "/%s", a->name);
-    int status = plugin_register_complex_read(
-        RC_PLUGIN, name, rc_read, a->interval, &(user_data_t){.data = a});
+    int status = plugin_register_complex_read(RC_PLUGIN, name, rc_read,
+                                              rc_tick(a->interval),
+                                              &(user_data_t){.data = a});
     if (status != 0) {
       ERROR(RC_PLUGIN " plugin: account=%s registering the read callback "
                       "failed: status=%d",

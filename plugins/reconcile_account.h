@@ -100,6 +100,10 @@ typedef struct {
   int hold_lease_s;
   int cooldown_s;
 
+  /* The read callback's schedule (reconcile.c): the next regular poll,
+   * and after a plan the next quick re-poll (0: none) and their end. */
+  cdtime_t next_poll, repoll_at, repoll_until;
+
   /* Runtime, created by the init callback. */
   dg_exchange_t *ex;
   dg_redis_t *redis;
