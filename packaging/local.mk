@@ -16,16 +16,19 @@ dist_pkgdata_DATA = packaging/prometheus/driftguard-alerts.yml \
 dist_doc_DATA = doc/runbook.md packaging/collectd/graphite-example.conf
 
 PACKAGING_DEBIAN = packaging/debian/changelog packaging/debian/control \
-	packaging/debian/copyright packaging/debian/rules \
-	packaging/debian/driftguard.postinst packaging/debian/source/format
+	packaging/debian/copyright packaging/debian/rules packaging/debian/source/format \
+	packaging/debian/driftguard.install packaging/debian/driftguard-exchange-sim.install \
+	packaging/debian/driftguard.preinst packaging/debian/driftguard.postinst \
+	packaging/debian/driftguard.prerm packaging/debian/driftguard.postrm
 EXTRA_DIST += packaging/systemd/driftguard-executor.service \
 	packaging/prometheus/driftguard-alerts.test.yml \
 	packaging/rpm/driftguard.spec.in $(PACKAGING_DEBIAN)
 
 PACKAGING_TESTS = tests/integration/alert_rules.sh tests/integration/unit_verify.sh \
-	tests/integration/shipped_configs.sh tests/integration/graphite_paths.sh
+	tests/integration/shipped_configs.sh tests/integration/graphite_paths.sh \
+	tests/integration/deb_lifecycle.sh
 TESTS += $(PACKAGING_TESTS)
-EXTRA_DIST += $(PACKAGING_TESTS)
+EXTRA_DIST += $(PACKAGING_TESTS) LICENSE
 
 # --- systemd unit -------------------------------------------------------------
 # Empty: systemd's own unit directory (pkg-config) when installing into
