@@ -295,6 +295,10 @@ int main(int argc, char **argv) {
     return 2;
   }
 
+  /* -t answers "will the service start?": run by root, it judges the key
+   * files as the service user (User=driftguard) will read them. */
+  if (test_only)
+    dg_keyfile_judge_for_service();
   ex_config_defaults(&cfg);
   if (ex_config_load(&cfg, path, err, sizeof err) != 0) {
     fprintf(stderr, "driftguard-executor: %s\n", err);

@@ -127,21 +127,48 @@ collectd_loads install && ! grep -q reconcile "$DG_TMP/collectd-install.log"
 ok $? "collectd loads its config with the package as shipped (plugin disabled)" ||
   sed 's/^/# /' "$DG_TMP/collectd-install.log"
 
-# --- the operator configures the plugin -------------------------------------------------
+# --- the operator configures, key files in the documented layout ------------------------
+# 0640 root:driftguard, shared by the plugin (root's collectd) and the executor.
 keys="$root/etc/driftguard"
 dg_keyfile "$keys/main-readonly.key" "$DG_API_KEY" "$DG_API_SECRET"
+dg_keyfile "$keys/executor-trading.key" "$DG_API_KEY" "$DG_API_SECRET"
 echo "planKey0123456789" >"$keys/plan.key"
 echo "redispass" >"$keys/redis.pass"
-chmod 0600 "$keys/main-readonly.key" "$keys/plan.key" "$keys/redis.pass"
+in_root sh -c 'cd /etc/driftguard &&
+  chown root:driftguard main-readonly.key executor-trading.key plan.key redis.pass &&
+  chmod 0640 main-readonly.key executor-trading.key plan.key redis.pass'
 closed=$(dg_free_port)
 sed -i -e '/^#LoadPlugin reconcile/,$ s/^#\([^ ]\|  \)/\1/' \
   -e "s|https://fapi.binance.com|http://127.0.0.1:$closed|" \
   -e "s|redis://127.0.0.1:6379/0|redis://127.0.0.1:$closed/0|" \
   -e "s|/var/run/collectd-unixsock|/run/dgtest-unixsock|" "$conf"
+sed -i -e 's|^#\(PlanKeyFile\)|\1|' -e 's|^#\(RedisPasswordFile\)|\1|' \
+  -e "s|redis://127.0.0.1:6379/0|redis://127.0.0.1:$closed/0|" "$root/etc/driftguard/executor.conf"
 collectd_loads configured && grep -q 'reconcile plugin: account=main' "$DG_TMP/collectd-configured.log" &&
   ! grep -q 'Initialization of plugin .reconcile. failed' "$DG_TMP/collectd-configured.log"
-ok $? "configured, collectd loads the plugin" ||
+ok $? "with 0640 root:driftguard keys, collectd (root) loads the plugin" ||
   sed 's/^/# /' "$DG_TMP/collectd-configured.log"
+asan="ASAN_OPTIONS=detect_leaks=0"
+in_root "$asan" setpriv --reuid=driftguard --regid=driftguard --clear-groups \
+  /usr/sbin/driftguard-executor -t -C /etc/driftguard/executor.conf >"$DG_TMP/t-service.log" 2>&1
+ok $? "driftguard-executor -t as the service user accepts them" || sed 's/^/# /' "$DG_TMP/t-service.log"
+in_root "$asan" /usr/sbin/driftguard-executor -t -C /etc/driftguard/executor.conf >"$DG_TMP/t-root.log" 2>&1
+ok $? "driftguard-executor -t as root accepts them too" || sed 's/^/# /' "$DG_TMP/t-root.log"
+in_root "$asan" /usr/bin/driftguard-ctl --json check >"$DG_TMP/ctl-check.json" 2>"$DG_TMP/ctl-check.err"
+[ "$(jq -r '[.checks[] | select(.check | test("_file$")) | .result] | unique | join(",")' \
+  "$DG_TMP/ctl-check.json")" = OK ]
+ok $? "driftguard-ctl check as root finds every key file OK" ||
+  sed 's/^/# /' "$DG_TMP/ctl-check.json" "$DG_TMP/ctl-check.err"
+# A root-only 0600 file is fine for root but not for the service: -t says so.
+in_root chown root:root /etc/driftguard/executor-trading.key
+in_root chmod 0600 /etc/driftguard/executor-trading.key
+in_root "$asan" /usr/sbin/driftguard-executor -t -C /etc/driftguard/executor.conf >"$DG_TMP/t-root2.log" 2>&1
+[ $? -ne 0 ] && grep -q 'cannot be read by user driftguard' "$DG_TMP/t-root2.log" &&
+  grep -q 'chown root:driftguard /etc/driftguard/executor-trading.key' "$DG_TMP/t-root2.log"
+ok $? "-t as root refuses a 0600 root key the service could not read, and says how to fix it" ||
+  sed 's/^/# /' "$DG_TMP/t-root2.log"
+in_root chown root:driftguard /etc/driftguard/executor-trading.key
+in_root chmod 0640 /etc/driftguard/executor-trading.key
 edited=$(md5sum <"$conf")
 
 # --- upgrade ---------------------------------------------------------------------------
