@@ -10,9 +10,10 @@ collectdconfdir = $(sysconfdir)/collectd/collectd.conf.d
 driftguardconfdir = $(sysconfdir)/driftguard
 EXTRA_DIST += conf.d/reconcile.conf conf.d/executor.conf
 
-# Alert rules and dashboard: /usr/share/driftguard (SPEC 7).
+# Alert rules, the scrape job they assume, and the dashboard:
+# /usr/share/driftguard (SPEC 7).
 dist_pkgdata_DATA = packaging/prometheus/driftguard-alerts.yml \
-	packaging/grafana/driftguard-dashboard.json
+	packaging/prometheus/driftguard-scrape.yml packaging/grafana/driftguard-dashboard.json
 dist_doc_DATA = doc/runbook.md packaging/collectd/graphite-example.conf
 
 PACKAGING_DEBIAN = packaging/debian/changelog packaging/debian/control \
@@ -26,7 +27,7 @@ EXTRA_DIST += packaging/systemd/driftguard-executor.service \
 
 PACKAGING_TESTS = tests/integration/alert_rules.sh tests/integration/unit_verify.sh \
 	tests/integration/shipped_configs.sh tests/integration/graphite_paths.sh \
-	tests/integration/deb_lifecycle.sh
+	tests/integration/deb_lifecycle.sh tests/integration/alert_rules_live.sh
 TESTS += $(PACKAGING_TESTS)
 EXTRA_DIST += $(PACKAGING_TESTS) LICENSE
 
