@@ -27,7 +27,8 @@ EXTRA_DIST += packaging/systemd/driftguard-executor.service \
 
 PACKAGING_TESTS = tests/integration/alert_rules.sh tests/integration/unit_verify.sh \
 	tests/integration/shipped_configs.sh tests/integration/graphite_paths.sh \
-	tests/integration/deb_lifecycle.sh tests/integration/alert_rules_live.sh
+	tests/integration/deb_lifecycle.sh tests/integration/alert_rules_live.sh \
+	tests/integration/rpm_spec.sh
 TESTS += $(PACKAGING_TESTS)
 EXTRA_DIST += $(PACKAGING_TESTS) LICENSE
 
@@ -64,23 +65,28 @@ packaging-uninstall-unit:
 
 # --- configs ------------------------------------------------------------------
 # DIR:FILE pairs; an existing file is kept, and uninstall only removes a file
-# still identical to the shipped one.
+# still identical to the shipped one. The files name their own paths: those
+# follow the install directories (the rpm's collectd snippets are in
+# /etc/collectd.d).
 PACKAGING_CONFS = $(collectdconfdir):conf.d/reconcile.conf \
 	$(driftguardconfdir):conf.d/executor.conf
+packaging_conf_paths = sed -e 's|/etc/collectd/collectd\.conf\.d|$(collectdconfdir)|g' \
+	-e 's|/etc/driftguard/|$(driftguardconfdir)/|g'
 install-data-local: packaging-install-conf
 packaging-install-conf:
 	@for pair in $(PACKAGING_CONFS); do \
 	  dir=$${pair%%:*}; src=$(srcdir)/$${pair#*:}; dest="$(DESTDIR)$$dir/`basename $$src`"; \
 	  if test -f "$$dest"; then echo " keeping existing $$dest"; continue; fi; \
 	  echo " installing $$dest"; \
-	  $(MKDIR_P) "$(DESTDIR)$$dir" && $(INSTALL_DATA) "$$src" "$$dest" || exit 1; \
+	  $(MKDIR_P) "$(DESTDIR)$$dir" && $(packaging_conf_paths) "$$src" >"$$dest" && \
+	    chmod 644 "$$dest" || exit 1; \
 	done
 
 uninstall-local: packaging-uninstall-conf
 packaging-uninstall-conf:
 	@for pair in $(PACKAGING_CONFS); do \
 	  dir=$${pair%%:*}; src=$(srcdir)/$${pair#*:}; dest="$(DESTDIR)$$dir/`basename $$src`"; \
-	  if cmp -s "$$src" "$$dest"; then rm -f "$$dest"; \
+	  if $(packaging_conf_paths) "$$src" | cmp -s - "$$dest"; then rm -f "$$dest"; \
 	  elif test -f "$$dest"; then echo " keeping modified $$dest"; fi; \
 	done
 

@@ -10,7 +10,7 @@ pkgs=(build-essential autoconf automake libtool pkg-config
   libmicrohttpd-dev libsystemd-dev
   libprotobuf-c1 libmicrohttpd12
   redis-server redis-tools curl socat jq procps valgrind ca-certificates prometheus
-  debhelper dpkg-dev fakeroot)
+  debhelper dpkg-dev fakeroot rpm)
 
 missing=()
 for p in "${pkgs[@]}"; do
