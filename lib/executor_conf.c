@@ -9,6 +9,7 @@
 #include "driftguard/conf.h"
 #include "driftguard/keys.h"
 
+#include <netdb.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -70,6 +71,27 @@ static const opt_t options[] = {
 #define CONSUMER_CHARS                                                         \
   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-"
 
+/* The name collectd 5.12 gives this host when its config sets no Hostname
+ * and leaves FQDNLookup at its default (true): gethostname(), replaced by
+ * the canonical name getaddrinfo() finds for it, if any. The executor's
+ * counters then carry the same host (instance=) as the plugin's. */
+static void collectd_default_hostname(const char *host, char *out,
+                                      size_t size) {
+  struct addrinfo hints, *list = NULL;
+  snprintf(out, size, "%s", host);
+  memset(&hints, 0, sizeof hints);
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_flags = AI_CANONNAME;
+  if (getaddrinfo(host, NULL, &hints, &list) != 0)
+    return;
+  for (const struct addrinfo *ai = list; ai != NULL; ai = ai->ai_next)
+    if (ai->ai_canonname != NULL && ai->ai_canonname[0] != '\0') {
+      snprintf(out, size, "%s", ai->ai_canonname);
+      break;
+    }
+  freeaddrinfo(list);
+}
+
 void dg_executor_conf_defaults(dg_executor_conf_t *c) {
   char host[DG_EXCONF_NAME_MAX] = "localhost";
   memset(c, 0, sizeof *c);
@@ -84,7 +106,7 @@ void dg_executor_conf_defaults(dg_executor_conf_t *c) {
   snprintf(c->consumer, sizeof c->consumer, "%s", host);
   snprintf(c->collectd_socket, sizeof c->collectd_socket,
            "/var/run/collectd-unixsock");
-  snprintf(c->hostname, sizeof c->hostname, "%s", host);
+  collectd_default_hostname(host, c->hostname, sizeof c->hostname);
   c->metrics_interval_s = 10;
   c->hold_lease_s = 900;
   c->timeout_s = 3;

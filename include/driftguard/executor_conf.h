@@ -37,7 +37,8 @@ typedef struct {
   long batch_size;   /* entries per XREADGROUP */
 } dg_executor_conf_t;
 
-/* Fill the defaults (Hostname and Consumer from gethostname). */
+/* Fill the defaults: Consumer from gethostname(), Hostname as collectd names
+ * this host by default (its canonical name, FQDNLookup true). */
 void dg_executor_conf_defaults(dg_executor_conf_t *c);
 
 /* Read path over what c holds (the defaults) and check it: unknown options,

@@ -115,12 +115,16 @@ static void test_defaults(void) {
                             .claim_idle_s = 60,
                             .batch_size = 128,
                         };
-  if (gethostname(want.hostname, sizeof want.hostname) != 0)
-    snprintf(want.hostname, sizeof want.hostname, "localhost");
-  want.hostname[sizeof want.hostname - 1] = '\0';
-  memcpy(want.consumer, want.hostname, sizeof want.consumer);
-  if (accepts(REQUIRED, &c, "only URL and KeyFile"))
+  if (gethostname(want.consumer, sizeof want.consumer) != 0)
+    snprintf(want.consumer, sizeof want.consumer, "localhost");
+  want.consumer[sizeof want.consumer - 1] = '\0';
+  if (accepts(REQUIRED, &c, "only URL and KeyFile")) {
+    /* Hostname: collectd's default name of this host, which
+     * tests/integration/hostname_default.sh checks against collectd. */
+    ok(c.hostname[0] != '\0', "default Hostname is set (%s)", c.hostname);
+    memcpy(want.hostname, c.hostname, sizeof want.hostname);
     same_conf(&c, &want, "default");
+  }
 }
 
 static void test_every_option(void) {
