@@ -194,6 +194,18 @@ echo "$OUT" | jq -r .exchange_error | grep -q 'ban active'
 ok $? "the next status does not call the exchange during the back-off"
 rcli del quantum:exchange:ban_until >/dev/null
 
+# The exchange unreachable: the message names the one request that failed
+# (the clock sync that comes first), not the positionRisk it was a step of.
+ctl_conf "$CONF" "URL \"http://127.0.0.1:$(dg_free_port)\""
+ctl status --json BTCUSDT
+err=$(echo "$OUT" | jq -r .exchange_error)
+echo "$err" | grep -q '^GET /fapi/v1/time not sent: .* (transport)$' && ! echo "$err" | grep -q positionRisk
+ok $? "exchange unreachable: the error names GET /fapi/v1/time only" || diag "$err"
+ctl check
+echo "$OUT" | grep -E '^FAIL +exchange ' | grep -q -v 'time: transport: GET'
+ok $? "check: the failed request is named once" || diag "$OUT"
+ctl_conf "$CONF"
+
 # Redis down.
 dg_stop_pid "$REDIS_PID"
 for cmd in holds results status; do
