@@ -35,7 +35,7 @@ static int redis_open(ctl_t *c, char *err, size_t errlen) {
     have_password = 1;
   }
   c->redis = dg_redis_new(&url, have_password ? password : NULL,
-                          (int)(c->conf.file.timeout_s * 1000));
+                          (int)c->conf.file.timeout_ms);
   dg_secret_wipe(password, sizeof(password));
   dg_secret_wipe(&url, sizeof(url));
   if (c->redis == NULL) {
@@ -62,7 +62,7 @@ int ctl_exchange_open(ctl_t *c, char *err, size_t errlen) {
   o.url = c->conf.file.url;
   o.api_key = cred.api_key;
   o.api_secret = cred.secret;
-  o.timeout_ms = c->conf.file.timeout_s * 1000;
+  o.timeout_ms = (int)c->conf.file.timeout_ms;
   o.recv_window_ms = c->conf.file.recv_window_ms;
   c->ex = dg_exchange_new(c->conf.file.exchange, &o, err, errlen);
   dg_secret_wipe(&cred, sizeof(cred));

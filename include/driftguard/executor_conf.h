@@ -30,7 +30,7 @@ typedef struct {
   char hostname[DG_EXCONF_NAME_MAX];
   long metrics_interval_s;
   long hold_lease_s;
-  long timeout_s;
+  long timeout_ms; /* Timeout, written in seconds (fractions allowed) */
   int dry_run;
   long recv_window_ms;
   long claim_idle_s; /* pending entries idle this long are taken over */
