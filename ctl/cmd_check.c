@@ -1,11 +1,12 @@
 /* cmd_check.c - `driftguard-ctl check`: is this host ready to run the
  * executor? One line per check (OK, WARN, FAIL, or SKIP when a check it
  * depends on failed), in the order an operator fixes things: config, key
- * files, Redis, the shared ban, then the exchange. */
+ * files, collectd's host name, Redis, the shared ban, then the exchange. */
 #include "ctl.h"
 
 #include "driftguard/keyfile.h"
 
+#include <collectd/client.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -63,6 +64,62 @@ static void check_key_file(report_t *r, const char *check, const char *path) {
     add(r, check, "OK", "%s: owner and mode are safe", path);
   else
     add(r, check, "FAIL", "%s", err);
+}
+
+/* Types only the plugin writes (the executor writes close_consumed,
+ * close_executed, close_rejected and close_guardrail_fail). */
+static int plugin_type(const char *type) {
+  static const char *const types[] = {"poll_errors", "exchange_weight",
+                                      "hold_active", "position",
+                                      "drift",       "close_published"};
+  for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+    if (strcmp(type, types[i]) == 0)
+      return 1;
+  return 0;
+}
+
+/* The executor's Hostname against the host collectd gives the plugin's own
+ * values (LISTVAL on CollectdSocket): apart, dashboards and alerts see one
+ * host as two. No row when the executor sends no metrics. */
+static void check_hostname(ctl_t *c, report_t *r) {
+  const char *sock = c->conf.file.collectd_socket;
+  const char *mine = c->conf.file.hostname;
+  lcc_connection_t *conn = NULL;
+  lcc_identifier_t *ids = NULL;
+  size_t n = 0;
+  char other[LCC_NAME_LEN] = "";
+  int same = 0;
+  if (sock[0] == '\0')
+    return;
+  if (lcc_connect(sock, &conn) != 0 || lcc_listval(conn, &ids, &n) != 0) {
+    add(r, "hostname", "WARN",
+        "collectd unixsock %s: %s: the executor's counters cannot reach "
+        "collectd",
+        sock, conn != NULL ? lcc_strerror(conn) : "cannot connect");
+    lcc_disconnect(conn);
+    return;
+  }
+  for (size_t i = 0; i < n && !same; i++)
+    if (strcmp(ids[i].plugin, "reconcile") == 0 && plugin_type(ids[i].type)) {
+      same = strcmp(ids[i].host, mine) == 0;
+      if (!same && other[0] == '\0')
+        snprintf(other, sizeof(other), "%s", ids[i].host);
+    }
+  free(ids);
+  lcc_disconnect(conn);
+  if (same)
+    add(r, "hostname", "OK",
+        "collectd names the plugin's values %s, the executor's Hostname", mine);
+  else if (other[0] != '\0')
+    add(r, "hostname", "FAIL",
+        "the plugin's values are under host %s in collectd, the executor's "
+        "counters under %s: dashboards and alerts split this host in two; "
+        "set Hostname \"%s\" in the executor's config",
+        other, mine, other);
+  else
+    add(r, "hostname", "SKIP",
+        "no reconcile plugin values in collectd (%s) to compare %s with", sock,
+        mine);
 }
 
 /* Redis and the shared ban. Returns 1 when the exchange may be called. */
@@ -156,6 +213,7 @@ int ctl_cmd_check(ctl_t *c) {
   check_key_file(&r, "key_file", c->conf.file.key_file);
   check_key_file(&r, "plan_key_file", c->conf.file.plan_key_file);
   check_key_file(&r, "redis_password_file", c->conf.file.redis_password_file);
+  check_hostname(c, &r);
   if (check_redis(c, &r))
     check_exchange(c, &r);
   else

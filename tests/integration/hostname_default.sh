@@ -38,4 +38,16 @@ ok $? "the plugin's values and the executor's counters are exported" ||
   grep -v '^#' "$DG_TMP/page.txt" | head -n 5 | sed 's/^/# /'
 is "$(instances)" 'instance="trade1.example.org" ' \
   "all under collectd's default host name, the FQDN (not gethostname's trade1)"
+
+# driftguard-ctl check compares the two through collectd's unixsock.
+CTL="$top_builddir/ctl/driftguard-ctl"
+row() { jq -r '.checks[] | select(.check == "hostname") | "\(.result) \(.detail)"' "$DG_TMP/check.json"; }
+"$CTL" -C "$EX_CONF" --json check >"$DG_TMP/check.json" 2>/dev/null
+row | grep -q '^OK collectd names the plugin.s values trade1.example.org'
+ok $? "ctl check: hostname OK when they agree" || diag "$(row)"
+cp "$EX_CONF" "$DG_TMP/other.conf" && echo 'Hostname "trade1"' >>"$DG_TMP/other.conf"
+"$CTL" -C "$DG_TMP/other.conf" --json check >"$DG_TMP/check.json" 2>/dev/null
+is "$?" 1 "ctl check: a Hostname collectd does not use fails the check"
+row | grep -q '^FAIL .*under host trade1.example.org in collectd, the executor.s counters under trade1.*set Hostname "trade1.example.org"'
+ok $? "ctl check: it names both hosts and the fix" || diag "$(row)"
 dg_done
