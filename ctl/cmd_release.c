@@ -214,9 +214,17 @@ int ctl_cmd_release(ctl_t *c) {
     dg_dec_format(r.step, s, sizeof(s));
     snprintf(msg, sizeof(msg),
              "refusing to release %s: the drift persists (exchange - ledger "
-             "= %s, step %s); driftguard closes it and releases the HOLD "
-             "itself; --force releases anyway",
-             r.symbol, d, s);
+             "= %s, step %s); %s; --force releases anyway",
+             r.symbol, d, s,
+             r.kind == DG_DRIFT_CLOSE
+                 ? "driftguard closes it with one reduce-only order and "
+                   "releases the HOLD itself (if it does not, driftguard-ctl "
+                   "status shows whether plans wait for an executor or "
+                   "failed)"
+                 : "driftguard will not close it: no reduce-only order "
+                   "fixes it (the ledger holds more than the exchange); a "
+                   "human decides: correct the ledger or the exchange "
+                   "position, and the next poll releases the HOLD");
     report(c, &r, 0, 1, msg);
     return CTL_EXIT_REFUSED;
   }

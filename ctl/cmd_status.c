@@ -87,13 +87,15 @@ int ctl_cmd_holds(ctl_t *c) {
 typedef struct {
   dg_position_t *pos; /* every open position, NULL when unknown */
   size_t npos;
-  int have_exchange;     /* positions were read */
-  char ex_err[512];      /* why not */
-  json_object *plans;    /* newest first */
-  json_object *results;  /* newest first */
-  int64_t ban_until_ms;  /* shared exchange back-off, 0 when none */
-  long long pending;     /* plans delivered but not yet ACKed, -1 unknown */
-  char pending_err[256]; /* why unknown */
+  int have_exchange;    /* positions were read */
+  char ex_err[512];     /* why not */
+  json_object *plans;   /* newest first */
+  json_object *results; /* newest first */
+  int64_t ban_until_ms; /* shared exchange back-off, 0 when none */
+  int have_group;       /* the consumer group exists */
+  long long pending;    /* plans delivered but not yet ACKed, -1 unknown */
+  long long lag;        /* plans never delivered to a consumer, -1 unknown */
+  char group_err[256];  /* why the group could not be read */
 } view_t;
 
 static const dg_position_t *find_position(const view_t *v, const char *sym) {
@@ -130,6 +132,18 @@ static json_object *last_plan(const view_t *v, const char *sym) {
     json_object_object_add(o, "ledger_amt", ctl_json_dec(p.ledger_amt));
     json_object_object_add(o, "signature", json_object_new_string(p.signature));
     return o;
+  }
+  return NULL;
+}
+
+/* The result of the plan plan_id, NULL when none is in reach. */
+static json_object *result_of(const view_t *v, const char *plan_id) {
+  size_t n = json_object_array_length(v->results);
+  for (size_t i = 0; i < n; i++) {
+    json_object *e = json_object_array_get_idx(v->results, i), *f;
+    if (json_object_object_get_ex(e, "plan_id", &f) &&
+        strcmp(json_object_get_string(f), plan_id) == 0)
+      return json_object_get(e);
   }
   return NULL;
 }
@@ -195,6 +209,10 @@ static void add_drift(ctl_t *c, const view_t *v, const char *sym,
   }
   json_object_object_add(row, "drift_state",
                          json_object_new_string(drift_kind_name(d.kind)));
+  if (d.kind == DG_DRIFT_UNFIXABLE && note[0] == '\0')
+    snprintf(note, notelen,
+             "no reduce-only order fixes this drift: driftguard will not "
+             "close it; a human decides (runbook: HOLD stuck)");
   if (d.kind == DG_DRIFT_CLOSE) {
     json_object_object_add(row, "close_side", json_object_new_string(d.side));
     json_object_object_add(row, "close_qty", ctl_json_dec(d.qty));
@@ -220,8 +238,18 @@ static json_object *status_row(ctl_t *c, const view_t *v, const char *sym,
              st->ledger_raw);
   add_drift(c, v, sym, st, row, note, sizeof(note));
   json_object_object_add(row, "hold", hold_json(&st->hold));
+  /* The result shown is the last plan's own, never an older plan's. */
   plan = last_plan(v, sym);
-  result = last_result(v, sym);
+  if (plan == NULL) {
+    result = last_result(v, sym);
+  } else {
+    result = result_of(
+        v, json_object_get_string(json_object_object_get(plan, "plan_id")));
+    if (result == NULL && note[0] == '\0')
+      snprintf(note, sizeof(note), "no result yet for the last plan%s",
+               v->lag > 0 ? ": plans wait for an executor (see lag below)"
+                          : "");
+  }
   json_object_object_add(row, "last_plan", plan);
   json_object_object_add(row, "last_result", result);
   json_object_object_add(row, "note",
@@ -264,20 +292,50 @@ static int status_symbols(ctl_t *c, const view_t *v, ctl_symbols_t *syms,
   return 0;
 }
 
-/* Plans the executor's consumer group holds without an ACK (XPENDING). */
-static void read_pending(ctl_t *c, view_t *v, const char *stream) {
-  redisReply *r =
-      dg_redis_command(c->redis, "XPENDING %s %s", stream, c->conf.file.group);
-  v->pending = -1;
-  if (r == NULL)
-    snprintf(v->pending_err, sizeof(v->pending_err), "%s",
+/* The integer or nil value of field name in a flat XINFO reply; -1 when
+ * absent or nil. */
+static long long xinfo_int(const redisReply *r, const char *name) {
+  for (size_t i = 0; i + 1 < r->elements; i += 2)
+    if (r->element[i]->type == REDIS_REPLY_STRING &&
+        strcmp(r->element[i]->str, name) == 0)
+      return r->element[i + 1]->type == REDIS_REPLY_INTEGER
+                 ? r->element[i + 1]->integer
+                 : -1;
+  return -1;
+}
+
+/* The executor's consumer group on the plan stream (XINFO GROUPS): plans
+ * delivered but not ACKed (pending), plans not yet delivered (lag, Redis
+ * 7; nil when Redis cannot tell). */
+static void read_group(ctl_t *c, view_t *v, const char *stream) {
+  redisReply *r = dg_redis_command(c->redis, "XINFO GROUPS %s", stream);
+  v->pending = v->lag = -1;
+  if (r == NULL) {
+    snprintf(v->group_err, sizeof(v->group_err), "%s",
              dg_redis_last_error(c->redis));
-  else if (r->type == REDIS_REPLY_ARRAY && r->elements >= 1 &&
-           r->element[0]->type == REDIS_REPLY_INTEGER)
-    v->pending = r->element[0]->integer;
-  else
-    snprintf(v->pending_err, sizeof(v->pending_err), "%s",
-             r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+    return;
+  }
+  if (r->type == REDIS_REPLY_ARRAY) {
+    for (size_t i = 0; i < r->elements; i++) {
+      const redisReply *g = r->element[i];
+      int named = 0;
+      if (g->type != REDIS_REPLY_ARRAY)
+        continue;
+      for (size_t k = 0; k + 1 < g->elements; k += 2)
+        named |= g->element[k]->type == REDIS_REPLY_STRING &&
+                 strcmp(g->element[k]->str, "name") == 0 &&
+                 g->element[k + 1]->type == REDIS_REPLY_STRING &&
+                 strcmp(g->element[k + 1]->str, c->conf.file.group) == 0;
+      if (named) {
+        v->have_group = 1;
+        v->pending = xinfo_int(g, "pending");
+        v->lag = xinfo_int(g, "lag");
+      }
+    }
+  } else if (r->type == REDIS_REPLY_ERROR &&
+             strstr(r->str, "no such key") == NULL) {
+    snprintf(v->group_err, sizeof(v->group_err), "%s", r->str);
+  }
   freeReplyObject(r);
 }
 
@@ -293,9 +351,36 @@ static int read_streams(ctl_t *c, view_t *v, char *err, size_t errlen) {
   v->plans = ctl_stream_latest(c, plans, STATUS_STREAM_DEPTH, err, errlen);
   if (v->plans == NULL)
     return -1;
-  read_pending(c, v, plans);
+  read_group(c, v, plans);
   v->results = ctl_stream_latest(c, results, STATUS_STREAM_DEPTH, err, errlen);
   return v->results != NULL ? 0 : -1;
+}
+
+/* The consumer group's backlog, in words: lag is what no executor has
+ * received yet (the executor is down or behind), pending what one received
+ * and has not acknowledged (in progress, or it died holding them). */
+static void print_group(const ctl_t *c, const view_t *v) {
+  char lag[32];
+  if (v->group_err[0] != '\0') {
+    printf("plans waiting: unknown (%s)\n", v->group_err);
+    return;
+  }
+  if (!v->have_group) {
+    printf("plans waiting: unknown (no consumer group %s: the executor has "
+           "never started)\n",
+           c->conf.file.group);
+    return;
+  }
+  if (v->lag >= 0)
+    snprintf(lag, sizeof(lag), "%lld", v->lag);
+  else
+    snprintf(lag, sizeof(lag), "unknown");
+  printf("plans not yet delivered to an executor (lag): %s\n", lag);
+  printf("plans delivered, not acknowledged (pending): %lld\n", v->pending);
+  printf("consumer group: %s\n", c->conf.file.group);
+  if (v->lag > 0)
+    printf("plans are waiting: is driftguard-executor running? "
+           "(systemctl status driftguard-executor)\n");
 }
 
 static void print_status(const ctl_t *c, const view_t *v, json_object *rows) {
@@ -324,6 +409,8 @@ static void print_status(const ctl_t *c, const view_t *v, json_object *rows) {
   json_object_object_add(doc, "plans_pending",
                          v->pending >= 0 ? json_object_new_int64(v->pending)
                                          : NULL);
+  json_object_object_add(doc, "plans_undelivered",
+                         v->lag >= 0 ? json_object_new_int64(v->lag) : NULL);
   ctl_print_list(c->opts->json, doc, "symbols", json_object_get(rows), cols,
                  CTL_NCOLS(cols),
                  "no symbol with a HOLD, a position or a ledger entry");
@@ -332,17 +419,8 @@ static void print_status(const ctl_t *c, const view_t *v, json_object *rows) {
   ctl_format_time(v->ban_until_ms, when, sizeof(when));
   printf("\nexchange back-off: %s%s\n", v->ban_until_ms > 0 ? "until " : "",
          v->ban_until_ms > 0 ? when : "none");
-  if (v->pending >= 0)
-    printf("plans pending: %lld (consumer group %s)\n", v->pending,
-           c->conf.file.group);
-  else if (strncmp(v->pending_err, "NOGROUP", 7) == 0)
-    printf("plans pending: unknown (no consumer group %s: the executor has "
-           "not run yet)\n",
-           c->conf.file.group);
-  else
-    printf("plans pending: unknown (%s)\n", v->pending_err);
+  print_group(c, v);
 }
-
 int ctl_cmd_status(ctl_t *c) {
   view_t v = {0};
   ctl_symbols_t syms = {0};

@@ -28,11 +28,6 @@ enum {
 
 #define CTL_DEFAULT_CONFIG SYSCONFDIR "/driftguard/executor.conf"
 #define CTL_DEFAULT_LEDGER_FIELD "position_amt"
-/* The executor's system group (Group= of driftguard-executor.service): the
- * packaged key files are 0640 root:driftguard. */
-#ifndef CTL_SERVICE_GROUP
-#define CTL_SERVICE_GROUP "driftguard"
-#endif
 #define CTL_PATH_MAX 4096
 #define CTL_TEXT_MAX 512
 

@@ -13,9 +13,9 @@ ctl_driftguard_ctl_SOURCES = \
 	ctl/cmd_results.c \
 	ctl/cmd_release.c
 ctl_driftguard_ctl_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(HIREDIS_CFLAGS) \
-	$(CURL_CFLAGS)
+	$(CURL_CFLAGS) $(LCC_CFLAGS)
 ctl_driftguard_ctl_LDADD = lib/libdriftguard.la $(JSONC_LIBS) $(HIREDIS_LIBS) \
-	$(CURL_LIBS) $(OPENSSL_LIBS)
+	$(CURL_LIBS) $(OPENSSL_LIBS) $(LCC_LIBS)
 
 CTL_TESTS = tests/integration/ctl_check.sh \
 	tests/integration/ctl_status.sh \

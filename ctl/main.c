@@ -3,8 +3,9 @@
  * the commands and the exit codes scripts rely on. */
 #include "ctl.h"
 
+#include "driftguard/keyfile.h"
+
 #include <getopt.h>
-#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,19 +59,6 @@ static void usage(FILE *f) {
       "  2  usage error, or the config file is missing or malformed\n"
       "  3  release refused: the drift persists (use --force to override)\n",
       CTL_DEFAULT_RESULTS, CTL_DEFAULT_CONFIG, CTL_DEFAULT_LEDGER_FIELD);
-}
-
-/* Run as root (sudo), judge key files as the executor does: with the
- * service's group as our effective group, the packaged layout (0640
- * root:driftguard) passes the key file rule and any other group access
- * still fails it. Root reads every file either way. */
-static void adopt_service_group(void) {
-  const struct group *g;
-  if (geteuid() != 0 || (g = getgrnam(CTL_SERVICE_GROUP)) == NULL)
-    return;
-  if (setegid(g->gr_gid) != 0)
-    fprintf(stderr, "driftguard-ctl: warning: cannot use group %s: %m\n",
-            CTL_SERVICE_GROUP);
 }
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -178,7 +166,9 @@ int main(int argc, char **argv) {
   if (o.ledger_field[0] == '\0')
     return usage_error("%s", "--ledger-field must not be empty");
 
-  adopt_service_group();
+  /* The key files named in executor.conf are the executor's: judge them as
+   * the service user will read them, even when root runs this. */
+  dg_keyfile_judge_for_service();
   c.opts = &o;
   conf_ok = ctl_conf_load(o.config_path, &c.conf, err, sizeof(err)) == 0;
   if (!conf_ok && cmd->run != ctl_cmd_check)

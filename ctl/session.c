@@ -35,7 +35,7 @@ static int redis_open(ctl_t *c, char *err, size_t errlen) {
     have_password = 1;
   }
   c->redis = dg_redis_new(&url, have_password ? password : NULL,
-                          (int)(c->conf.file.timeout_s * 1000));
+                          (int)c->conf.file.timeout_ms);
   dg_secret_wipe(password, sizeof(password));
   dg_secret_wipe(&url, sizeof(url));
   if (c->redis == NULL) {
@@ -62,7 +62,7 @@ int ctl_exchange_open(ctl_t *c, char *err, size_t errlen) {
   o.url = c->conf.file.url;
   o.api_key = cred.api_key;
   o.api_secret = cred.secret;
-  o.timeout_ms = c->conf.file.timeout_s * 1000;
+  o.timeout_ms = (int)c->conf.file.timeout_ms;
   o.recv_window_ms = c->conf.file.recv_window_ms;
   c->ex = dg_exchange_new(c->conf.file.exchange, &o, err, errlen);
   dg_secret_wipe(&cred, sizeof(cred));
@@ -114,8 +114,16 @@ void ctl_exchange_failed(ctl_t *c, const char *what, const dg_ex_result_t *res,
     snprintf(http, sizeof(http), " HTTP %d", res->http_status);
   if (res->code != 0)
     snprintf(code, sizeof(code), " code %d", res->code);
-  snprintf(err, errlen, "%s: %s%s%s: %s", what, dg_ex_status_name(res->status),
-           http, code, res->msg);
+  /* The driver's message names the request that failed ("GET
+   * /fapi/v1/time not sent: ..."), which may be a step of what we asked
+   * for: name only that one. Checks made before any request keep what. */
+  if (strncmp(res->msg, "GET ", 4) == 0 || strncmp(res->msg, "POST ", 5) == 0 ||
+      strncmp(res->msg, "DELETE ", 7) == 0)
+    snprintf(err, errlen, "%s (%s%s%s)", res->msg,
+             dg_ex_status_name(res->status), http, code);
+  else
+    snprintf(err, errlen, "%s: %s (%s%s%s)", what, res->msg,
+             dg_ex_status_name(res->status), http, code);
 }
 
 void ctl_close(ctl_t *c) {

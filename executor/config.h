@@ -12,7 +12,7 @@
 
 typedef dg_executor_conf_t ex_config_t;
 
-/* Fill the defaults (Hostname and Consumer from gethostname). */
+/* Fill the defaults (dg_executor_conf_defaults). */
 void ex_config_defaults(ex_config_t *c);
 /* Read path over the defaults, then check that the key files it names exist
  * and are private. Returns 0, or -1 with "FILE:LINE: reason" or

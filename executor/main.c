@@ -187,7 +187,7 @@ static int run(const ex_config_t *cfg, int dry_run) {
   opts = (dg_exchange_opts_t){.url = cfg->url,
                               .api_key = s->api.api_key,
                               .api_secret = s->api.secret,
-                              .timeout_ms = cfg->timeout_s * 1000,
+                              .timeout_ms = (int)cfg->timeout_ms,
                               .recv_window_ms = cfg->recv_window_ms};
   if (dg_exchange_global_init() != 0) {
     dg_log(LOG_ERR, "event=startup_failed error=\"HTTP stack init failed\"");
@@ -202,7 +202,7 @@ static int run(const ex_config_t *cfg, int dry_run) {
   /* The reply timeout must outlast XREADGROUP's BLOCK. */
   ctx.redis = dg_redis_new(&s->redis_url,
                            s->redis_password[0] ? s->redis_password : NULL,
-                           (int)cfg->timeout_s * 1000 + READ_BLOCK_MS);
+                           (int)cfg->timeout_ms + READ_BLOCK_MS);
   dg_secret_wipe(s->redis_password, sizeof s->redis_password); /* copied */
   dg_secret_wipe(&s->redis_url, sizeof s->redis_url);
   if (ctx.redis == NULL) {
@@ -295,6 +295,10 @@ int main(int argc, char **argv) {
     return 2;
   }
 
+  /* -t answers "will the service start?": run by root, it judges the key
+   * files as the service user (User=driftguard) will read them. */
+  if (test_only)
+    dg_keyfile_judge_for_service();
   ex_config_defaults(&cfg);
   if (ex_config_load(&cfg, path, err, sizeof err) != 0) {
     fprintf(stderr, "driftguard-executor: %s\n", err);

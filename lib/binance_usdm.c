@@ -132,6 +132,16 @@ static int64_t bn_time_offset_ms(const dg_exchange_t *ex) {
 
 /* One HTTP exchange, mapped to a result. params (may be NULL) go in the
  * query string of a GET or the form body of a POST. */
+/* A reply the exchange refused or garbled: the message starts with the one
+ * request that failed, so a caller's own label (positionRisk, whose first
+ * step may be GET /fapi/v1/time) never points at another. */
+static dg_ex_status_t bn_request_failed(dg_ex_result_t *res, const char *method,
+                                        const char *path) {
+  char msg[sizeof(res->msg)];
+  snprintf(msg, sizeof(msg), "%s", res->msg);
+  return dg_ex_result_set(res, res->status, "%s %s: %s", method, path, msg);
+}
+
 static dg_ex_status_t bn_call(bn_t *b, const char *method, const char *path,
                               const dg_bn_query_t *params, int kind,
                               const char *header, dg_http_reply_t *reply,
@@ -170,6 +180,8 @@ static dg_ex_status_t bn_call(bn_t *b, const char *method, const char *path,
    * simply failed. */
   if (res->status == DG_EX_UNKNOWN && kind != BN_ORDER)
     res->status = DG_EX_SERVER;
+  if (res->status != DG_EX_OK)
+    bn_request_failed(res, method, path);
   dg_ex_result_scrub(res, b->api_key);
   dg_ex_result_scrub(res, b->secret);
   return res->status;
@@ -186,7 +198,7 @@ static dg_ex_status_t bn_sync_time(dg_exchange_t *ex, dg_ex_result_t *res) {
   after = dg_ex_wall_ms();
   if (dg_bn_parse_server_time(reply.body, reply.body_len, &server) != 0)
     return dg_ex_result_set(res, DG_EX_BAD_REPLY,
-                            "/fapi/v1/time: no serverTime in the reply");
+                            "GET /fapi/v1/time: no serverTime in the reply");
   /* The server read its clock about halfway through the round trip. */
   b->offset_ms = server - (before + (after - before) / 2);
   b->time_synced = 1;
@@ -259,7 +271,10 @@ static dg_ex_status_t bn_positions(dg_exchange_t *ex, const char *symbol,
     return res->status;
   if (dg_bn_parse_positions(reply.body, reply.body_len, symbol, out, n, err,
                             sizeof(err)) != 0)
-    return dg_ex_result_set(res, DG_EX_BAD_REPLY, "%s", err);
+    return dg_ex_result_set(res, DG_EX_BAD_REPLY, "GET %s: %s",
+                            b->positions_v2 ? "/fapi/v2/positionRisk"
+                                            : "/fapi/v3/positionRisk",
+                            err);
   return DG_EX_OK;
 }
 
@@ -294,7 +309,8 @@ static dg_ex_status_t fetch_rules(bn_t *b, dg_ex_result_t *res) {
     return res->status;
   if (dg_bn_parse_exchange_info(reply.body, reply.body_len, &rules, &n, err,
                                 sizeof(err)) != 0)
-    return dg_ex_result_set(res, DG_EX_BAD_REPLY, "%s", err);
+    return dg_ex_result_set(res, DG_EX_BAD_REPLY,
+                            "GET /fapi/v1/exchangeInfo: %s", err);
   qsort(rules, n, sizeof(*rules), rules_cmp);
   free(b->rules);
   b->rules = rules;
@@ -349,7 +365,7 @@ static dg_ex_status_t bn_hedge_mode(dg_exchange_t *ex, int *dual,
       return res->status;
     if (dg_bn_parse_dual_side(reply.body, reply.body_len, &b->dual) != 0)
       return dg_ex_result_set(res, DG_EX_BAD_REPLY,
-                              "/fapi/v1/positionSide/dual: no "
+                              "GET /fapi/v1/positionSide/dual: no "
                               "dualSidePosition in the reply");
     b->dual_known = 1;
   }

@@ -8,13 +8,15 @@
 
 #include "driftguard/conf.h"
 #include "driftguard/keys.h"
+#include "driftguard/suggest.h"
 
+#include <netdb.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
-typedef enum { OPT_STRING, OPT_INT, OPT_BOOL } opt_kind_t;
+typedef enum { OPT_STRING, OPT_INT, OPT_BOOL, OPT_SECONDS_MS } opt_kind_t;
 
 /* What an empty string means for an option. */
 typedef enum {
@@ -29,7 +31,7 @@ typedef struct {
   size_t offset;
   size_t size; /* OPT_STRING: buffer size */
   opt_empty_t empty;
-  long min, max; /* OPT_INT */
+  long min, max; /* OPT_INT; OPT_SECONDS_MS: in ms */
 } opt_t;
 
 #define FIELD(field) offsetof(dg_executor_conf_t, field)
@@ -42,6 +44,10 @@ typedef struct {
   { name, OPT_INT, FIELD(field), 0, EMPTY_UNSET, lo, hi }
 #define BOOL(name, field)                                                      \
   { name, OPT_BOOL, FIELD(field), 0, EMPTY_UNSET, 0, 0 }
+/* Seconds written with up to three decimals (like the plugin's Timeout),
+ * stored as milliseconds. */
+#define SECONDS_MS(name, field, lo_ms, hi_ms)                                  \
+  { name, OPT_SECONDS_MS, FIELD(field), 0, EMPTY_UNSET, lo_ms, hi_ms }
 
 static const opt_t options[] = {
     STR("Exchange", exchange, EMPTY_REFUSED),
@@ -58,7 +64,7 @@ static const opt_t options[] = {
     STR("Hostname", hostname, EMPTY_REFUSED),
     INT("MetricsInterval", metrics_interval_s, 1, 3600),
     INT("HoldLease", hold_lease_s, 10, 86400),
-    INT("Timeout", timeout_s, 1, 60),
+    SECONDS_MS("Timeout", timeout_ms, 100, 60000),
     BOOL("DryRun", dry_run),
     INT("RecvWindow", recv_window_ms, 100, 60000),
     INT("ClaimIdle", claim_idle_s, 1, 86400),
@@ -69,6 +75,27 @@ static const opt_t options[] = {
 /* The consumer name is stored in dedupe records and results. */
 #define CONSUMER_CHARS                                                         \
   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-"
+
+/* The name collectd 5.12 gives this host when its config sets no Hostname
+ * and leaves FQDNLookup at its default (true): gethostname(), replaced by
+ * the canonical name getaddrinfo() finds for it, if any. The executor's
+ * counters then carry the same host (instance=) as the plugin's. */
+static void collectd_default_hostname(const char *host, char *out,
+                                      size_t size) {
+  struct addrinfo hints, *list = NULL;
+  snprintf(out, size, "%s", host);
+  memset(&hints, 0, sizeof hints);
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_flags = AI_CANONNAME;
+  if (getaddrinfo(host, NULL, &hints, &list) != 0)
+    return;
+  for (const struct addrinfo *ai = list; ai != NULL; ai = ai->ai_next)
+    if (ai->ai_canonname != NULL && ai->ai_canonname[0] != '\0') {
+      snprintf(out, size, "%s", ai->ai_canonname);
+      break;
+    }
+  freeaddrinfo(list);
+}
 
 void dg_executor_conf_defaults(dg_executor_conf_t *c) {
   char host[DG_EXCONF_NAME_MAX] = "localhost";
@@ -84,13 +111,38 @@ void dg_executor_conf_defaults(dg_executor_conf_t *c) {
   snprintf(c->consumer, sizeof c->consumer, "%s", host);
   snprintf(c->collectd_socket, sizeof c->collectd_socket,
            "/var/run/collectd-unixsock");
-  snprintf(c->hostname, sizeof c->hostname, "%s", host);
+  collectd_default_hostname(host, c->hostname, sizeof c->hostname);
   c->metrics_interval_s = 10;
   c->hold_lease_s = 900;
-  c->timeout_s = 3;
+  c->timeout_ms = 3000;
   c->recv_window_ms = 5000;
   c->claim_idle_s = 60;
   c->batch_size = 128;
+}
+
+/* "2", "1.5", "0.25": exact decimal seconds to milliseconds, no double. */
+static int get_seconds_ms(const dg_conf_item_t *item, long min_ms, long max_ms,
+                          long *out, char *err, size_t errlen) {
+  const char *p = item->text;
+  long ms = 0;
+  int digits = 0, decimals = 0;
+  if (item->type == DG_CONF_NUMBER) {
+    for (; *p >= '0' && *p <= '9' && ms <= max_ms; p++, digits++)
+      ms = ms * 10 + (*p - '0') * 1000;
+    if (*p == '.')
+      for (p++, digits = 0; *p >= '0' && *p <= '9' && decimals < 3;
+           p++, decimals++, digits++)
+        ms += (*p - '0') * (decimals == 0 ? 100 : decimals == 1 ? 10 : 1);
+    if (digits > 0 && *p == '\0' && ms >= min_ms && ms <= max_ms) {
+      *out = ms;
+      return 0;
+    }
+  }
+  snprintf(err, errlen,
+           "option %s must be seconds from %ld.%03ld to %ld (at most three "
+           "decimals), not %s",
+           item->key, min_ms / 1000, min_ms % 1000, max_ms / 1000, item->text);
+  return -1;
 }
 
 static int set_option(const dg_conf_item_t *item, void *user, char *err,
@@ -114,9 +166,19 @@ static int set_option(const dg_conf_item_t *item, void *user, char *err,
                              errlen);
     case OPT_BOOL:
       return dg_conf_get_bool(item, (int *)(void *)field, err, errlen);
+    case OPT_SECONDS_MS:
+      return get_seconds_ms(item, o->min, o->max, (long *)(void *)field, err,
+                            errlen);
     }
   }
-  snprintf(err, errlen, "unknown option \"%s\"", item->key);
+  {
+    const char *names[N_OPTIONS], *near;
+    for (size_t i = 0; i < N_OPTIONS; i++)
+      names[i] = options[i].name;
+    near = dg_suggest_name(item->key, names, N_OPTIONS);
+    snprintf(err, errlen, "unknown option \"%s\"%s%s%s", item->key,
+             near ? "; did you mean " : "", near ? near : "", near ? "?" : "");
+  }
   return -1;
 }
 

@@ -8,7 +8,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <openssl/crypto.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,49 +24,104 @@ void dg_secret_wipe(void *p, size_t n) {
     OPENSSL_cleanse(p, n);
 }
 
-/* The permission rule of keyfile.h, applied to an opened file. */
-static int check_stat(const char *path, const struct stat *st, char *err,
-                      size_t errlen) {
+/* DG_SERVICE_USER's group, or (gid_t)-1 when the host has none. */
+static gid_t service_gid(void) {
+  struct group gr, *found = NULL;
+  char buf[1024];
+  if (getgrnam_r(DG_SERVICE_USER, &gr, buf, sizeof buf, &found) != 0 ||
+      found == NULL)
+    return (gid_t)-1;
+  return found->gr_gid;
+}
+
+/* Set by dg_keyfile_judge_for_service(). */
+static int judge_for_service;
+
+void dg_keyfile_judge_for_service(void) {
+  judge_for_service = 1;
+}
+
+/* Who the files are judged for: this process, or as root judging for the
+ * service, the service user when it exists. */
+static void reader_now(dg_key_reader_t *r) {
+  struct passwd pw, *found = NULL;
+  char buf[1024];
+  r->uid = geteuid();
+  r->gid = getegid();
+  r->shared_gid = service_gid();
+  r->name = NULL;
+  if (!judge_for_service || r->uid != 0 ||
+      getpwnam_r(DG_SERVICE_USER, &pw, buf, sizeof buf, &found) != 0 ||
+      found == NULL)
+    return;
+  r->uid = found->pw_uid;
+  r->gid = found->pw_gid;
+  r->name = "user " DG_SERVICE_USER;
+}
+
+/* The fix every refusal points at: one of the two layouts of keyfile.h. */
+#define LAYOUT_FIX                                                             \
+  "fix: chmod 600 %s (read by its owner only), or chown root:" DG_SERVICE_USER \
+  " %s && chmod 640 %s (shared by the plugin and the executor)"
+
+int dg_keyfile_judge(const char *path, const struct stat *st,
+                     const dg_key_reader_t *r, char *err, size_t errlen) {
   unsigned mode = (unsigned)(st->st_mode & 07777);
+  const char *who = r->name != NULL ? r->name : "this process";
   if (!S_ISREG(st->st_mode)) {
     snprintf(err, errlen, "key file %s is not a regular file", path);
     return -1;
   }
-  if (st->st_uid != 0 && st->st_uid != geteuid()) {
-    snprintf(err, errlen,
-             "key file %s is owned by uid %u, neither root nor this process "
-             "(uid %u); fix: chown %u %s",
-             path, (unsigned)st->st_uid, (unsigned)geteuid(),
-             (unsigned)geteuid(), path);
-    return -1;
-  }
   if (mode & 0007) {
     snprintf(err, errlen,
-             "key file %s is accessible by others (mode %04o); fix: chmod 600 "
-             "%s",
-             path, mode, path);
+             "key file %s is accessible by others (mode %04o); " LAYOUT_FIX,
+             path, mode, path, path, path);
+    return -1;
+  }
+  if (st->st_uid != 0 && st->st_uid != r->uid) {
+    snprintf(err, errlen,
+             "key file %s is owned by uid %u, neither root nor %s (uid %u); "
+             "fix: chown root:" DG_SERVICE_USER " %s && chmod 640 %s",
+             path, (unsigned)st->st_uid, who, (unsigned)r->uid, path, path);
     return -1;
   }
   if (mode & 0070) {
-    /* The packaged layout: 0640 root:driftguard, read by a service running
-     * with that group. Any other group access is refused. */
-    int packaged = st->st_uid == 0 && getegid() != 0 &&
-                   st->st_gid == getegid() && (mode & 0070) == 0040;
-    if (!packaged) {
+    /* Group read only, root's file, and the group is driftguard's (or the
+     * reader's own, not root's): nobody but that group may read it, and no
+     * group member may change it. */
+    int shared_group =
+        (r->shared_gid != (gid_t)-1 && st->st_gid == r->shared_gid) ||
+        (r->gid != 0 && st->st_gid == r->gid);
+    if ((mode & 0070) != 0040 || st->st_uid != 0 || !shared_group) {
       snprintf(err, errlen,
-               "key file %s is accessible by its group (mode %04o); fix: "
-               "chmod 600 %s (group read is allowed only for a root-owned "
-               "file in this service's own group)",
-               path, mode, path);
+               "key file %s is accessible by its group (gid %u, mode %04o); "
+               "group read is allowed only for root:" DG_SERVICE_USER
+               " 0640; " LAYOUT_FIX,
+               path, (unsigned)st->st_gid, mode, path, path, path);
       return -1;
     }
+  }
+  /* Judged for another user (root checking for the service): that user
+   * must be able to open it; this process opening it proves nothing. */
+  if (r->name != NULL && r->uid != 0 &&
+      !(st->st_uid == r->uid && (mode & 0400)) &&
+      !(st->st_gid == r->gid && (mode & 0040))) {
+    snprintf(err, errlen,
+             "key file %s (uid %u, gid %u, mode %04o) cannot be read by %s, "
+             "who runs the service; fix: chown root:" DG_SERVICE_USER
+             " %s && chmod 640 %s",
+             path, (unsigned)st->st_uid, (unsigned)st->st_gid, mode, who, path,
+             path);
+    return -1;
   }
   return 0;
 }
 
-/* Open PATH for reading and check it. Returns the fd, or -1 with err. */
+/* Open PATH for reading and check it for its reader. Returns the fd, or -1
+ * with err. */
 static int open_checked(const char *path, char *err, size_t errlen) {
   struct stat st;
+  dg_key_reader_t r;
   /* O_NONBLOCK: a FIFO planted at PATH must not hang the caller; it is
    * refused below as not a regular file. */
   int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -85,7 +142,8 @@ static int open_checked(const char *path, char *err, size_t errlen) {
     close(fd);
     return -1;
   }
-  if (check_stat(path, &st, err, errlen) != 0) {
+  reader_now(&r);
+  if (dg_keyfile_judge(path, &st, &r, err, errlen) != 0) {
     close(fd);
     return -1;
   }

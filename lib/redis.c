@@ -273,10 +273,17 @@ static int setup_command(dg_redis_t *r, const char *what, int argc,
     return -1;
   }
   if (reply->type == REDIS_REPLY_ERROR) {
+    /* Name the option that fixes it: no password sent, or a wrong one
+     * (WRONGPASS; "invalid password" before Redis 6). */
     int noauth = strncmp(reply->str, "NOAUTH", 6) == 0;
+    int wrongpass = strncmp(reply->str, "WRONGPASS", 9) == 0 ||
+                    strstr(reply->str, "invalid password") != NULL;
     snprintf(r->last_err, sizeof(r->last_err), "%s: %s refused: %.200s%s",
              r->endpoint, what, reply->str,
-             noauth ? " (set RedisPasswordFile)" : "");
+             noauth      ? " (set RedisPasswordFile)"
+             : wrongpass ? " (check the password in RedisPasswordFile, or in "
+                           "RedisURL)"
+                         : "");
     freeReplyObject(reply);
     dg_redis_disconnect(r);
     return -1;

@@ -10,22 +10,27 @@ collectdconfdir = $(sysconfdir)/collectd/collectd.conf.d
 driftguardconfdir = $(sysconfdir)/driftguard
 EXTRA_DIST += conf.d/reconcile.conf conf.d/executor.conf
 
-# Alert rules and dashboard: /usr/share/driftguard (SPEC 7).
+# Alert rules, the scrape job they assume, and the dashboard:
+# /usr/share/driftguard (SPEC 7).
 dist_pkgdata_DATA = packaging/prometheus/driftguard-alerts.yml \
-	packaging/grafana/driftguard-dashboard.json
+	packaging/prometheus/driftguard-scrape.yml packaging/grafana/driftguard-dashboard.json
 dist_doc_DATA = doc/runbook.md packaging/collectd/graphite-example.conf
 
 PACKAGING_DEBIAN = packaging/debian/changelog packaging/debian/control \
-	packaging/debian/copyright packaging/debian/rules \
-	packaging/debian/driftguard.postinst packaging/debian/source/format
+	packaging/debian/copyright packaging/debian/rules packaging/debian/source/format \
+	packaging/debian/driftguard.install packaging/debian/driftguard-exchange-sim.install \
+	packaging/debian/driftguard.preinst packaging/debian/driftguard.postinst \
+	packaging/debian/driftguard.prerm packaging/debian/driftguard.postrm
 EXTRA_DIST += packaging/systemd/driftguard-executor.service \
 	packaging/prometheus/driftguard-alerts.test.yml \
 	packaging/rpm/driftguard.spec.in $(PACKAGING_DEBIAN)
 
 PACKAGING_TESTS = tests/integration/alert_rules.sh tests/integration/unit_verify.sh \
-	tests/integration/shipped_configs.sh tests/integration/graphite_paths.sh
+	tests/integration/shipped_configs.sh tests/integration/graphite_paths.sh \
+	tests/integration/deb_lifecycle.sh tests/integration/alert_rules_live.sh \
+	tests/integration/rpm_spec.sh
 TESTS += $(PACKAGING_TESTS)
-EXTRA_DIST += $(PACKAGING_TESTS)
+EXTRA_DIST += $(PACKAGING_TESTS) LICENSE
 
 # --- systemd unit -------------------------------------------------------------
 # Empty: systemd's own unit directory (pkg-config) when installing into
@@ -60,23 +65,28 @@ packaging-uninstall-unit:
 
 # --- configs ------------------------------------------------------------------
 # DIR:FILE pairs; an existing file is kept, and uninstall only removes a file
-# still identical to the shipped one.
+# still identical to the shipped one. The files name their own paths: those
+# follow the install directories (the rpm's collectd snippets are in
+# /etc/collectd.d).
 PACKAGING_CONFS = $(collectdconfdir):conf.d/reconcile.conf \
 	$(driftguardconfdir):conf.d/executor.conf
+packaging_conf_paths = sed -e 's|/etc/collectd/collectd\.conf\.d|$(collectdconfdir)|g' \
+	-e 's|/etc/driftguard/|$(driftguardconfdir)/|g'
 install-data-local: packaging-install-conf
 packaging-install-conf:
 	@for pair in $(PACKAGING_CONFS); do \
 	  dir=$${pair%%:*}; src=$(srcdir)/$${pair#*:}; dest="$(DESTDIR)$$dir/`basename $$src`"; \
 	  if test -f "$$dest"; then echo " keeping existing $$dest"; continue; fi; \
 	  echo " installing $$dest"; \
-	  $(MKDIR_P) "$(DESTDIR)$$dir" && $(INSTALL_DATA) "$$src" "$$dest" || exit 1; \
+	  $(MKDIR_P) "$(DESTDIR)$$dir" && $(packaging_conf_paths) "$$src" >"$$dest" && \
+	    chmod 644 "$$dest" || exit 1; \
 	done
 
 uninstall-local: packaging-uninstall-conf
 packaging-uninstall-conf:
 	@for pair in $(PACKAGING_CONFS); do \
 	  dir=$${pair%%:*}; src=$(srcdir)/$${pair#*:}; dest="$(DESTDIR)$$dir/`basename $$src`"; \
-	  if cmp -s "$$src" "$$dest"; then rm -f "$$dest"; \
+	  if $(packaging_conf_paths) "$$src" | cmp -s - "$$dest"; then rm -f "$$dest"; \
 	  elif test -f "$$dest"; then echo " keeping modified $$dest"; fi; \
 	done
 

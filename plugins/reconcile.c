@@ -14,7 +14,9 @@
 
 #include "driftguard/keyfile.h"
 #include "driftguard/keys.h"
+#include "driftguard/suggest.h"
 
+#include <ctype.h>
 #include <string.h>
 
 #define RC_DEFAULT_EXCHANGE "binance-usdm"
@@ -65,6 +67,45 @@ static int rc_config_fail(const rc_account_t *a, const char *option,
   return -1;
 }
 
+/* The option as written, for the message: its values, or a placeholder for
+ * RedisURL, whose value may carry a password. */
+static void rc_config_value_text(const oconfig_item_t *ci, char *out,
+                                 size_t size) {
+  size_t len = 0;
+  out[0] = '\0';
+  if (strcasecmp(ci->key, "RedisURL") == 0) {
+    snprintf(out, size, "(not shown: it may hold a password)");
+    return;
+  }
+  if (ci->values_num == 0)
+    snprintf(out, size, "(none)");
+  for (int i = 0; i < ci->values_num && len < size; i++) {
+    const oconfig_value_t *v = &ci->values[i];
+    const char *sep = i > 0 ? " " : "";
+    int n;
+    if (v->type == OCONFIG_TYPE_STRING)
+      n = snprintf(out + len, size - len, "%s\"%.100s\"", sep, v->value.string);
+    else if (v->type == OCONFIG_TYPE_NUMBER)
+      n = snprintf(out + len, size - len, "%s%g", sep, v->value.number);
+    else
+      n = snprintf(out + len, size - len, "%s%s", sep,
+                   v->value.boolean ? "true" : "false");
+    if (n < 0)
+      break;
+    len += (size_t)n;
+  }
+}
+
+/* A refused value: the message echoes it. */
+static int rc_config_bad(const rc_account_t *a, const oconfig_item_t *ci,
+                         const char *reason) {
+  char value[256];
+  rc_config_value_text(ci, value, sizeof(value));
+  ERROR(RC_PLUGIN " plugin: account=%s option=%s value=%s: %s", a->name,
+        ci->key, value, reason);
+  return -1;
+}
+
 /* Account names become metric instances: keep them plain. */
 static int rc_valid_account_name(const char *s) {
   size_t len = strlen(s);
@@ -77,10 +118,23 @@ static int rc_valid_account_name(const char *s) {
 static int rc_config_symbol(rc_account_t *a, oconfig_item_t *ci) {
   char *symbol = NULL;
   if (cf_util_get_string(ci, &symbol) != 0)
-    return rc_config_fail(a, ci->key, "expects one string");
+    return rc_config_bad(a, ci, "expects one string");
   int status = 0;
   if (!dg_symbol_valid(symbol, strlen(symbol))) {
-    status = rc_config_fail(a, ci->key, "not a symbol ([A-Z0-9], < 32)");
+    char upper[64];
+    size_t i = 0;
+    for (; symbol[i] != '\0' && i + 1 < sizeof(upper); i++)
+      upper[i] = (char)toupper((unsigned char)symbol[i]);
+    upper[i] = '\0';
+    if (symbol[i] == '\0' && dg_symbol_valid(upper, i)) {
+      char reason[128];
+      snprintf(reason, sizeof(reason), "symbols are upper case: Symbol \"%s\"",
+               upper);
+      status = rc_config_bad(a, ci, reason);
+    } else {
+      status =
+          rc_config_bad(a, ci, "not a symbol (A-Z and 0-9, fewer than 32)");
+    }
   } else {
     rc_symbol_t *s = rc_symbol_get(a, symbol);
     if (s == NULL)
@@ -97,7 +151,7 @@ static int rc_config_symbol(rc_account_t *a, oconfig_item_t *ci) {
 static int rc_config_positive(rc_account_t *a, oconfig_item_t *ci, int *out) {
   int v = 0;
   if (cf_util_get_int(ci, &v) != 0 || v <= 0)
-    return rc_config_fail(a, ci->key, "expects a positive integer");
+    return rc_config_bad(a, ci, "expects a positive integer");
   *out = v;
   return 0;
 }
@@ -106,9 +160,41 @@ static int rc_config_seconds_ms(rc_account_t *a, oconfig_item_t *ci,
                                 int *out_ms) {
   double v = 0;
   if (cf_util_get_double(ci, &v) != 0 || !(v > 0) || v > 3600)
-    return rc_config_fail(a, ci->key, "expects seconds in (0, 3600]");
+    return rc_config_bad(a, ci, "expects seconds in (0, 3600]");
   *out_ms = (int)(v * 1000.0 + 0.5);
-  return *out_ms > 0 ? 0 : rc_config_fail(a, ci->key, "too small");
+  return *out_ms > 0 ? 0 : rc_config_bad(a, ci, "too small (under 1 ms)");
+}
+
+/* Every <Account> option, for "did you mean". */
+static const char *const rc_option_names[] = {"Exchange",
+                                              "URL",
+                                              "KeyFile",
+                                              "RedisURL",
+                                              "RedisPasswordFile",
+                                              "KeyPrefix",
+                                              "Source",
+                                              "LedgerKey",
+                                              "LedgerField",
+                                              "MissingLedger",
+                                              "LedgerGuardKey",
+                                              "PlanKeyFile",
+                                              "Symbol",
+                                              "Interval",
+                                              "Timeout",
+                                              "ConfirmPolls",
+                                              "HoldLease",
+                                              "Cooldown"};
+
+static int rc_config_unknown(const rc_account_t *a, const char *key) {
+  const char *near =
+      dg_suggest_name(key, rc_option_names, STATIC_ARRAY_SIZE(rc_option_names));
+  char reason[128];
+  if (near != NULL)
+    snprintf(reason, sizeof(reason), "unknown option; did you mean %s?", near);
+  else
+    snprintf(reason, sizeof(reason),
+             "unknown option (see reconcile.conf(5) for the options)");
+  return rc_config_fail(a, key, reason);
 }
 
 /* MissingLedger "hold" (the default: a missing entry is unknown) or
@@ -116,14 +202,14 @@ static int rc_config_seconds_ms(rc_account_t *a, oconfig_item_t *ci,
 static int rc_config_missing_ledger(rc_account_t *a, oconfig_item_t *ci) {
   char *v = NULL;
   if (cf_util_get_string(ci, &v) != 0)
-    return rc_config_fail(a, ci->key, "expects \"hold\" or \"flat\"");
+    return rc_config_bad(a, ci, "expects \"hold\" or \"flat\"");
   int status = 0;
   if (strcasecmp(v, "hold") == 0)
     a->missing_ledger_flat = false;
   else if (strcasecmp(v, "flat") == 0)
     a->missing_ledger_flat = true;
   else
-    status = rc_config_fail(a, ci->key, "expects \"hold\" or \"flat\"");
+    status = rc_config_bad(a, ci, "expects \"hold\" or \"flat\"");
   sfree(v);
   return status;
 }
@@ -150,7 +236,7 @@ static int rc_config_option(rc_account_t *a, oconfig_item_t *ci) {
       continue;
     char **field = (char **)((char *)a + strings[i].offset);
     if (cf_util_get_string(ci, field) != 0 || (*field)[0] == '\0')
-      return rc_config_fail(a, ci->key, "expects one non-empty string");
+      return rc_config_bad(a, ci, "expects one non-empty string");
     return 0;
   }
   if (strcasecmp(ci->key, "Symbol") == 0)
@@ -158,7 +244,7 @@ static int rc_config_option(rc_account_t *a, oconfig_item_t *ci) {
   if (strcasecmp(ci->key, "Interval") == 0) {
     double v = 0;
     if (cf_util_get_double(ci, &v) != 0 || !(v > 0))
-      return rc_config_fail(a, ci->key, "expects a positive number of seconds");
+      return rc_config_bad(a, ci, "expects a positive number of seconds");
     a->interval = DOUBLE_TO_CDTIME_T(v);
     return 0;
   }
@@ -172,7 +258,7 @@ static int rc_config_option(rc_account_t *a, oconfig_item_t *ci) {
     return rc_config_positive(a, ci, &a->hold_lease_s);
   if (strcasecmp(ci->key, "Cooldown") == 0)
     return rc_config_positive(a, ci, &a->cooldown_s);
-  return rc_config_fail(a, ci->key, "unknown option");
+  return rc_config_unknown(a, ci->key);
 }
 
 /* Defaults for what the block left out, and the checks that need the

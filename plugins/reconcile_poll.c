@@ -108,8 +108,10 @@ static void rc_exchange_failed(rc_account_t *a, const char *what,
     WARNING(RC_PLUGIN " plugin: account=%s storing the exchange back-off "
                       "failed: %s",
             a->name, dg_redis_last_error(a->redis));
-  snprintf(reason, sizeof(reason), "%s status=%s http=%d code=%d msg=\"%s\"",
-           what, dg_ex_status_name(res->status), res->http_status, res->code,
+  /* msg names the request that failed; step is what the poll was doing. */
+  snprintf(reason, sizeof(reason),
+           "step=%s status=%s http=%d code=%d msg=\"%s\"", what,
+           dg_ex_status_name(res->status), res->http_status, res->code,
            res->msg);
   rc_account_error(a, RC_SRC_EXCHANGE, reason);
 }
@@ -595,7 +597,8 @@ void rc_poll(rc_account_t *a, rc_poll_result_t *out) {
   int banned = dg_ban_check(a->redis, a->key_prefix,
                             (int64_t)CDTIME_T_TO_MS(cdtime()), &banned_until);
   if (banned < 0) {
-    snprintf(err, sizeof(err), "ban check: %s", dg_redis_last_error(a->redis));
+    snprintf(err, sizeof(err), "reading the shared exchange back-off: %s",
+             dg_redis_last_error(a->redis));
     rc_account_error(a, RC_SRC_REDIS, err);
   } else if (banned > 0) {
     snprintf(err, sizeof(err), "exchange back-off in force until=%" PRId64,

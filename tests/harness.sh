@@ -218,9 +218,11 @@ dg_start_collectd() {
   dir=$(dg_collectd_plugindir)
   conf="$DG_TMP/$name-collectd.conf"
   COLLECTD_SOCK="$DG_TMP/$name.sock"
+  # DG_COLLECTD_HOSTNAME_LINES: how collectd names the host; set empty for
+  # collectd's own default (gethostname, then its FQDN).
   cat >"$conf" <<CONF
-Hostname "dgtest"
-FQDNLookup false
+${DG_COLLECTD_HOSTNAME_LINES-Hostname "dgtest"
+FQDNLookup false}
 Interval 1
 PluginDir "$dir"
 BaseDir "$DG_TMP"

@@ -30,14 +30,15 @@ typedef struct {
   char hostname[DG_EXCONF_NAME_MAX];
   long metrics_interval_s;
   long hold_lease_s;
-  long timeout_s;
+  long timeout_ms; /* Timeout, written in seconds (fractions allowed) */
   int dry_run;
   long recv_window_ms;
   long claim_idle_s; /* pending entries idle this long are taken over */
   long batch_size;   /* entries per XREADGROUP */
 } dg_executor_conf_t;
 
-/* Fill the defaults (Hostname and Consumer from gethostname). */
+/* Fill the defaults: Consumer from gethostname(), Hostname as collectd names
+ * this host by default (its canonical name, FQDNLookup true). */
 void dg_executor_conf_defaults(dg_executor_conf_t *c);
 
 /* Read path over what c holds (the defaults) and check it: unknown options,

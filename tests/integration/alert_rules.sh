@@ -57,8 +57,9 @@ check_names() { # check_names FILE: every collectd_reconcile_* name in FILE is k
 }
 check_names "$rules"
 ok $? "the alert rules only use published metric names"
-# The regex selector covers both close counters' rate_limit instances.
-grep -q 'collectd_reconcile_close_(executed|rejected)_total' "$rules"
+# The rate-limit alert covers both close counters' rate_limit instances.
+grep -q 'collectd_reconcile_close_executed_total{reconcile="all",type="rate_limit"}' "$rules" &&
+  grep -q 'collectd_reconcile_close_rejected_total{reconcile="all",type="rate_limit"}' "$rules"
 ok $? "the rate-limit alert selects executed and rejected counters"
 
 # Each alert's description points at a runbook section that exists.

@@ -28,6 +28,8 @@ Group "driftguard-executor"
 HoldLease 900
 Timeout 3
 DryRun false
+# No collectd here: no metrics, no hostname check.
+CollectdSocket ""
 ${2:-}
 CONF
 }

@@ -17,6 +17,8 @@ is "$RC" 3 "drift persists: release refused with exit 3"
 is "$(hold_keys BTCUSDT)" 3 "drift persists: the HOLD keys stay"
 echo "$ERR" | grep -q 'drift persists (exchange - ledger = 0.007, step 0.001)'
 ok $? "drift persists: the refusal says why, in exact decimals"
+echo "$ERR" | grep -q 'driftguard closes it with one reduce-only order'
+ok $? "closable drift: the refusal says driftguard closes it"
 [ -z "$(audit)" ]
 ok $? "drift persists: no audit line for a refusal"
 ctl release BTCUSDT --json
@@ -28,6 +30,10 @@ is "$(echo "$OUT" | jq -r '[.released, .drift_persists, .drift] | join(",")')" \
 ledger BTCUSDT 0.01
 ctl release BTCUSDT
 is "$RC" 3 "ledger above the exchange: refused"
+echo "$ERR" | grep -q 'driftguard will not close it' && ! echo "$ERR" | grep -q 'driftguard closes it' &&
+  echo "$ERR" | grep -q 'a human decides'
+ok $? "unfixable drift: the refusal says driftguard will not close it, a human decides" ||
+  diag "$ERR"
 
 # --force releases while drift persists, and says so in the audit line.
 SUDO_USER=alice ctl release BTCUSDT --force

@@ -11,9 +11,9 @@ plan() { # plan SYMBOL SIG QTY EXCHANGE_AMT: a plan entry as the plugin writes i
   rcli xadd quantum:stream:reconcile.close '*' plan \
     "{\"plan_id\":\"reconclose:$1:$2:14744826\",\"decision\":\"RECONCILE_CLOSE\",\"source\":\"p3.4\",\"reason\":\"reconcile_drift\",\"symbol\":\"$1\",\"side\":\"SELL\",\"type\":\"MARKET\",\"reduceOnly\":true,\"qty\":\"$3\",\"exchange_amt\":\"$4\",\"ledger_amt\":\"0\",\"signature\":\"$2\",\"hold_key\":\"quantum:reconcile:hold:$1\",\"ts\":1769379791123}" >/dev/null
 }
-result() { # result SYMBOL STATUS RULE
-  rcli xadd quantum:stream:reconcile.close.result '*' plan_id "reconclose:$1:x:1" \
-    symbol "$1" status "$2" rule "$3" >/dev/null
+result() { # result SYMBOL SIG STATUS RULE: the executor's result of plan()'s plan
+  rcli xadd quantum:stream:reconcile.close.result '*' plan_id "reconclose:$1:$2:14744826" \
+    symbol "$1" status "$3" rule "$4" >/dev/null
 }
 row() { echo "$OUT" | jq -r --arg s "$1" ".symbols[] | select(.symbol == \$s) | $2"; }
 
@@ -36,9 +36,9 @@ rcli pexpire quantum:reconcile:hold:SOLUSDT 5000 >/dev/null
 plan BTCUSDT 0123456789ab 0.005 0.005
 plan ETHUSDT 111111111111 0.1 0.1
 plan BTCUSDT 416d86940859 0.007 0.007
-result BTCUSDT EXECUTED ""
-result ETHUSDT REJECTED_GUARDRAIL stale
-result BTCUSDT REJECTED_GUARDRAIL stale
+result BTCUSDT 0123456789ab EXECUTED ""
+result ETHUSDT 111111111111 REJECTED_GUARDRAIL stale
+result BTCUSDT 416d86940859 REJECTED_GUARDRAIL stale
 
 ctl status --json
 is "$RC" 0 "status: exit 0"
@@ -70,17 +70,36 @@ is "$(row XRPUSDT .exchange_amt)/$(row XRPUSDT .ledger_amt)/$(row XRPUSDT .drift
 is "$(row SOLUSDT .hold.active)/$(row SOLUSDT .last_plan)" "true/null" \
   "status: a HOLD-only symbol is listed, no plan"
 
-is "$(echo "$OUT" | jq -r '[.consumer_group, .plans_pending, .exchange_ban_until_ms] | join(",")')" \
-  "driftguard-executor,," "status: no consumer group yet, no back-off"
+is "$(echo "$OUT" | jq -r '[.consumer_group, .plans_pending, .plans_undelivered, .exchange_ban_until_ms] | join(",")')" \
+  "driftguard-executor,,," "status: no consumer group yet, no back-off"
+ctl status
+echo "$OUT" | grep -qx 'plans waiting: unknown (no consumer group driftguard-executor: the executor has never started)'
+ok $? "status table: no consumer group, in words"
 rcli xgroup create quantum:stream:reconcile.close driftguard-executor 0 >/dev/null
 rcli xreadgroup group driftguard-executor c1 count 2 streams quantum:stream:reconcile.close '>' >/dev/null
 ctl status --json
 is "$(echo "$OUT" | jq -r .plans_pending)" 2 "status: plans delivered and not ACKed"
+is "$(echo "$OUT" | jq -r .plans_undelivered)" 1 "status: the group's lag, plans no executor received"
 ctl status
-echo "$OUT" | grep -qx 'plans pending: 2 (consumer group driftguard-executor)'
-ok $? "status table: pending plans line"
+echo "$OUT" | grep -qx 'plans not yet delivered to an executor (lag): 1' &&
+  echo "$OUT" | grep -qx 'plans delivered, not acknowledged (pending): 2' &&
+  echo "$OUT" | grep -q '^plans are waiting: is driftguard-executor running?'
+ok $? "status table: lag and pending, and what to look at" || diag "$OUT"
+
 echo "$OUT" | grep -qx 'exchange back-off: none'
 ok $? "status table: back-off line"
+
+# The executor down: a new plan, no result for it. Its result is not the
+# previous plan's, and the lag says why.
+plan BTCUSDT 999999999999 0.007 0.007
+ctl status --json BTCUSDT
+is "$(row BTCUSDT .last_plan.plan_id)/$(row BTCUSDT .last_result)" \
+  "reconclose:BTCUSDT:999999999999:14744826/null" \
+  "status: a plan without a result shows none, not the previous plan's"
+is "$(echo "$OUT" | jq -r .plans_undelivered)" 2 "status: and the lag counts it"
+row BTCUSDT .note | grep -q 'no result yet for the last plan: plans wait for an executor'
+ok $? "status: the note says the plan waits for an executor"
+rcli xdel quantum:stream:reconcile.close "$(rcli xrevrange quantum:stream:reconcile.close + - count 1 | head -1)" >/dev/null
 
 ctl status ETHUSDT BTCUSDT --json
 is "$(echo "$OUT" | jq -r '[.symbols[].symbol] | join(",")')" "BTCUSDT,ETHUSDT" \
@@ -174,6 +193,18 @@ ctl status --json BTCUSDT
 echo "$OUT" | jq -r .exchange_error | grep -q 'ban active'
 ok $? "the next status does not call the exchange during the back-off"
 rcli del quantum:exchange:ban_until >/dev/null
+
+# The exchange unreachable: the message names the one request that failed
+# (the clock sync that comes first), not the positionRisk it was a step of.
+ctl_conf "$CONF" "URL \"http://127.0.0.1:$(dg_free_port)\""
+ctl status --json BTCUSDT
+err=$(echo "$OUT" | jq -r .exchange_error)
+echo "$err" | grep -q '^GET /fapi/v1/time not sent: .* (transport)$' && ! echo "$err" | grep -q positionRisk
+ok $? "exchange unreachable: the error names GET /fapi/v1/time only" || diag "$err"
+ctl check
+echo "$OUT" | grep -E '^FAIL +exchange ' | grep -q -v 'time: transport: GET'
+ok $? "check: the failed request is named once" || diag "$OUT"
+ctl_conf "$CONF"
 
 # Redis down.
 dg_stop_pid "$REDIS_PID"

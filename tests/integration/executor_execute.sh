@@ -74,8 +74,8 @@ sim_faults '[{"path":"/fapi/v1/order","status":400,"code":-2022,"msg":"ReduceOnl
 ex_publish "$(ex_plan_json BTCUSDT 0.007)" >/dev/null
 ex_wait_results 3
 is "$(ex_result status)" REJECTED_EXCHANGE "-2022 -> REJECTED_EXCHANGE"
-ex_result error | grep -q -- "code -2022: ReduceOnly Order is rejected."
-ok $? "the result carries the exchange's code and message"
+ex_result error | grep -q -- "code -2022: POST /fapi/v1/order: ReduceOnly Order is rejected."
+ok $? "the result carries the exchange's code, the request and the message"
 is "$(sim_order_count)" 1 "no order accepted"
 
 # -1021 (timestamp outside recvWindow): re-sync the clock, send once more.

@@ -18,7 +18,8 @@ refused() {
   local name=$1 option=$2 pattern=$3 conf=$4
   dg_start_collectd "$name" "$conf"
   dg_wait_for 5 grep -q "Initialization of plugin .reconcile. failed" "$DG_TMP/$name-collectd.log"
-  collectd_log "$name" | grep -q "reconcile plugin: .*option=$option: $pattern"
+  # option=NAME, then the value as written when it is the value's fault
+  collectd_log "$name" | grep -q "reconcile plugin: .*option=$option\( value=.*\)\{0,1\}: $pattern"
   ok $? "$name: the error names option $option"
   collectd_log "$name" | grep -q "Initialization of plugin .reconcile. failed"
   ok $? "$name: the plugin's init fails"
@@ -47,6 +48,17 @@ refused nourl URL "missing" "$(plugin_conf | grep -v '    URL ')"
 refused nokeyfile KeyFile "missing" "$(plugin_conf | grep -v '    KeyFile ')"
 refused redisurl RedisURL "" "$(plugin_conf | sed 's|RedisURL ".*"|RedisURL "http://nowhere"|')"
 refused interval Interval "expects a positive" "$(plugin_conf | sed 's|Interval 1|Interval 0|')"
+collectd_log interval | grep -q 'option=Interval value=0: '
+ok $? "interval: the message echoes the refused value"
+refused typo Timout "unknown option; did you mean Timeout?" "$(plugin_conf '    Timout 2')"
+refused lowercase Symbol 'symbols are upper case: Symbol "BTCUSDT"' \
+  "$(plugin_conf '    Symbol "btcusdt"')"
+collectd_log lowercase | grep -q 'option=Symbol value="btcusdt": '
+ok $? "lowercase: the message echoes the symbol as written"
+refused badsymbol Symbol "not a symbol" "$(plugin_conf '    Symbol "BTC-USDT"')"
+refused timeout Timeout "expects seconds" "$(plugin_conf '    Timeout "3s"')"
+collectd_log timeout | grep -q 'option=Timeout value="3s": '
+ok $? "timeout: a string where seconds belong is echoed as written"
 refused exchange Exchange "" "$(plugin_conf | sed 's|"binance-usdm"|"nasdaq"|')"
 
 is "$(grep -c 'path=/fapi/v3/positionRisk' "$DG_TMP/sim.log")" 0 "the exchange was never polled"

@@ -34,8 +34,8 @@ echo "$OUT" | grep -q '^reply three '
 ok $? "password from the URL works too"
 
 probe -P "$DG_TMP/wrong.pass" "redis://:$PASS@127.0.0.1:$REDIS_PORT/0" connect
-echo "$OUT" | grep -q '^connect error: .*AUTH refused: WRONGPASS'
-ok $? "the password file overrides the URL's; a wrong one is a clear error"
+echo "$OUT" | grep -q '^connect error: .*AUTH refused: WRONGPASS.*(check the password in RedisPasswordFile'
+ok $? "the password file overrides the URL's; a wrong one is a clear error naming RedisPasswordFile"
 echo "$OUT" | grep -q -e "$PASS" -e wrong-pass
 ok $((!$?)) "the error does not echo a password"
 diag "$OUT"

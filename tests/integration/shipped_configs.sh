@@ -116,12 +116,16 @@ CONF
     ! grep -q 'Initialization of plugin .reconcile. failed' "$DG_TMP/collectd-T.log"
   ok $? "collectd -T loads reconcile.conf uncommented, every option accepted" ||
     sed 's/^/# /' "$DG_TMP/collectd-T.log"
+  ! grep -q 'is not below Interval' "$DG_TMP/collectd-T.log"
+  ok $? "the example does not trip its own Timeout/Interval warning" ||
+    grep 'Interval' "$DG_TMP/collectd-T.log" | sed 's/^/# /'
   # The same check refuses what the plugin does not know.
   sed -i 's/^\(    Cooldown .*\)/\1\n    NoSuchOption 1/' "$DG_TMP/reconcile-all.conf"
   collectd_T
   [ $? -ne 0 ] && grep -q 'NoSuchOption' "$DG_TMP/collectd-T.log"
   ok $? "and refuses an unknown option by name" || sed 's/^/# /' "$DG_TMP/collectd-T.log"
 else
+  ok 0 "# SKIP plugin or collectd not available"
   ok 0 "# SKIP plugin or collectd not available"
   ok 0 "# SKIP plugin or collectd not available"
 fi

@@ -87,8 +87,8 @@ static void same_conf(const dg_executor_conf_t *got,
      "%s: MetricsInterval %ld", name, got->metrics_interval_s);
   ok(got->hold_lease_s == want->hold_lease_s, "%s: HoldLease %ld", name,
      got->hold_lease_s);
-  ok(got->timeout_s == want->timeout_s, "%s: Timeout %ld", name,
-     got->timeout_s);
+  ok(got->timeout_ms == want->timeout_ms, "%s: Timeout %ld ms", name,
+     got->timeout_ms);
   ok(got->dry_run == want->dry_run, "%s: DryRun %d", name, got->dry_run);
   ok(got->recv_window_ms == want->recv_window_ms, "%s: RecvWindow %ld", name,
      got->recv_window_ms);
@@ -110,17 +110,21 @@ static void test_defaults(void) {
                             .collectd_socket = "/var/run/collectd-unixsock",
                             .metrics_interval_s = 10,
                             .hold_lease_s = 900,
-                            .timeout_s = 3,
+                            .timeout_ms = 3000,
                             .recv_window_ms = 5000,
                             .claim_idle_s = 60,
                             .batch_size = 128,
                         };
-  if (gethostname(want.hostname, sizeof want.hostname) != 0)
-    snprintf(want.hostname, sizeof want.hostname, "localhost");
-  want.hostname[sizeof want.hostname - 1] = '\0';
-  memcpy(want.consumer, want.hostname, sizeof want.consumer);
-  if (accepts(REQUIRED, &c, "only URL and KeyFile"))
+  if (gethostname(want.consumer, sizeof want.consumer) != 0)
+    snprintf(want.consumer, sizeof want.consumer, "localhost");
+  want.consumer[sizeof want.consumer - 1] = '\0';
+  if (accepts(REQUIRED, &c, "only URL and KeyFile")) {
+    /* Hostname: collectd's default name of this host, which
+     * tests/integration/hostname_default.sh checks against collectd. */
+    ok(c.hostname[0] != '\0', "default Hostname is set (%s)", c.hostname);
+    memcpy(want.hostname, c.hostname, sizeof want.hostname);
     same_conf(&c, &want, "default");
+  }
 }
 
 static void test_every_option(void) {
@@ -139,7 +143,7 @@ static void test_every_option(void) {
                             .hostname = "box",
                             .metrics_interval_s = 7,
                             .hold_lease_s = 1200,
-                            .timeout_s = 9,
+                            .timeout_ms = 9000,
                             .dry_run = 1,
                             .recv_window_ms = 60000,
                             .claim_idle_s = 5,
@@ -183,8 +187,8 @@ static void test_ranges(void) {
     long min, max;
   } ranges[] = {
       {"MetricsInterval", 1, 3600}, {"HoldLease", 10, 86400},
-      {"Timeout", 1, 60},           {"RecvWindow", 100, 60000},
-      {"ClaimIdle", 1, 86400},      {"BatchSize", 1, 1000},
+      {"RecvWindow", 100, 60000},   {"ClaimIdle", 1, 86400},
+      {"BatchSize", 1, 1000},
   };
   for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
     const char *n = ranges[i].name;
@@ -205,9 +209,40 @@ static void test_ranges(void) {
       refuses(text, 3, reason, name);
     }
   }
-  refuses(REQUIRED "Timeout 1.5\n", 3,
-          "option Timeout must be an integer from 1 to 60",
-          "a decimal Timeout");
+  /* Timeout: seconds with up to three decimals, like the plugin's. */
+  {
+    static const struct {
+      const char *text;
+      long ms;
+    } good[] = {{"1.5", 1500},
+                {"0.25", 250},
+                {"60", 60000},
+                {"0.1", 100},
+                {"2.125", 2125}};
+    static const char *const bad[] = {"0.05", "60.001", "1.2345", "-1",
+                                      "\"3s\""};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+      char text[128], name[64];
+      dg_executor_conf_t c;
+      snprintf(text, sizeof text, REQUIRED "Timeout %s\n", good[i].text);
+      snprintf(name, sizeof name, "Timeout %s", good[i].text);
+      if (accepts(text, &c, name))
+        ok(c.timeout_ms == good[i].ms, "Timeout %s is %ld ms", good[i].text,
+           good[i].ms);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+      char text[128], name[64];
+      dg_executor_conf_t c;
+      char err[600];
+      snprintf(text, sizeof text, REQUIRED "Timeout %s\n", bad[i]);
+      snprintf(name, sizeof name, "Timeout %s refused, naming the range",
+               bad[i]);
+      ok(read_conf(text, &c, err, sizeof err) == -1 &&
+             strstr(err, "option Timeout must be seconds from 0.100 to 60") !=
+                 NULL,
+         "%s: %s", name, err);
+    }
+  }
   refuses("# x\nMetricsInterval \"often\"\n", 2,
           "option MetricsInterval must be an integer from 1 to 3600",
           "a string for a number");
@@ -228,6 +263,9 @@ static void test_refusals(void) {
           "unknown option, with FILE:LINE");
   refuses(REQUIRED "LedgerKey \"x\"\n", 3, "unknown option \"LedgerKey\"",
           "a plugin-only option is unknown here");
+  refuses(REQUIRED "Timout 2\n", 3,
+          "unknown option \"Timout\"; did you mean Timeout?",
+          "a typo gets the nearest option");
   refuses("# no URL\nKeyFile \"/k\"\n", 0, "option URL is required",
           "missing URL");
   refuses("URL \"http://x\"\n", 0, "option KeyFile is required",

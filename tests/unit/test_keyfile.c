@@ -188,6 +188,66 @@ int main(void) {
   }
 
   {
+    /* The one layout rule, judged for each reader (dg_keyfile_judge). */
+    const gid_t dg = 4242;                           /* driftguard's group */
+    const dg_key_reader_t plugin = {0, 0, dg, NULL}; /* root's collectd */
+    const dg_key_reader_t executor = {4242, dg, dg, NULL}; /* the service */
+    const dg_key_reader_t t_as_root = {4242, dg, dg, "user driftguard"};
+    const dg_key_reader_t no_service = {0, 0, (gid_t)-1, NULL};
+    struct stat st;
+    memset(&st, 0, sizeof st);
+    st.st_mode = S_IFREG | 0640;
+    st.st_uid = 0;
+    st.st_gid = dg;
+    ok(dg_keyfile_judge("k", &st, &plugin, err, sizeof err) == 0,
+       "0640 root:driftguard: accepted by the plugin in root's collectd");
+    ok(dg_keyfile_judge("k", &st, &executor, err, sizeof err) == 0,
+       "0640 root:driftguard: accepted by the executor");
+    ok(dg_keyfile_judge("k", &st, &t_as_root, err, sizeof err) == 0,
+       "0640 root:driftguard: accepted by -t / ctl run as root for the "
+       "service");
+    ok(dg_keyfile_judge("k", &st, &no_service, err, sizeof err) == -1 &&
+           contains(err, "group"),
+       "0640 root:G refused when G is not driftguard's group (no such group)");
+    st.st_mode = S_IFREG | 0660;
+    ok(dg_keyfile_judge("k", &st, &plugin, err, sizeof err) == -1 &&
+           contains(err, "chown root:driftguard k && chmod 640 k"),
+       "0660 root:driftguard refused (group write), fix names the layout: %s",
+       err);
+    st.st_mode = S_IFREG | 0640;
+    st.st_gid = 100; /* users */
+    ok(dg_keyfile_judge("k", &st, &plugin, err, sizeof err) == -1 &&
+           contains(err, "gid 100"),
+       "0640 root:users refused: %s", err);
+
+    st.st_mode = S_IFREG | 0600;
+    st.st_uid = 4242;
+    st.st_gid = dg;
+    ok(dg_keyfile_judge("k", &st, &executor, err, sizeof err) == 0,
+       "0600 driftguard: accepted by the executor");
+    ok(dg_keyfile_judge("k", &st, &t_as_root, err, sizeof err) == 0,
+       "0600 driftguard: accepted by -t run as root (the service reads it)");
+    ok(dg_keyfile_judge("k", &st, &plugin, err, sizeof err) == -1 &&
+           contains(err, "owned by uid 4242") &&
+           contains(err, "chown root:driftguard"),
+       "0600 driftguard: refused by the plugin (the service could change "
+       "what root's collectd reads): %s",
+       err);
+
+    st.st_uid = 0;
+    st.st_gid = 0;
+    ok(dg_keyfile_judge("k", &st, &plugin, err, sizeof err) == 0,
+       "0600 root: accepted by the plugin");
+    ok(dg_keyfile_judge("k", &st, &t_as_root, err, sizeof err) == -1 &&
+           contains(err, "cannot be read by user driftguard") &&
+           contains(err, "chown root:driftguard k && chmod 640 k"),
+       "0600 root: refused by -t as root, since the service cannot read it: "
+       "%s",
+       err);
+    ok(!contains(err, "chown 0"), "and never told to chown 0");
+  }
+
+  {
     char secret[] = "s3cr3t";
     dg_secret_wipe(secret, sizeof(secret));
     ok(memcmp(secret, "\0\0\0\0\0\0\0", sizeof(secret)) == 0,
