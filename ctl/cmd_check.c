@@ -124,159 +124,160 @@ static void check_redis_persistence(ctl_t *c, report_t *r) {
         "the ledger, the HOLDs and the exactly-once records; set appendonly "
         "yes with appendfsync everysec (CONFIG SET appendonly yes, and in "
         "redis.conf)");
-  /* Types only the plugin writes (the executor writes close_consumed,
-   * close_executed, close_rejected and close_guardrail_fail). */
-  static int plugin_type(const char *type) {
-    static const char *const types[] = {"poll_errors", "exchange_weight",
-                                        "hold_active", "position",
-                                        "drift",       "close_published"};
-    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-      if (strcmp(type, types[i]) == 0)
-        return 1;
-    return 0;
-  }
+}
 
-  /* The executor's Hostname against the host collectd gives the plugin's own
-   * values (LISTVAL on CollectdSocket): apart, dashboards and alerts see one
-   * host as two. No row when the executor sends no metrics. */
-  static void check_hostname(ctl_t * c, report_t * r) {
-    const char *sock = c->conf.file.collectd_socket;
-    const char *mine = c->conf.file.hostname;
-    lcc_connection_t *conn = NULL;
-    lcc_identifier_t *ids = NULL;
-    size_t n = 0;
-    char other[LCC_NAME_LEN] = "";
-    int same = 0;
-    if (sock[0] == '\0')
-      return;
-    if (lcc_connect(sock, &conn) != 0 || lcc_listval(conn, &ids, &n) != 0) {
-      add(r, "hostname", "WARN",
-          "collectd unixsock %s: %s: the executor's counters cannot reach "
-          "collectd",
-          sock, conn != NULL ? lcc_strerror(conn) : "cannot connect");
-      lcc_disconnect(conn);
-      return;
-    }
-    for (size_t i = 0; i < n && !same; i++)
-      if (strcmp(ids[i].plugin, "reconcile") == 0 && plugin_type(ids[i].type)) {
-        same = strcmp(ids[i].host, mine) == 0;
-        if (!same && other[0] == '\0')
-          snprintf(other, sizeof(other), "%s", ids[i].host);
-      }
-    free(ids);
-    lcc_disconnect(conn);
-    if (same)
-      add(r, "hostname", "OK",
-          "collectd names the plugin's values %s, the executor's Hostname",
-          mine);
-    else if (other[0] != '\0')
-      add(r, "hostname", "FAIL",
-          "the plugin's values are under host %s in collectd, the executor's "
-          "counters under %s: dashboards and alerts split this host in two; "
-          "set Hostname \"%s\" in the executor's config",
-          other, mine, other);
-    else
-      add(r, "hostname", "SKIP",
-          "no reconcile plugin values in collectd (%s) to compare %s with",
-          sock, mine);
-  }
-
-  /* Redis and the shared ban. Returns 1 when the exchange may be called. */
-  static int check_redis(ctl_t * c, report_t * r) {
-    char err[512], where[CTL_TEXT_MAX];
-    redisReply *pong;
-    if (ctl_redis_connect(c, err, sizeof(err)) != 0) {
-      add(r, "redis", "FAIL", "%s", err);
-      add(r, "exchange_ban", "SKIP", "Redis unreachable");
-      return 1; /* the exchange checks still tell the operator something */
-    }
-    pong = dg_redis_command(c->redis, "PING");
-    if (pong == NULL || pong->type != REDIS_REPLY_STATUS) {
-      add(r, "redis", "FAIL", "PING: %s",
-          pong && pong->type == REDIS_REPLY_ERROR
-              ? pong->str
-              : dg_redis_last_error(c->redis));
-      freeReplyObject(pong);
-      add(r, "exchange_ban", "SKIP", "Redis did not answer PING");
+/* Types only the plugin writes (the executor writes close_consumed,
+ * close_executed, close_rejected and close_guardrail_fail). */
+static int plugin_type(const char *type) {
+  static const char *const types[] = {"poll_errors", "exchange_weight",
+                                      "hold_active", "position",
+                                      "drift",       "close_published"};
+  for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+    if (strcmp(type, types[i]) == 0)
       return 1;
+  return 0;
+}
+
+/* The executor's Hostname against the host collectd gives the plugin's own
+ * values (LISTVAL on CollectdSocket): apart, dashboards and alerts see one
+ * host as two. No row when the executor sends no metrics. */
+static void check_hostname(ctl_t *c, report_t *r) {
+  const char *sock = c->conf.file.collectd_socket;
+  const char *mine = c->conf.file.hostname;
+  lcc_connection_t *conn = NULL;
+  lcc_identifier_t *ids = NULL;
+  size_t n = 0;
+  char other[LCC_NAME_LEN] = "";
+  int same = 0;
+  if (sock[0] == '\0')
+    return;
+  if (lcc_connect(sock, &conn) != 0 || lcc_listval(conn, &ids, &n) != 0) {
+    add(r, "hostname", "WARN",
+        "collectd unixsock %s: %s: the executor's counters cannot reach "
+        "collectd",
+        sock, conn != NULL ? lcc_strerror(conn) : "cannot connect");
+    lcc_disconnect(conn);
+    return;
+  }
+  for (size_t i = 0; i < n && !same; i++)
+    if (strcmp(ids[i].plugin, "reconcile") == 0 && plugin_type(ids[i].type)) {
+      same = strcmp(ids[i].host, mine) == 0;
+      if (!same && other[0] == '\0')
+        snprintf(other, sizeof(other), "%s", ids[i].host);
     }
+  free(ids);
+  lcc_disconnect(conn);
+  if (same)
+    add(r, "hostname", "OK",
+        "collectd names the plugin's values %s, the executor's Hostname", mine);
+  else if (other[0] != '\0')
+    add(r, "hostname", "FAIL",
+        "the plugin's values are under host %s in collectd, the executor's "
+        "counters under %s: dashboards and alerts split this host in two; "
+        "set Hostname \"%s\" in the executor's config",
+        other, mine, other);
+  else
+    add(r, "hostname", "SKIP",
+        "no reconcile plugin values in collectd (%s) to compare %s with", sock,
+        mine);
+}
+
+/* Redis and the shared ban. Returns 1 when the exchange may be called. */
+static int check_redis(ctl_t *c, report_t *r) {
+  char err[512], where[CTL_TEXT_MAX];
+  redisReply *pong;
+  if (ctl_redis_connect(c, err, sizeof(err)) != 0) {
+    add(r, "redis", "FAIL", "%s", err);
+    add(r, "exchange_ban", "SKIP", "Redis unreachable");
+    return 1; /* the exchange checks still tell the operator something */
+  }
+  pong = dg_redis_command(c->redis, "PING");
+  if (pong == NULL || pong->type != REDIS_REPLY_STATUS) {
+    add(r, "redis", "FAIL", "PING: %s",
+        pong && pong->type == REDIS_REPLY_ERROR
+            ? pong->str
+            : dg_redis_last_error(c->redis));
     freeReplyObject(pong);
-    ctl_url_display(c->conf.file.redis_url, where, sizeof(where));
-    add(r, "redis", "OK", "%s: PING answered", where);
-    check_redis_persistence(c, r);
-    if (ctl_exchange_allowed(c, err, sizeof(err)) != 0) {
-      add(r, "exchange_ban", "FAIL", "%s", err);
-      return 0;
-    }
-    add(r, "exchange_ban", "OK", "no exchange back-off active");
+    add(r, "exchange_ban", "SKIP", "Redis did not answer PING");
     return 1;
   }
+  freeReplyObject(pong);
+  ctl_url_display(c->conf.file.redis_url, where, sizeof(where));
+  add(r, "redis", "OK", "%s: PING answered", where);
+  check_redis_persistence(c, r);
+  if (ctl_exchange_allowed(c, err, sizeof(err)) != 0) {
+    add(r, "exchange_ban", "FAIL", "%s", err);
+    return 0;
+  }
+  add(r, "exchange_ban", "OK", "no exchange back-off active");
+  return 1;
+}
 
-  /* Mark the exchange checks from index `from` on as skipped. */
-  static void skip_exchange(report_t * r, size_t from, const char *why) {
-    static const char *const checks[] = {"exchange", "clock", "api_key",
-                                         "position_mode"};
-    for (size_t i = from; i < sizeof(checks) / sizeof(checks[0]); i++)
-      add(r, checks[i], "SKIP", "%s", why);
+/* Mark the exchange checks from index `from` on as skipped. */
+static void skip_exchange(report_t *r, size_t from, const char *why) {
+  static const char *const checks[] = {"exchange", "clock", "api_key",
+                                       "position_mode"};
+  for (size_t i = from; i < sizeof(checks) / sizeof(checks[0]); i++)
+    add(r, checks[i], "SKIP", "%s", why);
+}
+
+static void check_exchange(ctl_t *c, report_t *r) {
+  char err[512], where[CTL_TEXT_MAX];
+  dg_ex_result_t res;
+  dg_position_t *pos = NULL;
+  size_t n = 0;
+  int64_t offset;
+  int dual = 0;
+  ctl_url_display(c->conf.file.url, where, sizeof(where));
+  if (ctl_exchange_open(c, err, sizeof(err)) != 0) {
+    add(r, "exchange", "FAIL", "%s", err);
+    skip_exchange(r, 1, "no exchange handle");
+    return;
+  }
+  if (dg_exchange_sync_time(c->ex, &res) != DG_EX_OK) {
+    ctl_exchange_failed(c, "GET /fapi/v1/time", &res, err, sizeof(err));
+    add(r, "exchange", "FAIL", "%s: %s", where, err);
+    skip_exchange(r, 1, "exchange unreachable");
+    return;
+  }
+  add(r, "exchange", "OK", "%s: server time answered", where);
+  offset = dg_exchange_time_offset_ms(c->ex);
+  add(r, "clock", llabs(offset) > CHECK_CLOCK_WARN_MS ? "WARN" : "OK",
+      "exchange clock %+" PRId64 " ms from ours (warn beyond %d ms)", offset,
+      CHECK_CLOCK_WARN_MS);
+
+  if (dg_exchange_positions(c->ex, NULL, &pos, &n, &res) != DG_EX_OK) {
+    ctl_exchange_failed(c, "signed positionRisk", &res, err, sizeof(err));
+    add(r, "api_key", "FAIL", "%s", err);
+  } else {
+    add(r, "api_key", "OK",
+        "signed positionRisk accepted (%zu open position%s)", n,
+        n == 1 ? "" : "s");
+    free(pos);
   }
 
-  static void check_exchange(ctl_t * c, report_t * r) {
-    char err[512], where[CTL_TEXT_MAX];
-    dg_ex_result_t res;
-    dg_position_t *pos = NULL;
-    size_t n = 0;
-    int64_t offset;
-    int dual = 0;
-    ctl_url_display(c->conf.file.url, where, sizeof(where));
-    if (ctl_exchange_open(c, err, sizeof(err)) != 0) {
-      add(r, "exchange", "FAIL", "%s", err);
-      skip_exchange(r, 1, "no exchange handle");
-      return;
-    }
-    if (dg_exchange_sync_time(c->ex, &res) != DG_EX_OK) {
-      ctl_exchange_failed(c, "GET /fapi/v1/time", &res, err, sizeof(err));
-      add(r, "exchange", "FAIL", "%s: %s", where, err);
-      skip_exchange(r, 1, "exchange unreachable");
-      return;
-    }
-    add(r, "exchange", "OK", "%s: server time answered", where);
-    offset = dg_exchange_time_offset_ms(c->ex);
-    add(r, "clock", llabs(offset) > CHECK_CLOCK_WARN_MS ? "WARN" : "OK",
-        "exchange clock %+" PRId64 " ms from ours (warn beyond %d ms)", offset,
-        CHECK_CLOCK_WARN_MS);
-
-    if (dg_exchange_positions(c->ex, NULL, &pos, &n, &res) != DG_EX_OK) {
-      ctl_exchange_failed(c, "signed positionRisk", &res, err, sizeof(err));
-      add(r, "api_key", "FAIL", "%s", err);
-    } else {
-      add(r, "api_key", "OK",
-          "signed positionRisk accepted (%zu open position%s)", n,
-          n == 1 ? "" : "s");
-      free(pos);
-    }
-
-    if (dg_exchange_hedge_mode(c->ex, &dual, &res) != DG_EX_OK) {
-      ctl_exchange_failed(c, "positionSide/dual", &res, err, sizeof(err));
-      add(r, "position_mode", "FAIL", "%s", err);
-    } else if (dual) {
-      add(r, "position_mode", "FAIL",
-          "hedge (dual side) mode is on; driftguard supports one-way mode "
-          "only: switch the account to one-way mode");
-    } else {
-      add(r, "position_mode", "OK", "one-way mode");
-    }
+  if (dg_exchange_hedge_mode(c->ex, &dual, &res) != DG_EX_OK) {
+    ctl_exchange_failed(c, "positionSide/dual", &res, err, sizeof(err));
+    add(r, "position_mode", "FAIL", "%s", err);
+  } else if (dual) {
+    add(r, "position_mode", "FAIL",
+        "hedge (dual side) mode is on; driftguard supports one-way mode "
+        "only: switch the account to one-way mode");
+  } else {
+    add(r, "position_mode", "OK", "one-way mode");
   }
+}
 
-  int ctl_cmd_check(ctl_t * c) {
-    report_t r = {json_object_new_array(), 0};
-    add(&r, "config", "OK", "%s", c->conf.path);
-    check_key_file(&r, "key_file", c->conf.file.key_file);
-    check_key_file(&r, "plan_key_file", c->conf.file.plan_key_file);
-    check_key_file(&r, "redis_password_file", c->conf.file.redis_password_file);
-    check_hostname(c, &r);
-    if (check_redis(c, &r))
-      check_exchange(c, &r);
-    else
-      skip_exchange(&r, 0, "exchange back-off active or unknown");
-    return finish(c, &r, r.failed ? CTL_EXIT_FAIL : CTL_EXIT_OK);
-  }
+int ctl_cmd_check(ctl_t *c) {
+  report_t r = {json_object_new_array(), 0};
+  add(&r, "config", "OK", "%s", c->conf.path);
+  check_key_file(&r, "key_file", c->conf.file.key_file);
+  check_key_file(&r, "plan_key_file", c->conf.file.plan_key_file);
+  check_key_file(&r, "redis_password_file", c->conf.file.redis_password_file);
+  check_hostname(c, &r);
+  if (check_redis(c, &r))
+    check_exchange(c, &r);
+  else
+    skip_exchange(&r, 0, "exchange back-off active or unknown");
+  return finish(c, &r, r.failed ? CTL_EXIT_FAIL : CTL_EXIT_OK);
+}

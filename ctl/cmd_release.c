@@ -68,6 +68,15 @@ static void verify(ctl_t *c, release_t *r) {
   if (ctl_fresh_position(c, r->symbol, &r->ex_amt, &r->step, r->why_unverified,
                          sizeof(r->why_unverified)) != 0)
     return;
+  /* A missing entry is "ledger unknown", as the plugin reads it: only a
+   * flat exchange leaves nothing to protect. */
+  if (r->st.ledger_state == 0 && !dg_dec_is_zero(r->ex_amt)) {
+    snprintf(r->why_unverified, sizeof(r->why_unverified),
+             "the ledger has no entry for %s (ledger unknown, never flat): "
+             "have the trading system rewrite it (runbook: Ledger lost)",
+             r->symbol);
+    return;
+  }
   if (dg_dec_sub(r->ex_amt, r->st.ledger, &r->diff) != 0 ||
       dg_drift_compute(r->ex_amt, r->st.ledger, r->step, &d) != 0) {
     snprintf(r->why_unverified, sizeof(r->why_unverified),

@@ -196,6 +196,16 @@ static void add_drift(ctl_t *c, const view_t *v, const char *sym,
   json_object_object_add(row, "exchange_amt", ctl_json_dec(ex_amt));
   if (st->ledger_state < 0)
     return;
+  /* A missing entry is "ledger unknown", as the plugin reads it. */
+  if (st->ledger_state == 0 && !dg_dec_is_zero(ex_amt)) {
+    json_object_object_add(row, "drift_state",
+                           json_object_new_string("ledger_missing"));
+    snprintf(note, notelen,
+             "no ledger entry (ledger unknown, never flat): driftguard holds "
+             "the symbol and will not close it; have the trading system "
+             "rewrite its ledger (runbook: Ledger lost)");
+    return;
+  }
   if (dg_dec_sub(ex_amt, st->ledger, &diff) == 0)
     json_object_object_add(row, "drift", ctl_json_dec(diff));
   if (dg_exchange_symbol_rules(c->ex, sym, &rules, &res) != DG_EX_OK) {

@@ -11,6 +11,7 @@ unset SUDO_USER
 
 # Drift persists: exchange 0.007, ledger flat.
 set_positions '{"BTCUSDT":"0.007"}'
+ledger BTCUSDT 0
 set_hold BTCUSDT 416d86940859
 ctl release BTCUSDT
 is "$RC" 3 "drift persists: release refused with exit 3"
@@ -91,6 +92,16 @@ ledger ETHUSDT 1e-3
 ctl release ETHUSDT
 is "$RC" 1 "ledger not an exact decimal: refused"
 is "$(hold_keys ETHUSDT)" 3 "ledger not an exact decimal: the HOLD stays"
+
+# No ledger entry while the exchange holds a position: unknown, not flat.
+set_positions '{"ETHUSDT":"0.2"}'
+rcli del quantum:ledger:ETHUSDT >/dev/null
+ctl release ETHUSDT
+is "$RC" 1 "no ledger entry, position open: refused (ledger unknown)"
+echo "$ERR" | grep -q 'no entry for ETHUSDT (ledger unknown, never flat)'
+ok $? "no ledger entry: the refusal says the ledger is unknown"
+is "$(hold_keys ETHUSDT)" 3 "no ledger entry: the HOLD stays"
+set_positions '{"ETHUSDT":"0"}'
 
 # Only the symbol's own keys go.
 set_hold SOLUSDT 222222222222

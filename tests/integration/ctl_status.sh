@@ -27,6 +27,7 @@ is "$(echo "$OUT" | jq '.symbols | length')" 0 "status: no symbols on an empty a
 # BTCUSDT: drift and HOLD; ETHUSDT: position = ledger; XRPUSDT: ledger only;
 # SOLUSDT: HOLD only; DOGEUSDT: exact-decimal drift below the step.
 set_positions '{"BTCUSDT":"0.007","ETHUSDT":"-0.5","DOGEUSDT":"0.1"}'
+ledger BTCUSDT 0
 ledger ETHUSDT -0.50
 ledger XRPUSDT 3
 ledger DOGEUSDT 0.09999999
@@ -48,7 +49,7 @@ is "$(echo "$OUT" | jq -r '[.symbols[].symbol] | join(",")')" \
 is "$(row BTCUSDT .exchange_amt)/$(row BTCUSDT .ledger_amt)/$(row BTCUSDT .drift)" \
   "0.007/0/0.007" "status: BTCUSDT amounts and drift"
 is "$(row BTCUSDT .drift_state)" close "status: BTCUSDT drift closable"
-is "$(row BTCUSDT .ledger_present)" false "status: a missing ledger is flat"
+is "$(row BTCUSDT .ledger_present)" true "status: BTCUSDT's ledger entry is read"
 is "$(row BTCUSDT .hold.sig)/$(row BTCUSDT .hold.reason)" \
   "416d86940859/reconcile_drift" "status: BTCUSDT HOLD sig and reason"
 ttl=$(row BTCUSDT .hold.ttl_ms)
@@ -205,6 +206,14 @@ ctl check
 echo "$OUT" | grep -E '^FAIL +exchange ' | grep -q -v 'time: transport: GET'
 ok $? "check: the failed request is named once" || diag "$OUT"
 ctl_conf "$CONF"
+
+# An open position with no ledger entry: ledger unknown, never flat.
+set_positions '{"ADAUSDT":"5"}'
+ctl status --json ADAUSDT
+is "$(row ADAUSDT .drift_state)/$(row ADAUSDT .ledger_present)" ledger_missing/false \
+  "status: an open position without a ledger entry is ledger_missing"
+row ADAUSDT .note | grep -q 'will not close it'
+ok $? "status: its note says driftguard will not close it"
 
 # Redis down.
 dg_stop_pid "$REDIS_PID"
