@@ -39,6 +39,7 @@ seen() { api 'query?query=collectd_reconcile_close_consumed_total%7Breconcile%3D
   jq -e '.data.result | length > 0' >/dev/null; }
 dg_wait_for 20 seen
 ok $? "prometheus scrapes the executor's counters"
+ledger BTCUSDT 0
 sim_positions '{"BTCUSDT":"0.007"}' >/dev/null
 ex_wait_results 1 15
 is "$(ex_result status)" RETRYABLE_RATE_LIMIT "the close gets HTTP 429 (RETRYABLE_RATE_LIMIT)"

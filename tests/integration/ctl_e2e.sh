@@ -16,6 +16,7 @@ e2e_start_collectd a '    Symbol "BTCUSDT"
     Symbol "ETHUSDT"
     ConfirmPolls 2'
 
+rcli CONFIG SET appendonly yes >/dev/null # the ledger's Redis persists
 ctl check --json
 is "$RC" 0 "check with the executor's own config: exit 0"
 is "$(echo "$OUT" | jq -r '[.checks[] | select(.result != "OK") | .check] | join(",")')" "" \

@@ -54,12 +54,23 @@ is "$(missing_notices BTCUSDT)/$(missing_notices ETHUSDT)" 1/1 \
   "one WARNING notification per symbol saying the ledger entry is missing"
 grep -q 'ledger_key=quantum:ledger:BTCUSDT ledger_field=position_amt' "$DG_TMP/a-collectd.log"
 ok $? "the log names the ledger key and field"
-is "$(grep -c "the plan stream's consumer group vanished" "$DG_TMP/a-collectd.log")" 1 \
-  "FLUSHDB took the executor's consumer group: noticed and logged once"
+
 book_all
 dg_wait_for 10 no_holds
 ok $? "ledger rewritten: the trading HOLDs are released"
 is "$(sim_order_count)" 0 "still 0 orders"
+
+# 1b. The plan stream's consumer group vanishes (the executor, which would
+# make it again at once, is away): noticed and logged once.
+dg_stop_pid "$EX_PID"
+rcli XGROUP CREATE quantum:stream:reconcile.close executor '$' MKSTREAM >/dev/null 2>&1
+sleep 1.5 # the plugin sees the group
+rcli DEL quantum:stream:reconcile.close >/dev/null
+dg_wait_for 5 grep -q "the plan stream's consumer group vanished" "$DG_TMP/a-collectd.log"
+is "$(grep -c "the plan stream's consumer group vanished" "$DG_TMP/a-collectd.log")" 1 \
+  "the consumer group vanishing is noticed and logged once"
+ex_start
+ok $? "the executor comes back"
 
 # 2. Redis restarted without persistence mid-run.
 dg_restart_redis_empty
