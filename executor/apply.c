@@ -7,7 +7,9 @@
  *   renew the HOLD lease -> mark submitted -> send -> outcome.
  *
  * An ambiguous send (timeout, lost connection, 503 "Unknown error", -1006,
- * -1007) is resolved in line: query the client order id; if the exchange
+ * -1007; in fact any answer but an acceptance or a refusal the venue
+ * documents as "not executed", a -1021 clock refusal included) is resolved
+ * in line: query the client order id; if the exchange
  * does not know it, wait until the request's recvWindow has certainly
  * passed (Binance may say "does not exist" for a while after creation),
  * query again, then read the position: only an unmoved position allows a
@@ -38,9 +40,7 @@
 #define MAX_SENDS 3            /* order requests per plan, ambiguous ones */
 #define RESOLVE_MARGIN_MS 2000 /* beyond recvWindow, for clock error */
 #define PREFETCH_FRESH_MS 1000 /* a batch's reads serve plans this long */
-#define BINANCE_ERR_TIMESTAMP (-1021)
 #define BINANCE_ERR_NO_SUCH_ORDER (-2013)
-#define BINANCE_ERR_DUPLICATE_CLIENT_ID (-4116)
 
 typedef enum { STEP_NEXT, STEP_DONE, STEP_AGAIN, STEP_STOP } step_t;
 
@@ -170,9 +170,11 @@ static dg_ex_status_t run_op(job_t *j, op_t op) {
   return st;
 }
 
-/* One exchange call behind the shared ban, with one retry after a time
- * re-sync on -1021. Returns 0 on success; 1 on failure with the outcome set
- * (j->res says what the exchange answered); -1 when stopping. */
+/* One exchange call behind the shared ban, never repeated here: the driver
+ * retries a read refused for its clock once, and an order is never sent
+ * twice without asking the exchange (send_order). Returns 0 on success; 1
+ * on failure with the outcome set (j->res says what the exchange
+ * answered); -1 when stopping. */
 static int call(job_t *j, op_t op) {
   static const char *const op_names[] = {"hedge_mode", "position", "query",
                                          "place"};
@@ -183,15 +185,6 @@ static int call(job_t *j, op_t op) {
   if ((b = banned(j)) != 0)
     return b;
   st = run_op(j, op);
-  if (st == DG_EX_REFUSED && j->res.code == BINANCE_ERR_TIMESTAMP) {
-    dg_ex_result_t sync;
-    dg_log(LOG_WARNING, "event=time_resync reason=\"%s\"", j->res.msg);
-    if (dg_exchange_sync_time(j->ctx->exchange, &sync) == DG_EX_OK &&
-        (b = banned(j)) == 0)
-      st = run_op(j, op);
-    else if (b != 0)
-      return b;
-  }
   if (st == DG_EX_OK)
     return 0;
   dg_log(LOG_WARNING,
@@ -494,15 +487,18 @@ static step_t send_order(job_t *j) {
       return STEP_STOP;
     if (rc == 0)
       return order_outcome(j);
-    if (j->res.status != DG_EX_UNKNOWN && j->res.status != DG_EX_BAD_REPLY &&
-        !(j->res.status == DG_EX_REFUSED &&
-          j->res.code == BINANCE_ERR_DUPLICATE_CLIENT_ID)) {
-      j->certain = 1; /* refused, rate limited, failed: not executed */
+    if (j->res.not_executed) {
+      j->certain = 1; /* not sent, or a documented refusal: not executed */
       return STEP_DONE;
     }
+    /* Any other answer (none, one not understood, an error the venue
+     * does not document as "not executed", a clock refusal that invites a
+     * resend): the exchange is asked before anything is sent again. */
     dg_log(LOG_WARNING,
-           "event=order_fate_unknown plan_id=%s client_order_id=%s attempt=%d",
-           j->p->plan_id, j->coid, attempt);
+           "event=order_fate_unknown plan_id=%s client_order_id=%s attempt=%d "
+           "status=%s http=%d code=%d",
+           j->p->plan_id, j->coid, attempt, dg_ex_status_name(j->res.status),
+           j->res.http_status, j->res.code);
     if ((step = resolve_submitted(j)) != STEP_NEXT)
       return step;
     /* Certainly not executed: the position must not have moved either. */

@@ -243,8 +243,14 @@ dg_ex_status_t dg_bn_classify_reply(long http_status, const char *body,
   res->code = has_error ? code : 0;
   snprintf(res->msg, sizeof(res->msg), "%s", emsg);
 
-  if (has_error && (code == DG_BN_ERR_UNKNOWN || code == DG_BN_ERR_TIMEOUT))
+  res->not_executed =
+      has_error &&
+      ((http_status >= 400 && http_status <= 499) || http_status == 503) &&
+      code != DG_BN_ERR_TIMESTAMP && code != DG_BN_ERR_DUPLICATE_CLIENT_ID;
+  if (has_error && (code == DG_BN_ERR_UNKNOWN || code == DG_BN_ERR_TIMEOUT)) {
+    res->not_executed = 0;
     return res->status = DG_EX_UNKNOWN;
+  }
   if (http_status == 429) {
     res->retry_after_ms =
         retry_at ? retry_at : now_ms + DG_BN_RATE_LIMIT_DEFAULT_MS;
@@ -268,6 +274,7 @@ dg_ex_status_t dg_bn_classify_reply(long http_status, const char *body,
         (contains(body, len, "Service Unavailable.") ||
          contains(body, len, "Internal error; unable to process your request")))
       return res->status = DG_EX_SERVER;
+    res->not_executed = 0;
     return res->status = DG_EX_UNKNOWN;
   }
   if (http_status >= 400 && http_status <= 499)

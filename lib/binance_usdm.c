@@ -5,9 +5,10 @@
  * /fapi/v1/time), recvWindow and an HMAC-SHA256 signature; the API key
  * travels in X-MBX-APIKEY. A read refused with -1021 (clock outside
  * recvWindow) re-syncs the clock and is retried once; an order is never
- * retried: a second send could be a second order. Orders go out on a fresh
- * connection for the same reason (see http.h). Parsing and the reply ->
- * outcome mapping live in binance_parse.c. */
+ * retried: a second send could be a second order, so the caller asks the
+ * exchange for the client order id first (dg_ex_result_t.not_executed). Orders
+ * go out on a fresh connection for the same reason (see http.h). Parsing and
+ * the reply -> outcome mapping live in binance_parse.c. */
 #include "driftguard/binance_parse.h"
 #include "driftguard/http.h"
 #include "driftguard/keyfile.h"
@@ -147,9 +148,11 @@ static dg_ex_status_t bn_call(bn_t *b, const char *method, const char *path,
                   kind == BN_ORDER, reply);
   res->used_weight_1m = reply->used_weight_1m;
 
-  if (reply->outcome == DG_HTTP_NOT_SENT)
+  if (reply->outcome == DG_HTTP_NOT_SENT) {
+    res->not_executed = 1;
     return dg_ex_result_set(res, DG_EX_TRANSPORT, "%s %s not sent: %s", method,
                             path, reply->error);
+  }
   if (reply->outcome == DG_HTTP_MAYBE_SENT)
     return kind == BN_ORDER
                ? dg_ex_result_set(res, DG_EX_UNKNOWN,
@@ -202,12 +205,15 @@ static dg_ex_status_t bn_signed(bn_t *b, const char *method, const char *path,
   for (int attempt = 0;; attempt++) {
     dg_bn_query_t q = *params;
     const char *sig;
-    if (!b->time_synced && bn_sync_time(&b->base, res) != DG_EX_OK)
+    if (!b->time_synced && bn_sync_time(&b->base, res) != DG_EX_OK) {
+      res->not_executed = 1; /* the request itself was not sent */
       return res->status;
+    }
     dg_bn_query_add_i64(&q, "recvWindow", b->recv_window_ms);
     dg_bn_query_add_i64(&q, "timestamp", dg_ex_wall_ms() + b->offset_ms);
     if (dg_bn_query_sign(&q, b->secret) != 0) {
       dg_ex_result_init(res);
+      res->not_executed = 1;
       return dg_ex_result_set(res, DG_EX_TRANSPORT,
                               "%s %s not sent: request parameters too long",
                               method, path);
@@ -376,6 +382,7 @@ static dg_ex_status_t bn_place_close(dg_exchange_t *ex, const char *symbol,
   char qty_text[DG_DEC_STRLEN];
 
   dg_ex_result_init(res);
+  res->not_executed = 1; /* until a request goes out (bn_call) */
   if (symbol == NULL || !dg_symbol_valid(symbol, strlen(symbol)))
     return bad_symbol(res, symbol);
   if (side == NULL || (strcmp(side, "BUY") != 0 && strcmp(side, "SELL") != 0))

@@ -118,6 +118,7 @@ typedef struct {
   int status;      /* 0: none */
   int code;        /* Binance code for the body; 0: default for status */
   char msg[256];   /* "" : default for code/status */
+  char body[512];  /* raw reply body instead of an error object ("": none) */
   int64_t ban_ms;  /* 418 */
   int retry_after; /* 429; -1: seconds to the next minute */
   int64_t delay_ms;
