@@ -8,6 +8,7 @@
 # -> 0.007 for a plan of 0.007, never to 0). An answer that is not a
 # documented refusal with a well-formed error body is resolved by asking
 # for the client order id: the result is EXECUTED with the order's id.
+# And a position read that lists the symbol twice sends no order.
 . "$top_srcdir/tests/harness.sh"
 . "$top_srcdir/tests/integration/executor_lib.sh"
 . "$top_srcdir/tests/integration/executor_chaos_lib.sh"
@@ -41,6 +42,16 @@ after_fill "HTML page, HTTP 502" '{"status":502,"body":"<html>502 Bad Gateway</h
 executed "HTML page, HTTP 502" 0.007
 after_fill "-2022 in an HTTP 200" '{"status":200,"code":-2022,"msg":"ReduceOnly Order is rejected."}'
 executed "-2022 in an HTTP 200" 0.007
+
+# The fresh position read lists BTCUSDT twice, one row flat: the reply is
+# refused, no order is sent.
+twice='[{"symbol":"BTCUSDT","positionSide":"BOTH","positionAmt":"0.014"},{"symbol":"BTCUSDT","positionSide":"BOTH","positionAmt":"0"}]'
+run_case "positionRisk listing BTCUSDT twice" 0.014 \
+  "$(jq -cn --arg b "$twice" '[{path: "/fapi/v3/positionRisk", status: 200, body: $b}]')" "$half"
+is "$(sim_order_count)" "$orders0" "positionRisk listing BTCUSDT twice: no order"
+is "$(ex_result status "$id")" ERROR "positionRisk listing BTCUSDT twice: ERROR"
+ex_result error "$id" | grep -q "listed twice"
+ok $? "positionRisk listing BTCUSDT twice: the result says why"
 
 # Documented refusals with a well-formed body are believed (no query): the
 # gateway lied, but nothing is ever sent twice.

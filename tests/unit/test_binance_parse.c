@@ -341,6 +341,17 @@ static void test_positions_json(void) {
        "{\"symbol\":\"BUSDT\",\"positionAmt\":\"1\"},"
        "{\"symbol\":\"AUSDT\",\"positionAmt\":\"2\"}]",
        "symbol listed twice, apart"},
+      {"[{\"symbol\":\"BTCUSDT\",\"positionAmt\":\"0\"},"
+       "{\"symbol\":\"BTCUSDT\",\"positionAmt\":\"0.014\"}]",
+       "symbol listed twice, the first row flat"},
+      {"[{\"symbol\":\"BTCUSDT\",\"positionAmt\":\"0.014\"},"
+       "{\"symbol\":\"ETHUSDT\",\"positionAmt\":\"1\"},"
+       "{\"symbol\":\"BTCUSDT\",\"positionSide\":\"BOTH\","
+       "\"positionAmt\":\"0.000\"}]",
+       "symbol listed twice, the last row flat"},
+      {"[{\"symbol\":\"BTCUSDT\",\"positionAmt\":\"0\"},"
+       "{\"symbol\":\"BTCUSDT\",\"positionAmt\":\"0\"}]",
+       "symbol listed twice, both rows flat"},
   };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     p = NULL;
@@ -348,7 +359,33 @@ static void test_positions_json(void) {
                              err, sizeof(err)) == -1 &&
            p == NULL,
        "positionRisk: refused: %s", bad[i].why);
+    p = NULL;
+    ok(dg_bn_parse_positions(bad[i].body, strlen(bad[i].body), "BTCUSDT", &p,
+                             &n, err, sizeof(err)) == -1 &&
+           p == NULL,
+       "positionRisk for BTCUSDT: refused: %s", bad[i].why);
   }
+
+  /* A hedge-mode account's flat legs are two rows of one symbol, not a
+   * duplicate: flat. */
+  body = "[{\"symbol\":\"BTCUSDT\",\"positionSide\":\"LONG\","
+         "\"positionAmt\":\"0\"},"
+         "{\"symbol\":\"BTCUSDT\",\"positionSide\":\"SHORT\","
+         "\"positionAmt\":\"0\"}]";
+  p = NULL;
+  ok(dg_bn_parse_positions(body, strlen(body), NULL, &p, &n, err,
+                           sizeof(err)) == 0 &&
+         n == 0 && p == NULL,
+     "positionRisk: flat LONG and SHORT legs of one symbol -> none open");
+  free(p);
+  body = "[{\"symbol\":\"BTCUSDT\",\"positionSide\":\"LONG\","
+         "\"positionAmt\":\"0\"},"
+         "{\"symbol\":\"BTCUSDT\",\"positionSide\":\"LONG\","
+         "\"positionAmt\":\"0\"}]";
+  ok(dg_bn_parse_positions(body, strlen(body), NULL, &p, &n, err,
+                           sizeof(err)) == -1 &&
+         strstr(err, "listed twice") != NULL,
+     "positionRisk: one hedge leg listed twice refused");
 }
 
 static void test_exchange_info(void) {
