@@ -245,6 +245,7 @@ static dg_ex_status_t bn_positions(dg_exchange_t *ex, const char *symbol,
   dg_bn_query_t q;
   dg_http_reply_t reply;
   char err[sizeof(res->msg)];
+  int rc;
 
   *out = NULL;
   *n = 0;
@@ -263,8 +264,10 @@ static dg_ex_status_t bn_positions(dg_exchange_t *ex, const char *symbol,
     bn_signed(b, "GET", "/fapi/v2/positionRisk", &q, BN_READ, &reply, res);
   if (res->status != DG_EX_OK)
     return res->status;
-  if (dg_bn_parse_positions(reply.body, reply.body_len, symbol, out, n, err,
-                            sizeof(err)) != 0)
+  rc = dg_bn_parse_positions(reply.body, reply.body_len, symbol, out, n, err,
+                             sizeof(err));
+  dg_http_trim(b->http); /* the big replies: no need to keep their buffer */
+  if (rc != 0)
     return dg_ex_result_set(res, DG_EX_BAD_REPLY, "%s", err);
   return DG_EX_OK;
 }
@@ -292,14 +295,17 @@ static dg_ex_status_t fetch_rules(bn_t *b, dg_ex_result_t *res) {
   dg_symbol_rules_t *rules;
   size_t n;
   char err[sizeof(res->msg)];
+  int rc;
 
   b->rules_tried = 1;
   b->rules_tried_at = dg_ex_mono_ms();
   if (bn_call(b, "GET", "/fapi/v1/exchangeInfo", NULL, BN_READ, NULL, &reply,
               res) != DG_EX_OK)
     return res->status;
-  if (dg_bn_parse_exchange_info(reply.body, reply.body_len, &rules, &n, err,
-                                sizeof(err)) != 0)
+  rc = dg_bn_parse_exchange_info(reply.body, reply.body_len, &rules, &n, err,
+                                 sizeof(err));
+  dg_http_trim(b->http);
+  if (rc != 0)
     return dg_ex_result_set(res, DG_EX_BAD_REPLY, "%s", err);
   qsort(rules, n, sizeof(*rules), rules_cmp);
   free(b->rules);

@@ -102,6 +102,15 @@ static void fault_reply(const sim_request_t *rq, const sim_fault_t *f,
   }
   if (f->retry_after >= 0)
     r->retry_after = f->retry_after;
+  if (f->pad_bytes > 0 && r->body != NULL) {
+    size_t len = strlen(r->body);
+    char *padded = realloc(r->body, len + (size_t)f->pad_bytes + 1);
+    if (padded != NULL) {
+      memset(padded + len, ' ', (size_t)f->pad_bytes);
+      padded[len + (size_t)f->pad_bytes] = '\0';
+      r->body = padded;
+    }
+  }
 }
 
 static void serve_fapi(const sim_route_t *route, const sim_request_t *rq,
