@@ -313,7 +313,7 @@ static step_t recover(job_t *j) {
 static step_t check_record(job_t *j) {
   ex_ctx_t *ctx = j->ctx;
   ex_dedupe_t cur, now;
-  int rc;
+  int rc, skewed;
   if (j->prefetched)
     cur = j->pre_rec;
   else if (ex_dedupe_read(ctx, j->dedupe_key, &cur) != 0)
@@ -329,7 +329,15 @@ static step_t check_record(job_t *j) {
              cur.status);
     return outcome(j, EX_ST_DROPPED_DUPLICATE, "duplicate plan_id");
   }
-  if (strcmp(cur.consumer, ctx->cfg->consumer) != 0 &&
+  if ((skewed = ex_dedupe_stamp_unbelievable(&cur, ex_now_ms())))
+    dg_log(LOG_WARNING,
+           "event=dedupe_stamp_future plan_id=%s consumer=%s ahead_ms=%lld "
+           "action=\"not proof of a live owner: taken over; any send counts "
+           "as made now\"",
+           j->p->plan_id, cur.consumer,
+           (long long)((cur.ts > cur.sent_ts ? cur.ts : cur.sent_ts) -
+                       ex_now_ms()));
+  if (!skewed && strcmp(cur.consumer, ctx->cfg->consumer) != 0 &&
       ex_now_ms() - cur.ts < ctx->cfg->claim_idle_s * 1000) {
     /* Its owner may be alive (it ACKs the entry when done) or dead since
      * less than ClaimIdle: look again later, as the entry's new owner. */
@@ -344,7 +352,8 @@ static step_t check_record(job_t *j) {
   j->out.order_id = 0;
   j->out.executed_qty[0] = '\0';
   j->held = cur;
-  rc = swap_state(j, cur.state, cur.sent_ts, &now);
+  rc = swap_state(j, cur.state,
+                  skewed && cur.sent_ts != 0 ? ex_now_ms() : cur.sent_ts, &now);
   if (rc < 0)
     return STEP_STOP;
   if (rc == 0) {
