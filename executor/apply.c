@@ -26,6 +26,7 @@
 
 #include "driftguard/ban.h"
 #include "driftguard/log.h"
+#include "driftguard/log_limit.h"
 #include "driftguard/plan.h"
 #include "executor/dedupe.h"
 #include "executor/invariants.h"
@@ -96,14 +97,17 @@ static step_t fate_unknown(job_t *j, const char *why) {
 }
 
 static step_t guardrail(job_t *j, ex_rule_t rule, const char *why) {
+  char kind[DG_LOG_LIMIT_KIND_MAX];
   if (j->held.state == EX_DD_SUBMITTED)
     return fate_unknown(j, why);
   j->out.rule = rule;
   j->certain = 1;
-  dg_log(LOG_WARNING,
-         "event=invariant_violation rule=%s plan_id=%s symbol=%s reason=\"%s\"",
-         ex_rule_name(rule), j->p != NULL ? j->p->plan_id : "",
-         j->p != NULL ? j->p->symbol : "", why);
+  snprintf(kind, sizeof kind, "invariant_violation:%s", ex_rule_name(rule));
+  dg_log_limited(
+      kind, LOG_WARNING,
+      "event=invariant_violation rule=%s plan_id=%s symbol=%s reason=\"%s\"",
+      ex_rule_name(rule), j->p != NULL ? j->p->plan_id : "",
+      j->p != NULL ? j->p->symbol : "", why);
   return outcome(j, EX_ST_REJECTED_GUARDRAIL, "%s", why);
 }
 
@@ -178,6 +182,7 @@ static dg_ex_status_t run_op(job_t *j, op_t op) {
 static int call(job_t *j, op_t op) {
   static const char *const op_names[] = {"hedge_mode", "position", "query",
                                          "place"};
+  char kind[DG_LOG_LIMIT_KIND_MAX];
   dg_ex_status_t st;
   int b;
   memset(&j->res, 0, sizeof j->res);
@@ -187,11 +192,13 @@ static int call(job_t *j, op_t op) {
   st = run_op(j, op);
   if (st == DG_EX_OK)
     return 0;
-  dg_log(LOG_WARNING,
-         "event=exchange_call_failed op=%s plan_id=%s status=%s http=%d "
-         "code=%d msg=\"%s\"",
-         op_names[op], j->p->plan_id, dg_ex_status_name(st), j->res.http_status,
-         j->res.code, j->res.msg);
+  snprintf(kind, sizeof kind, "exchange_call_failed:%s:%s", op_names[op],
+           dg_ex_status_name(st));
+  dg_log_limited(kind, LOG_WARNING,
+                 "event=exchange_call_failed op=%s plan_id=%s status=%s "
+                 "http=%d code=%d msg=\"%s\"",
+                 op_names[op], j->p->plan_id, dg_ex_status_name(st),
+                 j->res.http_status, j->res.code, j->res.msg);
   switch (st) {
   case DG_EX_RATE_LIMIT:
   case DG_EX_BANNED: {
@@ -552,13 +559,14 @@ static int keep_pending(job_t *j) {
                                        : ex_now_ms();
   int64_t age_s = (ex_now_ms() - since) / 1000;
   if (j->leave_pending || age_s < EX_DEDUPE_TTL_S) {
-    dg_log(LOG_WARNING,
-           "event=plan_left_pending entry_id=%s plan_id=%s client_order_id=%s "
-           "record=%s since_s=%lld reason=\"%s\" action=\"handled again "
-           "after ClaimIdle (%ld s)\"",
-           j->entry_id, j->p->plan_id, j->coid,
-           ex_dedupe_state_name(j->held.state), (long long)age_s, j->out.error,
-           j->ctx->cfg->claim_idle_s);
+    dg_log_limited(
+        "plan_left_pending", LOG_WARNING,
+        "event=plan_left_pending entry_id=%s plan_id=%s client_order_id=%s "
+        "record=%s since_s=%lld reason=\"%s\" action=\"handled again "
+        "after ClaimIdle (%ld s)\"",
+        j->entry_id, j->p->plan_id, j->coid,
+        ex_dedupe_state_name(j->held.state), (long long)age_s, j->out.error,
+        j->ctx->cfg->claim_idle_s);
     return 1;
   }
   dg_log(LOG_ERR,

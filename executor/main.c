@@ -189,6 +189,7 @@ static int consume(ex_ctx_t *ctx) {
       break;
     if (check_requested)
       report_config_check();
+    dg_log_limited_flush(); /* a flood that stopped is still counted */
     ex_metrics_watch(ctx->metrics);
     ex_watchdog();
   }
@@ -287,6 +288,7 @@ static int run(const ex_config_t *cfg, int dry_run) {
    * use, or no memory). */
   rc = consume(&ctx) == 0 && stop_requested ? 0 : 1;
   ex_notify("STOPPING=1");
+  dg_log_limited_end();
   dg_log(rc == 0 ? LOG_NOTICE : LOG_ERR, "event=stopping consumed=%llu%s",
          ex_metrics_get(ctx.metrics, EX_M_CONSUMED),
          rc == 0 ? "" : " error=\"stopped without a stop request\"");
