@@ -14,6 +14,7 @@
 #include "driftguard/exchange.h"
 #include "driftguard/keyfile.h"
 #include "driftguard/log.h"
+#include "driftguard/secret.h"
 #include "executor/apply.h"
 #include "executor/config.h"
 #include "executor/consumer.h"
@@ -318,6 +319,12 @@ int main(int argc, char **argv) {
   ex_config_t cfg;
   char err[1024];
 
+  /* Secrets are read below: no core dump (nor another user's ptrace) may
+   * see them. LimitCORE=0 in the unit says the same to systemd. */
+  if (dg_secret_no_dump() != 0) {
+    fprintf(stderr, "driftguard-executor: cannot disable core dumps\n");
+    return 1;
+  }
   while ((opt = getopt_long(argc, argv, "C:tnl:hV", longopts, NULL)) != -1) {
     switch (opt) {
     case 'C':

@@ -12,6 +12,7 @@
 #include "driftguard/binance_parse.h"
 #include "driftguard/http.h"
 #include "driftguard/keyfile.h"
+#include "driftguard/secret.h"
 #include "exchange_driver.h"
 
 #include <stdio.h>
@@ -64,8 +65,7 @@ static void bn_free(dg_exchange_t *ex) {
   bn_t *b = bn(ex);
   dg_http_free(b->http);
   free(b->rules);
-  dg_secret_wipe(b, sizeof(*b));
-  free(b);
+  dg_secret_free(b, sizeof(*b)); /* key, secret, header: wiped */
 }
 
 static dg_exchange_t *bn_open(const dg_exchange_opts_t *o, char *err,
@@ -105,7 +105,8 @@ static dg_exchange_t *bn_open(const dg_exchange_opts_t *o, char *err,
              BN_MAX_RECV_WINDOW_MS);
     return NULL;
   }
-  if ((b = calloc(1, sizeof(*b))) == NULL) {
+  /* The handle holds the API key and secret: out of core dumps. */
+  if ((b = dg_secret_alloc(sizeof(*b))) == NULL) {
     snprintf(err, errlen, "binance-usdm: out of memory");
     return NULL;
   }

@@ -2,6 +2,7 @@
 # logging, the shared exchange ban) and its tests. See lib/local.mk.
 lib_libdriftguard_la_SOURCES += \
 	include/driftguard/keyfile.h lib/keyfile.c \
+	include/driftguard/secret.h lib/secret.c \
 	include/driftguard/redis.h lib/redis.c \
 	include/driftguard/conf.h lib/conf.c \
 	include/driftguard/log.h lib/log.c \
