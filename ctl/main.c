@@ -4,6 +4,7 @@
 #include "ctl.h"
 
 #include "driftguard/keyfile.h"
+#include "driftguard/secret.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -101,6 +102,11 @@ int main(int argc, char **argv) {
   char err[1024];
   int opt, rc, conf_ok;
 
+  /* It reads the key files: no core dump may hold them. */
+  if (dg_secret_no_dump() != 0) {
+    fprintf(stderr, "driftguard-ctl: cannot disable core dumps\n");
+    return 2;
+  }
   o.config_path = CTL_DEFAULT_CONFIG;
   o.ledger_field = CTL_DEFAULT_LEDGER_FIELD;
   o.count = CTL_DEFAULT_RESULTS;

@@ -7,7 +7,9 @@
  *   renew the HOLD lease -> mark submitted -> send -> outcome.
  *
  * An ambiguous send (timeout, lost connection, 503 "Unknown error", -1006,
- * -1007) is resolved in line: query the client order id; if the exchange
+ * -1007; in fact any answer but an acceptance or a refusal the venue
+ * documents as "not executed", a -1021 clock refusal included) is resolved
+ * in line: query the client order id; if the exchange
  * does not know it, wait until the request's recvWindow has certainly
  * passed (Binance may say "does not exist" for a while after creation),
  * query again, then read the position: only an unmoved position allows a
@@ -24,6 +26,7 @@
 
 #include "driftguard/ban.h"
 #include "driftguard/log.h"
+#include "driftguard/log_limit.h"
 #include "driftguard/plan.h"
 #include "executor/dedupe.h"
 #include "executor/invariants.h"
@@ -38,9 +41,7 @@
 #define MAX_SENDS 3            /* order requests per plan, ambiguous ones */
 #define RESOLVE_MARGIN_MS 2000 /* beyond recvWindow, for clock error */
 #define PREFETCH_FRESH_MS 1000 /* a batch's reads serve plans this long */
-#define BINANCE_ERR_TIMESTAMP (-1021)
 #define BINANCE_ERR_NO_SUCH_ORDER (-2013)
-#define BINANCE_ERR_DUPLICATE_CLIENT_ID (-4116)
 
 typedef enum { STEP_NEXT, STEP_DONE, STEP_AGAIN, STEP_STOP } step_t;
 
@@ -96,14 +97,17 @@ static step_t fate_unknown(job_t *j, const char *why) {
 }
 
 static step_t guardrail(job_t *j, ex_rule_t rule, const char *why) {
+  char kind[DG_LOG_LIMIT_KIND_MAX];
   if (j->held.state == EX_DD_SUBMITTED)
     return fate_unknown(j, why);
   j->out.rule = rule;
   j->certain = 1;
-  dg_log(LOG_WARNING,
-         "event=invariant_violation rule=%s plan_id=%s symbol=%s reason=\"%s\"",
-         ex_rule_name(rule), j->p != NULL ? j->p->plan_id : "",
-         j->p != NULL ? j->p->symbol : "", why);
+  snprintf(kind, sizeof kind, "invariant_violation:%s", ex_rule_name(rule));
+  dg_log_limited(
+      kind, LOG_WARNING,
+      "event=invariant_violation rule=%s plan_id=%s symbol=%s reason=\"%s\"",
+      ex_rule_name(rule), j->p != NULL ? j->p->plan_id : "",
+      j->p != NULL ? j->p->symbol : "", why);
   return outcome(j, EX_ST_REJECTED_GUARDRAIL, "%s", why);
 }
 
@@ -170,12 +174,15 @@ static dg_ex_status_t run_op(job_t *j, op_t op) {
   return st;
 }
 
-/* One exchange call behind the shared ban, with one retry after a time
- * re-sync on -1021. Returns 0 on success; 1 on failure with the outcome set
- * (j->res says what the exchange answered); -1 when stopping. */
+/* One exchange call behind the shared ban, never repeated here: the driver
+ * retries a read refused for its clock once, and an order is never sent
+ * twice without asking the exchange (send_order). Returns 0 on success; 1
+ * on failure with the outcome set (j->res says what the exchange
+ * answered); -1 when stopping. */
 static int call(job_t *j, op_t op) {
   static const char *const op_names[] = {"hedge_mode", "position", "query",
                                          "place"};
+  char kind[DG_LOG_LIMIT_KIND_MAX];
   dg_ex_status_t st;
   int b;
   memset(&j->res, 0, sizeof j->res);
@@ -183,22 +190,15 @@ static int call(job_t *j, op_t op) {
   if ((b = banned(j)) != 0)
     return b;
   st = run_op(j, op);
-  if (st == DG_EX_REFUSED && j->res.code == BINANCE_ERR_TIMESTAMP) {
-    dg_ex_result_t sync;
-    dg_log(LOG_WARNING, "event=time_resync reason=\"%s\"", j->res.msg);
-    if (dg_exchange_sync_time(j->ctx->exchange, &sync) == DG_EX_OK &&
-        (b = banned(j)) == 0)
-      st = run_op(j, op);
-    else if (b != 0)
-      return b;
-  }
   if (st == DG_EX_OK)
     return 0;
-  dg_log(LOG_WARNING,
-         "event=exchange_call_failed op=%s plan_id=%s status=%s http=%d "
-         "code=%d msg=\"%s\"",
-         op_names[op], j->p->plan_id, dg_ex_status_name(st), j->res.http_status,
-         j->res.code, j->res.msg);
+  snprintf(kind, sizeof kind, "exchange_call_failed:%s:%s", op_names[op],
+           dg_ex_status_name(st));
+  dg_log_limited(kind, LOG_WARNING,
+                 "event=exchange_call_failed op=%s plan_id=%s status=%s "
+                 "http=%d code=%d msg=\"%s\"",
+                 op_names[op], j->p->plan_id, dg_ex_status_name(st),
+                 j->res.http_status, j->res.code, j->res.msg);
   switch (st) {
   case DG_EX_RATE_LIMIT:
   case DG_EX_BANNED: {
@@ -320,7 +320,7 @@ static step_t recover(job_t *j) {
 static step_t check_record(job_t *j) {
   ex_ctx_t *ctx = j->ctx;
   ex_dedupe_t cur, now;
-  int rc;
+  int rc, skewed;
   if (j->prefetched)
     cur = j->pre_rec;
   else if (ex_dedupe_read(ctx, j->dedupe_key, &cur) != 0)
@@ -336,7 +336,15 @@ static step_t check_record(job_t *j) {
              cur.status);
     return outcome(j, EX_ST_DROPPED_DUPLICATE, "duplicate plan_id");
   }
-  if (strcmp(cur.consumer, ctx->cfg->consumer) != 0 &&
+  if ((skewed = ex_dedupe_stamp_unbelievable(&cur, ex_now_ms())))
+    dg_log(LOG_WARNING,
+           "event=dedupe_stamp_future plan_id=%s consumer=%s ahead_ms=%lld "
+           "action=\"not proof of a live owner: taken over; any send counts "
+           "as made now\"",
+           j->p->plan_id, cur.consumer,
+           (long long)((cur.ts > cur.sent_ts ? cur.ts : cur.sent_ts) -
+                       ex_now_ms()));
+  if (!skewed && strcmp(cur.consumer, ctx->cfg->consumer) != 0 &&
       ex_now_ms() - cur.ts < ctx->cfg->claim_idle_s * 1000) {
     /* Its owner may be alive (it ACKs the entry when done) or dead since
      * less than ClaimIdle: look again later, as the entry's new owner. */
@@ -351,7 +359,8 @@ static step_t check_record(job_t *j) {
   j->out.order_id = 0;
   j->out.executed_qty[0] = '\0';
   j->held = cur;
-  rc = swap_state(j, cur.state, cur.sent_ts, &now);
+  rc = swap_state(j, cur.state,
+                  skewed && cur.sent_ts != 0 ? ex_now_ms() : cur.sent_ts, &now);
   if (rc < 0)
     return STEP_STOP;
   if (rc == 0) {
@@ -494,15 +503,18 @@ static step_t send_order(job_t *j) {
       return STEP_STOP;
     if (rc == 0)
       return order_outcome(j);
-    if (j->res.status != DG_EX_UNKNOWN && j->res.status != DG_EX_BAD_REPLY &&
-        !(j->res.status == DG_EX_REFUSED &&
-          j->res.code == BINANCE_ERR_DUPLICATE_CLIENT_ID)) {
-      j->certain = 1; /* refused, rate limited, failed: not executed */
+    if (j->res.not_executed) {
+      j->certain = 1; /* not sent, or a documented refusal: not executed */
       return STEP_DONE;
     }
+    /* Any other answer (none, one not understood, an error the venue
+     * does not document as "not executed", a clock refusal that invites a
+     * resend): the exchange is asked before anything is sent again. */
     dg_log(LOG_WARNING,
-           "event=order_fate_unknown plan_id=%s client_order_id=%s attempt=%d",
-           j->p->plan_id, j->coid, attempt);
+           "event=order_fate_unknown plan_id=%s client_order_id=%s attempt=%d "
+           "status=%s http=%d code=%d",
+           j->p->plan_id, j->coid, attempt, dg_ex_status_name(j->res.status),
+           j->res.http_status, j->res.code);
     if ((step = resolve_submitted(j)) != STEP_NEXT)
       return step;
     /* Certainly not executed: the position must not have moved either. */
@@ -547,13 +559,14 @@ static int keep_pending(job_t *j) {
                                        : ex_now_ms();
   int64_t age_s = (ex_now_ms() - since) / 1000;
   if (j->leave_pending || age_s < EX_DEDUPE_TTL_S) {
-    dg_log(LOG_WARNING,
-           "event=plan_left_pending entry_id=%s plan_id=%s client_order_id=%s "
-           "record=%s since_s=%lld reason=\"%s\" action=\"handled again "
-           "after ClaimIdle (%ld s)\"",
-           j->entry_id, j->p->plan_id, j->coid,
-           ex_dedupe_state_name(j->held.state), (long long)age_s, j->out.error,
-           j->ctx->cfg->claim_idle_s);
+    dg_log_limited(
+        "plan_left_pending", LOG_WARNING,
+        "event=plan_left_pending entry_id=%s plan_id=%s client_order_id=%s "
+        "record=%s since_s=%lld reason=\"%s\" action=\"handled again "
+        "after ClaimIdle (%ld s)\"",
+        j->entry_id, j->p->plan_id, j->coid,
+        ex_dedupe_state_name(j->held.state), (long long)age_s, j->out.error,
+        j->ctx->cfg->claim_idle_s);
     return 1;
   }
   dg_log(LOG_ERR,

@@ -82,6 +82,11 @@ void ex_dedupe_decode(const char *s, size_t len, ex_dedupe_t *d) {
     d->json[0] = '\0';
 }
 
+int ex_dedupe_stamp_unbelievable(const ex_dedupe_t *d, int64_t now_ms) {
+  return d->ts > now_ms + EX_DEDUPE_MAX_FUTURE_MS ||
+         d->sent_ts > now_ms + EX_DEDUPE_MAX_FUTURE_MS;
+}
+
 int ex_dedupe_read(ex_ctx_t *ctx, const char *key, ex_dedupe_t *out) {
   redisReply *r = ex_redis(ctx, (const char *[]){"GET", key, NULL});
   if (r == NULL)

@@ -18,6 +18,9 @@
 
 #define EX_DEDUPE_TTL_S 86400
 #define EX_DEDUPE_JSON_MAX 512
+/* How far ahead of this host's clock a record's stamp is still believed
+ * (clock skew between executor hosts). */
+#define EX_DEDUPE_MAX_FUTURE_MS 60000
 
 typedef enum {
   EX_DD_NONE = 0, /* no record */
@@ -43,6 +46,14 @@ int ex_dedupe_encode(ex_dedupe_t *d);
 /* Parse a stored record. A record that cannot be read is returned as final
  * with status "UNREADABLE": an unknown record never allows an order. */
 void ex_dedupe_decode(const char *s, size_t len, ex_dedupe_t *d);
+
+/* 1 when the record's stamps (ts, sent_ts) cannot be believed: one lies
+ * more than EX_DEDUPE_MAX_FUTURE_MS ahead of now_ms (another host's clock,
+ * or ours stepped back). Such a record says nothing about its owner being
+ * alive (it may be taken over, every change being a compare-and-set), and
+ * its send time counts as now_ms (the longest wait before "not found" is
+ * believed). Without the bound it kept its plan pending until its TTL. */
+int ex_dedupe_stamp_unbelievable(const ex_dedupe_t *d, int64_t now_ms);
 
 /* Read the record (state EX_DD_NONE when absent). 0, -1 when stopping. */
 int ex_dedupe_read(ex_ctx_t *ctx, const char *key, ex_dedupe_t *out);

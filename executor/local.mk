@@ -43,6 +43,10 @@ tests_unit_test_executor_dedupe_LDADD = lib/libdriftguard.la $(HIREDIS_LIBS) \
 EXECUTOR_INTEGRATION_TESTS = tests/integration/executor_execute.sh \
 	tests/integration/executor_guardrails.sh \
 	tests/integration/executor_config.sh \
+	tests/integration/executor_sighup.sh \
+	tests/integration/executor_big_reply.sh \
+	tests/integration/executor_dedupe_future_stamp.sh \
+	tests/integration/executor_log_flood.sh \
 	tests/integration/executor_ratelimit.sh \
 	tests/integration/executor_exactly_once.sh \
 	tests/integration/executor_recovery.sh \

@@ -3,13 +3,18 @@
  * Consumes RECONCILE_CLOSE plans from the plan stream through a consumer
  * group and closes drift with one reduce-only MARKET order per plan, exactly
  * once (apply.c). This file is the command line, start-up, signals and the
- * main loop. SIGTERM/SIGINT: finish the plan in hand, then exit 0. */
+ * main loop. SIGTERM/SIGINT: finish the plan in hand, then exit 0.
+ * SIGHUP never stops it: the log is stderr (the journal), nothing to
+ * reopen, and a running executor applies no new configuration (its Redis
+ * connection, exchange handle and keys stay as started); it checks the
+ * file on disk as -t would and logs whether a restart would take it. */
 #include "driftguard_config.h"
 
 #include "driftguard/ban.h"
 #include "driftguard/exchange.h"
 #include "driftguard/keyfile.h"
 #include "driftguard/log.h"
+#include "driftguard/secret.h"
 #include "executor/apply.h"
 #include "executor/config.h"
 #include "executor/consumer.h"
@@ -26,11 +31,17 @@
 
 #define READ_BLOCK_MS 1000
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, check_requested;
+static const char *config_path = EX_DEFAULT_CONFIG;
 
 static void on_signal(int sig) {
   (void)sig;
   stop_requested = 1;
+}
+
+static void on_hangup(int sig) {
+  (void)sig;
+  check_requested = 1;
 }
 
 static void usage(FILE *out) {
@@ -96,6 +107,46 @@ static void wipe_secrets(secrets_t *s) {
   dg_secret_wipe(s, sizeof *s);
 }
 
+/* What -t checks: the file, its options and every key file it names. */
+static int check_config(const char *path, char *err, size_t errlen) {
+  ex_config_t cfg;
+  secrets_t *s;
+  int bad;
+  ex_config_defaults(&cfg);
+  if (ex_config_load(&cfg, path, err, errlen) != 0)
+    return -1;
+  if ((s = calloc(1, sizeof *s)) == NULL) {
+    snprintf(err, errlen, "%s: out of memory", path);
+    return -1;
+  }
+  bad = read_secrets(&cfg, s, err, errlen) != 0;
+  wipe_secrets(s);
+  free(s);
+  if (bad) {
+    char why[512];
+    snprintf(why, sizeof why, "%s", err);
+    snprintf(err, errlen, "%s: %s", path, why);
+  }
+  return bad ? -1 : 0;
+}
+
+/* SIGHUP: nothing is reloaded (see the top of this file); say whether the
+ * configuration on disk would start. */
+static void report_config_check(void) {
+  char err[1024];
+  check_requested = 0;
+  if (check_config(config_path, err, sizeof err) == 0)
+    dg_log(LOG_NOTICE,
+           "event=sighup config=ok path=%s action=\"nothing reloaded; a "
+           "restart applies the file\"",
+           config_path);
+  else
+    dg_log(LOG_WARNING,
+           "event=sighup config=invalid error=\"%s\" action=\"nothing "
+           "reloaded; running on as started; a restart would fail\"",
+           err);
+}
+
 static void sync_exchange_time(ex_ctx_t *ctx) {
   dg_ex_result_t res;
   int64_t until;
@@ -137,6 +188,9 @@ static int consume(ex_ctx_t *ctx) {
     }
     if (ex_consumer_read_new(ctx, ex_apply_batch, READ_BLOCK_MS) < 0)
       break;
+    if (check_requested)
+      report_config_check();
+    dg_log_limited_flush(); /* a flood that stopped is still counted */
     ex_metrics_watch(ctx->metrics);
     ex_watchdog();
   }
@@ -152,6 +206,12 @@ static int run(const ex_config_t *cfg, int dry_run) {
   struct sigaction sa;
   int rc = 1;
 
+  /* From the start: a SIGHUP must never end the process (its default). */
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_hangup;
+  sa.sa_flags = SA_RESTART; /* a check can wait for the current read */
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGHUP, &sa, NULL);
   if (s == NULL || read_secrets(cfg, s, err, sizeof err) != 0) {
     dg_log(LOG_ERR, "event=startup_failed error=\"%s\"",
            s == NULL ? "out of memory" : err);
@@ -218,6 +278,7 @@ static int run(const ex_config_t *cfg, int dry_run) {
 
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal; /* no SA_RESTART: blocking reads wake up */
+  sa.sa_flags = 0;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGINT, &sa, NULL);
@@ -228,6 +289,7 @@ static int run(const ex_config_t *cfg, int dry_run) {
    * use, or no memory). */
   rc = consume(&ctx) == 0 && stop_requested ? 0 : 1;
   ex_notify("STOPPING=1");
+  dg_log_limited_end();
   dg_log(rc == 0 ? LOG_NOTICE : LOG_ERR, "event=stopping consumed=%llu%s",
          ex_metrics_get(ctx.metrics, EX_M_CONSUMED),
          rc == 0 ? "" : " error=\"stopped without a stop request\"");
@@ -253,15 +315,20 @@ int main(int argc, char **argv) {
       {"help", no_argument, NULL, 'h'},
       {"version", no_argument, NULL, 'V'},
       {NULL, 0, NULL, 0}};
-  const char *path = EX_DEFAULT_CONFIG;
   int test_only = 0, dry_run = 0, opt, level;
   ex_config_t cfg;
   char err[1024];
 
+  /* Secrets are read below: no core dump (nor another user's ptrace) may
+   * see them. LimitCORE=0 in the unit says the same to systemd. */
+  if (dg_secret_no_dump() != 0) {
+    fprintf(stderr, "driftguard-executor: cannot disable core dumps\n");
+    return 1;
+  }
   while ((opt = getopt_long(argc, argv, "C:tnl:hV", longopts, NULL)) != -1) {
     switch (opt) {
     case 'C':
-      path = optarg;
+      config_path = optarg;
       break;
     case 't':
       test_only = 1;
@@ -297,28 +364,19 @@ int main(int argc, char **argv) {
 
   /* -t answers "will the service start?": run by root, it judges the key
    * files as the service user (User=driftguard) will read them. */
-  if (test_only)
-    dg_keyfile_judge_for_service();
-  ex_config_defaults(&cfg);
-  if (ex_config_load(&cfg, path, err, sizeof err) != 0) {
-    fprintf(stderr, "driftguard-executor: %s\n", err);
-    return 1;
-  }
   if (test_only) {
-    secrets_t *s = calloc(1, sizeof *s);
-    int bad = 1;
-    snprintf(err, sizeof err, "out of memory");
-    if (s != NULL) {
-      bad = read_secrets(&cfg, s, err, sizeof err) != 0;
-      wipe_secrets(s);
-      free(s);
-    }
-    if (bad) {
-      fprintf(stderr, "driftguard-executor: %s: %s\n", path, err);
+    dg_keyfile_judge_for_service();
+    if (check_config(config_path, err, sizeof err) != 0) {
+      fprintf(stderr, "driftguard-executor: %s\n", err);
       return 1;
     }
-    printf("%s: configuration OK\n", path);
+    printf("%s: configuration OK\n", config_path);
     return 0;
+  }
+  ex_config_defaults(&cfg);
+  if (ex_config_load(&cfg, config_path, err, sizeof err) != 0) {
+    fprintf(stderr, "driftguard-executor: %s\n", err);
+    return 1;
   }
   return run(&cfg, dry_run || cfg.dry_run);
 }

@@ -5,6 +5,7 @@
 #include "executor/results.h"
 
 #include "driftguard/log.h"
+#include "driftguard/log_limit.h"
 #include "executor/metrics.h"
 
 #include <stdio.h>
@@ -152,18 +153,33 @@ static void build(ex_ctx_t *ctx, const ex_finish_t *f, const ex_outcome_t *o,
   c->argc = argc;
 }
 
+/* The result line. Lines of plans that sent nothing (rejections,
+ * duplicates, errors) can come in floods (junk on the stream): they are
+ * summarised per status and rule; the result of an order is always
+ * written. */
 static void log_result(const ex_finish_t *f, const ex_outcome_t *o) {
-  dg_log(o->status == EX_ST_EXECUTED || o->status == EX_ST_DRY_RUN ||
-                 o->status == EX_ST_DROPPED_DUPLICATE
-             ? LOG_INFO
-             : LOG_WARNING,
-         "event=result entry_id=%s plan_id=%s symbol=%s status=%s rule=%s "
-         "dedupe_hit=%s original_status=%s order_id=%lld executed_qty=%s "
-         "error=\"%s\"",
-         f->entry_id, f->plan_id != NULL ? f->plan_id : "",
-         f->symbol != NULL ? f->symbol : "", ex_status_name(o->status),
-         ex_rule_name(o->rule), o->dedupe_hit ? "true" : "false",
-         o->original_status, (long long)o->order_id, o->executed_qty, o->error);
+  char line[1024], kind[DG_LOG_LIMIT_KIND_MAX];
+  int level = o->status == EX_ST_EXECUTED || o->status == EX_ST_DRY_RUN ||
+                      o->status == EX_ST_DROPPED_DUPLICATE
+                  ? LOG_INFO
+                  : LOG_WARNING;
+  snprintf(line, sizeof line,
+           "event=result entry_id=%s plan_id=%s symbol=%s status=%s rule=%s "
+           "dedupe_hit=%s original_status=%s order_id=%lld executed_qty=%s "
+           "error=\"%s\"",
+           f->entry_id, f->plan_id != NULL ? f->plan_id : "",
+           f->symbol != NULL ? f->symbol : "", ex_status_name(o->status),
+           ex_rule_name(o->rule), o->dedupe_hit ? "true" : "false",
+           o->original_status, (long long)o->order_id, o->executed_qty,
+           o->error);
+  if (o->status == EX_ST_EXECUTED || o->status == EX_ST_DRY_RUN ||
+      (o->order_id != 0 && !o->dedupe_hit)) {
+    dg_log(level, "%s", line);
+    return;
+  }
+  snprintf(kind, sizeof kind, "result:%s:%s", ex_status_name(o->status),
+           ex_rule_name(o->rule));
+  dg_log_limited(kind, level, "%s", line);
 }
 
 static void written(ex_ctx_t *ctx, const ex_finish_t *f, const ex_outcome_t *o,

@@ -243,8 +243,14 @@ dg_ex_status_t dg_bn_classify_reply(long http_status, const char *body,
   res->code = has_error ? code : 0;
   snprintf(res->msg, sizeof(res->msg), "%s", emsg);
 
-  if (has_error && (code == DG_BN_ERR_UNKNOWN || code == DG_BN_ERR_TIMEOUT))
+  res->not_executed =
+      has_error &&
+      ((http_status >= 400 && http_status <= 499) || http_status == 503) &&
+      code != DG_BN_ERR_TIMESTAMP && code != DG_BN_ERR_DUPLICATE_CLIENT_ID;
+  if (has_error && (code == DG_BN_ERR_UNKNOWN || code == DG_BN_ERR_TIMEOUT)) {
+    res->not_executed = 0;
     return res->status = DG_EX_UNKNOWN;
+  }
   if (http_status == 429) {
     res->retry_after_ms =
         retry_at ? retry_at : now_ms + DG_BN_RATE_LIMIT_DEFAULT_MS;
@@ -268,6 +274,7 @@ dg_ex_status_t dg_bn_classify_reply(long http_status, const char *body,
         (contains(body, len, "Service Unavailable.") ||
          contains(body, len, "Internal error; unable to process your request")))
       return res->status = DG_EX_SERVER;
+    res->not_executed = 0;
     return res->status = DG_EX_UNKNOWN;
   }
   if (http_status >= 400 && http_status <= 499)
@@ -320,8 +327,8 @@ typedef struct {
 } position_entry_t;
 
 typedef struct {
-  const char *only; /* keep this symbol only, or NULL */
-  dg_position_t *list;
+  const char *only;         /* keep this symbol only, or NULL */
+  position_entry_t *listed; /* every entry, flat ones too */
   size_t count, cap;
   size_t index;           /* the entry being read */
   position_entry_t entry; /* what it said so far */
@@ -364,45 +371,67 @@ static int position_member(void *ctx, const char *key, size_t key_len,
 static int position_append(positions_t *ps, char *err, size_t errlen) {
   if (ps->count == ps->cap) {
     size_t cap = ps->cap > 0 ? 2 * ps->cap : 64;
-    dg_position_t *grown = realloc(ps->list, cap * sizeof *grown);
+    position_entry_t *grown = realloc(ps->listed, cap * sizeof *grown);
     if (grown == NULL) {
       snprintf(err, errlen, "positionRisk: out of memory");
       return -1;
     }
-    ps->list = grown;
+    ps->listed = grown;
     ps->cap = cap;
   }
-  ps->list[ps->count++] = ps->entry.pos;
+  ps->listed[ps->count++] = ps->entry;
   return 0;
 }
 
-/* The end of one entry: keep it when it is an open one-way position. */
+/* The end of one entry: every entry is kept until the whole reply has been
+ * checked for a symbol listed twice, flat ones included (a flat twin makes
+ * the reply as doubtful as an open one). */
 static int position_end(void *ctx, size_t index, char *err, size_t errlen) {
   positions_t *ps = ctx;
   const position_entry_t *e = &ps->entry;
-  int rc = 0;
+  int rc;
   (void)index; /* ps->index: the member callbacks need it too */
   if (!e->has_symbol || !e->has_amt)
     return bad_entry(ps, err, errlen);
-  if (!dg_dec_is_zero(e->pos.amt)) {
-    if (e->hedge) {
-      snprintf(err, errlen,
-               "positionRisk: %s has a hedge-mode position (positionSide "
-               "%s); only one-way mode is supported",
-               e->pos.symbol, e->side);
-      return -1;
-    }
-    if (ps->only == NULL || strcmp(e->pos.symbol, ps->only) == 0)
-      rc = position_append(ps, err, errlen);
+  if (e->hedge && !dg_dec_is_zero(e->pos.amt)) {
+    snprintf(err, errlen,
+             "positionRisk: %s has a hedge-mode position (positionSide "
+             "%s); only one-way mode is supported",
+             e->pos.symbol, e->side);
+    return -1;
   }
+  rc = position_append(ps, err, errlen);
   memset(&ps->entry, 0, sizeof ps->entry);
   ps->index++;
   return rc;
 }
 
-static int position_cmp(const void *x, const void *y) {
-  return strcmp(((const dg_position_t *)x)->symbol,
-                ((const dg_position_t *)y)->symbol);
+/* By symbol, then side: one-way rows (BOTH) first, a hedge account's flat
+ * LONG and SHORT rows of one symbol are two different legs. */
+static int entry_cmp(const void *x, const void *y) {
+  const position_entry_t *a = x, *b = y;
+  int c = strcmp(a->pos.symbol, b->pos.symbol);
+  if (c != 0)
+    return c;
+  if (a->hedge != b->hedge)
+    return a->hedge - b->hedge;
+  return a->hedge ? strcmp(a->side, b->side) : 0;
+}
+
+/* The open positions of the sorted entries (those of ps->only when set):
+ * a malloc'd list, or NULL when there are none or memory ran out. */
+static dg_position_t *open_positions(const positions_t *ps, size_t *n) {
+  dg_position_t *list = malloc((ps->count > 0 ? ps->count : 1) * sizeof *list);
+  *n = 0;
+  if (list == NULL)
+    return NULL;
+  for (size_t k = 0; k < ps->count; k++) {
+    const dg_position_t *p = &ps->listed[k].pos;
+    if (!dg_dec_is_zero(p->amt) &&
+        (ps->only == NULL || strcmp(p->symbol, ps->only) == 0))
+      list[(*n)++] = *p;
+  }
+  return list;
 }
 
 int dg_bn_parse_positions(const char *body, size_t len, const char *symbol,
@@ -411,6 +440,8 @@ int dg_bn_parse_positions(const char *body, size_t len, const char *symbol,
   static const dg_json_flat_cb_t callbacks = {.member = position_member,
                                               .object_end = position_end};
   positions_t ps = {.only = symbol};
+  dg_position_t *list;
+  size_t count;
   char why[256];
 
   if (dg_json_flat_parse(body, len, DG_JSON_ARRAY_OF_OBJECTS, &callbacks, &ps,
@@ -418,34 +449,38 @@ int dg_bn_parse_positions(const char *body, size_t len, const char *symbol,
     snprintf(
         err, errlen, "%s%s",
         strncmp(why, "positionRisk", 12) == 0 ? "" : "positionRisk: ", why);
-    free(ps.list);
+    free(ps.listed);
     return -1;
   }
   /* Sorted, so that a duplicate is next to its twin (and callers can
    * bsearch): N log N for hundreds of positions, not N^2. */
   if (ps.count > 1)
-    qsort(ps.list, ps.count, sizeof *ps.list, position_cmp);
+    qsort(ps.listed, ps.count, sizeof *ps.listed, entry_cmp);
   for (size_t k = 1; k < ps.count; k++)
-    if (strcmp(ps.list[k - 1].symbol, ps.list[k].symbol) == 0) {
-      snprintf(err, errlen, "positionRisk: %s listed twice", ps.list[k].symbol);
-      free(ps.list);
+    if (entry_cmp(&ps.listed[k - 1], &ps.listed[k]) == 0) {
+      snprintf(err, errlen, "positionRisk: %s listed twice",
+               ps.listed[k].pos.symbol);
+      free(ps.listed);
       return -1;
     }
-  if (symbol != NULL && ps.count == 0) {
+  list = open_positions(&ps, &count);
+  free(ps.listed);
+  if (list == NULL) {
+    snprintf(err, errlen, "positionRisk: out of memory");
+    return -1;
+  }
+  if (symbol != NULL && count == 0) {
     /* Omitted means flat. */
-    if ((ps.list = calloc(1, sizeof *ps.list)) == NULL) {
-      snprintf(err, errlen, "positionRisk: out of memory");
-      return -1;
-    }
-    snprintf(ps.list[0].symbol, sizeof ps.list[0].symbol, "%s", symbol);
-    ps.count = 1;
+    snprintf(list[0].symbol, sizeof list[0].symbol, "%s", symbol);
+    list[0].amt = DG_DEC_ZERO;
+    count = 1;
   }
-  if (ps.count == 0) {
-    free(ps.list);
-    ps.list = NULL;
+  if (count == 0) {
+    free(list);
+    list = NULL;
   }
-  *out = ps.list;
-  *n = ps.count;
+  *out = list;
+  *n = count;
   return 0;
 }
 

@@ -5,12 +5,14 @@
  * /fapi/v1/time), recvWindow and an HMAC-SHA256 signature; the API key
  * travels in X-MBX-APIKEY. A read refused with -1021 (clock outside
  * recvWindow) re-syncs the clock and is retried once; an order is never
- * retried: a second send could be a second order. Orders go out on a fresh
- * connection for the same reason (see http.h). Parsing and the reply ->
- * outcome mapping live in binance_parse.c. */
+ * retried: a second send could be a second order, so the caller asks the
+ * exchange for the client order id first (dg_ex_result_t.not_executed). Orders
+ * go out on a fresh connection for the same reason (see http.h). Parsing and
+ * the reply -> outcome mapping live in binance_parse.c. */
 #include "driftguard/binance_parse.h"
 #include "driftguard/http.h"
 #include "driftguard/keyfile.h"
+#include "driftguard/secret.h"
 #include "exchange_driver.h"
 
 #include <stdio.h>
@@ -63,8 +65,7 @@ static void bn_free(dg_exchange_t *ex) {
   bn_t *b = bn(ex);
   dg_http_free(b->http);
   free(b->rules);
-  dg_secret_wipe(b, sizeof(*b));
-  free(b);
+  dg_secret_free(b, sizeof(*b)); /* key, secret, header: wiped */
 }
 
 static dg_exchange_t *bn_open(const dg_exchange_opts_t *o, char *err,
@@ -104,7 +105,8 @@ static dg_exchange_t *bn_open(const dg_exchange_opts_t *o, char *err,
              BN_MAX_RECV_WINDOW_MS);
     return NULL;
   }
-  if ((b = calloc(1, sizeof(*b))) == NULL) {
+  /* The handle holds the API key and secret: out of core dumps. */
+  if ((b = dg_secret_alloc(sizeof(*b))) == NULL) {
     snprintf(err, errlen, "binance-usdm: out of memory");
     return NULL;
   }
@@ -157,9 +159,11 @@ static dg_ex_status_t bn_call(bn_t *b, const char *method, const char *path,
                   kind == BN_ORDER, reply);
   res->used_weight_1m = reply->used_weight_1m;
 
-  if (reply->outcome == DG_HTTP_NOT_SENT)
+  if (reply->outcome == DG_HTTP_NOT_SENT) {
+    res->not_executed = 1;
     return dg_ex_result_set(res, DG_EX_TRANSPORT, "%s %s not sent: %s", method,
                             path, reply->error);
+  }
   if (reply->outcome == DG_HTTP_MAYBE_SENT)
     return kind == BN_ORDER
                ? dg_ex_result_set(res, DG_EX_UNKNOWN,
@@ -214,12 +218,15 @@ static dg_ex_status_t bn_signed(bn_t *b, const char *method, const char *path,
   for (int attempt = 0;; attempt++) {
     dg_bn_query_t q = *params;
     const char *sig;
-    if (!b->time_synced && bn_sync_time(&b->base, res) != DG_EX_OK)
+    if (!b->time_synced && bn_sync_time(&b->base, res) != DG_EX_OK) {
+      res->not_executed = 1; /* the request itself was not sent */
       return res->status;
+    }
     dg_bn_query_add_i64(&q, "recvWindow", b->recv_window_ms);
     dg_bn_query_add_i64(&q, "timestamp", dg_ex_wall_ms() + b->offset_ms);
     if (dg_bn_query_sign(&q, b->secret) != 0) {
       dg_ex_result_init(res);
+      res->not_executed = 1;
       return dg_ex_result_set(res, DG_EX_TRANSPORT,
                               "%s %s not sent: request parameters too long",
                               method, path);
@@ -251,6 +258,7 @@ static dg_ex_status_t bn_positions(dg_exchange_t *ex, const char *symbol,
   dg_bn_query_t q;
   dg_http_reply_t reply;
   char err[sizeof(res->msg)];
+  int rc;
 
   *out = NULL;
   *n = 0;
@@ -269,8 +277,10 @@ static dg_ex_status_t bn_positions(dg_exchange_t *ex, const char *symbol,
     bn_signed(b, "GET", "/fapi/v2/positionRisk", &q, BN_READ, &reply, res);
   if (res->status != DG_EX_OK)
     return res->status;
-  if (dg_bn_parse_positions(reply.body, reply.body_len, symbol, out, n, err,
-                            sizeof(err)) != 0)
+  rc = dg_bn_parse_positions(reply.body, reply.body_len, symbol, out, n, err,
+                             sizeof(err));
+  dg_http_trim(b->http); /* the big replies: no need to keep their buffer */
+  if (rc != 0)
     return dg_ex_result_set(res, DG_EX_BAD_REPLY, "GET %s: %s",
                             b->positions_v2 ? "/fapi/v2/positionRisk"
                                             : "/fapi/v3/positionRisk",
@@ -301,14 +311,17 @@ static dg_ex_status_t fetch_rules(bn_t *b, dg_ex_result_t *res) {
   dg_symbol_rules_t *rules;
   size_t n;
   char err[sizeof(res->msg)];
+  int rc;
 
   b->rules_tried = 1;
   b->rules_tried_at = dg_ex_mono_ms();
   if (bn_call(b, "GET", "/fapi/v1/exchangeInfo", NULL, BN_READ, NULL, &reply,
               res) != DG_EX_OK)
     return res->status;
-  if (dg_bn_parse_exchange_info(reply.body, reply.body_len, &rules, &n, err,
-                                sizeof(err)) != 0)
+  rc = dg_bn_parse_exchange_info(reply.body, reply.body_len, &rules, &n, err,
+                                 sizeof(err));
+  dg_http_trim(b->http);
+  if (rc != 0)
     return dg_ex_result_set(res, DG_EX_BAD_REPLY,
                             "GET /fapi/v1/exchangeInfo: %s", err);
   qsort(rules, n, sizeof(*rules), rules_cmp);
@@ -392,6 +405,7 @@ static dg_ex_status_t bn_place_close(dg_exchange_t *ex, const char *symbol,
   char qty_text[DG_DEC_STRLEN];
 
   dg_ex_result_init(res);
+  res->not_executed = 1; /* until a request goes out (bn_call) */
   if (symbol == NULL || !dg_symbol_valid(symbol, strlen(symbol)))
     return bad_symbol(res, symbol);
   if (side == NULL || (strcmp(side, "BUY") != 0 && strcmp(side, "SELL") != 0))

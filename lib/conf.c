@@ -6,7 +6,8 @@
  * also yes/no/on/off as in collectd) or a bare word (collectd's unquoted
  * string: a letter or '_', then letters, digits, '_', '.', '/', '-').
  * '#' starts a comment outside strings. Blocks (`<Name>`) are refused: the
- * executor's options are all flat. Every error names FILE:LINE. */
+ * executor's options are all flat. A control byte (NUL included) anywhere
+ * is refused. Every error names FILE:LINE. */
 #include "driftguard/conf.h"
 
 #include <ctype.h>
@@ -19,8 +20,10 @@
 /* A config file larger than this is not an executor config. */
 #define CONF_MAX_BYTES (1 << 20)
 
-/* Read PATH into a NUL-terminated malloc'd buffer, or NULL with err. */
-static char *read_file(const char *path, char *err, size_t errlen) {
+/* Read PATH into a NUL-terminated malloc'd buffer of *len bytes (NUL
+ * bytes in the file included), or NULL with err. */
+static char *read_file(const char *path, size_t *len_out, char *err,
+                       size_t errlen) {
   FILE *f = fopen(path, "r");
   char *buf;
   size_t len;
@@ -44,7 +47,21 @@ static char *read_file(const char *path, char *err, size_t errlen) {
   }
   fclose(f);
   buf[len] = '\0';
+  *len_out = len;
   return buf;
+}
+
+/* The first byte of line[0..len) that has no place in a config file: a
+ * control byte (NUL included: it would end the file early, silently
+ * dropping what follows, a PlanKeyFile for one) other than a tab, or a
+ * carriage return before the line's end. -1 when there is none. */
+static long control_byte(const char *line, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)line[i];
+    if ((c < 0x20 || c == 0x7f) && c != '\t' && !(c == '\r' && i + 1 == len))
+      return (long)i;
+  }
+  return -1;
 }
 
 static int is_word_start(int c) {
@@ -200,26 +217,45 @@ static int parse_line(const char *line, dg_conf_item_t *item, char *keybuf,
 
 int dg_conf_parse_file(const char *path, dg_conf_cb cb, void *user, char *err,
                        size_t errlen) {
-  char *buf = read_file(path, err, errlen);
-  char *line, *next, *keybuf = NULL, *textbuf = NULL;
-  char reason[512];
-  int lineno = 0, rc = 0;
+  size_t size = 0;
+  char *buf = read_file(path, &size, err, errlen);
+  int rc;
   if (buf == NULL)
     return -1;
-  for (line = buf; rc == 0 && *line != '\0'; line = next) {
+  rc = dg_conf_parse_buffer(path, buf, size, cb, user, err, errlen);
+  free(buf);
+  return rc;
+}
+
+int dg_conf_parse_buffer(const char *name, char *buf, size_t size,
+                         dg_conf_cb cb, void *user, char *err, size_t errlen) {
+  char *line, *next, *end = buf + size, *keybuf = NULL, *textbuf = NULL;
+  char reason[512];
+  int lineno = 0, rc = 0;
+  for (line = buf; rc == 0 && line < end; line = next) {
     dg_conf_item_t item;
     size_t len;
+    long bad;
     int got;
-    next = strchr(line, '\n');
-    next = next ? (*next = '\0', next + 1) : line + strlen(line);
+    next = memchr(line, '\n', (size_t)(end - line));
+    len = (size_t)((next != NULL ? next : end) - line);
+    next = next != NULL ? next + 1 : end;
+    line[len] = '\0'; /* the newline, or the buffer's terminating NUL */
     lineno++;
-    len = strlen(line);
+    if ((bad = control_byte(line, len)) >= 0) {
+      snprintf(err, errlen,
+               "%s:%d: control byte 0x%02x at column %ld: a config file is "
+               "text (a NUL byte would hide the rest of the file)",
+               name, lineno, (unsigned char)line[bad], bad + 1);
+      rc = -1;
+      break;
+    }
     free(keybuf);
     free(textbuf);
     keybuf = malloc(len + 1);
     textbuf = malloc(len + 6); /* room for "false" on a short line */
     if (keybuf == NULL || textbuf == NULL) {
-      snprintf(err, errlen, "%s:%d: out of memory", path, lineno);
+      snprintf(err, errlen, "%s:%d: out of memory", name, lineno);
       rc = -1;
       break;
     }
@@ -233,13 +269,12 @@ int dg_conf_parse_file(const char *path, dg_conf_cb cb, void *user, char *err,
         snprintf(reason, sizeof(reason), "option %s refused", item.key);
     }
     if (got < 0) {
-      snprintf(err, errlen, "%s:%d: %s", path, lineno, reason);
+      snprintf(err, errlen, "%s:%d: %s", name, lineno, reason);
       rc = -1;
     }
   }
   free(keybuf);
   free(textbuf);
-  free(buf);
   return rc;
 }
 

@@ -66,6 +66,7 @@ static const opt_t options[] = {
     INT("HoldLease", hold_lease_s, 10, 86400),
     SECONDS_MS("Timeout", timeout_ms, 100, 60000),
     BOOL("DryRun", dry_run),
+    BOOL("Unauthenticated", unauthenticated),
     INT("RecvWindow", recv_window_ms, 100, 60000),
     INT("ClaimIdle", claim_idle_s, 1, 86400),
     INT("BatchSize", batch_size, 1, 1000),
@@ -194,6 +195,22 @@ int dg_executor_conf_read(dg_executor_conf_t *c, const char *path, char *err,
                o->empty == EMPTY_MISSING ? "is required" : "must not be empty");
       return -1;
     }
+  }
+  /* Fail closed: a lost PlanKeyFile line must not turn authentication
+   * off; running without one is said explicitly. */
+  if (c->plan_key_file[0] == '\0' && !c->unauthenticated) {
+    snprintf(err, errlen,
+             "%s: option PlanKeyFile is required (plans are authenticated "
+             "with it); set Unauthenticated true to accept unsigned plans",
+             path);
+    return -1;
+  }
+  if (c->plan_key_file[0] != '\0' && c->unauthenticated) {
+    snprintf(err, errlen,
+             "%s: PlanKeyFile and Unauthenticated true contradict each other; "
+             "keep one",
+             path);
+    return -1;
   }
   if (strspn(c->consumer, CONSUMER_CHARS) != strlen(c->consumer)) {
     snprintf(err, errlen,

@@ -1,6 +1,11 @@
 /* http.c - the blocking libcurl client of http.h: one easy handle reused
  * for keep-alive, strict transport settings, the reply body and the two
- * headers exchange drivers need (Retry-After, X-MBX-USED-WEIGHT-1M). */
+ * headers exchange drivers need (Retry-After, X-MBX-USED-WEIGHT-1M).
+ *
+ * The body buffer is mapped pages of its own (mmap/mremap), not malloc's:
+ * a buffer grown past DG_HTTP_BODY_KEEP by one huge reply is unmapped, so
+ * its memory goes back to the system at once, whatever malloc's
+ * thresholds would have kept. */
 #include "driftguard/http.h"
 
 #include "driftguard/keyfile.h"
@@ -10,15 +15,41 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
+
+#define BODY_MIN_CAP 16384u
 
 struct dg_http {
   CURL *curl;
-  char *body; /* reply body buffer, grown as needed */
+  char *body; /* reply body buffer (mapped), grown as needed */
   size_t len, cap;
   int too_large;
   dg_http_reply_t *reply; /* the request in progress, for the callbacks */
   char errbuf[CURL_ERROR_SIZE];
 };
+
+/* Room for need bytes: a mapping of the next power of two. 0, -1. */
+static int body_reserve(dg_http_t *h, size_t need) {
+  size_t cap = h->cap ? h->cap : BODY_MIN_CAP;
+  void *p;
+  while (cap < need)
+    cap *= 2;
+  p = h->body == NULL ? mmap(NULL, cap, PROT_READ | PROT_WRITE,
+                             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+                      : mremap(h->body, h->cap, cap, MREMAP_MAYMOVE);
+  if (p == MAP_FAILED)
+    return -1;
+  h->body = p;
+  h->cap = cap;
+  return 0;
+}
+
+static void body_release(dg_http_t *h) {
+  if (h->body != NULL)
+    munmap(h->body, h->cap);
+  h->body = NULL;
+  h->len = h->cap = 0;
+}
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *userp) {
   dg_http_t *h = userp;
@@ -27,20 +58,21 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp) {
     h->too_large = 1;
     return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
   }
-  if (h->len + n + 1 > h->cap) {
-    size_t cap = h->cap ? h->cap : 16384;
-    char *p;
-    while (cap < h->len + n + 1)
-      cap *= 2;
-    if ((p = realloc(h->body, cap)) == NULL)
-      return 0;
-    h->body = p;
-    h->cap = cap;
-  }
+  if (h->len + n + 1 > h->cap && body_reserve(h, h->len + n + 1) != 0)
+    return 0;
   memcpy(h->body + h->len, data, n);
   h->len += n;
   h->body[h->len] = '\0';
   return n;
+}
+
+void dg_http_trim(dg_http_t *h) {
+  if (h != NULL && h->cap > DG_HTTP_BODY_KEEP)
+    body_release(h);
+}
+
+size_t dg_http_buffer_size(const dg_http_t *h) {
+  return h->cap;
 }
 
 /* The value of header line "Name: value\r\n" when its name is name. */
@@ -127,7 +159,7 @@ void dg_http_free(dg_http_t *h) {
   if (h == NULL)
     return;
   curl_easy_cleanup(h->curl);
-  free(h->body);
+  body_release(h);
   free(h);
 }
 
@@ -191,6 +223,7 @@ void dg_http_request(dg_http_t *h, const char *method, const char *url,
   memset(reply, 0, sizeof(*reply));
   reply->used_weight_1m = -1;
   reply->outcome = DG_HTTP_NOT_SENT;
+  dg_http_trim(h); /* the previous body is no longer valid anyway */
   h->len = 0;
   h->too_large = 0;
   h->errbuf[0] = '\0';
@@ -227,6 +260,8 @@ void dg_http_request(dg_http_t *h, const char *method, const char *url,
     reply->outcome = DG_HTTP_REPLIED;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply->status);
     reply->body_too_large = h->too_large;
+    if (h->too_large)
+      body_release(h); /* nobody reads a body that was cut */
   } else {
     reply->outcome = failed_before_sending(c, rc, fresh_connection)
                          ? DG_HTTP_NOT_SENT

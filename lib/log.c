@@ -8,7 +8,10 @@
  * "2026-11-25T12:00:00.123Z level=info text". */
 #include "driftguard/log.h"
 
+#include "driftguard/log_limit.h"
+
 #include <errno.h>
+#include <stdint.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -117,11 +120,10 @@ void dg_log_buffer_end(void) {
   log_buffer = NULL;
 }
 
-void dg_log(int level, const char *fmt, ...) {
+static void vlog(int level, const char *fmt, va_list ap) {
   char line[LOG_LINE_MAX];
   size_t len, text_start;
   int n;
-  va_list ap;
   if (level < LOG_EMERG || level > LOG_DEBUG)
     level = LOG_INFO;
   if (level > log_max_level)
@@ -129,9 +131,7 @@ void dg_log(int level, const char *fmt, ...) {
   pthread_once(&log_once, log_init);
   len = format_prefix(line, sizeof(line), level);
   text_start = len;
-  va_start(ap, fmt);
   n = vsnprintf(line + len, sizeof(line) - len - 1, fmt, ap);
-  va_end(ap);
   if (n < 0)
     return;
   len += (size_t)n;
@@ -154,4 +154,79 @@ void dg_log(int level, const char *fmt, ...) {
   log_buffered += len;
   if (level <= LOG_ERR)
     dg_log_flush();
+}
+
+void dg_log(int level, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vlog(level, fmt, ap);
+  va_end(ap);
+}
+
+/* --- floods ------------------------------------------------------------- */
+
+static pthread_mutex_t limit_lock = PTHREAD_MUTEX_INITIALIZER;
+static dg_log_limit_t limits = {.burst = DG_LOG_BURST,
+                                .interval_ms = DG_LOG_INTERVAL_S * 1000};
+
+static int64_t mono_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Collected under the lock, written after it. */
+typedef struct {
+  char kind[DG_LOG_LIMIT_KINDS][DG_LOG_LIMIT_KIND_MAX];
+  unsigned long count[DG_LOG_LIMIT_KINDS];
+  size_t n;
+} reports_t;
+
+static void collect(const char *kind, unsigned long suppressed, void *user) {
+  reports_t *r = user;
+  if (r->n < DG_LOG_LIMIT_KINDS) {
+    snprintf(r->kind[r->n], sizeof r->kind[r->n], "%s", kind);
+    r->count[r->n++] = suppressed;
+  }
+}
+
+static void write_reports(const reports_t *r) {
+  for (size_t i = 0; i < r->n; i++)
+    dg_log(LOG_WARNING,
+           "event=log_suppressed kind=%s suppressed=%lu interval_s=%d "
+           "burst=%d",
+           r->kind[i], r->count[i], DG_LOG_INTERVAL_S, DG_LOG_BURST);
+}
+
+void dg_log_limited(const char *kind, int level, const char *fmt, ...) {
+  reports_t r;
+  va_list ap;
+  int admit;
+  r.n = 0;
+  pthread_mutex_lock(&limit_lock);
+  admit = dg_log_limit_admit(&limits, kind, mono_ms(), collect, &r);
+  pthread_mutex_unlock(&limit_lock);
+  write_reports(&r);
+  if (!admit)
+    return;
+  va_start(ap, fmt);
+  vlog(level, fmt, ap);
+  va_end(ap);
+}
+
+static void report_until(int64_t now_ms) {
+  reports_t r;
+  r.n = 0;
+  pthread_mutex_lock(&limit_lock);
+  dg_log_limit_expire(&limits, now_ms, collect, &r);
+  pthread_mutex_unlock(&limit_lock);
+  write_reports(&r);
+}
+
+void dg_log_limited_flush(void) {
+  report_until(mono_ms());
+}
+
+void dg_log_limited_end(void) {
+  report_until(INT64_MAX); /* every interval is over */
 }

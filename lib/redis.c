@@ -9,6 +9,7 @@
 #include "driftguard/redis.h"
 
 #include "driftguard/keyfile.h"
+#include "driftguard/secret.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 
 #define REDIS_DEFAULT_PORT 6379
@@ -211,7 +213,7 @@ fail:
 
 dg_redis_t *dg_redis_new(const dg_redis_url_t *url, const char *password,
                          int timeout_ms) {
-  dg_redis_t *r = calloc(1, sizeof(*r));
+  dg_redis_t *r = dg_secret_alloc(sizeof(*r)); /* holds the password */
   if (r == NULL)
     return NULL;
   r->url = *url;
@@ -242,8 +244,7 @@ void dg_redis_free(dg_redis_t *r) {
   if (r == NULL)
     return;
   dg_redis_disconnect(r);
-  dg_secret_wipe(r, sizeof(*r));
-  free(r);
+  dg_secret_free(r, sizeof(*r));
 }
 
 const char *dg_redis_last_error(const dg_redis_t *r) {
@@ -265,9 +266,39 @@ static void drop_io(dg_redis_t *r, const char *what) {
 }
 
 /* Run one setup command on the fresh connection. */
+/* redisCommandArgv, but the request's bytes (AUTH carries the password)
+ * never sit in hiredis's buffers, which are freed without being wiped and
+ * would keep it in a core dump: formatted here, written to the socket,
+ * wiped. Only for a connection with nothing else pending. */
+static redisReply *command_wiped(redisContext *c, int argc, const char **argv) {
+  char *cmd = NULL;
+  long long len = redisFormatCommandArgv(&cmd, argc, argv, NULL);
+  size_t off = 0;
+  void *reply = NULL;
+  if (len < 0)
+    return NULL;
+  while (off < (size_t)len) {
+    ssize_t n = send(c->fd, cmd + off, (size_t)len - off, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      c->err = REDIS_ERR_IO;
+      snprintf(c->errstr, sizeof(c->errstr), "%s",
+               n < 0 ? strerror(errno) : "connection closed");
+      break;
+    }
+    off += (size_t)n;
+  }
+  dg_secret_wipe(cmd, (size_t)len);
+  redisFreeCommand(cmd);
+  if (off != (size_t)len || redisGetReply(c, &reply) != REDIS_OK)
+    return NULL;
+  return reply;
+}
+
 static int setup_command(dg_redis_t *r, const char *what, int argc,
                          const char **argv) {
-  redisReply *reply = redisCommandArgv(r->ctx, argc, argv, NULL);
+  redisReply *reply = command_wiped(r->ctx, argc, argv);
   if (reply == NULL) {
     drop_io(r, what);
     return -1;

@@ -1,7 +1,8 @@
-/* sign.c - HMAC-SHA256 / SHA-256 over OpenSSL: one-shot, or with a key
- * made ready once (OpenSSL 3 looks its algorithms up by name on every
- * one-shot call, which costs more than hashing a plan). */
+/* sign.c - HMAC-SHA256 / SHA-256 over OpenSSL, with the algorithms looked
+ * up once per process and a kept key on pages out of core dumps. */
 #include "driftguard/sign.h"
+
+#include "driftguard/secret.h"
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -10,10 +11,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The key's bytes, on pages kept out of core dumps (secret.h). OpenSSL
+ * gets them per message only: a keyed context kept for the process's
+ * life would hold the key (and its pads, as good as the key) in the
+ * ordinary heap. */
 struct dg_hmac_key {
-  EVP_MAC *mac;
-  EVP_MAC_CTX *keyed; /* initialised with the key; copied per message */
+  size_t size; /* of this allocation */
+  size_t len;
+  unsigned char key[];
 };
+
+/* An HMAC-SHA256 context without a key, made once: a copy per message
+ * costs no name lookup (OpenSSL 3 looks algorithms up by name on every
+ * one-shot call, which costs more than hashing a plan). */
+static EVP_MAC_CTX *hmac_template;
+static pthread_once_t hmac_once = PTHREAD_ONCE_INIT;
+
+static void hmac_prepare(void) {
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0),
+      OSSL_PARAM_construct_end()};
+  EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+  EVP_MAC_CTX *c = mac != NULL ? EVP_MAC_CTX_new(mac) : NULL;
+  EVP_MAC_free(mac); /* the context holds its own reference */
+  if (c != NULL && EVP_MAC_CTX_set_params(c, params) != 1) {
+    EVP_MAC_CTX_free(c);
+    c = NULL;
+  }
+  hmac_template = c;
+}
 
 static void hex_encode(const unsigned char *in, size_t len, char *out) {
   static const char hexdig[] = "0123456789abcdef";
@@ -24,31 +50,21 @@ static void hex_encode(const unsigned char *in, size_t len, char *out) {
   out[2 * len] = '\0';
 }
 
-dg_hmac_key_t *dg_hmac_key_new(const void *key, size_t key_len) {
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0),
-      OSSL_PARAM_construct_end()};
-  dg_hmac_key_t *k;
-  if (key == NULL || key_len == 0 || (k = calloc(1, sizeof *k)) == NULL)
-    return NULL;
-  if ((k->mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL ||
-      (k->keyed = EVP_MAC_CTX_new(k->mac)) == NULL ||
-      EVP_MAC_init(k->keyed, key, key_len, params) != 1) {
-    dg_hmac_key_free(k);
-    return NULL;
-  }
-  return k;
-}
-
-int dg_hmac_key_hex(const dg_hmac_key_t *k, const void *msg, size_t msg_len,
-                    char out[DG_SHA256_HEXLEN + 1]) {
+int dg_hmac_sha256_hex(const void *key, size_t key_len, const void *msg,
+                       size_t msg_len, char out[DG_SHA256_HEXLEN + 1]) {
   unsigned char md[EVP_MAX_MD_SIZE];
   size_t md_len = 0;
-  /* A copy per message: the keyed context stays untouched, so threads
-   * can share the key. */
-  EVP_MAC_CTX *c = k != NULL ? EVP_MAC_CTX_dup(k->keyed) : NULL;
-  int ok = c != NULL && EVP_MAC_update(c, msg, msg_len) == 1 &&
-           EVP_MAC_final(c, md, &md_len, sizeof md) == 1 && md_len == 32;
+  EVP_MAC_CTX *c;
+  int ok;
+  if (key == NULL || key_len == 0)
+    return -1;
+  pthread_once(&hmac_once, hmac_prepare);
+  /* A copy per message: the template stays untouched, so threads can
+   * share it; freeing the copy cleanses the key OpenSSL took. */
+  c = hmac_template != NULL ? EVP_MAC_CTX_dup(hmac_template) : NULL;
+  ok = c != NULL && EVP_MAC_init(c, key, key_len, NULL) == 1 &&
+       EVP_MAC_update(c, msg, msg_len) == 1 &&
+       EVP_MAC_final(c, md, &md_len, sizeof md) == 1 && md_len == 32;
   EVP_MAC_CTX_free(c);
   if (ok)
     hex_encode(md, md_len, out);
@@ -56,20 +72,25 @@ int dg_hmac_key_hex(const dg_hmac_key_t *k, const void *msg, size_t msg_len,
   return ok ? 0 : -1;
 }
 
-void dg_hmac_key_free(dg_hmac_key_t *k) {
-  if (k == NULL)
-    return;
-  EVP_MAC_CTX_free(k->keyed);
-  EVP_MAC_free(k->mac);
-  free(k);
+dg_hmac_key_t *dg_hmac_key_new(const void *key, size_t key_len) {
+  size_t size = sizeof(dg_hmac_key_t) + key_len;
+  dg_hmac_key_t *k;
+  if (key == NULL || key_len == 0 || (k = dg_secret_alloc(size)) == NULL)
+    return NULL;
+  k->size = size;
+  k->len = key_len;
+  memcpy(k->key, key, key_len);
+  return k;
 }
 
-int dg_hmac_sha256_hex(const void *key, size_t key_len, const void *msg,
-                       size_t msg_len, char out[DG_SHA256_HEXLEN + 1]) {
-  dg_hmac_key_t *k = dg_hmac_key_new(key, key_len);
-  int rc = dg_hmac_key_hex(k, msg, msg_len, out);
-  dg_hmac_key_free(k);
-  return rc;
+int dg_hmac_key_hex(const dg_hmac_key_t *k, const void *msg, size_t msg_len,
+                    char out[DG_SHA256_HEXLEN + 1]) {
+  return k != NULL ? dg_hmac_sha256_hex(k->key, k->len, msg, msg_len, out) : -1;
+}
+
+void dg_hmac_key_free(dg_hmac_key_t *k) {
+  if (k != NULL)
+    dg_secret_free(k, k->size);
 }
 
 /* SHA-256 looked up once per process (a client order id per plan). */

@@ -1,8 +1,10 @@
 /* faults.c - faults injected through POST /sim/faults, consumed in order by
  * the /fapi requests they match. One entry:
  *   {"path":"/fapi/v1/order","method":"POST","count":1,
- *    "status":429|418|5xx|4xx, "code":-1007, "msg":"...", "ban_ms":N,
- *    "retry_after":S, "delay_ms":N, "apply":true|false}
+ *    "status":429|418|5xx|4xx|2xx, "code":-1007, "msg":"...", "ban_ms":N,
+ *    "retry_after":S, "delay_ms":N, "apply":true|false, "body":"<html>..",
+ *    "pad_bytes":N}
+ * A 2xx status needs a code or a body: an error in a success reply.
  * path and method are optional (absent: any); count defaults to 1, -1 means
  * every matching request until /sim/reset. */
 #include "sim.h"
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #define SIM_MAX_FAULTS 1024
+#define SIM_MAX_PAD_BYTES INT64_C(200000000)
 
 typedef struct {
   char path[128];
@@ -49,7 +52,8 @@ static int get_int(json_object *o, const char *key, int64_t *out) {
 
 static int parse_entry(json_object *o, fault_entry_t *e, char *err,
                        size_t errlen) {
-  int64_t status = 0, code = 0, retry = -1, count = 1, ban = 120000, delay = 0;
+  int64_t status = 0, code = 0, retry = -1, count = 1, ban = 120000, delay = 0,
+          pad = 0;
   json_object *apply;
 
   memset(e, 0, sizeof(*e));
@@ -60,23 +64,29 @@ static int parse_entry(json_object *o, fault_entry_t *e, char *err,
   if (get_str(o, "path", e->path, sizeof(e->path)) != 0 ||
       get_str(o, "method", e->method, sizeof(e->method)) != 0 ||
       get_str(o, "msg", e->fault.msg, sizeof(e->fault.msg)) != 0 ||
+      get_str(o, "body", e->fault.body, sizeof(e->fault.body)) != 0 ||
       get_int(o, "status", &status) != 0 || get_int(o, "code", &code) != 0 ||
       get_int(o, "retry_after", &retry) != 0 ||
       get_int(o, "count", &count) != 0 || get_int(o, "ban_ms", &ban) != 0 ||
-      get_int(o, "delay_ms", &delay) != 0) {
+      get_int(o, "delay_ms", &delay) != 0 ||
+      get_int(o, "pad_bytes", &pad) != 0) {
     snprintf(err, errlen, "bad member type in fault %s",
              json_object_to_json_string(o));
     return -1;
   }
   if (json_object_object_get_ex(o, "apply", &apply))
     e->fault.apply = json_object_get_boolean(apply);
-  if (code != 0 && status == 0)
+  if ((code != 0 || e->fault.body[0]) && status == 0)
     status = 400;
-  if ((status != 0 && (status < 400 || status > 599)) || delay < 0 ||
-      delay > 600000 || ban <= 0 || count == 0 || count < -1 || retry < -1 ||
+  if ((status != 0 && (status < 200 || status > 599)) ||
+      (status >= 300 && status < 400) ||
+      (status < 300 && status != 0 && code == 0 && !e->fault.body[0]) ||
+      delay < 0 || pad < 0 || pad > SIM_MAX_PAD_BYTES || delay > 600000 ||
+      ban <= 0 || count == 0 || count < -1 || retry < -1 ||
       (status == 0 && delay == 0)) {
     snprintf(err, errlen,
-             "fault needs status 400-599 and/or delay_ms 0-600000, count >= 1 "
+             "fault needs status 400-599 (2xx with a code or body) and/or "
+             "delay_ms 0-600000, pad_bytes 0-200000000, count >= 1 "
              "or -1, ban_ms > 0: %s",
              json_object_to_json_string(o));
     return -1;
@@ -87,6 +97,7 @@ static int parse_entry(json_object *o, fault_entry_t *e, char *err,
   e->fault.retry_after = (int)retry;
   e->fault.ban_ms = ban;
   e->fault.delay_ms = delay;
+  e->fault.pad_bytes = pad;
   return 0;
 }
 

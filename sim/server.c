@@ -88,7 +88,12 @@ static void fault_reply(const sim_request_t *rq, const sim_fault_t *f,
   int code = f->code ? f->code : -1000;
   const char *msg = f->msg[0] ? f->msg : sim_error_msg(code);
 
-  if (f->status == 429 && f->code == 0 && f->msg[0] == '\0') {
+  if (f->body[0]) {
+    free(r->body);
+    r->status = f->status;
+    r->code = f->code;
+    r->body = strdup(f->body);
+  } else if (f->status == 429 && f->code == 0 && f->msg[0] == '\0') {
     sim_limits_reply_429(rq->ip, r);
   } else {
     if (f->status == 503 && f->code == 0 && f->msg[0] == '\0')
@@ -97,6 +102,15 @@ static void fault_reply(const sim_request_t *rq, const sim_fault_t *f,
   }
   if (f->retry_after >= 0)
     r->retry_after = f->retry_after;
+  if (f->pad_bytes > 0 && r->body != NULL) {
+    size_t len = strlen(r->body);
+    char *padded = realloc(r->body, len + (size_t)f->pad_bytes + 1);
+    if (padded != NULL) {
+      memset(padded + len, ' ', (size_t)f->pad_bytes);
+      padded[len + (size_t)f->pad_bytes] = '\0';
+      r->body = padded;
+    }
+  }
 }
 
 static void serve_fapi(const sim_route_t *route, const sim_request_t *rq,
@@ -111,7 +125,10 @@ static void serve_fapi(const sim_route_t *route, const sim_request_t *rq,
     return;
   }
   if (f.status == 418) {
+    if (f.apply)
+      route->handler(rq, r); /* a gateway that executes, then bans */
     sim_sleep_ms(f.delay_ms);
+    sim_reply_clear(r);
     sim_limits_ban(rq->ip, f.ban_ms, r);
     return;
   }

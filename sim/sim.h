@@ -115,11 +115,13 @@ void sim_limits_free(void);
 /* ---- faults
  * --------------------------------------------------------------------- */
 typedef struct {
-  int status;      /* 0: none */
-  int code;        /* Binance code for the body; 0: default for status */
-  char msg[256];   /* "" : default for code/status */
-  int64_t ban_ms;  /* 418 */
-  int retry_after; /* 429; -1: seconds to the next minute */
+  int status;        /* 0: none */
+  int code;          /* Binance code for the body; 0: default for status */
+  char msg[256];     /* "" : default for code/status */
+  char body[512];    /* raw reply body instead of an error object ("": none) */
+  int64_t pad_bytes; /* spaces appended to the reply body (huge replies) */
+  int64_t ban_ms;    /* 418 */
+  int retry_after;   /* 429; -1: seconds to the next minute */
   int64_t delay_ms;
   int apply; /* run the real handler (the order happens) */
 } sim_fault_t;

@@ -10,6 +10,7 @@ CHAOS_TESTS = \
 	tests/integration/executor_chaos_zombie.sh \
 	tests/integration/executor_chaos_soak.sh \
 	tests/integration/executor_chaos_redis_drops.sh \
-	tests/integration/executor_chaos_5xx_fate.sh
+	tests/integration/executor_chaos_5xx_fate.sh \
+	tests/integration/executor_chaos_hostile_replies.sh
 TESTS += $(CHAOS_TESTS)
 EXTRA_DIST += $(CHAOS_TESTS) tests/integration/executor_chaos_lib.sh

@@ -243,12 +243,14 @@ LoadPlugin unixsock
 $extra
 CONF
   # DG_COLLECTD_PRELOAD: a library preloaded into collectd besides
-  # (benchmarks: another malloc).
+  # (benchmarks: another malloc); DG_COLLECTD_ASAN_OPTIONS: more ASan
+  # options (disable_coredump=0 for a test that makes a core).
   local preload=${DG_COLLECTD_PRELOAD:-}
   if [ -n "${DG_SAN_CFLAGS:-}" ]; then
     preload="$(gcc -print-file-name=libasan.so)${preload:+ $preload}"
   fi
-  LD_PRELOAD="$preload" ASAN_OPTIONS="detect_leaks=0:verify_asan_link_order=0" \
+  LD_PRELOAD="$preload" \
+    ASAN_OPTIONS="detect_leaks=0:verify_asan_link_order=0${DG_COLLECTD_ASAN_OPTIONS:+:$DG_COLLECTD_ASAN_OPTIONS}" \
     /usr/sbin/collectd -f -C "$conf" >>"$DG_TMP/$name-collectd.out" 2>&1 &
   COLLECTD_PID=$!
   dg_track "$COLLECTD_PID"

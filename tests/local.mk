@@ -12,6 +12,9 @@ tests_unit_test_sign_LDADD = $(UNIT_LDADD)
 tests_unit_test_sign_CFLAGS = $(UNIT_CFLAGS)
 
 TESTS += tests/unit/test_decimal tests/unit/test_sign
+# Secrets out of core dumps: plugin (MADV_DONTDUMP), executor (undumpable).
+TESTS += tests/integration/secrets_core.sh
+EXTRA_DIST += tests/integration/secrets_core.sh
 EXTRA_DIST += tests/harness.sh tests/dec_literal.h tests/valgrind/run.sh tests/valgrind/collectd.supp
 include tests/chaos.mk
 include tests/e2e.mk

@@ -25,6 +25,7 @@
 #define DG_BN_ERR_TIMEOUT (-1007)       /* backend timeout: status unknown */
 #define DG_BN_ERR_BAD_SYMBOL (-1121)    /* invalid symbol */
 #define DG_BN_ERR_NO_SUCH_ORDER (-2013) /* order does not exist */
+#define DG_BN_ERR_DUPLICATE_CLIENT_ID (-4116) /* that clientOrderId exists */
 
 /* A request's parameter string ("a=1&b=2"), built in place. Values are
  * percent-encoded (everything but RFC 3986 unreserved characters); the
@@ -70,6 +71,12 @@ int64_t dg_bn_retry_after_ms(const char *value, int64_t now_ms);
  *   2xx with an error object (negative code)    -> REFUSED
  *   2xx                                         -> OK (body still to parse)
  *   anything else (1xx, 3xx: not followed)      -> BAD_REPLY
+ * not_executed is set only when the body is a well-formed error object and
+ * Binance documents the answer as a rejection: a 4xx (429 and 418
+ * included) or a 503 stating a failure, except -1021 (the request is
+ * resent after a clock re-sync: the exchange is asked first) and -4116
+ * (an order with that client id exists). A 2xx carrying an error, a
+ * gateway's page, an unknown status: not_executed stays 0.
  * http_status, code and msg are always filled; used_weight_1m is left alone.
  * Returns res->status. */
 dg_ex_status_t dg_bn_classify_reply(long http_status, const char *body,

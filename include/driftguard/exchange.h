@@ -36,6 +36,12 @@ typedef struct {
   int64_t retry_after_ms; /* absolute ms epoch, 0 if none (429/418) */
   int64_t ban_until_ms;   /* absolute ms epoch, 0 if none (418) */
   int used_weight_1m;     /* X-MBX-USED-WEIGHT-1M, -1 when absent */
+  /* The request certainly did not execute: it was never sent, or the venue
+   * refused it with a well-formed error body whose code it documents as
+   * "not executed". 0 for everything else, whatever the status: an order
+   * whose reply does not say this is resolved by asking the exchange for
+   * its client order id before any second send. */
+  int not_executed;
 } dg_ex_result_t;
 
 typedef struct {

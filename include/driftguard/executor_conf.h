@@ -23,7 +23,7 @@ typedef struct {
   char redis_password_file[PATH_MAX]; /* empty: no password file */
   char key_prefix[DG_EXCONF_NAME_MAX];
   char source[DG_EXCONF_NAME_MAX];
-  char plan_key_file[PATH_MAX]; /* empty: plans are not authenticated */
+  char plan_key_file[PATH_MAX]; /* required unless unauthenticated */
   char group[DG_EXCONF_NAME_MAX];
   char consumer[DG_EXCONF_NAME_MAX];
   char collectd_socket[PATH_MAX]; /* empty: no metrics */
@@ -32,6 +32,7 @@ typedef struct {
   long hold_lease_s;
   long timeout_ms; /* Timeout, written in seconds (fractions allowed) */
   int dry_run;
+  int unauthenticated; /* "Unauthenticated true": no PlanKeyFile, by choice */
   long recv_window_ms;
   long claim_idle_s; /* pending entries idle this long are taken over */
   long batch_size;   /* entries per XREADGROUP */
@@ -43,7 +44,8 @@ void dg_executor_conf_defaults(dg_executor_conf_t *c);
 
 /* Read path over what c holds (the defaults) and check it: unknown options,
  * bad values and empty names are refused with "FILE:LINE: reason", a
- * missing URL or KeyFile with "FILE: reason". Returns 0 or -1. */
+ * missing URL or KeyFile, or a missing PlanKeyFile without Unauthenticated
+ * true, with "FILE: reason". Returns 0 or -1. */
 int dg_executor_conf_read(dg_executor_conf_t *c, const char *path, char *err,
                           size_t errlen);
 

@@ -13,6 +13,10 @@
 
 /* Largest reply body accepted (exchangeInfo is the big one). */
 #define DG_HTTP_MAX_BODY (32u * 1024u * 1024u)
+/* A body buffer up to this size is kept for the next reply; a larger one
+ * is given back: at once when the reply was cut (body_too_large), else by
+ * dg_http_trim or the next request. */
+#define DG_HTTP_BODY_KEEP (256u * 1024u)
 
 typedef enum {
   DG_HTTP_REPLIED,   /* a complete HTTP reply: see status */
@@ -52,5 +56,11 @@ void dg_http_free(dg_http_t *h);
 void dg_http_request(dg_http_t *h, const char *method, const char *url,
                      const char *header, const char *form_body,
                      int fresh_connection, dg_http_reply_t *reply);
+
+/* Give back a body buffer larger than DG_HTTP_BODY_KEEP (the last reply's
+ * body is invalid afterwards): call it once a big reply is parsed. */
+void dg_http_trim(dg_http_t *h);
+/* Bytes the body buffer holds now (for tests and diagnostics). */
+size_t dg_http_buffer_size(const dg_http_t *h);
 
 #endif

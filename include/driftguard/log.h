@@ -21,4 +21,19 @@ void dg_log_buffer_begin(void);
 void dg_log_flush(void);
 void dg_log_buffer_end(void); /* flushes */
 
+/* Lines that can come in floods (one per rejected plan, per junk entry):
+ * of each kind (e.g. "invariant_violation:malformed"), the first
+ * DG_LOG_BURST of every DG_LOG_INTERVAL_S seconds are written, the rest
+ * only counted; the count goes out as one warning line
+ *   event=log_suppressed kind=K suppressed=N interval_s=60 burst=20
+ * with the kind's next line or at dg_log_limited_flush() (call it when
+ * idle). Never for an order's audit line. Thread-safe. */
+#define DG_LOG_BURST 20
+#define DG_LOG_INTERVAL_S 60
+__attribute__((format(printf, 3, 4))) void
+dg_log_limited(const char *kind, int level, const char *fmt, ...);
+void dg_log_limited_flush(void);
+/* At exit: the counts not reported yet, whatever their interval. */
+void dg_log_limited_end(void);
+
 #endif

@@ -7,9 +7,9 @@
 
 #define DG_SHA256_HEXLEN 64
 
-/* A key made ready once for many HMAC-SHA256s (the plan key checked on
- * every plan): OpenSSL's lookups and the key's pads are done here, not per
- * message. Once made, usable from several threads at once. */
+/* A key kept for many HMAC-SHA256s (the plan key checked on every plan),
+ * on pages excluded from core dumps and wiped when freed (secret.h).
+ * Once made, usable from several threads at once. */
 typedef struct dg_hmac_key dg_hmac_key_t;
 
 /* NULL on failure (no memory, an empty key). */

@@ -24,6 +24,7 @@ URL "$SIM_URL"
 KeyFile "${KEYFILE:-$SIM_KEYFILE}"
 RedisURL "${REDIS:-$REDIS_URL}"
 Source "p3.4"
+Unauthenticated true
 Group "driftguard-executor"
 HoldLease 900
 Timeout 3

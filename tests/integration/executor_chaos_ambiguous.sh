@@ -17,36 +17,6 @@ ex_setup # Timeout 2, RecvWindow 1000
 ex_start
 ok $? "executor starts"
 
-n=0
-# run_case NAME POSITION FAULTS [PLAN OVERRIDES]: BTCUSDT at POSITION, the
-# HOLD set, FAULTS injected, one plan closing it published; waits for its
-# result. Sets id and orders0 (orders before).
-run_case() {
-  local name=$1 pos=$2 faults=$3 over=${4:-'{}'}
-  n=$((n + 1))
-  sim_positions "{\"BTCUSDT\":\"$pos\"}" >/dev/null
-  ex_hold BTCUSDT
-  orders0=$(sim_order_count)
-  sim_faults "$faults" >/dev/null || diag "$name: faults refused"
-  id="reconclose:BTCUSDT:416d86940859:$n$RANDOM"
-  ex_publish "$(EX_PLAN_ID=$id ex_plan_json BTCUSDT "$pos" "$over")" >/dev/null
-  dg_wait_for 30 chaos_has_result "$id"
-  ok $? "$name: the plan gets a result"
-}
-# one_order NAME QTY: exactly one order of QTY for the plan's client id.
-one_order() {
-  local coid
-  coid=$(ex_result client_order_id "$id")
-  is "$(sim_order_count)" $((orders0 + 1)) "$1: exactly one order reached the exchange"
-  is "$(sim_orders | jq -r --arg c "$coid" '[.[] | select(.clientOrderId == $c) | .quantity] | join(",")')" \
-    "$2" "$1: the order has the plan's client order id and quantity $2"
-}
-executed() {
-  is "$(ex_result status "$id")" EXECUTED "$1: EXECUTED"
-  is "$(ex_result order_id "$id")" "$(sim_orders | jq -r 'last.orderId')" "$1: the result names the order"
-  is "$(ex_result executed_qty "$id")" "$2" "$1: executed_qty $2"
-}
-
 # Applied, reply timed out (delay 4 s > Timeout 2 s).
 run_case "timeout, applied" 0.007 \
   '[{"path":"/fapi/v1/order","method":"POST","delay_ms":4000,"apply":true}]'

@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
 # driftguard-executor's command line and config checks (SPEC section 8):
 # -t accepts a good config, refuses a bad option with FILE:LINE, refuses a
-# key file readable by others, a missing required option, a missing file;
+# key file readable by others, a missing required option (PlanKeyFile
+# unless Unauthenticated true), a NUL byte, a missing file;
 # --help and --version; a bad argument exits 2.
 . "$top_srcdir/tests/harness.sh"
 dg_time_limit 30
 
 key="$DG_TMP/trade.key"
 dg_keyfile "$key" "$DG_API_KEY" "$DG_API_SECRET"
+plankey="$DG_TMP/plan.key"
+(umask 077 && echo "plan-key-0123456789" >"$plankey")
 conf="$DG_TMP/executor.conf"
 write_conf() {
   cat >"$conf" <<CONF
 # test
 URL "http://127.0.0.1:1"
 KeyFile "$key"
+PlanKeyFile "$plankey"
 RedisURL "redis://127.0.0.1:1/0"
 MetricsInterval 5
 DryRun false
@@ -30,12 +34,12 @@ ok $? "-t says the configuration is OK"
 write_conf 'Frobnicate "yes"'
 out=$("$DG_EXECUTOR" -t -C "$conf" 2>&1)
 is "$?" 1 "-t refuses an unknown option"
-grep -q "$conf:7: unknown option \"Frobnicate\"" <<<"$out"
+grep -q "$conf:8: unknown option \"Frobnicate\"" <<<"$out"
 ok $? "the message names FILE:LINE and the option ($out)"
 
 write_conf 'MetricsInterval "often"'
 out=$("$DG_EXECUTOR" -t -C "$conf" 2>&1)
-grep -q "$conf:7:.*MetricsInterval" <<<"$out"
+grep -q "$conf:8:.*MetricsInterval" <<<"$out"
 ok $? "a bad value is refused with FILE:LINE ($out)"
 
 write_conf 'BatchSize 0'
@@ -56,6 +60,29 @@ write_conf "PlanKeyFile \"$DG_TMP/missing.key\""
 "$DG_EXECUTOR" -t -C "$conf" >/dev/null 2>&1
 is "$?" 1 "a missing PlanKeyFile is refused"
 
+# Fail closed: without PlanKeyFile, only an explicit Unauthenticated true.
+write_conf ""
+sed -i '/^PlanKeyFile/d' "$conf"
+out=$("$DG_EXECUTOR" -t -C "$conf" 2>&1)
+is "$?" 1 "no PlanKeyFile: refused"
+grep -q "$conf: option PlanKeyFile is required .*Unauthenticated true" <<<"$out"
+ok $? "the message says how to run without one ($out)"
+echo "Unauthenticated true" >>"$conf"
+"$DG_EXECUTOR" -t -C "$conf" >/dev/null 2>&1
+is "$?" 0 "no PlanKeyFile with Unauthenticated true: accepted"
+write_conf "Unauthenticated true"
+"$DG_EXECUTOR" -t -C "$conf" >/dev/null 2>&1
+is "$?" 1 "PlanKeyFile with Unauthenticated true: refused as a contradiction"
+
+# A NUL byte used to end the file silently, dropping what followed it.
+write_conf ""
+printf 'Timeout 3 # \0\nDryRun true\n' >>"$conf"
+out=$("$DG_EXECUTOR" -t -C "$conf" 2>&1)
+is "$?" 1 "a NUL byte in the config: refused"
+grep -q "$conf:9: control byte 0x00 at column 13" <<<"$out"
+ok $? "the message names FILE:LINE and the byte ($out)"
+
+write_conf ""
 sed -i '/^URL/d' "$conf"
 out=$("$DG_EXECUTOR" -t -C "$conf" 2>&1)
 grep -q "URL is required" <<<"$out"

@@ -4,7 +4,7 @@
 # plan_id), the HOLD lease is renewed, the audit line is written, the
 # dedupe record is final, and a replay is DROPPED_DUPLICATE with the
 # original outcome and no second order. Exchange refusals: -2022 is
-# REJECTED_EXCHANGE with its code, -1021 re-syncs the clock and retries.
+# REJECTED_EXCHANGE with its code, -1021 re-syncs the clock, asks, retries.
 . "$top_srcdir/tests/harness.sh"
 . "$top_srcdir/tests/integration/executor_lib.sh"
 dg_time_limit 60
@@ -78,13 +78,14 @@ ex_result error | grep -q -- "code -2022: POST /fapi/v1/order: ReduceOnly Order 
 ok $? "the result carries the exchange's code, the request and the message"
 is "$(sim_order_count)" 1 "no order accepted"
 
-# -1021 (timestamp outside recvWindow): re-sync the clock, send once more.
+# -1021 (timestamp outside recvWindow): re-sync the clock, ask the exchange
+# for the client order id, and only then send once more.
 sim_faults '[{"path":"/fapi/v1/order","status":400,"code":-1021,"msg":"Timestamp for this request is outside of the recvWindow."}]' >/dev/null
 ex_publish "$(ex_plan_json BTCUSDT 0.007)" >/dev/null
 ex_wait_results 4
-is "$(ex_result status)" EXECUTED "-1021 -> time re-sync, then EXECUTED"
-grep -q "event=time_resync" "$EX_LOG"
-ok $? "the re-sync is logged"
+is "$(ex_result status)" EXECUTED "-1021 -> time re-sync, query, then EXECUTED"
+grep -q "event=order_fate_unknown .* code=-1021" "$EX_LOG"
+ok $? "the refusal is logged before the exchange is asked"
 is "$(sim_order_count)" 2 "one order for that plan"
 
 is "$(rcli XPENDING "$EX_PLAN_STREAM" executor | head -1)" 0 "every entry is ACKed"

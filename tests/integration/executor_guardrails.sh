@@ -122,8 +122,9 @@ is "$(ex_result status)" DRY_RUN "dry run (-n) -> DRY_RUN"
 is "$(sim_order_count)" 0 "dry run sends no order"
 dg_stop_pid "$EX_PID"
 
-# No PlanKeyFile: a warning at start-up, and rule auth is skipped.
-sed -i '/^PlanKeyFile/d' "$EX_CONF"
+# No PlanKeyFile, Unauthenticated true: a warning at start-up, and rule
+# auth is skipped.
+sed -i '/^PlanKeyFile/d' "$EX_CONF" && echo "Unauthenticated true" >>"$EX_CONF"
 : >"$EX_LOG"
 ex_start -n
 grep -q "event=plans_unauthenticated" "$EX_LOG"

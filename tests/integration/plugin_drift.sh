@@ -2,7 +2,7 @@
 # The reconcile plugin in a real collectd against the simulator and Redis:
 # a fixable drift puts the symbol on HOLD and publishes exactly one signed
 # plan; exchange faults change no HOLD; the HOLD goes once the exchange
-# matches the ledger again.
+# matches the ledger again; a reply listing a symbol twice is refused.
 . "$top_srcdir/tests/harness.sh"
 . "$top_srcdir/tests/integration/plugin_common.sh"
 dg_time_limit 90
@@ -79,4 +79,15 @@ is "$(collectd_log a | grep -c 'source=exchange poll failed')" 1 "the exchange e
 is "$(collectd_log a | grep -c 'source=exchange recovered')" 1 "its recovery is logged once"
 collectd_log a | grep -q 'severity = OKAY.*plugin_instance = BTCUSDT'
 ok $? "an OKAY notification reports the release"
+
+# A reply that lists BTCUSDT twice, once flat, once with 0.007 (the ledger
+# says 0): the whole reply is refused, never read as a drift.
+twice='[{"symbol":"BTCUSDT","positionSide":"BOTH","positionAmt":"0"},{"symbol":"BTCUSDT","positionSide":"BOTH","positionAmt":"0.007"}]'
+sim_faults "$(jq -cn --arg b "$twice" '[{path: "/fapi/v3/positionRisk", status: 200, body: $b, count: 4}]')" >/dev/null
+wait_until 8 'test "$(curl -sf "$SIM_URL/sim/faults" | jq length)" = 0'
+sleep 1.2
+is "$(rcli EXISTS $HOLD)" 0 "a symbol listed twice (one row flat) sets no HOLD"
+is "$(plan_count)" 1 "and publishes no plan"
+collectd_log a | grep -q 'positionRisk: BTCUSDT listed twice'
+ok $? "the refused reply is logged"
 dg_done

@@ -38,6 +38,7 @@ is "$(prop WatchdogSec)" 30 "WatchdogSec=30"
 is "$(prop ExecStart)" "/usr/sbin/driftguard-executor -C /etc/driftguard/executor.conf" "ExecStart runs the packaged executor with the packaged config"
 is "$(prop User):$(prop Group)" driftguard:driftguard "runs as driftguard:driftguard"
 is "$(prop Restart)" on-failure "Restart=on-failure"
+is "$(prop LimitCORE)" 0 "LimitCORE=0 (no core file holds the trading key)"
 grep -q '^CapabilityBoundingSet=$' "$unit_src"
 ok $? "CapabilityBoundingSet is set, and empty"
 

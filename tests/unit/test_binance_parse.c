@@ -191,6 +191,47 @@ static void test_classify(void) {
   ok(r.status == DG_EX_BAD_REPLY, "classify: redirect (not followed) -> bad");
 }
 
+/* Which answers prove an order was not executed: only a documented
+ * refusal with a well-formed error body. */
+static void test_not_executed(void) {
+  static const struct {
+    long http;
+    const char *body;
+    int not_executed;
+    const char *name;
+  } cases[] = {
+      {400, "{\"code\":-2022,\"msg\":\"ReduceOnly Order is rejected.\"}", 1,
+       "400 -2022"},
+      {400, "{\"code\":-1022,\"msg\":\"Signature\"}", 1, "400 -1022"},
+      {429, "{\"code\":-1003,\"msg\":\"Too many requests.\"}", 1,
+       "429 with its error body"},
+      {418, "{\"code\":-1003,\"msg\":\"banned until 1746327239762\"}", 1,
+       "418 with its error body"},
+      {503, "{\"code\":-1001,\"msg\":\"Service Unavailable.\"}", 1,
+       "503 Service Unavailable. as an error object"},
+      {400, "{\"code\":-1021,\"msg\":\"Timestamp outside\"}", 0,
+       "400 -1021 (resent after a re-sync: ask first)"},
+      {400, "{\"code\":-4116,\"msg\":\"ClientOrderId is duplicated.\"}", 0,
+       "400 -4116 (an order with the id exists)"},
+      {200, "{\"code\":-2022,\"msg\":\"ReduceOnly Order is rejected.\"}", 0,
+       "200 carrying an error"},
+      {400, "<html>Bad Request</html>", 0, "400 HTML page"},
+      {400, "{\"code\":-2022}", 0, "400 error object without msg"},
+      {429, "", 0, "429 without a body"},
+      {503, "Service Unavailable.", 0, "503 as plain text"},
+      {502, "<html>Bad Gateway</html>", 0, "502"},
+      {408, "{\"code\":-1007,\"msg\":\"Timeout waiting\"}", 0, "-1007"},
+      {200, "{\"orderId\":1}", 0, "200 acceptance (not a refusal)"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    dg_ex_result_t r = classify(cases[i].http, cases[i].body, "");
+    char name[128];
+    snprintf(name, sizeof name, "not executed: %s -> %d", cases[i].name,
+             cases[i].not_executed);
+    ok(r.not_executed == cases[i].not_executed, "%s", name);
+  }
+}
+
 static void test_positions(void) {
   const char *body = "[{\"symbol\":\"BTCUSDT\",\"positionSide\":\"BOTH\","
                      "\"positionAmt\":\"0.007\",\"entryPrice\":\"60000.1\"},"
@@ -300,6 +341,17 @@ static void test_positions_json(void) {
        "{\"symbol\":\"BUSDT\",\"positionAmt\":\"1\"},"
        "{\"symbol\":\"AUSDT\",\"positionAmt\":\"2\"}]",
        "symbol listed twice, apart"},
+      {"[{\"symbol\":\"BTCUSDT\",\"positionAmt\":\"0\"},"
+       "{\"symbol\":\"BTCUSDT\",\"positionAmt\":\"0.014\"}]",
+       "symbol listed twice, the first row flat"},
+      {"[{\"symbol\":\"BTCUSDT\",\"positionAmt\":\"0.014\"},"
+       "{\"symbol\":\"ETHUSDT\",\"positionAmt\":\"1\"},"
+       "{\"symbol\":\"BTCUSDT\",\"positionSide\":\"BOTH\","
+       "\"positionAmt\":\"0.000\"}]",
+       "symbol listed twice, the last row flat"},
+      {"[{\"symbol\":\"BTCUSDT\",\"positionAmt\":\"0\"},"
+       "{\"symbol\":\"BTCUSDT\",\"positionAmt\":\"0\"}]",
+       "symbol listed twice, both rows flat"},
   };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     p = NULL;
@@ -307,7 +359,33 @@ static void test_positions_json(void) {
                              err, sizeof(err)) == -1 &&
            p == NULL,
        "positionRisk: refused: %s", bad[i].why);
+    p = NULL;
+    ok(dg_bn_parse_positions(bad[i].body, strlen(bad[i].body), "BTCUSDT", &p,
+                             &n, err, sizeof(err)) == -1 &&
+           p == NULL,
+       "positionRisk for BTCUSDT: refused: %s", bad[i].why);
   }
+
+  /* A hedge-mode account's flat legs are two rows of one symbol, not a
+   * duplicate: flat. */
+  body = "[{\"symbol\":\"BTCUSDT\",\"positionSide\":\"LONG\","
+         "\"positionAmt\":\"0\"},"
+         "{\"symbol\":\"BTCUSDT\",\"positionSide\":\"SHORT\","
+         "\"positionAmt\":\"0\"}]";
+  p = NULL;
+  ok(dg_bn_parse_positions(body, strlen(body), NULL, &p, &n, err,
+                           sizeof(err)) == 0 &&
+         n == 0 && p == NULL,
+     "positionRisk: flat LONG and SHORT legs of one symbol -> none open");
+  free(p);
+  body = "[{\"symbol\":\"BTCUSDT\",\"positionSide\":\"LONG\","
+         "\"positionAmt\":\"0\"},"
+         "{\"symbol\":\"BTCUSDT\",\"positionSide\":\"LONG\","
+         "\"positionAmt\":\"0\"}]";
+  ok(dg_bn_parse_positions(body, strlen(body), NULL, &p, &n, err,
+                           sizeof(err)) == -1 &&
+         strstr(err, "listed twice") != NULL,
+     "positionRisk: one hedge leg listed twice refused");
 }
 
 static void test_exchange_info(void) {
@@ -408,6 +486,7 @@ int main(void) {
   test_error_body();
   test_limits();
   test_classify();
+  test_not_executed();
   test_positions();
   test_positions_json();
   test_exchange_info();

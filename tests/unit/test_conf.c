@@ -51,6 +51,22 @@ static void parses(const char *text, const char *want, const char *name) {
   is_str(got, want, name);
 }
 
+/* A file of len bytes, NUL bytes included, must be refused with exactly
+ * "PATH:LINE: reason". */
+static void refuses_bytes(const char *bytes, size_t len, int line,
+                          const char *reason, const char *name) {
+  char got[1024] = "", err[512] = "", want[600];
+  FILE *f = fopen(path, "w");
+  if (f == NULL || fwrite(bytes, 1, len, f) != len || fclose(f) != 0) {
+    perror(path);
+    exit(1);
+  }
+  ok(dg_conf_parse_file(path, record, got, err, sizeof(err)) == -1,
+     "%s: refused", name);
+  snprintf(want, sizeof(want), "%s:%d: %s", path, line, reason);
+  is_str(err, want, name);
+}
+
 /* The file must be refused with exactly "PATH:LINE: reason". */
 static void refuses(const char *text, int line, const char *reason,
                     const char *name) {
@@ -118,6 +134,36 @@ int main(void) {
     snprintf(want, sizeof(want), "%s:2: Bad is not an option", path);
     is_str(err, want, "callback's reason gets FILE:LINE");
   }
+
+  /* A NUL byte used to end the file silently: what followed it (a
+   * PlanKeyFile) was dropped and the file said OK. */
+  {
+    static const char nul[] = "Key 1\n# x\0\nPlanKeyFile \"/k\"\n";
+    refuses_bytes(nul, sizeof nul - 1, 2,
+                  "control byte 0x00 at column 4: a config file is text (a NUL "
+                  "byte would hide the rest of the file)",
+                  "a NUL byte in a comment");
+    static const char nul_value[] = "Key \"a\0b\"\n";
+    refuses_bytes(nul_value, sizeof nul_value - 1, 1,
+                  "control byte 0x00 at column 7: a config file is text (a NUL "
+                  "byte would hide the rest of the file)",
+                  "a NUL byte in a string");
+  }
+  refuses("Key 1\nOther \"a\033[2Jb\"\n", 2,
+          "control byte 0x1b at column 9: a config file is text (a NUL byte "
+          "would hide the rest of the file)",
+          "an escape byte in a string");
+  refuses("Key\r1\n", 1,
+          "control byte 0x0d at column 4: a config file is text (a NUL byte "
+          "would hide the rest of the file)",
+          "a carriage return inside a line");
+  refuses("Key 1\x7f\n", 1,
+          "control byte 0x7f at column 6: a config file is text (a NUL byte "
+          "would hide the rest of the file)",
+          "a DEL byte");
+  parses("Key\t\"x\"\r\nPath \"/d\xc3\xa9j\xc3\xa0\"\n",
+         "Key=s:x@1;Path=s:/d\xc3\xa9j\xc3\xa0@2;",
+         "tabs, CRLF line ends and UTF-8 are text");
 
   {
     char want[600];

@@ -14,7 +14,9 @@
 static char path[] = "/tmp/dgexconf.XXXXXX";
 
 /* The two lines every accepted file needs; key files need not exist. */
-#define REQUIRED "URL \"http://127.0.0.1:1\"\nKeyFile \"/nonexistent/t.key\"\n"
+#define REQUIRED                                                               \
+  "URL \"http://127.0.0.1:1\"\nKeyFile \"/nonexistent/t.key\"\n"               \
+  "PlanKeyFile \"/nonexistent/plan.key\"\n"
 
 static void write_conf(const char *text) {
   FILE *f = fopen(path, "w");
@@ -90,6 +92,8 @@ static void same_conf(const dg_executor_conf_t *got,
   ok(got->timeout_ms == want->timeout_ms, "%s: Timeout %ld ms", name,
      got->timeout_ms);
   ok(got->dry_run == want->dry_run, "%s: DryRun %d", name, got->dry_run);
+  ok(got->unauthenticated == want->unauthenticated, "%s: Unauthenticated %d",
+     name, got->unauthenticated);
   ok(got->recv_window_ms == want->recv_window_ms, "%s: RecvWindow %ld", name,
      got->recv_window_ms);
   ok(got->claim_idle_s == want->claim_idle_s, "%s: ClaimIdle %ld", name,
@@ -103,6 +107,7 @@ static void test_defaults(void) {
                             .exchange = "binance-usdm",
                             .url = "http://127.0.0.1:1",
                             .key_file = "/nonexistent/t.key",
+                            .plan_key_file = "/nonexistent/plan.key",
                             .redis_url = "redis://127.0.0.1:6379/0",
                             .key_prefix = "quantum",
                             .source = "p3.4",
@@ -118,7 +123,7 @@ static void test_defaults(void) {
   if (gethostname(want.consumer, sizeof want.consumer) != 0)
     snprintf(want.consumer, sizeof want.consumer, "localhost");
   want.consumer[sizeof want.consumer - 1] = '\0';
-  if (accepts(REQUIRED, &c, "only URL and KeyFile")) {
+  if (accepts(REQUIRED, &c, "only URL, KeyFile and PlanKeyFile")) {
     /* Hostname: collectd's default name of this host, which
      * tests/integration/hostname_default.sh checks against collectd. */
     ok(c.hostname[0] != '\0', "default Hostname is set (%s)", c.hostname);
@@ -173,7 +178,8 @@ static void test_every_option(void) {
     same_conf(&c, &want, "set");
 
   if (accepts(REQUIRED "batchsize 3\nCONSUMER \"x\"\nBatchSize 4\n"
-                       "CollectdSocket \"\"\nPlanKeyFile \"\"\n",
+                       "CollectdSocket \"\"\nPlanKeyFile \"\"\n"
+                       "unauthenticated yes\n",
               &c, "names in any case, repeated option, empty file options"))
     ok(c.batch_size == 4 && strcmp(c.consumer, "x") == 0 &&
            c.collectd_socket[0] == '\0' && c.plan_key_file[0] == '\0',
@@ -206,7 +212,7 @@ static void test_ranges(void) {
                b == 0 ? bound[b] - 1 : bound[b] + 1);
       snprintf(name, sizeof name, "%s %ld", n,
                b == 0 ? bound[b] - 1 : bound[b] + 1);
-      refuses(text, 3, reason, name);
+      refuses(text, 4, reason, name);
     }
   }
   /* Timeout: seconds with up to three decimals, like the plugin's. */
@@ -246,24 +252,24 @@ static void test_ranges(void) {
   refuses("# x\nMetricsInterval \"often\"\n", 2,
           "option MetricsInterval must be an integer from 1 to 3600",
           "a string for a number");
-  refuses(REQUIRED "DryRun maybe\n", 3, "option DryRun must be true or false",
+  refuses(REQUIRED "DryRun maybe\n", 4, "option DryRun must be true or false",
           "a bare word for a boolean");
-  refuses(REQUIRED "Group 5\n", 3,
+  refuses(REQUIRED "Group 5\n", 4,
           "option Group expects a string, e.g. Group \"...\"",
           "a number for a string");
   refuses(REQUIRED "KeyPrefix "
                    "\"0123456789012345678901234567890123456789012345678901234"
                    "567890123\"\n",
-          3, "option KeyPrefix is too long (at most 63 characters)",
+          4, "option KeyPrefix is too long (at most 63 characters)",
           "an overlong KeyPrefix");
 }
 
 static void test_refusals(void) {
-  refuses(REQUIRED "\nFrobnicate \"yes\"\n", 4, "unknown option \"Frobnicate\"",
+  refuses(REQUIRED "\nFrobnicate \"yes\"\n", 5, "unknown option \"Frobnicate\"",
           "unknown option, with FILE:LINE");
-  refuses(REQUIRED "LedgerKey \"x\"\n", 3, "unknown option \"LedgerKey\"",
+  refuses(REQUIRED "LedgerKey \"x\"\n", 4, "unknown option \"LedgerKey\"",
           "a plugin-only option is unknown here");
-  refuses(REQUIRED "Timout 2\n", 3,
+  refuses(REQUIRED "Timout 2\n", 4,
           "unknown option \"Timout\"; did you mean Timeout?",
           "a typo gets the nearest option");
   refuses("# no URL\nKeyFile \"/k\"\n", 0, "option URL is required",
@@ -272,16 +278,35 @@ static void test_refusals(void) {
           "missing KeyFile");
   refuses("URL \"\"\nKeyFile \"/k\"\n", 1, "option URL must not be empty",
           "empty URL");
-  refuses(REQUIRED "RedisURL \"\"\n", 3, "option RedisURL must not be empty",
+  refuses(REQUIRED "RedisURL \"\"\n", 4, "option RedisURL must not be empty",
           "empty RedisURL");
-  refuses(REQUIRED "Exchange \"\"\n", 3, "option Exchange must not be empty",
+  refuses(REQUIRED "Exchange \"\"\n", 4, "option Exchange must not be empty",
           "empty Exchange");
-  refuses(REQUIRED "Hostname \"\"\n", 3, "option Hostname must not be empty",
+  refuses(REQUIRED "Hostname \"\"\n", 4, "option Hostname must not be empty",
           "empty Hostname");
   refuses(REQUIRED "Consumer \"a b\"\n", 0,
           "Consumer \"a b\" may only use letters, digits and . _ : -",
           "a Consumer with a space");
-  refuses(REQUIRED "<Account x>\n", 3,
+  refuses("URL \"http://x\"\nKeyFile \"/k\"\n", 0,
+          "option PlanKeyFile is required (plans are authenticated with it); "
+          "set Unauthenticated true to accept unsigned plans",
+          "fail closed: no PlanKeyFile without Unauthenticated true");
+  refuses("URL \"http://x\"\nKeyFile \"/k\"\nUnauthenticated false\n", 0,
+          "option PlanKeyFile is required (plans are authenticated with it); "
+          "set Unauthenticated true to accept unsigned plans",
+          "Unauthenticated false is no way around it");
+  refuses(REQUIRED "Unauthenticated true\n", 0,
+          "PlanKeyFile and Unauthenticated true contradict each other; keep "
+          "one",
+          "PlanKeyFile with Unauthenticated true");
+  {
+    dg_executor_conf_t c;
+    if (accepts("URL \"http://x\"\nKeyFile \"/k\"\nUnauthenticated true\n", &c,
+                "no PlanKeyFile, Unauthenticated true"))
+      ok(c.unauthenticated == 1 && c.plan_key_file[0] == '\0',
+         "Unauthenticated true: unsigned plans, by choice");
+  }
+  refuses(REQUIRED "<Account x>\n", 4,
           "blocks (<...>) are not supported here; write flat `Key value` "
           "lines",
           "a syntax error from conf.c keeps FILE:LINE");

@@ -52,5 +52,26 @@ int main(void) {
        "unreadable record %zu counts as final (no order)", i);
   }
   is_str(ex_dedupe_state_name(EX_DD_CLAIMED), "claimed", "state names");
+
+  /* Clock skew between hosts: a stamp up to EX_DEDUPE_MAX_FUTURE_MS ahead
+   * is believed, one further ahead is not. */
+  {
+    const int64_t now = 1769379791123;
+    memset(&d, 0, sizeof d);
+    d.ts = now - 5000;
+    ok(!ex_dedupe_stamp_unbelievable(&d, now), "a stamp in the past: believed");
+    d.ts = now + EX_DEDUPE_MAX_FUTURE_MS;
+    ok(!ex_dedupe_stamp_unbelievable(&d, now),
+       "a stamp at the bound ahead: believed");
+    d.ts = now + EX_DEDUPE_MAX_FUTURE_MS + 1;
+    ok(ex_dedupe_stamp_unbelievable(&d, now),
+       "a stamp past the bound ahead: not believed");
+    d.ts = now;
+    d.sent_ts = now + 3600000;
+    ok(ex_dedupe_stamp_unbelievable(&d, now),
+       "a send time an hour ahead: not believed");
+    d.sent_ts = 0;
+    ok(!ex_dedupe_stamp_unbelievable(&d, now), "never sent: believed");
+  }
   return tap_done();
 }
