@@ -545,17 +545,21 @@ redisContext *dg_redis_context(dg_redis_t *r) {
 
 /* 1 when reply says the server is no longer the master we connected to:
  * READONLY (demoted to a replica), MASTERDOWN (a replica cut off from its
- * master), UNBLOCKED (a blocking read ended by a role change), or a
- * transaction discarded for one of these. */
+ * master), UNBLOCKED (a blocking read ended by a role change), NOREPLICAS
+ * (a master with min-replicas-to-write that lost its replicas: what a
+ * deposed master says once the promoted replica left it), or a transaction
+ * discarded for one of these. */
 static int role_changed(const redisReply *reply) {
-  static const char *const codes[] = {"READONLY ", "MASTERDOWN ", "UNBLOCKED "};
+  static const char *const codes[] = {"READONLY ", "MASTERDOWN ", "UNBLOCKED ",
+                                      "NOREPLICAS "};
   if (reply == NULL || reply->type != REDIS_REPLY_ERROR)
     return 0;
   for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
     if (strncmp(reply->str, codes[i], strlen(codes[i])) == 0)
       return 1;
   return strncmp(reply->str, "EXECABORT ", 10) == 0 &&
-         strstr(reply->str, "READONLY") != NULL;
+         (strstr(reply->str, "READONLY") != NULL ||
+          strstr(reply->str, "NOREPLICAS") != NULL);
 }
 
 /* After a reply saying the server is not the master any more, drop the
