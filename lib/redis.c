@@ -33,6 +33,7 @@ struct dg_redis {
   redisContext *ctx;  /* NULL when not connected */
   char endpoint[420]; /* "redis 127.0.0.1:6379" for messages */
   char last_err[1024];
+  unsigned long connections; /* made so far (dg_redis_connection_number) */
   /* redis-sentinel:// only */
   int sentinel_first;     /* the sentinel asked first: the last that answered */
   dg_redis_addr_t master; /* where the master was last found */
@@ -324,6 +325,10 @@ const char *dg_redis_last_error(const dg_redis_t *r) {
   return r->last_err;
 }
 
+unsigned long dg_redis_connection_number(const dg_redis_t *r) {
+  return r->connections;
+}
+
 const char *dg_redis_endpoint(const dg_redis_t *r) {
   return r->endpoint;
 }
@@ -489,6 +494,7 @@ static int connect_now(dg_redis_t *r) {
              r->endpoint);
     return -1;
   }
+  r->connections++;
   if (r->ctx->err != 0) {
     drop_io(r, "connect");
     return -1;

@@ -80,6 +80,10 @@ redisReply *dg_redis_eval(dg_redis_t *r, dg_redis_script_t *s, int argc,
 int dg_redis_pipeline_collect(dg_redis_t *r, redisReply **replies, size_t n);
 /* Mark the connection broken (after an error seen by the caller). */
 void dg_redis_disconnect(dg_redis_t *r);
+/* How many connections r has made. Two replies read while this stayed the
+ * same came over one connection: WAIT then speaks for the writes before it
+ * (a WAIT on a fresh connection counts replicas, not acknowledgements). */
+unsigned long dg_redis_connection_number(const dg_redis_t *r);
 /* What r talks to, for messages: "redis 127.0.0.1:6379", "redis unix:PATH",
  * "redis master 'NAME' at HOST:PORT" (where the sentinels last found it). */
 const char *dg_redis_endpoint(const dg_redis_t *r);
