@@ -34,6 +34,8 @@ struct dg_redis {
   char endpoint[420]; /* "redis 127.0.0.1:6379" for messages */
   char last_err[1024];
   unsigned long connections; /* made so far (dg_redis_connection_number) */
+  char last_denied[128];     /* the last NOPERM logged */
+  const char *script;        /* the Lua text dg_redis_eval is running */
   /* redis-sentinel:// only */
   int sentinel_first;     /* the sentinel asked first: the last that answered */
   dg_redis_addr_t master; /* where the master was last found */
@@ -581,6 +583,47 @@ static void drop_if_role_changed(dg_redis_t *r, const redisReply *reply) {
   dg_redis_disconnect(r);
 }
 
+/* Line n (from 1) of text into out, trimmed; "" when there is none. */
+static void text_line(const char *text, long n, char *out, size_t size) {
+  const char *end;
+  out[0] = '\0';
+  for (; n > 1 && text != NULL; n--)
+    text = (text = strchr(text, '\n')) != NULL ? text + 1 : NULL;
+  if (text == NULL || n != 1)
+    return;
+  text += strspn(text, " ");
+  end = strchr(text, '\n');
+  snprintf(out, size, "%.*s",
+           (int)(end != NULL ? (size_t)(end - text) : strlen(text)), text);
+}
+
+/* The ACL user lacks a command or a key: NOPERM, or, from inside a script
+ * (Redis 7.0), "The user executing the script can't ..." with the script's
+ * line, which names the command (r->script: the script running, if any).
+ * Said loudly, naming the user and Redis's own words, once until another
+ * refusal, so a poll every second does not repeat it. */
+static void log_if_denied(dg_redis_t *r, const redisReply *reply) {
+  const char *denied, *at;
+  char line[160] = "";
+  if (reply->type != REDIS_REPLY_ERROR)
+    return;
+  if ((denied = strstr(reply->str, "NOPERM")) == NULL &&
+      (denied = strstr(reply->str, "The user executing the script can't")) ==
+          NULL)
+    return;
+  if (strncmp(r->last_denied, denied, sizeof(r->last_denied) - 1) == 0)
+    return;
+  snprintf(r->last_denied, sizeof(r->last_denied), "%s", denied);
+  if (r->script != NULL && (at = strstr(denied, "@user_script:")) != NULL)
+    text_line(r->script, strtol(at + 13, NULL, 10), line, sizeof(line));
+  dg_log(LOG_ERR,
+         "event=redis_permission_denied endpoint=\"%s\" user=%s "
+         "error=\"%.200s\"%s%s%s action=\"grant it to this user in the "
+         "Redis ACL (see packaging/redis/driftguard.acl)\"",
+         r->endpoint, r->url.username[0] ? r->url.username : "default", denied,
+         line[0] ? " script_line=\"" : "", line, line[0] ? "\"" : "");
+}
+
 /* A command's reply: NULL means an I/O error, so drop the connection. An
  * error reply leaves the connection up (unless the role changed); its text
  * becomes the last error. */
@@ -590,6 +633,7 @@ static redisReply *checked_reply(dg_redis_t *r, redisReply *reply) {
   else if (reply->type == REDIS_REPLY_ERROR) {
     snprintf(r->last_err, sizeof(r->last_err), "%s: %.300s", r->endpoint,
              reply->str);
+    log_if_denied(r, reply);
     drop_if_role_changed(r, reply);
   } else
     r->last_err[0] = '\0';
@@ -659,6 +703,7 @@ redisReply *dg_redis_eval(dg_redis_t *r, dg_redis_script_t *s, int argc,
     v[i + 2] = argv[i];
     vlen[i + 2] = lens != NULL ? lens[i] : strlen(argv[i]);
   }
+  r->script = s->text;
   reply = dg_redis_command_argv(r, argc + 2, v, vlen);
   if (reply != NULL && reply->type == REDIS_REPLY_ERROR &&
       strncmp(reply->str, "NOSCRIPT", 8) == 0) {
@@ -669,6 +714,7 @@ redisReply *dg_redis_eval(dg_redis_t *r, dg_redis_script_t *s, int argc,
     vlen[1] = strlen(s->text);
     reply = dg_redis_command_argv(r, argc + 2, v, vlen);
   }
+  r->script = NULL;
 out:
   free(v);
   free(vlen);
@@ -696,7 +742,9 @@ int dg_redis_pipeline_collect(dg_redis_t *r, redisReply **replies, size_t n) {
     replies[i] = reply;
   }
   r->last_err[0] = '\0';
-  for (size_t i = 0; i < n && r->ctx != NULL; i++)
+  for (size_t i = 0; i < n && r->ctx != NULL; i++) {
+    log_if_denied(r, replies[i]);
     drop_if_role_changed(r, replies[i]);
+  }
   return 0;
 }

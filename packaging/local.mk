@@ -13,7 +13,8 @@ EXTRA_DIST += conf.d/reconcile.conf conf.d/executor.conf
 # Alert rules and dashboard: /usr/share/driftguard (SPEC 7).
 dist_pkgdata_DATA = packaging/prometheus/driftguard-alerts.yml \
 	packaging/grafana/driftguard-dashboard.json
-dist_doc_DATA = doc/runbook.md packaging/collectd/graphite-example.conf
+dist_doc_DATA = doc/runbook.md packaging/collectd/graphite-example.conf \
+	packaging/redis/driftguard.acl
 
 PACKAGING_DEBIAN = packaging/debian/changelog packaging/debian/control \
 	packaging/debian/copyright packaging/debian/rules \
