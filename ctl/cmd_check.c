@@ -5,6 +5,7 @@
 #include "ctl.h"
 
 #include "driftguard/keyfile.h"
+#include "redis_setup.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -65,6 +66,14 @@ static void check_key_file(report_t *r, const char *check, const char *path) {
     add(r, check, "FAIL", "%s", err);
 }
 
+/* The master, its replicas, persistence, the tunnel (redis_setup.h). */
+static void check_redis_setup(ctl_t *c, report_t *r) {
+  ctl_finding_t f[CTL_REDIS_FINDINGS];
+  ctl_redis_setup(c, f);
+  for (int i = 0; i < CTL_REDIS_FINDINGS; i++)
+    add(r, f[i].check, f[i].result, "%s", f[i].detail);
+}
+
 /* Redis and the shared ban. Returns 1 when the exchange may be called. */
 static int check_redis(ctl_t *c, report_t *r) {
   char err[512], where[CTL_TEXT_MAX];
@@ -87,6 +96,7 @@ static int check_redis(ctl_t *c, report_t *r) {
   freeReplyObject(pong);
   ctl_url_display(c->conf.file.redis_url, where, sizeof(where));
   add(r, "redis", "OK", "%s: PING answered", where);
+  check_redis_setup(c, r);
   if (ctl_exchange_allowed(c, err, sizeof(err)) != 0) {
     add(r, "exchange_ban", "FAIL", "%s", err);
     return 0;

@@ -9,6 +9,7 @@ ctl_driftguard_ctl_SOURCES = \
 	ctl/session.c \
 	ctl/output.c \
 	ctl/cmd_check.c \
+	ctl/redis_setup.h ctl/redis_setup.c \
 	ctl/cmd_status.c \
 	ctl/cmd_results.c \
 	ctl/cmd_release.c

@@ -14,7 +14,7 @@ EXTRA_DIST += conf.d/reconcile.conf conf.d/executor.conf
 dist_pkgdata_DATA = packaging/prometheus/driftguard-alerts.yml \
 	packaging/grafana/driftguard-dashboard.json
 dist_doc_DATA = doc/runbook.md packaging/collectd/graphite-example.conf \
-	packaging/redis/driftguard.acl
+	packaging/redis/driftguard.acl packaging/stunnel/driftguard-redis.conf
 
 PACKAGING_DEBIAN = packaging/debian/changelog packaging/debian/control \
 	packaging/debian/copyright packaging/debian/rules \

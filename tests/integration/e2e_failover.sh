@@ -130,6 +130,13 @@ sl_promoted "$OLD2"
 ok $? "SENTINEL FAILOVER: the master moved back to $(sl_master_port) in $((SECONDS - T0)) s"
 drift_for 5
 check "SENTINEL FAILOVER" strict
+"$top_builddir/ctl/driftguard-ctl" -C "$EX_CONF" check --json >"$DG_TMP/check.json" 2>/dev/null
+check_row() { jq -r --arg c "$1" '.checks[] | select(.check == $c) | .result + " " + .detail' "$DG_TMP/check.json"; }
+check_row redis_master | grep -q "^OK redis master 'dgmaster' at 127.0.0.1:$(sl_master_port): role master (found through the sentinels"
+ok $? "driftguard-ctl check reports the master it found: $(check_row redis_master)"
+check_row redis_replicas | grep -q "^OK 1 replica, 1 online: ip=127.0.0.1,port=$OLD2,state=online"
+ok $? "and the demoted master as its replica: $(check_row redis_replicas)"
+
 # On the sentinels' announcement or on the deposed master's NOREPLICAS,
 # whichever came first.
 LEFT='event=redis_(failover_announced|role_changed)'

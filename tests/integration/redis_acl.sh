@@ -52,6 +52,11 @@ grep -q BTCUSDT "$DG_TMP/ctl.out"
 ok $? "and shows the symbols"
 ctl_as driftguard-ctl results -n 5
 is "$RC" 0 "ctl results works as driftguard-ctl"
+ctl_as driftguard-ctl check --json
+is "$(jq -r '[.checks[] | select(.check | startswith("redis")) | select(.result == "SKIP")] | length' "$DG_TMP/ctl.out")" 0 \
+  "ctl check as driftguard-ctl reads every Redis finding (INFO, CLIENT INFO)"
+! grep -q NOPERM "$DG_TMP/ctl.err"
+ok $? "with no permission missing"
 
 ex_hold ETHUSDT
 ctl_as driftguard-ctl release ETHUSDT
