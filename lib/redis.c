@@ -41,6 +41,7 @@ struct dg_redis {
   dg_redis_addr_t master; /* where the master was last found */
   redisContext *watch;    /* failover announcements (redis_sentinel.h) */
   long long watch_tried_ms; /* last attempt to start the watch, monotonic */
+  int watch_failing;        /* its failure is logged */
 };
 
 /* --- URL ----------------------------------------------------------------- */
@@ -378,7 +379,8 @@ static long long monotonic_ms(void) {
 
 /* Subscribe to the sentinels' failover announcements, at most once a
  * second. Without them a failover is noticed only when the old master
- * refuses a write or drops the connection. */
+ * refuses a write or drops the connection. A failure is logged once, and
+ * its end. */
 static int start_watch(dg_redis_t *r) {
   char why[1024];
   long long now = monotonic_ms();
@@ -389,12 +391,16 @@ static int start_watch(dg_redis_t *r) {
   r->watch_tried_ms = now;
   r->watch = dg_sentinel_watch(&r->url, r->timeout_ms, &r->sentinel_first, why,
                                sizeof(why));
-  if (r->watch == NULL)
+  if (r->watch == NULL && !r->watch_failing)
     dg_log(LOG_WARNING,
            "event=sentinel_watch_failed master=%s error=\"%s\" "
            "action=\"retrying every second; a failover is seen meanwhile "
            "only when the old master refuses writes\"",
            r->url.master_name, why);
+  else if (r->watch != NULL && r->watch_failing)
+    dg_log(LOG_NOTICE, "event=sentinel_watch_restored master=%s",
+           r->url.master_name);
+  r->watch_failing = r->watch == NULL;
   return r->watch != NULL ? 0 : -1;
 }
 
