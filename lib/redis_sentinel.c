@@ -29,10 +29,10 @@ static redisReply *sentinel_command(redisContext *c, const dg_redis_url_t *u,
     if (!user)
       auth[1] = u->password;
     a = redisCommandArgv(c, user ? 3 : 2, auth, NULL);
+    freeReplyObject(reply);
     if (a == NULL || a->type == REDIS_REPLY_ERROR)
       return a; /* the AUTH refusal says more than NOAUTH */
     freeReplyObject(a);
-    freeReplyObject(reply);
     reply = redisCommandArgv(c, argc, argv, NULL);
   }
   return reply;

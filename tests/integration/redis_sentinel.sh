@@ -58,6 +58,28 @@ echo "$OUT" | grep -q '^reply OK'
 ok $((!$?)) "and nothing is written to it"
 diag "$OUT"
 
+# A sentinel with a password asks for it (NOAUTH): it gets the URL's, and
+# a wrong one is a clear error that does not echo it.
+PWS=$(dg_free_port)
+cat >"$DG_TMP/pw.conf" <<CONF
+port $PWS
+bind 127.0.0.1
+dir $DG_TMP
+logfile $DG_TMP/sentinel-pw.log
+requirepass "sentinel-secret"
+sentinel monitor pwcheck 127.0.0.1 $MASTER_PORT 1
+sentinel down-after-milliseconds pwcheck 60000
+CONF
+redis-sentinel "$DG_TMP/pw.conf" </dev/null >/dev/null 2>&1 &
+dg_track $!
+dg_wait_for 5 redis-cli -p "$PWS" -a sentinel-secret --no-auth-warning ping || bail "password sentinel did not start"
+probe "redis-sentinel://:wrong-secret@127.0.0.1:$PWS/0#pwcheck" connect
+echo "$OUT" | grep -q "^connect error: no sentinel answered for master 'pwcheck': sentinel 127.0.0.1:$PWS: refused: WRONGPASS"
+ok $? "a sentinel refusing the password: a clear error"
+echo "$OUT" | grep -q wrong-secret
+ok $((!$?)) "that does not echo the password"
+diag "$OUT"
+
 # --- SENTINEL FAILOVER under a connected client -------------------------------
 # Sentinel tells a live old master it is a replica only when its next INFO
 # (up to 10 s later) shows it still acting as master; until then it takes
