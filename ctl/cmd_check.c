@@ -6,6 +6,7 @@
 #include "ctl.h"
 
 #include "driftguard/keyfile.h"
+#include "redis_setup.h"
 
 #include <collectd/client.h>
 #include <inttypes.h>
@@ -67,63 +68,12 @@ static void check_key_file(report_t *r, const char *check, const char *path) {
     add(r, check, "FAIL", "%s", err);
 }
 
-/* One CONFIG GET value into out; -1 when Redis refuses CONFIG (an ACL, a
- * renamed command), with the reason in err. */
-static int redis_config_get(ctl_t *c, const char *name, char *out, size_t size,
-                            char *err, size_t errlen) {
-  redisReply *r = dg_redis_command(c->redis, "CONFIG GET %s", name);
-  int status = -1;
-  if (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
-      r->element[1]->type == REDIS_REPLY_STRING) {
-    snprintf(out, size, "%s", r->element[1]->str);
-    status = 0;
-  } else {
-    snprintf(err, errlen, "CONFIG GET %s: %s", name,
-             r != NULL && r->type == REDIS_REPLY_ERROR
-                 ? r->str
-                 : dg_redis_last_error(c->redis));
-  }
-  freeReplyObject(r);
-  return status;
-}
-
-/* The ledger must survive a Redis restart: a Redis that keeps nothing
- * comes back empty (every symbol "ledger unknown", held), and one that
- * only snapshots comes back with an older ledger, whose old amounts look
- * like drift. AOF with appendfsync everysec or always is what is safe. */
-static void check_redis_persistence(ctl_t *c, report_t *r) {
-  char aof[16], fsync[16], save[256], err[512];
-  if (redis_config_get(c, "appendonly", aof, sizeof(aof), err, sizeof(err)) !=
-          0 ||
-      redis_config_get(c, "appendfsync", fsync, sizeof(fsync), err,
-                       sizeof(err)) != 0 ||
-      redis_config_get(c, "save", save, sizeof(save), err, sizeof(err)) != 0) {
-    add(r, "redis_persistence", "WARN",
-        "cannot read the persistence settings (%s): make sure the ledger's "
-        "Redis runs with appendonly yes and appendfsync everysec",
-        err);
-    return;
-  }
-  if (strcmp(aof, "yes") == 0 && strcmp(fsync, "no") != 0)
-    add(r, "redis_persistence", "OK", "AOF on, appendfsync %s", fsync);
-  else if (strcmp(aof, "yes") == 0)
-    add(r, "redis_persistence", "WARN",
-        "AOF on but appendfsync no: a crash may lose recent ledger writes; "
-        "set appendfsync everysec (CONFIG SET appendfsync everysec, and in "
-        "redis.conf)");
-  else if (save[0] != '\0')
-    add(r, "redis_persistence", "WARN",
-        "appendonly no, RDB snapshots only (save %s): a restart brings back "
-        "an older ledger whose old amounts look like drift; set appendonly "
-        "yes with appendfsync everysec (CONFIG SET appendonly yes, and in "
-        "redis.conf)",
-        save);
-  else
-    add(r, "redis_persistence", "WARN",
-        "Redis keeps nothing (appendonly no, no save rule): a restart loses "
-        "the ledger, the HOLDs and the exactly-once records; set appendonly "
-        "yes with appendfsync everysec (CONFIG SET appendonly yes, and in "
-        "redis.conf)");
+/* The master, its replicas, persistence, the tunnel (redis_setup.h). */
+static void check_redis_setup(ctl_t *c, report_t *r) {
+  ctl_finding_t f[CTL_REDIS_FINDINGS];
+  ctl_redis_setup(c, f);
+  for (int i = 0; i < CTL_REDIS_FINDINGS; i++)
+    add(r, f[i].check, f[i].result, "%s", f[i].detail);
 }
 
 /* Types only the plugin writes (the executor writes close_consumed,
@@ -204,7 +154,7 @@ static int check_redis(ctl_t *c, report_t *r) {
   freeReplyObject(pong);
   ctl_url_display(c->conf.file.redis_url, where, sizeof(where));
   add(r, "redis", "OK", "%s: PING answered", where);
-  check_redis_persistence(c, r);
+  check_redis_setup(c, r);
   if (ctl_exchange_allowed(c, err, sizeof(err)) != 0) {
     add(r, "exchange_ban", "FAIL", "%s", err);
     return 0;

@@ -96,6 +96,7 @@ typedef struct {
   long long pending;    /* plans delivered but not yet ACKed, -1 unknown */
   long long lag;        /* plans never delivered to a consumer, -1 unknown */
   char group_err[256];  /* why the group could not be read */
+  json_object *replicas_short; /* the executor's RedisMinReplicas shortage */
 } view_t;
 
 static const dg_position_t *find_position(const view_t *v, const char *sym) {
@@ -349,6 +350,19 @@ static void read_group(ctl_t *c, view_t *v, const char *stream) {
   freeReplyObject(r);
 }
 
+/* The executor's key saying orders are held back because fewer than
+ * RedisMinReplicas replicas acknowledge; NULL when there is none. */
+static void read_replicas_short(ctl_t *c, view_t *v) {
+  char key[DG_KEY_MAX];
+  redisReply *r;
+  if (dg_key_replicas_short(key, sizeof(key), c->conf.file.key_prefix) < 0 ||
+      (r = dg_redis_command(c->redis, "GET %s", key)) == NULL)
+    return;
+  if (r->type == REDIS_REPLY_STRING)
+    v->replicas_short = json_tokener_parse(r->str);
+  freeReplyObject(r);
+}
+
 /* Read both streams' newest entries and the pending plans. */
 static int read_streams(ctl_t *c, view_t *v, char *err, size_t errlen) {
   char plans[DG_KEY_MAX], results[DG_KEY_MAX];
@@ -362,6 +376,7 @@ static int read_streams(ctl_t *c, view_t *v, char *err, size_t errlen) {
   if (v->plans == NULL)
     return -1;
   read_group(c, v, plans);
+  read_replicas_short(c, v);
   v->results = ctl_stream_latest(c, results, STATUS_STREAM_DEPTH, err, errlen);
   return v->results != NULL ? 0 : -1;
 }
@@ -421,6 +436,8 @@ static void print_status(const ctl_t *c, const view_t *v, json_object *rows) {
                                          : NULL);
   json_object_object_add(doc, "plans_undelivered",
                          v->lag >= 0 ? json_object_new_int64(v->lag) : NULL);
+  json_object_object_add(doc, "replicas_short",
+                         json_object_get(v->replicas_short));
   ctl_print_list(c->opts->json, doc, "symbols", json_object_get(rows), cols,
                  CTL_NCOLS(cols),
                  "no symbol with a HOLD, a position or a ledger entry");
@@ -430,6 +447,11 @@ static void print_status(const ctl_t *c, const view_t *v, json_object *rows) {
   printf("\nexchange back-off: %s%s\n", v->ban_until_ms > 0 ? "until " : "",
          v->ban_until_ms > 0 ? when : "none");
   print_group(c, v);
+  if (v->replicas_short != NULL)
+    printf("orders held: fewer than RedisMinReplicas replicas acknowledge "
+           "(%s)\n",
+           json_object_to_json_string_ext(v->replicas_short,
+                                          JSON_C_TO_STRING_PLAIN));
 }
 int ctl_cmd_status(ctl_t *c) {
   view_t v = {0};
@@ -468,6 +490,7 @@ done:
   json_object_put(rows);
   json_object_put(v.plans);
   json_object_put(v.results);
+  json_object_put(v.replicas_short);
   free(v.pos);
   ctl_symbols_free(&syms);
   return rc;

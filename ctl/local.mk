@@ -9,6 +9,7 @@ ctl_driftguard_ctl_SOURCES = \
 	ctl/session.c \
 	ctl/output.c \
 	ctl/cmd_check.c \
+	ctl/redis_setup.h ctl/redis_setup.c \
 	ctl/cmd_status.c \
 	ctl/cmd_results.c \
 	ctl/cmd_release.c
@@ -16,6 +17,15 @@ ctl_driftguard_ctl_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(HIREDIS_CFLAGS) \
 	$(CURL_CFLAGS) $(LCC_CFLAGS)
 ctl_driftguard_ctl_LDADD = lib/libdriftguard.la $(JSONC_LIBS) $(HIREDIS_LIBS) \
 	$(CURL_LIBS) $(OPENSSL_LIBS) $(LCC_LIBS)
+
+# The INFO reader of check's Redis findings, on its own.
+check_PROGRAMS += tests/unit/test_redis_info
+tests_unit_test_redis_info_SOURCES = tests/unit/test_redis_info.c tests/tap.h \
+	ctl/redis_setup.h ctl/redis_setup.c
+tests_unit_test_redis_info_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
+tests_unit_test_redis_info_CFLAGS = $(ctl_driftguard_ctl_CFLAGS)
+tests_unit_test_redis_info_LDADD = $(ctl_driftguard_ctl_LDADD)
+TESTS += tests/unit/test_redis_info
 
 CTL_TESTS = tests/integration/ctl_check.sh \
 	tests/integration/ctl_status.sh \

@@ -30,6 +30,7 @@
 #include "driftguard/plan.h"
 #include "executor/dedupe.h"
 #include "executor/invariants.h"
+#include "executor/replicas.h"
 #include "executor/results.h"
 
 #include <stdarg.h>
@@ -487,6 +488,24 @@ static step_t check_account(job_t *j) {
                  "one-way mode");
 }
 
+/* RedisMinReplicas: the "submitted" record, whose reply came over
+ * connection conn, must be on that many replicas before the order goes
+ * out. When it is not, nothing is sent: the record goes back to claimed
+ * (no order can have gone out) and the plan waits for ClaimIdle. */
+static step_t await_replicas(job_t *j, unsigned long conn) {
+  ex_dedupe_t now;
+  int rc = ex_replicas_acked(j->ctx, conn, j->p->plan_id);
+  if (rc != 0)
+    return rc < 0 ? STEP_STOP : STEP_NEXT;
+  if (swap_state(j, EX_DD_CLAIMED, 0, &now) < 0)
+    return STEP_STOP;
+  j->leave_pending = 1;
+  return outcome(j, EX_ST_ERROR,
+                 "fewer than RedisMinReplicas (%ld) replicas acknowledged the "
+                 "submitted record: nothing sent",
+                 j->ctx->cfg->redis_min_replicas);
+}
+
 static step_t send_order(job_t *j) {
   for (int attempt = 1;; attempt++) {
     ex_dedupe_t now;
@@ -498,6 +517,9 @@ static step_t send_order(job_t *j) {
       return outcome(j, EX_ST_ERROR,
                      "lost the plan's claim to consumer %s: nothing sent",
                      now.consumer);
+    step = await_replicas(j, dg_redis_connection_number(j->ctx->redis));
+    if (step != STEP_NEXT)
+      return step;
     rc = call(j, OP_PLACE);
     if (rc < 0)
       return STEP_STOP;

@@ -30,6 +30,9 @@ typedef struct {
   int hostname_shared_logged;
   volatile sig_atomic_t *stop; /* set by SIGTERM/SIGINT */
   int redis_down;              /* for logging an outage once */
+  int replicas_short; /* RedisMinReplicas not met: orders held (replicas.h) */
+  int64_t replicas_short_since_ms;
+  long long replicas_short_plans;
 } ex_ctx_t;
 
 /* Wall clock, ms since the epoch. */

@@ -14,6 +14,7 @@ executor_driftguard_executor_SOURCES = \
 	executor/consumer.h executor/consumer.c \
 	executor/apply.h executor/apply.c \
 	executor/dedupe.h executor/dedupe.c \
+	executor/replicas.h executor/replicas.c \
 	executor/results.h executor/results.c \
 	executor/metrics.h executor/metrics.c
 executor_driftguard_executor_CPPFLAGS = $(EXECUTOR_CPPFLAGS)
@@ -60,6 +61,7 @@ EXECUTOR_INTEGRATION_TESTS = tests/integration/executor_execute.sh \
 	tests/integration/executor_hostname_shared.sh \
 	tests/integration/executor_unresolved_giveup.sh \
 	tests/integration/executor_group_start.sh \
+	tests/integration/executor_min_replicas.sh \
 	tests/integration/e2e_late_executor.sh
 TESTS += tests/unit/test_invariants tests/unit/test_executor_dedupe \
 	$(EXECUTOR_INTEGRATION_TESTS)

@@ -259,10 +259,13 @@ static int run(const ex_config_t *cfg, int dry_run) {
     dg_log(LOG_ERR, "event=startup_failed error=\"exchange: %s\"", err);
     goto out_global;
   }
-  /* The reply timeout must outlast XREADGROUP's BLOCK. */
-  ctx.redis = dg_redis_new(&s->redis_url,
-                           s->redis_password[0] ? s->redis_password : NULL,
-                           (int)cfg->timeout_ms + READ_BLOCK_MS);
+  /* The reply timeout must outlast XREADGROUP's BLOCK and WAIT's
+   * RedisReplicaTimeout. */
+  ctx.redis = dg_redis_new(
+      &s->redis_url, s->redis_password[0] ? s->redis_password : NULL,
+      (int)cfg->timeout_ms + (cfg->redis_replica_timeout_ms > READ_BLOCK_MS
+                                  ? (int)cfg->redis_replica_timeout_ms
+                                  : READ_BLOCK_MS));
   dg_secret_wipe(s->redis_password, sizeof s->redis_password); /* copied */
   dg_secret_wipe(&s->redis_url, sizeof s->redis_url);
   if (ctx.redis == NULL) {

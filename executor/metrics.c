@@ -67,6 +67,7 @@ static void metric_names(ex_metric_t m, const char **type,
       [EX_M_REJECTED_GUARDRAILS] = {"close_rejected", "guardrails"},
       [EX_M_REJECTED_RATE_LIMIT] = {"close_rejected", "rate_limit"},
       [EX_M_REJECTED_EXCHANGE] = {"close_rejected", "exchange"},
+      [EX_M_WAITING_REPLICAS] = {"close_waiting", "replicas"},
   };
   if (m >= EX_M_GUARDRAIL_FIRST) {
     *type = "close_guardrail_fail";

@@ -20,7 +20,8 @@ typedef enum {
   EX_M_REJECTED_GUARDRAILS,
   EX_M_REJECTED_RATE_LIMIT,
   EX_M_REJECTED_EXCHANGE,
-  EX_M_GUARDRAIL_FIRST, /* + rule - 1: close_guardrail_fail-<rule> */
+  EX_M_WAITING_REPLICAS, /* an order held back: RedisMinReplicas not met */
+  EX_M_GUARDRAIL_FIRST,  /* + rule - 1: close_guardrail_fail-<rule> */
   EX_M_COUNT = EX_M_GUARDRAIL_FIRST + EX_RULE_COUNT - 1
 } ex_metric_t;
 

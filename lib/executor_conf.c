@@ -70,6 +70,8 @@ static const opt_t options[] = {
     INT("RecvWindow", recv_window_ms, 100, 60000),
     INT("ClaimIdle", claim_idle_s, 1, 86400),
     INT("BatchSize", batch_size, 1, 1000),
+    INT("RedisMinReplicas", redis_min_replicas, 0, 16),
+    INT("RedisReplicaTimeout", redis_replica_timeout_ms, 10, 60000),
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
 
@@ -119,6 +121,7 @@ void dg_executor_conf_defaults(dg_executor_conf_t *c) {
   c->recv_window_ms = 5000;
   c->claim_idle_s = 60;
   c->batch_size = 128;
+  c->redis_replica_timeout_ms = 1000;
 }
 
 /* "2", "1.5", "0.25": exact decimal seconds to milliseconds, no double. */

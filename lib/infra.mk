@@ -4,6 +4,7 @@ lib_libdriftguard_la_SOURCES += \
 	include/driftguard/keyfile.h lib/keyfile.c \
 	include/driftguard/secret.h lib/secret.c \
 	include/driftguard/redis.h lib/redis.c \
+	lib/redis_sentinel.h lib/redis_sentinel.c \
 	include/driftguard/conf.h lib/conf.c \
 	include/driftguard/log.h lib/log.c \
 	include/driftguard/log_limit.h lib/log_limit.c \
@@ -34,5 +35,6 @@ tests_unit_redis_probe_CFLAGS = $(UNIT_CFLAGS)
 
 TESTS += tests/unit/test_keyfile tests/unit/test_conf \
 	tests/unit/test_redis_url tests/unit/test_log tests/unit/test_log_limit \
-	tests/integration/redis_conn.sh
-EXTRA_DIST += tests/integration/redis_conn.sh
+	tests/integration/redis_conn.sh tests/integration/redis_sentinel.sh
+EXTRA_DIST += tests/integration/redis_conn.sh tests/integration/redis_sentinel.sh \
+	tests/integration/sentinel_lib.sh

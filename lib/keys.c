@@ -49,3 +49,7 @@ int dg_key_dedupe(char *buf, size_t size, const char *prefix,
 int dg_key_ban_until(char *buf, size_t size, const char *prefix) {
   return fit(snprintf(buf, size, "%s:exchange:ban_until", prefix), size);
 }
+
+int dg_key_replicas_short(char *buf, size_t size, const char *prefix) {
+  return fit(snprintf(buf, size, "%s:executor:replicas_short", prefix), size);
+}

@@ -9,7 +9,9 @@
 #include "driftguard/redis.h"
 
 #include "driftguard/keyfile.h"
+#include "driftguard/log.h"
 #include "driftguard/secret.h"
+#include "redis_sentinel.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -21,6 +23,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 
 #define REDIS_DEFAULT_PORT 6379
 #define REDIS_DEFAULT_TIMEOUT_MS 5000
@@ -30,8 +33,17 @@ struct dg_redis {
   dg_redis_url_t url; /* password field holds the effective password */
   int timeout_ms;     /* connect and reply timeout */
   redisContext *ctx;  /* NULL when not connected */
-  char endpoint[300]; /* "redis 127.0.0.1:6379" for messages */
+  char endpoint[420]; /* "redis 127.0.0.1:6379" for messages */
   char last_err[1024];
+  unsigned long connections; /* made so far (dg_redis_connection_number) */
+  char last_denied[128];     /* the last NOPERM logged */
+  const char *script;        /* the Lua text dg_redis_eval is running */
+  /* redis-sentinel:// only */
+  int sentinel_first;     /* the sentinel asked first: the last that answered */
+  dg_redis_addr_t master; /* where the master was last found */
+  redisContext *watch;    /* failover announcements (redis_sentinel.h) */
+  long long watch_tried_ms; /* last attempt to start the watch, monotonic */
+  int watch_failing;        /* its failure is logged */
 };
 
 /* --- URL ----------------------------------------------------------------- */
@@ -102,9 +114,9 @@ static int parse_userinfo(const char *s, size_t len, dg_redis_url_t *out,
   return 0;
 }
 
-/* host[:port] or [v6addr][:port] */
-static int parse_hostport(const char *s, size_t len, dg_redis_url_t *out,
-                          char *err, size_t errlen) {
+/* host[:port] or [v6addr][:port] into a, default_port when none. */
+static int parse_hostport(const char *s, size_t len, int default_port,
+                          dg_redis_addr_t *a, char *err, size_t errlen) {
   const char *host = s, *port = NULL;
   size_t hostlen;
   if (len > 0 && s[0] == '[') {
@@ -127,43 +139,97 @@ static int parse_hostport(const char *s, size_t len, dg_redis_url_t *out,
     hostlen = colon ? (size_t)(colon - s) : len;
     port = colon ? colon + 1 : NULL;
   }
-  if (hostlen == 0 || hostlen >= sizeof(out->host)) {
+  if (hostlen == 0 || hostlen >= sizeof(a->host)) {
     snprintf(err, errlen, "%s host name", hostlen ? "too long a" : "missing");
     return -1;
   }
-  memcpy(out->host, host, hostlen);
-  out->host[hostlen] = '\0';
-  out->port = REDIS_DEFAULT_PORT;
+  memcpy(a->host, host, hostlen);
+  a->host[hostlen] = '\0';
+  a->port = default_port;
   if (port != NULL &&
-      parse_bounded(port, (size_t)(s + len - port), 1, 65535, &out->port)) {
+      parse_bounded(port, (size_t)(s + len - port), 1, 65535, &a->port)) {
     snprintf(err, errlen, "port must be a number from 1 to 65535");
     return -1;
   }
   return 0;
 }
 
+/* "/db" (or "/" or nothing) at s. */
+static int parse_db(const char *s, size_t len, dg_redis_url_t *out, char *err,
+                    size_t errlen) {
+  if (len > 1 &&
+      parse_bounded(s + 1, len - 1, 0, REDIS_DB_MAX, &out->db) != 0) {
+    snprintf(err, errlen, "database after '/' must be a number from 0");
+    return -1;
+  }
+  return 0;
+}
+
+/* "host[:port][,host[:port]...][/db]#name" of a redis-sentinel:// URL. */
+static int parse_sentinels(const char *s, dg_redis_url_t *out, char *err,
+                           size_t errlen) {
+  const char *hash = strrchr(s, '#');
+  const char *end, *slash;
+  if (hash == NULL || hash[1] == '\0') {
+    snprintf(err, errlen,
+             "redis-sentinel:// needs the master's name after '#', e.g. "
+             "redis-sentinel://10.0.0.1:26379,10.0.0.2:26379#mymaster");
+    return -1;
+  }
+  if (strlen(hash + 1) >= sizeof(out->master_name) ||
+      strpbrk(hash + 1, " \t\r\n") != NULL) {
+    snprintf(err, errlen, "master name after '#' too long or with spaces");
+    return -1;
+  }
+  snprintf(out->master_name, sizeof(out->master_name), "%s", hash + 1);
+  slash = memchr(s, '/', (size_t)(hash - s));
+  end = slash != NULL ? slash : hash;
+  for (const char *h = s; h <= end;) {
+    const char *comma = memchr(h, ',', (size_t)(end - h));
+    const char *stop = comma != NULL ? comma : end;
+    if (out->n_sentinels == DG_REDIS_SENTINELS_MAX) {
+      snprintf(err, errlen, "more than %d sentinels", DG_REDIS_SENTINELS_MAX);
+      return -1;
+    }
+    if (parse_hostport(h, (size_t)(stop - h), DG_REDIS_SENTINEL_DEFAULT_PORT,
+                       &out->sentinels[out->n_sentinels], err, errlen) != 0)
+      return -1;
+    out->n_sentinels++;
+    h = stop + 1;
+  }
+  return slash != NULL
+             ? parse_db(slash, (size_t)(hash - slash), out, err, errlen)
+             : 0;
+}
+
 int dg_redis_url_parse(const char *url, dg_redis_url_t *out, char *err,
                        size_t errlen) {
+  enum { TCP, UNIX, SENTINEL } scheme;
   const char *rest, *at, *end;
-  int is_unix;
   memset(out, 0, sizeof(*out));
   if (strncmp(url, "redis://", 8) == 0) {
-    is_unix = 0;
+    scheme = TCP;
     rest = url + 8;
   } else if (strncmp(url, "unix://", 7) == 0) {
-    is_unix = 1;
+    scheme = UNIX;
     rest = url + 7;
+  } else if (strncmp(url, "redis-sentinel://", 17) == 0) {
+    scheme = SENTINEL;
+    rest = url + 17;
   } else {
     snprintf(err, errlen,
-             "%s; expected redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or "
-             "unix://[[USER]:PASSWORD@]/PATH[?db=N]",
+             "%s; expected redis://[[USER]:PASSWORD@]HOST[:PORT][/DB], "
+             "unix://[[USER]:PASSWORD@]/PATH[?db=N] or "
+             "redis-sentinel://[[USER]:PASSWORD@]HOST[:PORT][,HOST[:PORT]...]"
+             "[/DB]#MASTER",
              strncmp(url, "rediss://", 9) == 0
-                 ? "TLS (rediss://) is not supported"
+                 ? "TLS (rediss://) is not supported: use a local TLS tunnel "
+                   "(see the runbook)"
                  : "unsupported URL scheme");
     return -1;
   }
   /* The last '@' ends the credentials: a password may contain '@' and '/',
-   * a host, path or db never contains '@'. */
+   * a host, path, db or master name never contains '@'. */
   at = strrchr(rest, '@');
   if (at != NULL) {
     if (parse_userinfo(rest, (size_t)(at - rest), out, err, errlen) != 0)
@@ -171,7 +237,12 @@ int dg_redis_url_parse(const char *url, dg_redis_url_t *out, char *err,
     rest = at + 1;
   }
 
-  if (is_unix) {
+  if (scheme == SENTINEL) {
+    if (parse_sentinels(rest, out, err, errlen) != 0)
+      goto fail;
+    return 0;
+  }
+  if (scheme == UNIX) {
     const char *query = strchr(rest, '?');
     size_t pathlen = query ? (size_t)(query - rest) : strlen(rest);
     if (pathlen == 0 || rest[0] != '/') {
@@ -195,14 +266,16 @@ int dg_redis_url_parse(const char *url, dg_redis_url_t *out, char *err,
   }
 
   end = strchr(rest, '/');
-  if (parse_hostport(rest, end ? (size_t)(end - rest) : strlen(rest), out, err,
-                     errlen) != 0)
-    goto fail;
-  if (end != NULL && end[1] != '\0' &&
-      parse_bounded(end + 1, strlen(end + 1), 0, REDIS_DB_MAX, &out->db) != 0) {
-    snprintf(err, errlen, "database after '/' must be a number from 0");
-    goto fail;
+  {
+    dg_redis_addr_t a;
+    if (parse_hostport(rest, end ? (size_t)(end - rest) : strlen(rest),
+                       REDIS_DEFAULT_PORT, &a, err, errlen) != 0)
+      goto fail;
+    memcpy(out->host, a.host, sizeof(out->host));
+    out->port = a.port;
   }
+  if (end != NULL && parse_db(end, strlen(end), out, err, errlen) != 0)
+    goto fail;
   return 0;
 fail:
   dg_secret_wipe(out, sizeof(*out));
@@ -224,7 +297,10 @@ dg_redis_t *dg_redis_new(const dg_redis_url_t *url, const char *password,
     return NULL;
   }
   r->timeout_ms = timeout_ms > 0 ? timeout_ms : REDIS_DEFAULT_TIMEOUT_MS;
-  if (url->unix_path[0] != '\0')
+  if (url->n_sentinels > 0)
+    snprintf(r->endpoint, sizeof(r->endpoint),
+             "redis master '%.128s' (not found yet)", url->master_name);
+  else if (url->unix_path[0] != '\0')
     snprintf(r->endpoint, sizeof(r->endpoint), "redis unix:%.256s",
              url->unix_path);
   else
@@ -244,11 +320,21 @@ void dg_redis_free(dg_redis_t *r) {
   if (r == NULL)
     return;
   dg_redis_disconnect(r);
+  if (r->watch != NULL)
+    redisFree(r->watch);
   dg_secret_free(r, sizeof(*r));
 }
 
 const char *dg_redis_last_error(const dg_redis_t *r) {
   return r->last_err;
+}
+
+unsigned long dg_redis_connection_number(const dg_redis_t *r) {
+  return r->connections;
+}
+
+const char *dg_redis_endpoint(const dg_redis_t *r) {
+  return r->endpoint;
 }
 
 /* Record why the connection failed, then drop it so the next call
@@ -265,7 +351,6 @@ static void drop_io(dg_redis_t *r, const char *what) {
   dg_redis_disconnect(r);
 }
 
-/* Run one setup command on the fresh connection. */
 /* redisCommandArgv, but the request's bytes (AUTH carries the password)
  * never sit in hiredis's buffers, which are freed without being wiped and
  * would keep it in a core dump: formatted here, written to the socket,
@@ -296,6 +381,7 @@ static redisReply *command_wiped(redisContext *c, int argc, const char **argv) {
   return reply;
 }
 
+/* Run one setup command on the fresh connection. */
 static int setup_command(dg_redis_t *r, const char *what, int argc,
                          const char **argv) {
   redisReply *reply = command_wiped(r->ctx, argc, argv);
@@ -323,10 +409,129 @@ static int setup_command(dg_redis_t *r, const char *what, int argc,
   return 0;
 }
 
+static long long monotonic_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Subscribe to the sentinels' failover announcements, at most once a
+ * second. Without them a failover is noticed only when the old master
+ * refuses a write or drops the connection. A failure is logged once, and
+ * its end. */
+static int start_watch(dg_redis_t *r) {
+  char why[1024];
+  long long now = monotonic_ms();
+  if (r->watch != NULL)
+    return 0;
+  if (r->watch_tried_ms != 0 && now - r->watch_tried_ms < 1000)
+    return -1;
+  r->watch_tried_ms = now;
+  r->watch = dg_sentinel_watch(&r->url, r->timeout_ms, &r->sentinel_first, why,
+                               sizeof(why));
+  if (r->watch == NULL && !r->watch_failing)
+    dg_log(LOG_WARNING,
+           "event=sentinel_watch_failed master=%s error=\"%s\" "
+           "action=\"retrying every second; a failover is seen meanwhile "
+           "only when the old master refuses writes\"",
+           r->url.master_name, why);
+  else if (r->watch != NULL && r->watch_failing)
+    dg_log(LOG_NOTICE, "event=sentinel_watch_restored master=%s",
+           r->url.master_name);
+  r->watch_failing = r->watch == NULL;
+  return r->watch != NULL ? 0 : -1;
+}
+
+/* 1 when the master we are connected to may have been deposed: a failover
+ * was announced, or the watch was lost and, started again, the sentinels
+ * name another master (a switch may have gone unheard meanwhile). While no
+ * sentinel answers, 0: the master ROLE verified stays in use. */
+static int master_moved(dg_redis_t *r) {
+  dg_redis_addr_t m;
+  char why[1024];
+  if (r->watch != NULL) {
+    int rc = dg_sentinel_switched(r->watch, r->url.master_name);
+    if (rc == 0)
+      return 0;
+    redisFree(r->watch);
+    r->watch = NULL;
+    if (rc == 1)
+      return 1;
+  }
+  if (start_watch(r) != 0 ||
+      dg_sentinel_master_addr(&r->url, r->timeout_ms, &r->sentinel_first, &m,
+                              why, sizeof(why)) != 0)
+    return 0;
+  return strcmp(m.host, r->master.host) != 0 || m.port != r->master.port;
+}
+
+/* redis-sentinel://: where the sentinels say the master is now, into
+ * r->master and r->endpoint; a move is logged. */
+static int find_master(dg_redis_t *r) {
+  dg_redis_addr_t m;
+  const dg_redis_addr_t *s;
+  if (dg_sentinel_master_addr(&r->url, r->timeout_ms, &r->sentinel_first, &m,
+                              r->last_err, sizeof(r->last_err)) != 0)
+    return -1;
+  s = &r->url.sentinels[r->sentinel_first];
+  if (strcmp(m.host, r->master.host) != 0 || m.port != r->master.port)
+    dg_log(LOG_NOTICE,
+           "event=redis_master master=%s addr=%s:%d previous=%s:%d "
+           "sentinel=%s:%d",
+           r->url.master_name, m.host, m.port,
+           r->master.host[0] ? r->master.host : "none", r->master.port, s->host,
+           s->port);
+  r->master = m;
+  snprintf(r->endpoint, sizeof(r->endpoint), "redis master '%.128s' at %s:%d",
+           r->url.master_name, m.host, m.port);
+  return 0;
+}
+
+/* ROLE on the fresh connection to a sentinel's candidate: only a master
+ * that says so itself is written to (a sentinel may still name a master
+ * that was demoted a moment ago). */
+static int check_role(dg_redis_t *r) {
+  redisReply *reply = redisCommand(r->ctx, "ROLE");
+  const char *role = NULL;
+  if (reply == NULL) {
+    drop_io(r, "ROLE");
+    return -1;
+  }
+  if (reply->type == REDIS_REPLY_ARRAY && reply->elements > 0 &&
+      reply->element[0]->type == REDIS_REPLY_STRING)
+    role = reply->element[0]->str;
+  if (role != NULL && strcmp(role, "master") == 0) {
+    freeReplyObject(reply);
+    return 0;
+  }
+  snprintf(r->last_err, sizeof(r->last_err),
+           "%s: ROLE %s%.200s: not the master (a failover under way?); the "
+           "next command asks the sentinels again",
+           r->endpoint, reply->type == REDIS_REPLY_ERROR ? "refused: " : "is ",
+           reply->type == REDIS_REPLY_ERROR ? reply->str
+           : role != NULL                   ? role
+                                            : "unreadable");
+  freeReplyObject(reply);
+  dg_redis_disconnect(r);
+  return -1;
+}
+
 static int connect_now(dg_redis_t *r) {
   struct timeval tv = {r->timeout_ms / 1000, (r->timeout_ms % 1000) * 1000};
   char db[16];
-  if (r->url.unix_path[0] != '\0')
+  if (r->url.n_sentinels > 0) {
+    /* Watch first, then ask: a switch in between is then heard too. What
+     * the watch said before this connect is old news. */
+    if (r->watch != NULL &&
+        dg_sentinel_switched(r->watch, r->url.master_name) < 0) {
+      redisFree(r->watch);
+      r->watch = NULL;
+    }
+    start_watch(r);
+    if (find_master(r) != 0)
+      return -1;
+    r->ctx = redisConnectWithTimeout(r->master.host, r->master.port, tv);
+  } else if (r->url.unix_path[0] != '\0')
     r->ctx = redisConnectUnixWithTimeout(r->url.unix_path, tv);
   else
     r->ctx = redisConnectWithTimeout(r->url.host, r->url.port, tv);
@@ -335,6 +540,7 @@ static int connect_now(dg_redis_t *r) {
              r->endpoint);
     return -1;
   }
+  r->connections++;
   if (r->ctx->err != 0) {
     drop_io(r, "connect");
     return -1;
@@ -357,6 +563,8 @@ static int connect_now(dg_redis_t *r) {
     if (setup_command(r, "AUTH", argc, argv) != 0)
       return -1;
   }
+  if (r->url.n_sentinels > 0 && check_role(r) != 0)
+    return -1;
   /* SELECT even db 0: it proves the connection is authorised now rather
    * than at the caller's first command. */
   snprintf(db, sizeof(db), "%d", r->url.db);
@@ -378,18 +586,100 @@ int dg_redis_connect(dg_redis_t *r, char *err, size_t errlen) {
 }
 
 redisContext *dg_redis_context(dg_redis_t *r) {
+  if (r->ctx != NULL && r->url.n_sentinels > 0 && master_moved(r)) {
+    dg_log(LOG_WARNING,
+           "event=redis_failover_announced endpoint=\"%s\" action=reconnect",
+           r->endpoint);
+    dg_redis_disconnect(r);
+  }
   return dg_redis_connect(r, NULL, 0) == 0 ? r->ctx : NULL;
 }
 
+/* 1 when reply says the server is no longer the master we connected to:
+ * READONLY (demoted to a replica), MASTERDOWN (a replica cut off from its
+ * master), UNBLOCKED (a blocking read ended by a role change), NOREPLICAS
+ * (a master with min-replicas-to-write that lost its replicas: what a
+ * deposed master says once the promoted replica left it), or a transaction
+ * discarded for one of these. */
+static int role_changed(const redisReply *reply) {
+  static const char *const codes[] = {"READONLY ", "MASTERDOWN ", "UNBLOCKED ",
+                                      "NOREPLICAS "};
+  if (reply == NULL || reply->type != REDIS_REPLY_ERROR)
+    return 0;
+  for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+    if (strncmp(reply->str, codes[i], strlen(codes[i])) == 0)
+      return 1;
+  return strncmp(reply->str, "EXECABORT ", 10) == 0 &&
+         (strstr(reply->str, "READONLY") != NULL ||
+          strstr(reply->str, "NOREPLICAS") != NULL);
+}
+
+/* After a reply saying the server is not the master any more, drop the
+ * connection: the next command connects afresh (with Sentinel, to where
+ * the master is now). */
+static void drop_if_role_changed(dg_redis_t *r, const redisReply *reply) {
+  if (!role_changed(reply))
+    return;
+  dg_log(LOG_WARNING,
+         "event=redis_role_changed endpoint=\"%s\" error=\"%.60s\" "
+         "action=reconnect",
+         r->endpoint, reply->str);
+  dg_redis_disconnect(r);
+}
+
+/* Line n (from 1) of text into out, trimmed; "" when there is none. */
+static void text_line(const char *text, long n, char *out, size_t size) {
+  const char *end;
+  out[0] = '\0';
+  for (; n > 1 && text != NULL; n--)
+    text = (text = strchr(text, '\n')) != NULL ? text + 1 : NULL;
+  if (text == NULL || n != 1)
+    return;
+  text += strspn(text, " ");
+  end = strchr(text, '\n');
+  snprintf(out, size, "%.*s",
+           (int)(end != NULL ? (size_t)(end - text) : strlen(text)), text);
+}
+
+/* The ACL user lacks a command or a key: NOPERM, or, from inside a script
+ * (Redis 7.0), "The user executing the script can't ..." with the script's
+ * line, which names the command (r->script: the script running, if any).
+ * Said loudly, naming the user and Redis's own words, once until another
+ * refusal, so a poll every second does not repeat it. */
+static void log_if_denied(dg_redis_t *r, const redisReply *reply) {
+  const char *denied, *at;
+  char line[160] = "";
+  if (reply->type != REDIS_REPLY_ERROR)
+    return;
+  if ((denied = strstr(reply->str, "NOPERM")) == NULL &&
+      (denied = strstr(reply->str, "The user executing the script can't")) ==
+          NULL)
+    return;
+  if (strncmp(r->last_denied, denied, sizeof(r->last_denied) - 1) == 0)
+    return;
+  snprintf(r->last_denied, sizeof(r->last_denied), "%s", denied);
+  if (r->script != NULL && (at = strstr(denied, "@user_script:")) != NULL)
+    text_line(r->script, strtol(at + 13, NULL, 10), line, sizeof(line));
+  dg_log(LOG_ERR,
+         "event=redis_permission_denied endpoint=\"%s\" user=%s "
+         "error=\"%.200s\"%s%s%s action=\"grant it to this user in the "
+         "Redis ACL (see packaging/redis/driftguard.acl)\"",
+         r->endpoint, r->url.username[0] ? r->url.username : "default", denied,
+         line[0] ? " script_line=\"" : "", line, line[0] ? "\"" : "");
+}
+
 /* A command's reply: NULL means an I/O error, so drop the connection. An
- * error reply leaves the connection up; its text becomes the last error. */
+ * error reply leaves the connection up (unless the role changed); its text
+ * becomes the last error. */
 static redisReply *checked_reply(dg_redis_t *r, redisReply *reply) {
   if (reply == NULL)
     drop_io(r, "command");
-  else if (reply->type == REDIS_REPLY_ERROR)
+  else if (reply->type == REDIS_REPLY_ERROR) {
     snprintf(r->last_err, sizeof(r->last_err), "%s: %.300s", r->endpoint,
              reply->str);
-  else
+    log_if_denied(r, reply);
+    drop_if_role_changed(r, reply);
+  } else
     r->last_err[0] = '\0';
   return reply;
 }
@@ -457,6 +747,7 @@ redisReply *dg_redis_eval(dg_redis_t *r, dg_redis_script_t *s, int argc,
     v[i + 2] = argv[i];
     vlen[i + 2] = lens != NULL ? lens[i] : strlen(argv[i]);
   }
+  r->script = s->text;
   reply = dg_redis_command_argv(r, argc + 2, v, vlen);
   if (reply != NULL && reply->type == REDIS_REPLY_ERROR &&
       strncmp(reply->str, "NOSCRIPT", 8) == 0) {
@@ -467,6 +758,7 @@ redisReply *dg_redis_eval(dg_redis_t *r, dg_redis_script_t *s, int argc,
     vlen[1] = strlen(s->text);
     reply = dg_redis_command_argv(r, argc + 2, v, vlen);
   }
+  r->script = NULL;
 out:
   free(v);
   free(vlen);
@@ -494,5 +786,9 @@ int dg_redis_pipeline_collect(dg_redis_t *r, redisReply **replies, size_t n) {
     replies[i] = reply;
   }
   r->last_err[0] = '\0';
+  for (size_t i = 0; i < n && r->ctx != NULL; i++) {
+    log_if_denied(r, replies[i]);
+    drop_if_role_changed(r, replies[i]);
+  }
   return 0;
 }

@@ -14,7 +14,8 @@ EXTRA_DIST += conf.d/reconcile.conf conf.d/executor.conf
 # /usr/share/driftguard (SPEC 7).
 dist_pkgdata_DATA = packaging/prometheus/driftguard-alerts.yml \
 	packaging/prometheus/driftguard-scrape.yml packaging/grafana/driftguard-dashboard.json
-dist_doc_DATA = doc/runbook.md packaging/collectd/graphite-example.conf
+dist_doc_DATA = doc/runbook.md packaging/collectd/graphite-example.conf \
+	packaging/redis/driftguard.acl packaging/stunnel/driftguard-redis.conf
 
 PACKAGING_DEBIAN = packaging/debian/changelog packaging/debian/control \
 	packaging/debian/copyright packaging/debian/rules packaging/debian/source/format \

@@ -29,6 +29,7 @@ static data_set_t rc_types[] = {
     RC_TYPE("close_executed", rc_ds_derive),
     RC_TYPE("close_rejected", rc_ds_derive),
     RC_TYPE("close_guardrail_fail", rc_ds_derive),
+    RC_TYPE("close_waiting", rc_ds_derive),
 };
 
 int rc_metrics_register_types(void) {

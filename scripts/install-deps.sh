@@ -9,7 +9,8 @@ pkgs=(build-essential autoconf automake libtool pkg-config
   libhiredis-dev libcurl4-openssl-dev libssl-dev libjson-c-dev libyajl-dev
   libmicrohttpd-dev libsystemd-dev
   libprotobuf-c1 libmicrohttpd12
-  redis-server redis-tools curl socat jq procps valgrind ca-certificates prometheus
+  redis-server redis-sentinel redis-tools stunnel4
+  curl socat jq procps valgrind ca-certificates prometheus
   debhelper dpkg-dev fakeroot rpm)
 
 missing=()

@@ -36,6 +36,10 @@ typedef struct {
   long recv_window_ms;
   long claim_idle_s; /* pending entries idle this long are taken over */
   long batch_size;   /* entries per XREADGROUP */
+  /* Replicas that must acknowledge the "submitted" record (WAIT) before an
+   * order is sent, and how long to wait for them (ms). */
+  long redis_min_replicas;
+  long redis_replica_timeout_ms;
 } dg_executor_conf_t;
 
 /* Fill the defaults: Consumer from gethostname(), Hostname as collectd names

@@ -21,6 +21,9 @@ int dg_key_result_stream(char *buf, size_t size, const char *prefix);
 int dg_key_dedupe(char *buf, size_t size, const char *prefix,
                   const char *plan_id);
 int dg_key_ban_until(char *buf, size_t size, const char *prefix);
+/* Set by the executor while RedisMinReplicas replicas do not acknowledge
+ * (a JSON object), for driftguard-ctl status. */
+int dg_key_replicas_short(char *buf, size_t size, const char *prefix);
 
 #define DG_HOLD_REASON "reconcile_drift"
 #define DG_DECISION_CLOSE "RECONCILE_CLOSE"

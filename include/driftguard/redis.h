@@ -1,22 +1,41 @@
 /* redis.h - Redis connection from a RedisURL with hiredis: parse the URL
  * (redis://[[user]:password@]host[:port][/db],
- * unix://[[user]:password@]/path[?db=N]), connect with a
+ * unix://[[user]:password@]/path[?db=N],
+ * redis-sentinel://[[user]:password@]host[:port][,host[:port]...][/db]#name:
+ * the master named name, found through any of the sentinels and checked
+ * with ROLE before use), connect with a
  * connect timeout AND a reply timeout (redisSetTimeout, or a silent server
  * hangs the caller), AUTH, SELECT, and reconnect on the next call after an
- * I/O error. */
+ * I/O error or a reply saying the server is no longer a master (READONLY,
+ * MASTERDOWN, UNBLOCKED): with Sentinel, that reconnect asks the sentinels
+ * where the master is now. */
 #ifndef DRIFTGUARD_REDIS_H
 #define DRIFTGUARD_REDIS_H
 
 #include <hiredis/hiredis.h>
 #include <stddef.h>
 
+#define DG_REDIS_SENTINELS_MAX 8
+#define DG_REDIS_SENTINEL_DEFAULT_PORT 26379
+
 typedef struct {
-  char host[256]; /* empty for unix sockets */
+  char host[256];
+  int port;
+} dg_redis_addr_t;
+
+typedef struct {
+  char host[256]; /* empty for unix sockets and Sentinel URLs */
   int port;
   char unix_path[256]; /* empty for TCP */
   int db;
   char username[256]; /* ACL user from the URL, may be empty */
-  char password[256]; /* from the URL, may be empty */
+  char password[256]; /* from the URL, may be empty; the master's and the
+                         replicas', offered to a sentinel that asks for it */
+  /* redis-sentinel:// only: the sentinels, in the URL's order, and the
+   * master's name (n_sentinels 0 for the other schemes). */
+  int n_sentinels;
+  dg_redis_addr_t sentinels[DG_REDIS_SENTINELS_MAX];
+  char master_name[128];
 } dg_redis_url_t;
 
 /* Returns 0, -1 with a reason in err (never echoing the password). */
@@ -61,6 +80,13 @@ redisReply *dg_redis_eval(dg_redis_t *r, dg_redis_script_t *s, int argc,
 int dg_redis_pipeline_collect(dg_redis_t *r, redisReply **replies, size_t n);
 /* Mark the connection broken (after an error seen by the caller). */
 void dg_redis_disconnect(dg_redis_t *r);
+/* How many connections r has made. Two replies read while this stayed the
+ * same came over one connection: WAIT then speaks for the writes before it
+ * (a WAIT on a fresh connection counts replicas, not acknowledgements). */
+unsigned long dg_redis_connection_number(const dg_redis_t *r);
+/* What r talks to, for messages: "redis 127.0.0.1:6379", "redis unix:PATH",
+ * "redis master 'NAME' at HOST:PORT" (where the sentinels last found it). */
+const char *dg_redis_endpoint(const dg_redis_t *r);
 /* Why the last connect or command failed ("" if none); never a password.
  * Valid until the next call on r. */
 const char *dg_redis_last_error(const dg_redis_t *r);

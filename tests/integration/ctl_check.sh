@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
-# driftguard-ctl check: every check OK on a good set-up, and a FAIL line and
-# exit code 1 for each thing an operator must fix (key file readable by
-# others, hedge mode, Redis down, exchange ban), a WARN for a Redis that
-# would lose the ledger on a restart; config and usage errors exit 2.
+# driftguard-ctl check: every check OK on a good set-up (Redis with AOF and
+# a replica), and a FAIL line and exit code 1 for each thing an operator
+# must fix (key file readable by others, hedge mode, Redis down, exchange
+# ban, fewer replicas than RedisMinReplicas), a WARN for what weakens the
+# guarantees (no replica, AOF off); config and usage errors exit 2.
 . "$top_srcdir/tests/integration/ctl_lib.sh"
 dg_time_limit 90
-ctl_setup --appendonly yes --appendfsync everysec
+ctl_setup --appendonly yes
+REPLICA_PORT=$(dg_free_port)
+redis-server --port "$REPLICA_PORT" --bind 127.0.0.1 --save '' --dir "$DG_TMP" \
+  --logfile "$DG_TMP/replica.log" --replicaof 127.0.0.1 "$REDIS_PORT" </dev/null >/dev/null 2>&1 &
+REPLICA_PID=$!
+dg_track "$REPLICA_PID"
+dg_wait_for 10 bash -c "redis-cli -p $REDIS_PORT INFO replication | grep -q 'state=online'" ||
+  bail "the replica did not sync"
 
 result_of() { echo "$OUT" | jq -r --arg c "$1" '.checks[] | select(.check == $c) | .result'; }
 
@@ -20,28 +28,38 @@ ctl check --json
 is "$RC" 0 "check --json: exits 0"
 is "$(echo "$OUT" | jq -r .ok)" true "check --json: ok is true"
 is "$(echo "$OUT" | jq -r '[.checks[].check] | join(",")')" \
-  "config,key_file,redis,redis_persistence,exchange_ban,exchange,clock,api_key,position_mode" \
+  "config,key_file,redis,redis_master,redis_replicas,redis_persistence,redis_tls,exchange_ban,exchange,clock,api_key,position_mode" \
   "check --json: every check, in order"
 is "$(echo "$OUT" | jq -r '[.checks[] | select(.result != "OK")] | length')" 0 \
   "check --json: all OK"
 
-echo "$OUT" | jq -r '.checks[] | select(.check == "redis_persistence") | .detail' | grep -q 'AOF on, appendfsync everysec'
-ok $? "check: AOF with appendfsync everysec is OK"
+detail_of() { echo "$OUT" | jq -r --arg c "$1" '.checks[] | select(.check == $c) | .detail'; }
+detail_of redis_master | grep -q "^redis 127.0.0.1:$REDIS_PORT: role master"
+ok $? "redis_master: the address and its role ($(detail_of redis_master))"
+detail_of redis_replicas | grep -q "^1 replica, 1 online: ip=127.0.0.1,port=$REPLICA_PORT,state=online"
+ok $? "redis_replicas: the replica and its state ($(detail_of redis_replicas))"
+detail_of redis_persistence | grep -q '^AOF on, last write ok'
+ok $? "redis_persistence: AOF on ($(detail_of redis_persistence))"
+detail_of redis_tls | grep -q "this host's Redis, no tunnel"
+ok $? "redis_tls: loopback, no tunnel ($(detail_of redis_tls))"
 
-# A Redis that keeps nothing, then one that only snapshots: WARN, naming the fix.
-persistence() {
-  rcli CONFIG SET appendonly "$1" >/dev/null
-  rcli CONFIG SET save "$2" >/dev/null
-  ctl check --json
-  echo "$(result_of redis_persistence)|$RC|$(echo "$OUT" | jq -r '.checks[] | select(.check == "redis_persistence") | .detail')"
-}
-got=$(persistence no "")
-case "$got" in "WARN|0|Redis keeps nothing (appendonly no, no save rule)"*"set appendonly yes with appendfsync everysec"*) true ;; *) false ;; esac
-ok $? "check: no persistence is a WARN that names the fix (exit 0)"
-got=$(persistence no "900 1")
-case "$got" in "WARN|0|appendonly no, RDB snapshots only (save 900 1)"*"older ledger"*) true ;; *) false ;; esac
-ok $? "check: RDB snapshots only is a WARN: an older ledger looks like drift"
-rcli CONFIG SET appendonly yes >/dev/null
+# What weakens the guarantees: AOF off, no replica; and RedisMinReplicas
+# that cannot be met.
+rcli CONFIG SET appendonly no >/dev/null
+dg_stop_pid "$REPLICA_PID"
+dg_wait_for 10 bash -c "redis-cli -p $REDIS_PORT INFO replication | grep -q '^connected_slaves:0'"
+ctl check --json
+is "$RC/$(result_of redis_persistence)" 0/WARN "AOF off: redis_persistence WARN (exit 0)"
+detail_of redis_persistence | grep -q 'brings the ledger back empty .* or older .*set appendonly yes with appendfsync everysec'
+ok $? "AOF off: the WARN says what it does to the ledger and names the fix"
+is "$(result_of redis_replicas)" WARN "no replica: redis_replicas WARN"
+ctl_conf "$CONF" "RedisMinReplicas 1"
+ctl check --json
+is "$RC" 1 "RedisMinReplicas 1 without a replica: exit 1"
+is "$(result_of redis_replicas)" FAIL "RedisMinReplicas 1 without a replica: redis_replicas FAIL"
+detail_of redis_replicas | grep -q 'the executor sends no order'
+ok $? "and the detail says what it means"
+ctl_conf "$CONF"
 
 # A key file others can read.
 cp "$SIM_KEYFILE" "$DG_TMP/open.key"

@@ -11,6 +11,7 @@
  *   eval:KEY                    dg_redis_eval of a script that INCRs KEY:
  *                               "reply N" | "error: REASON"
  *   wait:PATH                   wait (up to 20 s) until PATH exists
+ *   endpoint                    "endpoint WHAT" (dg_redis_endpoint)
  *   ban-store:PREFIX:UNTIL:NOW  "ban-store RC"
  *   ban-check:PREFIX:NOW        "ban-check RC [UNTIL]" */
 #include "driftguard/ban.h"
@@ -121,6 +122,8 @@ static void step(dg_redis_t *r, char *s) {
     step_eval(r, s + 5);
   } else if (strncmp(s, "pipeline:", 9) == 0) {
     step_pipeline(r, s + 9);
+  } else if (strcmp(s, "endpoint") == 0) {
+    printf("endpoint %s", dg_redis_endpoint(r));
   } else if (strncmp(s, "wait:", 5) == 0) {
     for (int i = 0; i < 200 && access(s + 5, F_OK) != 0; i++)
       usleep(100000);
