@@ -22,7 +22,7 @@ url_for() { echo "redis://$1:pw-$1@127.0.0.1:$REDIS_PORT/0"; }
 # --- plugin and executor, each with only its user -------------------------------
 REDIS_URL=$(url_for driftguard-executor)
 e2e_setup
-e2e_restart_sim $(sim_listed BTCUSDT ETHUSDT)
+e2e_restart_sim $(sim_listed BTCUSDT ETHUSDT SOLUSDT)
 ex_start
 ok $? "executor starts as driftguard-executor"
 REDIS_URL=$(url_for driftguard-plugin)
@@ -30,6 +30,7 @@ e2e_start_collectd a '    Symbol "BTCUSDT"
     Symbol "ETHUSDT"'
 ledger BTCUSDT 0
 ledger ETHUSDT 0
+ledger SOLUSDT 0
 sim_positions '{"BTCUSDT":"0.007"}' >/dev/null
 dg_wait_for 20 settled BTCUSDT 0
 ok $? "plugin and executor with only their users: the drift heals, the HOLD is released"
@@ -58,16 +59,17 @@ is "$(jq -r '[.checks[] | select(.check | startswith("redis")) | select(.result 
 ! grep -q NOPERM "$DG_TMP/ctl.err"
 ok $? "with no permission missing"
 
-ex_hold ETHUSDT
-ctl_as driftguard-ctl release ETHUSDT
+# A HOLD on a symbol the plugin does not watch (it would release it itself).
+ex_hold SOLUSDT
+ctl_as driftguard-ctl release SOLUSDT
 [ "$RC" -ne 0 ]
 ok $? "ctl release as the read-only user fails"
 grep -q "NOPERM.*'eval'" "$DG_TMP/ctl.err"
 ok $? "loudly, naming the command it may not run ($(grep -o "NOPERM[^\"]*'eval'[^\"]*" "$DG_TMP/ctl.err" | head -n 1))"
-is "$(hold_keys ETHUSDT)" 3 "and the HOLD stays"
-ctl_as driftguard-release release ETHUSDT
+is "$(hold_keys SOLUSDT)" 3 "and the HOLD stays"
+ctl_as driftguard-release release SOLUSDT
 is "$RC" 0 "ctl release as driftguard-release releases"
-is "$(hold_keys ETHUSDT)" 0 "the HOLD is gone"
+is "$(hold_keys SOLUSDT)" 0 "the HOLD is gone"
 
 # --- less than the shipped rights: loud failures ----------------------------------
 # The executor may no longer append results.

@@ -17,6 +17,8 @@ dg_keyfile "$PLUGIN_KEYFILE" "$DG_API_KEY" "$DG_API_SECRET"
 PLAN_KEYFILE="$DG_TMP/plan.key"
 (umask 077 && printf '%s\n' "$PLAN_KEY" >"$PLAN_KEYFILE")
 (umask 077 && printf '%s\n' "$REDIS_PW" >"$DG_TMP/redis.pass")
+redis-cli -p "$REDIS_PORT" -a "$REDIS_PW" --no-auth-warning \
+  HSET corecheck:ledger:BTCUSDT position_amt 0 >/dev/null # a lost fill
 sim_positions '{"BTCUSDT":"0.007"}' >/dev/null
 
 # --- the plugin, inside collectd ----------------------------------------------
