@@ -43,20 +43,27 @@ static void rc_account_free(rc_account_t *a) {
   if (a->redis != NULL)
     dg_redis_free(a->redis);
   dg_hmac_key_free(a->plan_key);
-  char **strings[] = {
-      &a->name,         &a->exchange,         &a->url,
-      &a->key_file,     &a->redis_url,        &a->redis_password_file,
-      &a->key_prefix,   &a->source,           &a->ledger_key,
-      &a->ledger_field, &a->ledger_guard_key, &a->plan_key_file};
+  char **strings[] = {&a->name,
+                      &a->conf.exchange,
+                      &a->conf.url,
+                      &a->conf.key_file,
+                      &a->conf.redis_url,
+                      &a->conf.redis_password_file,
+                      &a->conf.key_prefix,
+                      &a->conf.source,
+                      &a->conf.ledger_key,
+                      &a->conf.ledger_field,
+                      &a->conf.ledger_guard_key,
+                      &a->conf.plan_key_file};
   for (size_t i = 0; i < STATIC_ARRAY_SIZE(strings); i++)
     sfree(*strings[i]);
   free(a->symbols);
-  free(a->watch);
-  free(a->rows);
-  free(a->replies);
-  free(a->values);
-  free(a->ledger_cmd);
-  free(a->ledger_cmd_symbols);
+  free(a->work.watch);
+  free(a->work.rows);
+  free(a->work.replies);
+  free(a->work.values);
+  free(a->work.ledger_cmd);
+  free(a->work.ledger_cmd_symbols);
   free(a->scanned);
   free(a);
 }
@@ -205,9 +212,9 @@ static int rc_config_missing_ledger(rc_account_t *a, oconfig_item_t *ci) {
     return rc_config_bad(a, ci, "expects \"hold\" or \"flat\"");
   int status = 0;
   if (strcasecmp(v, "hold") == 0)
-    a->missing_ledger_flat = false;
+    a->conf.missing_ledger_flat = false;
   else if (strcasecmp(v, "flat") == 0)
-    a->missing_ledger_flat = true;
+    a->conf.missing_ledger_flat = true;
   else
     status = rc_config_bad(a, ci, "expects \"hold\" or \"flat\"");
   sfree(v);
@@ -219,17 +226,17 @@ static int rc_config_option(rc_account_t *a, oconfig_item_t *ci) {
     const char *key;
     size_t offset;
   } strings[] = {
-      {"Exchange", offsetof(rc_account_t, exchange)},
-      {"URL", offsetof(rc_account_t, url)},
-      {"KeyFile", offsetof(rc_account_t, key_file)},
-      {"RedisURL", offsetof(rc_account_t, redis_url)},
-      {"RedisPasswordFile", offsetof(rc_account_t, redis_password_file)},
-      {"KeyPrefix", offsetof(rc_account_t, key_prefix)},
-      {"Source", offsetof(rc_account_t, source)},
-      {"LedgerKey", offsetof(rc_account_t, ledger_key)},
-      {"LedgerField", offsetof(rc_account_t, ledger_field)},
-      {"LedgerGuardKey", offsetof(rc_account_t, ledger_guard_key)},
-      {"PlanKeyFile", offsetof(rc_account_t, plan_key_file)},
+      {"Exchange", offsetof(rc_account_t, conf.exchange)},
+      {"URL", offsetof(rc_account_t, conf.url)},
+      {"KeyFile", offsetof(rc_account_t, conf.key_file)},
+      {"RedisURL", offsetof(rc_account_t, conf.redis_url)},
+      {"RedisPasswordFile", offsetof(rc_account_t, conf.redis_password_file)},
+      {"KeyPrefix", offsetof(rc_account_t, conf.key_prefix)},
+      {"Source", offsetof(rc_account_t, conf.source)},
+      {"LedgerKey", offsetof(rc_account_t, conf.ledger_key)},
+      {"LedgerField", offsetof(rc_account_t, conf.ledger_field)},
+      {"LedgerGuardKey", offsetof(rc_account_t, conf.ledger_guard_key)},
+      {"PlanKeyFile", offsetof(rc_account_t, conf.plan_key_file)},
   };
   for (size_t i = 0; i < STATIC_ARRAY_SIZE(strings); i++) {
     if (strcasecmp(ci->key, strings[i].key) != 0)
@@ -245,19 +252,19 @@ static int rc_config_option(rc_account_t *a, oconfig_item_t *ci) {
     double v = 0;
     if (cf_util_get_double(ci, &v) != 0 || !(v > 0))
       return rc_config_bad(a, ci, "expects a positive number of seconds");
-    a->interval = DOUBLE_TO_CDTIME_T(v);
+    a->conf.interval = DOUBLE_TO_CDTIME_T(v);
     return 0;
   }
   if (strcasecmp(ci->key, "Timeout") == 0)
-    return rc_config_seconds_ms(a, ci, &a->timeout_ms);
+    return rc_config_seconds_ms(a, ci, &a->conf.timeout_ms);
   if (strcasecmp(ci->key, "MissingLedger") == 0)
     return rc_config_missing_ledger(a, ci);
   if (strcasecmp(ci->key, "ConfirmPolls") == 0)
-    return rc_config_positive(a, ci, &a->confirm_polls);
+    return rc_config_positive(a, ci, &a->conf.confirm_polls);
   if (strcasecmp(ci->key, "HoldLease") == 0)
-    return rc_config_positive(a, ci, &a->hold_lease_s);
+    return rc_config_positive(a, ci, &a->conf.hold_lease_s);
   if (strcasecmp(ci->key, "Cooldown") == 0)
-    return rc_config_positive(a, ci, &a->cooldown_s);
+    return rc_config_positive(a, ci, &a->conf.cooldown_s);
   return rc_config_unknown(a, ci->key);
 }
 
@@ -268,32 +275,32 @@ static int rc_config_complete(rc_account_t *a) {
     char **field;
     const char *def;
   } defaults[] = {
-      {&a->exchange, RC_DEFAULT_EXCHANGE},
-      {&a->redis_url, RC_DEFAULT_REDIS_URL},
-      {&a->key_prefix, DG_DEFAULT_PREFIX},
-      {&a->source, DG_DEFAULT_SOURCE},
-      {&a->ledger_field, RC_DEFAULT_LEDGER_FIELD},
+      {&a->conf.exchange, RC_DEFAULT_EXCHANGE},
+      {&a->conf.redis_url, RC_DEFAULT_REDIS_URL},
+      {&a->conf.key_prefix, DG_DEFAULT_PREFIX},
+      {&a->conf.source, DG_DEFAULT_SOURCE},
+      {&a->conf.ledger_field, RC_DEFAULT_LEDGER_FIELD},
   };
   for (size_t i = 0; i < STATIC_ARRAY_SIZE(defaults); i++)
     if (*defaults[i].field == NULL &&
         (*defaults[i].field = strdup(defaults[i].def)) == NULL)
       return rc_config_fail(a, "Account", "out of memory");
-  if (a->ledger_key == NULL) {
+  if (a->conf.ledger_key == NULL) {
     char buf[DG_KEY_MAX];
-    snprintf(buf, sizeof(buf), "%s:ledger:{symbol}", a->key_prefix);
-    if ((a->ledger_key = strdup(buf)) == NULL)
+    snprintf(buf, sizeof(buf), "%s:ledger:{symbol}", a->conf.key_prefix);
+    if ((a->conf.ledger_key = strdup(buf)) == NULL)
       return rc_config_fail(a, "Account", "out of memory");
   }
-  if (a->url == NULL)
+  if (a->conf.url == NULL)
     return rc_config_fail(a, "URL", "missing (the exchange's base URL)");
-  if (a->key_file == NULL)
+  if (a->conf.key_file == NULL)
     return rc_config_fail(a, "KeyFile", "missing (API key file)");
-  if (strstr(a->ledger_key, RC_SYMBOL_PLACEHOLDER) == NULL)
+  if (strstr(a->conf.ledger_key, RC_SYMBOL_PLACEHOLDER) == NULL)
     return rc_config_fail(a, "LedgerKey",
                           "must contain " RC_SYMBOL_PLACEHOLDER);
-  if (a->interval == 0)
-    a->interval = plugin_get_interval();
-  if (a->missing_ledger_flat && a->ledger_guard_key == NULL)
+  if (a->conf.interval == 0)
+    a->conf.interval = plugin_get_interval();
+  if (a->conf.missing_ledger_flat && a->conf.ledger_guard_key == NULL)
     WARNING(RC_PLUGIN " plugin: account=%s MissingLedger \"flat\" without "
                       "LedgerGuardKey: if the ledger is lost (a Redis restart "
                       "without persistence, FLUSHDB, a wrong LedgerKey or "
@@ -307,10 +314,10 @@ static int rc_config_account(oconfig_item_t *ci) {
   rc_account_t *a = calloc(1, sizeof(*a));
   if (a == NULL)
     return -1;
-  a->timeout_ms = RC_DEFAULT_TIMEOUT_MS;
-  a->confirm_polls = RC_DEFAULT_CONFIRM_POLLS;
-  a->hold_lease_s = RC_DEFAULT_HOLD_LEASE_S;
-  a->cooldown_s = RC_DEFAULT_COOLDOWN_S;
+  a->conf.timeout_ms = RC_DEFAULT_TIMEOUT_MS;
+  a->conf.confirm_polls = RC_DEFAULT_CONFIRM_POLLS;
+  a->conf.hold_lease_s = RC_DEFAULT_HOLD_LEASE_S;
+  a->conf.cooldown_s = RC_DEFAULT_COOLDOWN_S;
   if (cf_util_get_string(ci, &a->name) != 0 ||
       !rc_valid_account_name(a->name)) {
     ERROR(RC_PLUGIN " plugin: <Account> expects one name of [A-Za-z0-9_-]");
@@ -369,32 +376,34 @@ static int rc_account_open(rc_account_t *a) {
   char password[DG_SECRET_MAX];
   int status = 0;
 
-  if (dg_redis_url_parse(a->redis_url, &url, err, sizeof(err)) != 0)
+  if (dg_redis_url_parse(a->conf.redis_url, &url, err, sizeof(err)) != 0)
     return rc_config_fail(a, "RedisURL", err);
-  if (a->redis_password_file != NULL &&
-      dg_keyfile_read_line(a->redis_password_file, password, sizeof(password),
-                           err, sizeof(err)) < 0)
+  if (a->conf.redis_password_file != NULL &&
+      dg_keyfile_read_line(a->conf.redis_password_file, password,
+                           sizeof(password), err, sizeof(err)) < 0)
     return rc_config_fail(a, "RedisPasswordFile", err);
-  a->redis = dg_redis_new(
-      &url, a->redis_password_file != NULL ? password : NULL, a->timeout_ms);
+  a->redis =
+      dg_redis_new(&url, a->conf.redis_password_file != NULL ? password : NULL,
+                   a->conf.timeout_ms);
   dg_secret_wipe(password, sizeof(password));
   dg_secret_wipe(&url, sizeof(url));
   if (a->redis == NULL)
     return rc_config_fail(a, "RedisURL", "cannot create the Redis client");
 
-  if (a->plan_key_file != NULL &&
-      (a->plan_key = dg_keyfile_read_hmac_key(a->plan_key_file, err,
+  if (a->conf.plan_key_file != NULL &&
+      (a->plan_key = dg_keyfile_read_hmac_key(a->conf.plan_key_file, err,
                                               sizeof(err))) == NULL)
     return rc_config_fail(a, "PlanKeyFile", err);
 
-  if (dg_keyfile_read_credentials(a->key_file, &creds, err, sizeof(err)) != 0)
+  if (dg_keyfile_read_credentials(a->conf.key_file, &creds, err, sizeof(err)) !=
+      0)
     return rc_config_fail(a, "KeyFile", err);
-  dg_exchange_opts_t opts = {.url = a->url,
+  dg_exchange_opts_t opts = {.url = a->conf.url,
                              .api_key = creds.api_key,
                              .api_secret = creds.secret,
-                             .timeout_ms = a->timeout_ms,
+                             .timeout_ms = a->conf.timeout_ms,
                              .recv_window_ms = 5000};
-  a->ex = dg_exchange_new(a->exchange, &opts, err, sizeof(err));
+  a->ex = dg_exchange_new(a->conf.exchange, &opts, err, sizeof(err));
   dg_secret_wipe(&creds, sizeof(creds));
   if (a->ex == NULL)
     status = rc_config_fail(a, "Exchange", err);
@@ -421,21 +430,21 @@ static int rc_read(user_data_t *ud) {
   rc_account_t *a = ud->data;
   /* collectd calls a little early or late: within half a tick is on
    * time, or every poll would slip by a whole tick. */
-  cdtime_t now = cdtime() + rc_tick(a->interval) / 2;
+  cdtime_t now = cdtime() + rc_tick(a->conf.interval) / 2;
   bool regular = now >= a->next_poll;
   if (!regular && (a->repoll_at == 0 || now < a->repoll_at))
     return 0;
   if (regular) {
     /* Keep the schedule; after an overrun start it again from now. */
-    a->next_poll = a->next_poll != 0 && now - a->next_poll < a->interval
-                       ? a->next_poll + a->interval
-                       : now + a->interval;
+    a->next_poll = a->next_poll != 0 && now - a->next_poll < a->conf.interval
+                       ? a->next_poll + a->conf.interval
+                       : now + a->conf.interval;
     a->repoll_until = 0;
   }
   rc_poll_result_t r;
   rc_poll(a, &r);
   if (regular && r.published > 0)
-    a->repoll_until = now + a->interval - a->interval / 4;
+    a->repoll_until = now + a->conf.interval - a->conf.interval / 4;
   cdtime_t next = now + MS_TO_CDTIME_T(RC_REPOLL_DELAY_MS);
   a->repoll_at = a->repoll_until != 0 && r.ok && r.closes_active > 0 &&
                          next < a->repoll_until
@@ -517,7 +526,7 @@ static int rc_init(void) {
     char name[DATA_MAX_NAME_LEN];
     snprintf(name, sizeof(name), RC_PLUGIN "/%s", a->name);
     int status = plugin_register_complex_read(RC_PLUGIN, name, rc_read,
-                                              rc_tick(a->interval),
+                                              rc_tick(a->conf.interval),
                                               &(user_data_t){.data = a});
     if (status != 0) {
       ERROR(RC_PLUGIN " plugin: account=%s registering the read callback "
@@ -525,19 +534,20 @@ static int rc_init(void) {
             a->name, status);
       return -1;
     }
-    if (MS_TO_CDTIME_T(a->timeout_ms) >= a->interval)
+    if (MS_TO_CDTIME_T(a->conf.timeout_ms) >= a->conf.interval)
       WARNING(RC_PLUGIN " plugin: account=%s Timeout (%d ms) is not below "
                         "Interval: a slow exchange delays polls and its values "
                         "go missing",
-              a->name, a->timeout_ms);
+              a->name, a->conf.timeout_ms);
     INFO(RC_PLUGIN " plugin: account=%s exchange=%s url=%s interval=%.3f "
                    "symbols=%zu%s confirm_polls=%d plan_mac=%s "
                    "missing_ledger=%s ledger_guard_key=%s",
-         a->name, a->exchange, a->url, CDTIME_T_TO_DOUBLE(a->interval),
-         a->configured_num, a->configured_num == 0 ? " (auto)" : "",
-         a->confirm_polls, a->plan_key != NULL ? "yes" : "no",
-         a->missing_ledger_flat ? "flat" : "hold",
-         a->ledger_guard_key != NULL ? a->ledger_guard_key : "none");
+         a->name, a->conf.exchange, a->conf.url,
+         CDTIME_T_TO_DOUBLE(a->conf.interval), a->configured_num,
+         a->configured_num == 0 ? " (auto)" : "", a->conf.confirm_polls,
+         a->plan_key != NULL ? "yes" : "no",
+         a->conf.missing_ledger_flat ? "flat" : "hold",
+         a->conf.ledger_guard_key != NULL ? a->conf.ledger_guard_key : "none");
   }
   return 0;
 }

@@ -79,9 +79,8 @@ typedef struct {
   long groups;        /* consumer groups on the plan stream, -1 unknown */
 } rc_store_status_t;
 
+/* An <Account> block's options (SPEC section 8), fixed after init. */
 typedef struct {
-  char *name;
-  /* Configuration (SPEC section 8). */
   char *exchange;
   char *url;
   char *key_file;
@@ -99,15 +98,55 @@ typedef struct {
   int confirm_polls;
   int hold_lease_s;
   int cooldown_s;
+} rc_account_conf_t;
 
-  /* The read callback's schedule (reconcile.c): the next regular poll,
-   * and after a plan the next quick re-poll (0: none) and their end. */
-  cdtime_t next_poll, repoll_at, repoll_until;
+/* A poll's work arrays, kept from poll to poll (grown, never shrunk): the
+ * watch list, its ledger rows, the store's reply slots, the ledger read
+ * pipeline, and the values queued for dispatch. */
+typedef struct {
+  rc_symbol_t **watch;
+  rc_ledger_row_t *rows;
+  redisReply **replies; /* work_cap + 4 (reconcile_store.c) */
+  size_t work_cap;
+  /* The ledger read pipeline (RESP) built for the watch list it names,
+   * reused while the list stays the same (reconcile_store.c). */
+  char *ledger_cmd;
+  size_t ledger_cmd_len;
+  char (*ledger_cmd_symbols)[DG_SYMBOL_MAX];
+  size_t ledger_cmd_symbols_num;
+  /* The values of the poll in progress. */
+  rc_value_t *values;
+  size_t values_num, values_cap;
+} rc_poll_work_t;
+
+/* CPU time of the polls after the first (which connects and fetches
+ * exchangeInfo), thread CPU clock, logged at shutdown: the plugin's own
+ * work (of which the positionRisk request and parse), and
+ * plugin_dispatch_values of its values. */
+typedef struct {
+  uint64_t polls, cpu_own_ns, cpu_exchange_ns, cpu_dispatch_ns;
+} rc_poll_cpu_t;
+
+/* Redis losing its data (a restart without persistence, a failover to an
+ * empty replica) is noticed by its run_id changing or the plan stream's
+ * consumer group vanishing; then no plan for ConfirmPolls polls. */
+typedef struct {
+  char redis_run_id[48];
+  bool groups_seen;
+  int publish_paused_polls;
+} rc_data_loss_t;
+
+typedef struct {
+  char *name;
+  rc_account_conf_t conf;
 
   /* Runtime, created by the init callback. */
   dg_exchange_t *ex;
   dg_redis_t *redis;
   dg_hmac_key_t *plan_key; /* NULL without PlanKeyFile */
+  /* The read callback's schedule (reconcile.c): the next regular poll,
+   * and after a plan the next quick re-poll (0: none) and their end. */
+  cdtime_t next_poll, repoll_at, repoll_until;
 
   /* Sorted by name, so that a poll walks them beside the sorted positions
    * and watch list instead of searching for each symbol. With a Symbol
@@ -124,34 +163,9 @@ typedef struct {
   /* Per-symbol values go to plugin instance "<account>-<symbol>" instead
    * of "<symbol>" (another account watches the same symbols). */
   bool instance_with_account;
-  /* A poll's work arrays, kept from poll to poll (grown, never shrunk):
-   * the watch list, its ledger rows, and the store's reply slots. */
-  rc_symbol_t **watch;
-  rc_ledger_row_t *rows;
-  redisReply **replies; /* work_cap + 1 */
-  size_t work_cap;
-  /* The ledger read pipeline (RESP) built for the watch list it names,
-   * reused while the list stays the same (reconcile_store.c). */
-  char *ledger_cmd;
-  size_t ledger_cmd_len;
-  char (*ledger_cmd_symbols)[DG_SYMBOL_MAX];
-  size_t ledger_cmd_symbols_num;
-  /* The values of the poll in progress. */
-  rc_value_t *values;
-  size_t values_num, values_cap;
-  /* CPU time of the polls after the first (which connects and fetches
-   * exchangeInfo), thread CPU clock, logged at shutdown: the plugin's own
-   * work (of which the positionRisk request and parse), and
-   * plugin_dispatch_values of its values. */
-  uint64_t polls, cpu_own_ns, cpu_exchange_ns, cpu_dispatch_ns;
-
-  /* Redis losing its data (a restart without persistence, a failover to
-   * an empty replica) is noticed by its run_id changing or the plan
-   * stream's consumer group vanishing; then no plan for ConfirmPolls
-   * polls. */
-  char redis_run_id[48];
-  bool groups_seen;
-  int publish_paused_polls;
+  rc_poll_work_t work;
+  rc_poll_cpu_t cpu;
+  rc_data_loss_t loss;
 
   bool failing[RC_SRC_COUNT]; /* an error is in progress (log once) */
   derive_t poll_errors[RC_SRC_COUNT];

@@ -83,22 +83,22 @@ static void rc_value_list_init(const rc_account_t *a, value_list_t *vl) {
   *vl = (value_list_t)VALUE_LIST_INIT;
   vl->values_len = 1;
   /* collectd's cache expects the next value one account Interval later. */
-  vl->interval = a->interval;
+  vl->interval = a->conf.interval;
   sstrncpy(vl->plugin, RC_PLUGIN, sizeof(vl->plugin));
 }
 
 /* A slot in the queue, or NULL when it cannot grow (the value is then
  * dispatched at once). */
 static rc_value_t *rc_queue_slot(rc_account_t *a) {
-  if (a->values_num == a->values_cap) {
-    size_t cap = a->values_cap > 0 ? 2 * a->values_cap : 64;
-    rc_value_t *grown = realloc(a->values, cap * sizeof(*grown));
+  if (a->work.values_num == a->work.values_cap) {
+    size_t cap = a->work.values_cap > 0 ? 2 * a->work.values_cap : 64;
+    rc_value_t *grown = realloc(a->work.values, cap * sizeof(*grown));
     if (grown == NULL)
       return NULL;
-    a->values = grown;
-    a->values_cap = cap;
+    a->work.values = grown;
+    a->work.values_cap = cap;
   }
-  return &a->values[a->values_num++];
+  return &a->work.values[a->work.values_num++];
 }
 
 static void rc_queue(rc_account_t *a, const char *symbol, const char *type,
@@ -138,9 +138,9 @@ void rc_metric_symbol(rc_account_t *a, const rc_symbol_t *s, const char *type,
 void rc_metrics_flush(rc_account_t *a) {
   value_list_t vl;
   rc_value_list_init(a, &vl);
-  for (size_t i = 0; i < a->values_num; i++)
-    rc_dispatch(a, &a->values[i], &vl);
-  a->values_num = 0;
+  for (size_t i = 0; i < a->work.values_num; i++)
+    rc_dispatch(a, &a->work.values[i], &vl);
+  a->work.values_num = 0;
 }
 
 /* For display only (dashboards): the double nearest the exact amount.

@@ -80,7 +80,7 @@ rc_symbol_t *rc_symbol_get(rc_account_t *a, const char *name) {
   if (found)
     return &a->symbols[at];
   /* Queued values point into symbols, which is about to move. */
-  if (a->values_num > 0)
+  if (a->work.values_num > 0)
     rc_metrics_flush(a);
   rc_symbol_t *grown =
       realloc(a->symbols, (a->symbols_num + 1) * sizeof(*a->symbols));
@@ -103,7 +103,7 @@ static void rc_exchange_failed(rc_account_t *a, const char *what,
       res->ban_until_ms > 0 ? res->ban_until_ms : res->retry_after_ms;
   if ((res->status == DG_EX_RATE_LIMIT || res->status == DG_EX_BANNED) &&
       until > 0 &&
-      dg_ban_store(a->redis, a->key_prefix, until,
+      dg_ban_store(a->redis, a->conf.key_prefix, until,
                    (int64_t)CDTIME_T_TO_MS(cdtime())) != 0)
     WARNING(RC_PLUGIN " plugin: account=%s storing the exchange back-off "
                       "failed: %s",
@@ -139,25 +139,25 @@ void rc_symbol_list_unique(char (*list)[DG_SYMBOL_MAX], size_t *n) {
 
 /* Room for n symbols in the poll's work arrays. -1: out of memory. */
 static int rc_work_reserve(rc_account_t *a, size_t n) {
-  if (n <= a->work_cap && a->work_cap > 0)
+  if (n <= a->work.work_cap && a->work.work_cap > 0)
     return 0;
-  size_t cap = a->work_cap > 0 ? 2 * a->work_cap : 64;
+  size_t cap = a->work.work_cap > 0 ? 2 * a->work.work_cap : 64;
   while (cap < n)
     cap *= 2;
-  rc_symbol_t **watch = realloc(a->watch, cap * sizeof(*watch));
+  rc_symbol_t **watch = realloc(a->work.watch, cap * sizeof(*watch));
   if (watch == NULL)
     return -1;
-  a->watch = watch;
-  rc_ledger_row_t *rows = realloc(a->rows, cap * sizeof(*rows));
+  a->work.watch = watch;
+  rc_ledger_row_t *rows = realloc(a->work.rows, cap * sizeof(*rows));
   if (rows == NULL)
     return -1;
-  a->rows = rows;
+  a->work.rows = rows;
   /* the ledger read's replies: n + MGET + at most 3 more */
-  redisReply **replies = realloc(a->replies, (cap + 4) * sizeof(*replies));
+  redisReply **replies = realloc(a->work.replies, (cap + 4) * sizeof(*replies));
   if (replies == NULL)
     return -1;
-  a->replies = replies;
-  a->work_cap = cap;
+  a->work.replies = replies;
+  a->work.work_cap = cap;
   return 0;
 }
 
@@ -209,7 +209,7 @@ static int rc_watch_auto(rc_account_t *a, const dg_position_t *pos,
   return 0;
 }
 
-/* The symbols this poll watches into a->watch, sorted by name: the
+/* The symbols this poll watches into a->work.watch, sorted by name: the
  * Symbol list, or in auto mode every symbol open on either side. *n is
  * their number; -1: the poll failed. */
 static int rc_watch_list(rc_account_t *a, const dg_position_t *pos, size_t npos,
@@ -224,7 +224,7 @@ static int rc_watch_list(rc_account_t *a, const dg_position_t *pos, size_t npos,
   size_t count = 0;
   for (size_t i = 0; i < a->symbols_num; i++)
     if (!auto_mode || a->symbols[i].watched)
-      a->watch[count++] = &a->symbols[i];
+      a->work.watch[count++] = &a->symbols[i];
   *n = count;
   return 0;
 }
@@ -234,7 +234,7 @@ static int rc_watch_list(rc_account_t *a, const dg_position_t *pos, size_t npos,
 static int rc_refresh_rules(rc_account_t *a, size_t n) {
   cdtime_t now = cdtime();
   for (size_t i = 0; i < n; i++) {
-    rc_symbol_t *s = a->watch[i];
+    rc_symbol_t *s = a->work.watch[i];
     dg_symbol_rules_t rules;
     dg_ex_result_t res;
     if (s->rules_at != 0 && now - s->rules_at < RC_RULES_EVERY)
@@ -313,9 +313,9 @@ static int rc_plan_text(const rc_account_t *a, const char *symbol,
                         int64_t now_ms, char *json, size_t size, int *len,
                         char mac[65], char *plan_id, size_t id_size) {
   dg_plan_t plan;
-  if (dg_plan_build(&plan, a->key_prefix, a->source, symbol, &act->drift,
-                    exchange_amt, act->ledger_amt, now_ms,
-                    a->cooldown_s) != 0 ||
+  if (dg_plan_build(&plan, a->conf.key_prefix, a->conf.source, symbol,
+                    &act->drift, exchange_amt, act->ledger_amt, now_ms,
+                    a->conf.cooldown_s) != 0 ||
       (*len = dg_plan_encode(&plan, json, size)) < 0)
     return -1;
   sstrncpy(plan_id, plan.plan_id, id_size);
@@ -337,9 +337,9 @@ static int rc_hold_publish(rc_account_t *a, rc_symbol_t *s,
   int len = 0, published = 0;
   if (rc_plan_text(a, s->name, act, exchange_amt, now_ms, json, sizeof(json),
                    &len, mac, plan_id, sizeof(plan_id)) != 0 ||
-      dg_key_cooldown(cooldown, sizeof(cooldown), a->key_prefix, s->name,
+      dg_key_cooldown(cooldown, sizeof(cooldown), a->conf.key_prefix, s->name,
                       act->sig,
-                      dg_drift_bucket(now_ms / 1000, a->cooldown_s)) < 0) {
+                      dg_drift_bucket(now_ms / 1000, a->conf.cooldown_s)) < 0) {
     ERROR(RC_PLUGIN " plugin: account=%s symbol=%s cannot build the plan "
                     "(signature=%s); holding without one",
           a->name, s->name, act->sig);
@@ -380,17 +380,17 @@ static void rc_hold_only(rc_account_t *a, rc_symbol_t *s,
   sstrncpy(s->mem.held_sig, act->sig, sizeof(s->mem.held_sig));
   if (!notify)
     return;
-  if (rc_template_fill(a->ledger_key, s->name, key, sizeof(key)) != 0)
-    sstrncpy(key, a->ledger_key, sizeof(key));
+  if (rc_template_fill(a->conf.ledger_key, s->name, key, sizeof(key)) != 0)
+    sstrncpy(key, a->conf.ledger_key, sizeof(key));
   WARNING(RC_PLUGIN " plugin: account=%s symbol=%s unfixable drift "
                     "exchange_amt=%s ledger_amt=%s signature=%s "
                     "ledger_key=%s ledger_field=%s (%s): HOLD kept, no plan",
-          a->name, s->name, ex_txt, led_txt, act->sig, key, a->ledger_field,
-          why);
+          a->name, s->name, ex_txt, led_txt, act->sig, key,
+          a->conf.ledger_field, why);
   rc_notify(a, NOTIF_WARNING, s->name,
             "reconcile: unfixable drift on %s: exchange_amt=%s "
             "ledger_amt=%s (%s; ledger %s field %s), HOLD kept",
-            s->name, ex_txt, led_txt, why, key, a->ledger_field);
+            s->name, ex_txt, led_txt, why, key, a->conf.ledger_field);
   sstrncpy(s->mem.notified_sig, act->sig, sizeof(s->mem.notified_sig));
 }
 
@@ -431,7 +431,7 @@ static void rc_symbol_poll(rc_account_t *a, rc_symbol_t *s,
   if (act.new_drift)
     INFO(RC_PLUGIN " plugin: account=%s symbol=%s drift seen exchange_amt=%s "
                    "ledger_amt=%s signature=%s confirm_polls=%d",
-         a->name, s->name, ex_txt, led_txt, act.sig, a->confirm_polls);
+         a->name, s->name, ex_txt, led_txt, act.sig, a->conf.confirm_polls);
 
   int hold_active = row->hold;
   switch (act.kind) {
@@ -468,22 +468,22 @@ static void rc_symbol_poll(rc_account_t *a, rc_symbol_t *s,
  * ConfirmPolls window. */
 static void rc_redis_reset_check(rc_account_t *a, const rc_store_status_t *st) {
   const char *what = NULL;
-  if (a->redis_run_id[0] != '\0' && st->run_id[0] != '\0' &&
-      strcmp(a->redis_run_id, st->run_id) != 0)
+  if (a->loss.redis_run_id[0] != '\0' && st->run_id[0] != '\0' &&
+      strcmp(a->loss.redis_run_id, st->run_id) != 0)
     what = "Redis run_id changed (a restart or a failover)";
-  else if (a->groups_seen && st->groups == 0)
+  else if (a->loss.groups_seen && st->groups == 0)
     what = "the plan stream's consumer group vanished";
   if (st->run_id[0] != '\0')
-    sstrncpy(a->redis_run_id, st->run_id, sizeof(a->redis_run_id));
+    sstrncpy(a->loss.redis_run_id, st->run_id, sizeof(a->loss.redis_run_id));
   if (st->groups >= 0)
-    a->groups_seen = st->groups > 0;
+    a->loss.groups_seen = st->groups > 0;
   if (what == NULL)
     return;
   WARNING(RC_PLUGIN " plugin: account=%s %s: Redis may have lost its data; "
                     "no plan is published for %d poll(s) while drifts are "
                     "confirmed again (make the ledger's Redis persistent)",
-          a->name, what, a->confirm_polls);
-  a->publish_paused_polls = a->confirm_polls;
+          a->name, what, a->conf.confirm_polls);
+  a->loss.publish_paused_polls = a->conf.confirm_polls;
   for (size_t i = 0; i < a->symbols_num; i++) {
     a->symbols[i].mem.pending_sig[0] = '\0';
     a->symbols[i].mem.pending_count = 0;
@@ -499,19 +499,19 @@ static void rc_ledger_health(rc_account_t *a, size_t n, bool ledger_lost) {
     snprintf(err, sizeof(err),
              "LedgerGuardKey %s is absent: the ledger is lost; no plan is "
              "published, drifting symbols are held",
-             a->ledger_guard_key);
+             a->conf.ledger_guard_key);
     rc_account_error(a, RC_SRC_LEDGER, err);
     return;
   }
   for (size_t i = 0; i < n; i++)
-    if (a->rows[i].state == RC_LEDGER_UNREADABLE) {
-      if (rc_template_fill(a->ledger_key, a->watch[i]->name, key,
+    if (a->work.rows[i].state == RC_LEDGER_UNREADABLE) {
+      if (rc_template_fill(a->conf.ledger_key, a->work.watch[i]->name, key,
                            sizeof(key)) != 0)
-        sstrncpy(key, a->ledger_key, sizeof(key));
+        sstrncpy(key, a->conf.ledger_key, sizeof(key));
       snprintf(err, sizeof(err),
                "symbol=%s key=%s field=%s: the ledger value is not an exact "
                "decimal (held, never closed)",
-               a->watch[i]->name, key, a->ledger_field);
+               a->work.watch[i]->name, key, a->conf.ledger_field);
       rc_account_error(a, RC_SRC_LEDGER, err);
       return;
     }
@@ -540,24 +540,24 @@ static bool rc_poll_symbols(rc_account_t *a, const dg_position_t *pos,
   if (rc_refresh_rules(a, n) != 0)
     return false;
 
-  rc_policy_t policy = {.confirm_polls = a->confirm_polls,
-                        .missing_is_flat = a->missing_ledger_flat,
+  rc_policy_t policy = {.confirm_polls = a->conf.confirm_polls,
+                        .missing_is_flat = a->conf.missing_ledger_flat,
                         .ledger_lost = !st.guard_present,
-                        .publish_paused = a->publish_paused_polls > 0};
+                        .publish_paused = a->loss.publish_paused_polls > 0};
   rc_ledger_health(a, n, policy.ledger_lost);
   size_t p = 0;
   for (size_t i = 0; i < n && !redis_failed; i++) {
-    rc_symbol_t *s = a->watch[i];
+    rc_symbol_t *s = a->work.watch[i];
     while (p < npos && strcmp(pos[p].symbol, s->name) < 0)
       p++;
     bool open = p < npos && strcmp(pos[p].symbol, s->name) == 0;
     /* A symbol positionRisk omits is flat. */
     if (s->listed)
-      rc_symbol_poll(a, s, open ? pos[p].amt : DG_DEC_ZERO, &a->rows[i],
+      rc_symbol_poll(a, s, open ? pos[p].amt : DG_DEC_ZERO, &a->work.rows[i],
                      &policy, out, &redis_failed);
   }
-  if (a->publish_paused_polls > 0)
-    a->publish_paused_polls--;
+  if (a->loss.publish_paused_polls > 0)
+    a->loss.publish_paused_polls--;
   return !redis_failed && !a->failing[RC_SRC_LEDGER];
 }
 
@@ -571,7 +571,7 @@ static uint64_t rc_thread_cpu_ns(void) {
 }
 
 void rc_poll_log_cpu(const rc_account_t *a) {
-  uint64_t timed = a->polls > 1 ? a->polls - 1 : 0;
+  uint64_t timed = a->cpu.polls > 1 ? a->cpu.polls - 1 : 0;
   if (timed == 0)
     return;
   /* Own work (of which the positionRisk request and its parsing), then
@@ -580,9 +580,9 @@ void rc_poll_log_cpu(const rc_account_t *a) {
   INFO(RC_PLUGIN " plugin: account=%s polls=%" PRIu64
                  " cpu_us_per_poll=%.1f exchange_cpu_us_per_poll=%.1f"
                  " dispatch_cpu_us_per_poll=%.1f",
-       a->name, a->polls, (double)a->cpu_own_ns / (double)timed / 1e3,
-       (double)a->cpu_exchange_ns / (double)timed / 1e3,
-       (double)a->cpu_dispatch_ns / (double)timed / 1e3);
+       a->name, a->cpu.polls, (double)a->cpu.cpu_own_ns / (double)timed / 1e3,
+       (double)a->cpu.cpu_exchange_ns / (double)timed / 1e3,
+       (double)a->cpu.cpu_dispatch_ns / (double)timed / 1e3);
 }
 
 void rc_poll(rc_account_t *a, rc_poll_result_t *out) {
@@ -594,7 +594,7 @@ void rc_poll(rc_account_t *a, rc_poll_result_t *out) {
   dg_ex_result_t res;
   memset(out, 0, sizeof(*out));
 
-  int banned = dg_ban_check(a->redis, a->key_prefix,
+  int banned = dg_ban_check(a->redis, a->conf.key_prefix,
                             (int64_t)CDTIME_T_TO_MS(cdtime()), &banned_until);
   if (banned < 0) {
     snprintf(err, sizeof(err), "reading the shared exchange back-off: %s",
@@ -629,9 +629,9 @@ void rc_poll(rc_account_t *a, rc_poll_result_t *out) {
 
   uint64_t cpu_work = rc_thread_cpu_ns();
   rc_metrics_flush(a);
-  if (a->polls++ > 0) {
-    a->cpu_own_ns += cpu_work - cpu_start;
-    a->cpu_exchange_ns += cpu_exchange;
-    a->cpu_dispatch_ns += rc_thread_cpu_ns() - cpu_work;
+  if (a->cpu.polls++ > 0) {
+    a->cpu.cpu_own_ns += cpu_work - cpu_start;
+    a->cpu.cpu_exchange_ns += cpu_exchange;
+    a->cpu.cpu_dispatch_ns += rc_thread_cpu_ns() - cpu_work;
   }
 }

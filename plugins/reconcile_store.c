@@ -116,7 +116,7 @@ static void rc_resp_arg(rc_resp_t *r, const char *s) {
  * (when configured), INFO server (run_id), XINFO GROUPS of the plan
  * stream. */
 static size_t rc_tail_commands(const rc_account_t *a) {
-  return a->ledger_guard_key != NULL ? 3 : 2;
+  return a->conf.ledger_guard_key != NULL ? 3 : 2;
 }
 
 static size_t rc_ledger_replies(const rc_account_t *a, size_t n) {
@@ -130,42 +130,42 @@ static int rc_ledger_commands(const rc_account_t *a, size_t n, rc_resp_t *cmd,
                               char *err, size_t errlen) {
   char key[DG_KEY_MAX];
   for (size_t i = 0; i < n; i++) {
-    const char *symbol = a->watch[i]->name;
-    if (rc_template_fill(a->ledger_key, symbol, key, sizeof(key)) != 0) {
+    const char *symbol = a->work.watch[i]->name;
+    if (rc_template_fill(a->conf.ledger_key, symbol, key, sizeof(key)) != 0) {
       snprintf(err, errlen, "key name too long for symbol=%s", symbol);
       return -1;
     }
     rc_resp_count(cmd, '*', 3);
     rc_resp_arg(cmd, "HGET");
     rc_resp_arg(cmd, key);
-    rc_resp_arg(cmd, a->ledger_field);
+    rc_resp_arg(cmd, a->conf.ledger_field);
   }
   if (n > 0) {
     rc_resp_count(cmd, '*', 1 + 2 * n);
     rc_resp_arg(cmd, "MGET");
   }
   for (size_t i = 0; i < n; i++) {
-    const char *symbol = a->watch[i]->name;
-    if (dg_key_hold(key, sizeof(key), a->key_prefix, symbol) < 0) {
+    const char *symbol = a->work.watch[i]->name;
+    if (dg_key_hold(key, sizeof(key), a->conf.key_prefix, symbol) < 0) {
       snprintf(err, errlen, "key name too long for symbol=%s", symbol);
       return -1;
     }
     rc_resp_arg(cmd, key);
-    if (dg_key_hold_sig(key, sizeof(key), a->key_prefix, symbol) < 0) {
+    if (dg_key_hold_sig(key, sizeof(key), a->conf.key_prefix, symbol) < 0) {
       snprintf(err, errlen, "key name too long for symbol=%s", symbol);
       return -1;
     }
     rc_resp_arg(cmd, key);
   }
-  if (a->ledger_guard_key != NULL) {
+  if (a->conf.ledger_guard_key != NULL) {
     rc_resp_count(cmd, '*', 2);
     rc_resp_arg(cmd, "EXISTS");
-    rc_resp_arg(cmd, a->ledger_guard_key);
+    rc_resp_arg(cmd, a->conf.ledger_guard_key);
   }
   rc_resp_count(cmd, '*', 2);
   rc_resp_arg(cmd, "INFO");
   rc_resp_arg(cmd, "server");
-  if (dg_key_plan_stream(key, sizeof(key), a->key_prefix) < 0) {
+  if (dg_key_plan_stream(key, sizeof(key), a->conf.key_prefix) < 0) {
     snprintf(err, errlen, "KeyPrefix too long");
     return -1;
   }
@@ -180,13 +180,13 @@ static int rc_ledger_commands(const rc_account_t *a, size_t n, rc_resp_t *cmd,
   return 0;
 }
 
-/* a->ledger_cmd for the watch list: the one cached when the list is the
+/* a->work.ledger_cmd for the watch list: the one cached when the list is the
  * same as last poll's (the usual case), else built and cached. */
 static int rc_ledger_pipeline(rc_account_t *a, size_t n, char *err,
                               size_t errlen) {
-  bool same = a->ledger_cmd != NULL && a->ledger_cmd_symbols_num == n;
+  bool same = a->work.ledger_cmd != NULL && a->work.ledger_cmd_symbols_num == n;
   for (size_t i = 0; i < n && same; i++)
-    same = strcmp(a->ledger_cmd_symbols[i], a->watch[i]->name) == 0;
+    same = strcmp(a->work.ledger_cmd_symbols[i], a->work.watch[i]->name) == 0;
   if (same)
     return 0;
   rc_resp_t cmd = {0};
@@ -199,13 +199,13 @@ static int rc_ledger_pipeline(rc_account_t *a, size_t n, char *err,
     return -1;
   }
   for (size_t i = 0; i < n; i++)
-    memcpy(copy[i], a->watch[i]->name, sizeof(*copy));
-  free(a->ledger_cmd);
-  free(a->ledger_cmd_symbols);
-  a->ledger_cmd = cmd.buf;
-  a->ledger_cmd_len = cmd.len;
-  a->ledger_cmd_symbols = copy;
-  a->ledger_cmd_symbols_num = n;
+    memcpy(copy[i], a->work.watch[i]->name, sizeof(*copy));
+  free(a->work.ledger_cmd);
+  free(a->work.ledger_cmd_symbols);
+  a->work.ledger_cmd = cmd.buf;
+  a->work.ledger_cmd_len = cmd.len;
+  a->work.ledger_cmd_symbols = copy;
+  a->work.ledger_cmd_symbols_num = n;
   return 0;
 }
 
@@ -255,14 +255,14 @@ int rc_store_ledger_read(rc_account_t *a, size_t n, rc_store_status_t *st,
   redisContext *c = dg_redis_context(a->redis);
   if (c == NULL)
     return rc_set_err(err, errlen, "connect", NULL, a->redis);
-  if (redisAppendFormattedCommand(c, a->ledger_cmd, a->ledger_cmd_len) !=
-      REDIS_OK) {
+  if (redisAppendFormattedCommand(c, a->work.ledger_cmd,
+                                  a->work.ledger_cmd_len) != REDIS_OK) {
     /* Nothing was sent yet: dropping the connection discards it. */
     dg_redis_disconnect(a->redis);
     snprintf(err, errlen, "out of memory");
     return -1;
   }
-  redisReply **replies = a->replies; /* slots: rc_work_reserve */
+  redisReply **replies = a->work.replies; /* slots: rc_work_reserve */
   size_t nreplies = rc_ledger_replies(a, n);
   if (dg_redis_pipeline_collect(a->redis, replies, nreplies) != 0)
     return rc_set_err(err, errlen, "ledger read", NULL, a->redis);
@@ -273,7 +273,7 @@ int rc_store_ledger_read(rc_account_t *a, size_t n, rc_store_status_t *st,
   if (holds != NULL &&
       (holds->type != REDIS_REPLY_ARRAY || holds->elements != 2 * n))
     status = rc_set_err(err, errlen, "hold read", holds, a->redis);
-  if (status == 0 && a->ledger_guard_key != NULL) {
+  if (status == 0 && a->conf.ledger_guard_key != NULL) {
     const redisReply *guard = *tail++;
     if (guard->type != REDIS_REPLY_INTEGER)
       status = rc_set_err(err, errlen, "LedgerGuardKey read", guard, a->redis);
@@ -289,7 +289,7 @@ int rc_store_ledger_read(rc_account_t *a, size_t n, rc_store_status_t *st,
   for (size_t i = 0; i < n && status == 0; i++) {
     const redisReply *hold = holds->element[2 * i],
                      *sig = holds->element[2 * i + 1];
-    rc_ledger_row_t *row = &a->rows[i];
+    rc_ledger_row_t *row = &a->work.rows[i];
     memset(row, 0, sizeof(*row));
     rc_ledger_row_set(row, replies[i]);
     row->hold = hold->type == REDIS_REPLY_STRING;
@@ -350,14 +350,15 @@ int rc_store_scan_symbols(rc_account_t *a, char (**out)[DG_SYMBOL_MAX],
   char hold_tmpl[DG_KEY_MAX];
   char(*list)[DG_SYMBOL_MAX] = NULL;
   size_t count = 0;
-  if (dg_key_hold(hold_tmpl, sizeof(hold_tmpl), a->key_prefix,
+  if (dg_key_hold(hold_tmpl, sizeof(hold_tmpl), a->conf.key_prefix,
                   RC_SYMBOL_PLACEHOLDER) < 0) {
     snprintf(err, errlen, "KeyPrefix too long");
     return -1;
   }
   /* Ledger symbols, and symbols still on HOLD (whose drift may be gone
    * on both sides, but whose HOLD must still be released). */
-  if (rc_scan_template(a, a->ledger_key, &list, &count, err, errlen) != 0 ||
+  if (rc_scan_template(a, a->conf.ledger_key, &list, &count, err, errlen) !=
+          0 ||
       rc_scan_template(a, hold_tmpl, &list, &count, err, errlen) != 0) {
     free(list);
     return -1;
@@ -393,9 +394,10 @@ static redisReply *rc_eval(rc_account_t *a, dg_redis_script_t *script,
 
 static int rc_hold_keys(const rc_account_t *a, const char *symbol,
                         char keys[3][DG_KEY_MAX]) {
-  return (dg_key_hold(keys[0], DG_KEY_MAX, a->key_prefix, symbol) < 0 ||
-          dg_key_hold_reason(keys[1], DG_KEY_MAX, a->key_prefix, symbol) < 0 ||
-          dg_key_hold_sig(keys[2], DG_KEY_MAX, a->key_prefix, symbol) < 0)
+  return (dg_key_hold(keys[0], DG_KEY_MAX, a->conf.key_prefix, symbol) < 0 ||
+          dg_key_hold_reason(keys[1], DG_KEY_MAX, a->conf.key_prefix, symbol) <
+              0 ||
+          dg_key_hold_sig(keys[2], DG_KEY_MAX, a->conf.key_prefix, symbol) < 0)
              ? -1
              : 0;
 }
@@ -406,12 +408,12 @@ int rc_store_hold(rc_account_t *a, const char *symbol, const char *signature,
   char hk[3][DG_KEY_MAX], stream[DG_KEY_MAX], lease[16], cooldown[16];
   *published = 0;
   if (rc_hold_keys(a, symbol, hk) != 0 ||
-      dg_key_plan_stream(stream, sizeof(stream), a->key_prefix) < 0) {
+      dg_key_plan_stream(stream, sizeof(stream), a->conf.key_prefix) < 0) {
     snprintf(err, errlen, "key name too long for symbol=%s", symbol);
     return -1;
   }
-  snprintf(lease, sizeof(lease), "%d", a->hold_lease_s);
-  snprintf(cooldown, sizeof(cooldown), "%d", a->cooldown_s);
+  snprintf(lease, sizeof(lease), "%d", a->conf.hold_lease_s);
+  snprintf(cooldown, sizeof(cooldown), "%d", a->conf.cooldown_s);
   const char *keys[5] = {hk[0], hk[1], hk[2], cooldown_key, stream};
   const char *args[7] = {
       lease, signature, DG_HOLD_REASON, cooldown, RC_STREAM_MAXLEN, plan, mac};
