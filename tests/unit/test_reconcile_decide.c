@@ -144,18 +144,25 @@ static void run_case(const struct decide_case *c) {
        "%s: a plan only from a known ledger", c->name);
 }
 
+/* A symbol holding exchange, step and minQty 0.001, with no memory yet. */
+static rc_decide_in_t symbol_in(const char *exchange, rc_ledger_state_t ledger,
+                                rc_memory_t *mem) {
+  rc_decide_in_t in = {.exchange_amt = dec(exchange),
+                       .ledger = ledger,
+                       .step = dec("0.001"),
+                       .min_qty = dec("0.001")};
+  memset(mem, 0, sizeof(*mem));
+  return in;
+}
+
 /* The signature of an unknown ledger names why it is unknown, so that the
  * ledger coming back (even as 0) is a new drift, confirmed again. */
 static void test_ledger_comes_back(void) {
   rc_policy_t policy = {.confirm_polls = 2};
-  rc_decide_in_t in = {.exchange_amt = dec("0.003"),
-                       .ledger = MISSING,
-                       .step = dec("0.001"),
-                       .min_qty = dec("0.001")};
   rc_memory_t mem;
+  rc_decide_in_t in = symbol_in("0.003", MISSING, &mem);
   rc_action_t act;
   char want[DG_SIGNATURE_LEN + 1];
-  memset(&mem, 0, sizeof(mem));
   rc_decide("BTCUSDT", &in, &policy, &mem, &act);
   rc_decide("BTCUSDT", &in, &policy, &mem, &act);
   dg_drift_signature_text("BTCUSDT", in.exchange_amt, "missing", want);
@@ -180,13 +187,9 @@ static void test_ledger_comes_back(void) {
 /* One notification per signature: the apply step records it. */
 static void test_notify_once(void) {
   rc_policy_t policy = {.confirm_polls = 1};
-  rc_decide_in_t in = {.exchange_amt = dec("0.003"),
-                       .ledger = UNREADABLE,
-                       .step = dec("0.001"),
-                       .min_qty = dec("0.001")};
   rc_memory_t mem;
+  rc_decide_in_t in = symbol_in("0.003", UNREADABLE, &mem);
   rc_action_t act;
-  memset(&mem, 0, sizeof(mem));
   rc_decide("BTCUSDT", &in, &policy, &mem, &act);
   ok(act.notify, "first poll of an unreadable ledger: notify");
   memcpy(mem.notified_sig, act.sig, sizeof(mem.notified_sig));
@@ -200,13 +203,10 @@ static void test_notify_once(void) {
 
 static void test_bad_math(void) {
   rc_policy_t policy = {.confirm_polls = 1};
-  rc_decide_in_t in = {.exchange_amt = dec("0.003"),
-                       .ledger = OK,
-                       .step = DG_DEC_ZERO,
-                       .min_qty = dec("0.001")};
   rc_memory_t mem;
+  rc_decide_in_t in = symbol_in("0.003", OK, &mem);
   rc_action_t act;
-  memset(&mem, 0, sizeof(mem));
+  in.step = DG_DEC_ZERO;
   ok(rc_decide("BTCUSDT", &in, &policy, &mem, &act) != 0,
      "a zero step is refused: nothing may change");
 }
