@@ -12,7 +12,10 @@ executor_driftguard_executor_SOURCES = \
 	executor/config.h executor/config.c \
 	executor/invariants.h executor/invariants.c \
 	executor/consumer.h executor/consumer.c \
-	executor/apply.h executor/apply.c \
+	executor/batch.h executor/batch.c \
+	executor/apply.h executor/apply.c executor/resolve.c executor/facts.c \
+	executor/verdict.h executor/verdict.c \
+	executor/exchange_call.h executor/exchange_call.c \
 	executor/dedupe.h executor/dedupe.c \
 	executor/results.h executor/results.c \
 	executor/metrics.h executor/metrics.c
@@ -29,6 +32,13 @@ tests_unit_test_invariants_SOURCES = tests/unit/test_invariants.c tests/tap.h \
 tests_unit_test_invariants_CPPFLAGS = $(EXECUTOR_CPPFLAGS)
 tests_unit_test_invariants_CFLAGS = $(EXECUTOR_CFLAGS)
 tests_unit_test_invariants_LDADD = lib/libdriftguard.la
+
+# The exactly-once table: verdict x record held -> what is written.
+check_PROGRAMS += tests/unit/test_verdict
+tests_unit_test_verdict_SOURCES = tests/unit/test_verdict.c tests/tap.h \
+	executor/verdict.h executor/verdict.c
+tests_unit_test_verdict_CPPFLAGS = $(EXECUTOR_CPPFLAGS)
+tests_unit_test_verdict_CFLAGS = $(EXECUTOR_CFLAGS)
 
 # The exactly-once record's encoding (linked with the Redis helpers it uses).
 check_PROGRAMS += tests/unit/test_executor_dedupe
@@ -48,6 +58,7 @@ EXECUTOR_INTEGRATION_TESTS = tests/integration/executor_execute.sh \
 	tests/integration/executor_dedupe_future_stamp.sh \
 	tests/integration/executor_log_flood.sh \
 	tests/integration/executor_ratelimit.sh \
+	tests/integration/executor_ban_store_refused.sh \
 	tests/integration/executor_exactly_once.sh \
 	tests/integration/executor_recovery.sh \
 	tests/integration/executor_metrics.sh \
@@ -61,6 +72,7 @@ EXECUTOR_INTEGRATION_TESTS = tests/integration/executor_execute.sh \
 	tests/integration/executor_unresolved_giveup.sh \
 	tests/integration/executor_group_start.sh \
 	tests/integration/e2e_late_executor.sh
-TESTS += tests/unit/test_invariants tests/unit/test_executor_dedupe \
+TESTS += tests/unit/test_invariants tests/unit/test_verdict \
+	tests/unit/test_executor_dedupe \
 	$(EXECUTOR_INTEGRATION_TESTS)
 EXTRA_DIST += $(EXECUTOR_INTEGRATION_TESTS) tests/integration/executor_lib.sh
