@@ -59,6 +59,7 @@ EXECUTOR_INTEGRATION_TESTS = tests/integration/executor_execute.sh \
 	tests/integration/executor_log_flood.sh \
 	tests/integration/executor_ratelimit.sh \
 	tests/integration/executor_ban_store_refused.sh \
+	tests/integration/executor_send_time.sh \
 	tests/integration/executor_exactly_once.sh \
 	tests/integration/executor_recovery.sh \
 	tests/integration/executor_metrics.sh \
