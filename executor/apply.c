@@ -16,21 +16,17 @@
  * the request's recvWindow has certainly passed (Binance may say "does not
  * exist" for a while after creation), query again, then read the
  * position: only an unmoved position allows a resend with the same client
- * order id. Otherwise the verdict is UNSURE and the table leaves the entry
- * pending (no result, no ACK): XAUTOCLAIM hands it back every ClaimIdle,
- * each time asking the exchange once more, never sending blindly. After
- * the record's lifetime (24 h) of unknown fate, the plan ends as ERROR for
- * a human. */
+ * order id. Otherwise the verdict is UNSURE: the table leaves the entry
+ * pending, XAUTOCLAIM hands it back every ClaimIdle to ask the exchange
+ * again (never sending blindly); after 24 h, ERROR for a human. */
 #include "executor/apply.h"
 
 #include "driftguard/log.h"
 #include "driftguard/log_limit.h"
-#include "driftguard/plan.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_FIELDS 64
 #define MAX_SENDS 3 /* order requests per plan, ambiguous ones */
 #define MAX_LOOKS 5 /* reads of a record that keeps changing */
 
@@ -262,11 +258,10 @@ ex_action_t ex_job_apply(ex_job_t *j, ex_verdict_t v) {
   for (int looks = 0;; looks++) {
     if (v == EX_V_NEXT) {
       memset(&j->out, 0, sizeof j->out);
-      v = looks < MAX_LOOKS ? run(j)
-                            : unsure(j, EX_ST_ERROR,
-                                     "dedupe record kept "
-                                     "changing; plan not "
-                                     "handled");
+      v = looks < MAX_LOOKS
+              ? run(j)
+              : unsure(j, EX_ST_ERROR,
+                       "dedupe record kept changing; plan not handled");
       j->prefetched = 0;
     }
     age_s = (ex_now_ms() - (j->held.sent_ts != 0 ? j->held.sent_ts
