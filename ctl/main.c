@@ -182,8 +182,8 @@ int main(int argc, char **argv) {
   if (ledger_key != NULL)
     snprintf(o.ledger_key, sizeof(o.ledger_key), "%s", ledger_key);
   else
-    snprintf(o.ledger_key, sizeof(o.ledger_key), "%s:ledger:{symbol}",
-             c.conf.file.key_prefix);
+    dg_key_ledger_default(o.ledger_key, sizeof(o.ledger_key),
+                          c.conf.file.key_prefix);
   if (!conf_ok) /* check reports the config error as its first line */
     return ctl_check_config_failed(&c, err);
 

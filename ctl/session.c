@@ -4,6 +4,7 @@
 #include "ctl.h"
 
 #include "driftguard/ban.h"
+#include "driftguard/grow.h"
 #include "driftguard/keyfile.h"
 #include "driftguard/plan.h"
 
@@ -70,17 +71,19 @@ int ctl_exchange_open(ctl_t *c, char *err, size_t errlen) {
 }
 
 int ctl_ban_until(ctl_t *c, int64_t *until_ms, char *err, size_t errlen) {
+  char why[256];
   int banned;
   *until_ms = 0;
   if (ctl_redis_connect(c, err, errlen) != 0)
     return -1;
-  banned =
-      dg_ban_check(c->redis, c->conf.file.key_prefix, ctl_now_ms(), until_ms);
+  banned = dg_ban_check(c->redis, c->conf.file.key_prefix, ctl_now_ms(),
+                        until_ms, why, sizeof(why));
   if (banned < 0) {
-    snprintf(err, errlen, "cannot read the exchange ban: %s",
-             dg_redis_last_error(c->redis));
+    snprintf(err, errlen, "cannot read the exchange ban: %s", why);
     return -1;
   }
+  if (banned > 0 && why[0] != '\0')
+    fprintf(stderr, "driftguard-ctl: warning: %s\n", why);
   if (banned == 0)
     *until_ms = 0;
   return 0;
@@ -104,12 +107,13 @@ int ctl_exchange_allowed(ctl_t *c, char *err, size_t errlen) {
 
 void ctl_exchange_failed(ctl_t *c, const char *what, const dg_ex_result_t *res,
                          char *err, size_t errlen) {
-  int64_t until =
-      res->status == DG_EX_BANNED ? res->ban_until_ms : res->retry_after_ms;
-  char http[32] = "", code[32] = "";
-  if ((res->status == DG_EX_BANNED || res->status == DG_EX_RATE_LIMIT) &&
-      until > 0 && c->redis != NULL)
-    (void)dg_ban_store(c->redis, c->conf.file.key_prefix, until, ctl_now_ms());
+  int64_t until = dg_ban_until_of(res);
+  char http[32] = "", code[32] = "", why[256];
+  if (until > 0 && c->redis != NULL &&
+      dg_ban_store(c->redis, c->conf.file.key_prefix, until, ctl_now_ms(), why,
+                   sizeof(why)) != 0)
+    fprintf(stderr, "driftguard-ctl: warning: storing the exchange ban: %s\n",
+            why);
   if (res->http_status != 0)
     snprintf(http, sizeof(http), " HTTP %d", res->http_status);
   if (res->code != 0)
@@ -226,14 +230,8 @@ static int glob_escape(const char *s, char *out, size_t size) {
 int ctl_symbols_add(ctl_symbols_t *s, const char *sym, size_t len) {
   if (len == 0 || len >= DG_SYMBOL_MAX)
     return 0;
-  if (s->n == s->cap) {
-    size_t cap = s->cap ? s->cap * 2 : 16;
-    void *v = realloc(s->v, cap * sizeof(*s->v));
-    if (v == NULL)
-      return -1;
-    s->v = v;
-    s->cap = cap;
-  }
+  if (dg_grow(&s->v, &s->cap, s->n, sizeof(*s->v), 16) != 0)
+    return -1;
   memcpy(s->v[s->n], sym, len);
   s->v[s->n][len] = '\0';
   if (dg_symbol_valid(s->v[s->n], strlen(s->v[s->n])))

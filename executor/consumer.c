@@ -84,52 +84,60 @@ static void warn_shared_hostname(ex_ctx_t *ctx, const char *other) {
          ctx->cfg->hostname, ctx->cfg->group, ctx->cfg->consumer, other);
 }
 
+/* One try at the lease, for ex_retry. */
+typedef struct {
+  ex_ctx_t *ctx;
+  const char *const *args;
+  char *holder;
+  size_t size;
+  int ours; /* the answer: 1 ours, 0 held by holder, -1 stopping */
+} lease_try_t;
+
+static int try_lease(void *arg, char *why, size_t why_size) {
+  lease_try_t *t = arg;
+  redisReply *r = ex_redis_eval(t->ctx, &lease_script, t->args);
+  int done = 1;
+  if (r == NULL) {
+    t->ours = -1;
+    return 1;
+  }
+  if (r->type == REDIS_REPLY_ARRAY && r->elements >= 1 &&
+      r->element[0]->type == REDIS_REPLY_INTEGER) {
+    t->ours = r->element[0]->integer == 1;
+    if (r->elements == 2 && r->element[1]->type == REDIS_REPLY_STRING) {
+      if (t->ours)
+        warn_shared_hostname(t->ctx, r->element[1]->str);
+      else
+        snprintf(t->holder, t->size, "%s", r->element[1]->str);
+    }
+  } else {
+    snprintf(why, why_size, "%s",
+             r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+    done = 0;
+  }
+  freeReplyObject(r);
+  return done;
+}
+
 /* 1 when the lease is ours now, 0 when held by holder, -1 when stopping.
  * Any other reply (a script error, Redis refusing the write) says nothing
- * about another executor: logged once, retried with a capped backoff. */
+ * about another executor: logged once, retried (ex_retry). */
 static int take_lease(ex_ctx_t *ctx, char *holder, size_t size) {
-  char ms[24], me[160];
-  int64_t backoff = 500;
-  int logged = 0;
+  char ms[24], me[160], what[DG_KEY_MAX + 8];
+  int failing = 0;
   const char *lease_only[] = {"1", ctx->lease_key, ctx->lease_token, ms, NULL};
   const char *with_host[] = {
       "2", ctx->lease_key, ctx->metrics_host_key, ctx->lease_token, ms, me,
       NULL};
+  lease_try_t t = {ctx,
+                   ctx->metrics_host_key[0] != '\0' ? with_host : lease_only,
+                   holder, size, -1};
+  ex_outage_t o = {"consumer_lease_failed", "consumer_lease_ok", what,
+                   &failing};
   snprintf(ms, sizeof ms, "%ld", ctx->lease_ms);
   snprintf(me, sizeof me, "%s/%s", ctx->cfg->group, ctx->cfg->consumer);
-  for (;;) {
-    redisReply *r = ex_redis_eval(
-        ctx, &lease_script,
-        ctx->metrics_host_key[0] != '\0' ? with_host : lease_only);
-    int ours = -2;
-    if (r == NULL)
-      return -1;
-    if (r->type == REDIS_REPLY_ARRAY && r->elements >= 1 &&
-        r->element[0]->type == REDIS_REPLY_INTEGER) {
-      ours = r->element[0]->integer == 1;
-      if (r->elements == 2 && r->element[1]->type == REDIS_REPLY_STRING) {
-        if (ours)
-          warn_shared_hostname(ctx, r->element[1]->str);
-        else
-          snprintf(holder, size, "%s", r->element[1]->str);
-      }
-    } else if (!logged) {
-      dg_log(LOG_ERR,
-             "event=consumer_lease_failed key=%s error=\"%s\" action=retrying",
-             ctx->lease_key,
-             r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
-      logged = 1;
-    }
-    freeReplyObject(r);
-    if (ours != -2) {
-      if (logged)
-        dg_log(LOG_NOTICE, "event=consumer_lease_ok key=%s", ctx->lease_key);
-      return ours;
-    }
-    if (ex_sleep_ms(ctx, backoff) != 0)
-      return -1;
-    backoff = backoff * 2 > 5000 ? 5000 : backoff * 2;
-  }
+  snprintf(what, sizeof what, " key=%s", ctx->lease_key);
+  return ex_retry(ctx, &o, try_lease, &t) != 0 ? -1 : t.ours;
 }
 
 int ex_consumer_lease_acquire(ex_ctx_t *ctx) {

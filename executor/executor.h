@@ -9,6 +9,7 @@
 #include "executor/config.h"
 
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct ex_metrics ex_metrics_t;
@@ -48,6 +49,24 @@ int ex_sleep_ms(ex_ctx_t *ctx, int64_t ms);
 /* 1 when r is an error reply by which Redis refused to run the command for
  * now (OOM, READONLY, LOADING, BUSY, MASTERDOWN, MISCONF, ...). */
 int ex_redis_refused(const redisReply *r);
+/* One try of something Redis must do: 1 when done, 0 when it could not be
+ * done for now (why says why; tried again). */
+typedef int (*ex_try_fn)(void *arg, char *why, size_t why_size);
+/* How an outage is logged: once "event=DOWN WHAT error=..." when a try
+ * fails, once "event=UP WHAT" when one succeeds again; *failing keeps
+ * the state across calls (one outage, one pair of lines). */
+typedef struct {
+  const char *down, *up, *what;
+  int *failing;
+} ex_outage_t;
+#define EX_REDIS_OUTAGE(ctx)                                                   \
+  { "redis_down", "redis_up", "", &(ctx)->redis_down }
+/* THE back-off loop of the executor: try_once until it is done, sleeping
+ * 100 ms doubling to 5 s between tries (the watchdog fed, a stop seen),
+ * the outage logged as o says. 0 once done, -1 when stopping. */
+int ex_retry(ex_ctx_t *ctx, const ex_outage_t *o, ex_try_fn try_once,
+             void *arg);
+
 /* Run one command until Redis answers, backing off 100 ms doubling to 5 s
  * while it is down or refuses it (ex_redis_refused; logged once per
  * outage). Returns the reply (other error replies included; caller frees),

@@ -12,7 +12,10 @@ executor_driftguard_executor_SOURCES = \
 	executor/config.h executor/config.c \
 	executor/invariants.h executor/invariants.c \
 	executor/consumer.h executor/consumer.c \
-	executor/apply.h executor/apply.c \
+	executor/batch.h executor/batch.c \
+	executor/apply.h executor/apply.c executor/resolve.c executor/facts.c \
+	executor/verdict.h executor/verdict.c \
+	executor/exchange_call.h executor/exchange_call.c \
 	executor/dedupe.h executor/dedupe.c \
 	executor/replicas.h executor/replicas.c \
 	executor/results.h executor/results.c \
@@ -30,6 +33,13 @@ tests_unit_test_invariants_SOURCES = tests/unit/test_invariants.c tests/tap.h \
 tests_unit_test_invariants_CPPFLAGS = $(EXECUTOR_CPPFLAGS)
 tests_unit_test_invariants_CFLAGS = $(EXECUTOR_CFLAGS)
 tests_unit_test_invariants_LDADD = lib/libdriftguard.la
+
+# The exactly-once table: verdict x record held -> what is written.
+check_PROGRAMS += tests/unit/test_verdict
+tests_unit_test_verdict_SOURCES = tests/unit/test_verdict.c tests/tap.h \
+	executor/verdict.h executor/verdict.c
+tests_unit_test_verdict_CPPFLAGS = $(EXECUTOR_CPPFLAGS)
+tests_unit_test_verdict_CFLAGS = $(EXECUTOR_CFLAGS)
 
 # The exactly-once record's encoding (linked with the Redis helpers it uses).
 check_PROGRAMS += tests/unit/test_executor_dedupe
@@ -49,6 +59,8 @@ EXECUTOR_INTEGRATION_TESTS = tests/integration/executor_execute.sh \
 	tests/integration/executor_dedupe_future_stamp.sh \
 	tests/integration/executor_log_flood.sh \
 	tests/integration/executor_ratelimit.sh \
+	tests/integration/executor_ban_store_refused.sh \
+	tests/integration/executor_send_time.sh \
 	tests/integration/executor_exactly_once.sh \
 	tests/integration/executor_recovery.sh \
 	tests/integration/executor_metrics.sh \
@@ -63,6 +75,7 @@ EXECUTOR_INTEGRATION_TESTS = tests/integration/executor_execute.sh \
 	tests/integration/executor_group_start.sh \
 	tests/integration/executor_min_replicas.sh \
 	tests/integration/e2e_late_executor.sh
-TESTS += tests/unit/test_invariants tests/unit/test_executor_dedupe \
+TESTS += tests/unit/test_invariants tests/unit/test_verdict \
+	tests/unit/test_executor_dedupe \
 	$(EXECUTOR_INTEGRATION_TESTS)
 EXTRA_DIST += $(EXECUTOR_INTEGRATION_TESTS) tests/integration/executor_lib.sh

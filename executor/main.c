@@ -15,7 +15,7 @@
 #include "driftguard/keyfile.h"
 #include "driftguard/log.h"
 #include "driftguard/secret.h"
-#include "executor/apply.h"
+#include "executor/batch.h"
 #include "executor/config.h"
 #include "executor/consumer.h"
 #include "executor/executor.h"
@@ -150,7 +150,9 @@ static void report_config_check(void) {
 static void sync_exchange_time(ex_ctx_t *ctx) {
   dg_ex_result_t res;
   int64_t until;
-  if (dg_ban_check(ctx->redis, ctx->cfg->key_prefix, ex_now_ms(), &until) != 0)
+  char why[256];
+  if (dg_ban_check(ctx->redis, ctx->cfg->key_prefix, ex_now_ms(), &until, why,
+                   sizeof why) != 0)
     return; /* banned or Redis down: the first plan will try again */
   if (dg_exchange_sync_time(ctx->exchange, &res) == DG_EX_OK)
     dg_log(LOG_INFO, "event=time_synced offset_ms=%lld",
@@ -229,13 +231,13 @@ static int run(const ex_config_t *cfg, int dry_run) {
            "can submit plans\"");
   }
   dg_key_plan_stream(ctx.plan_stream, sizeof ctx.plan_stream, cfg->key_prefix);
-  snprintf(ctx.lease_key, sizeof ctx.lease_key, "%s:executor:consumer:%s:%s",
-           cfg->key_prefix, cfg->group, cfg->consumer);
+  dg_key_consumer_lease(ctx.lease_key, sizeof ctx.lease_key, cfg->key_prefix,
+                        cfg->group, cfg->consumer);
   snprintf(ctx.lease_token, sizeof ctx.lease_token, "%s:%ld:%lld",
            cfg->hostname, (long)getpid(), (long long)ex_now_ms());
   if (cfg->collectd_socket[0] != '\0')
-    snprintf(ctx.metrics_host_key, sizeof ctx.metrics_host_key,
-             "%s:executor:metrics_host:%s", cfg->key_prefix, cfg->hostname);
+    dg_key_metrics_host(ctx.metrics_host_key, sizeof ctx.metrics_host_key,
+                        cfg->key_prefix, cfg->hostname);
   /* Renewed every loop (at most a second apart, plus one plan). */
   ctx.lease_ms = cfg->claim_idle_s * 500;
   ctx.lease_ms = ctx.lease_ms < 2000    ? 2000

@@ -72,35 +72,64 @@ int ex_redis_refused(const redisReply *r) {
   return 0;
 }
 
+int ex_retry(ex_ctx_t *ctx, const ex_outage_t *o, ex_try_fn try_once,
+             void *arg) {
+  int64_t backoff = BACKOFF_MIN_MS;
+  for (;;) {
+    char why[256] = "";
+    if (try_once(arg, why, sizeof why) == 1) {
+      if (*o->failing) {
+        dg_log(LOG_NOTICE, "event=%s%s", o->up, o->what);
+        *o->failing = 0;
+      }
+      return 0;
+    }
+    if (!*o->failing) {
+      dg_log(LOG_ERR, "event=%s%s error=\"%s\" action=retrying", o->down,
+             o->what, why);
+      *o->failing = 1;
+    }
+    if (ex_sleep_ms(ctx, backoff) != 0)
+      return -1;
+    backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+  }
+}
+
+/* One command (or script) and its reply, for ex_retry. */
+typedef struct {
+  ex_ctx_t *ctx;
+  dg_redis_script_t *script;
+  int argc;
+  const char **argv;
+  const size_t *lens;
+  redisReply *reply;
+} command_t;
+
+static int try_command(void *arg, char *why, size_t size) {
+  command_t *c = arg;
+  redisReply *r =
+      c->script != NULL
+          ? dg_redis_eval(c->ctx->redis, c->script, c->argc, c->argv, c->lens)
+          : dg_redis_command_argv(c->ctx->redis, c->argc, c->argv, c->lens);
+  if (r != NULL && !ex_redis_refused(r)) {
+    c->reply = r;
+    return 1;
+  }
+  snprintf(why, size, "%s",
+           r != NULL ? r->str : dg_redis_last_error(c->ctx->redis));
+  if (r != NULL)
+    freeReplyObject(r); /* refused: the command did not run */
+  return 0;
+}
+
 /* Run a command, or with s its script (argv from NUMKEYS on), until Redis
  * answers (ex_redis). */
 static redisReply *redis_wait(ex_ctx_t *ctx, dg_redis_script_t *s, int argc,
                               const char **argv, const size_t *lens) {
-  int64_t backoff = BACKOFF_MIN_MS;
-  for (;;) {
-    char why[256];
-    redisReply *reply =
-        s != NULL ? dg_redis_eval(ctx->redis, s, argc, argv, lens)
-                  : dg_redis_command_argv(ctx->redis, argc, argv, lens);
-    if (reply != NULL && !ex_redis_refused(reply)) {
-      if (ctx->redis_down) {
-        dg_log(LOG_NOTICE, "event=redis_up");
-        ctx->redis_down = 0;
-      }
-      return reply;
-    }
-    snprintf(why, sizeof why, "%s",
-             reply != NULL ? reply->str : dg_redis_last_error(ctx->redis));
-    if (reply != NULL)
-      freeReplyObject(reply); /* refused: the command did not run */
-    if (!ctx->redis_down) {
-      dg_log(LOG_ERR, "event=redis_down error=\"%s\" action=retrying", why);
-      ctx->redis_down = 1;
-    }
-    if (ex_sleep_ms(ctx, backoff) != 0)
-      return NULL;
-    backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
-  }
+  command_t c = {ctx, s, argc, argv, lens, NULL};
+  return ex_retry(ctx, &(ex_outage_t)EX_REDIS_OUTAGE(ctx), try_command, &c) == 0
+             ? c.reply
+             : NULL;
 }
 
 redisReply *ex_redis_argv(ex_ctx_t *ctx, int argc, const char **argv,

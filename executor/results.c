@@ -8,6 +8,7 @@
 #include "driftguard/log_limit.h"
 #include "executor/metrics.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,14 @@ static const char *const result_fields[] = {
 
 const char *ex_status_name(ex_status_t s) {
   return s >= EX_ST_EXECUTED && s <= EX_ST_DRY_RUN ? status_names[s] : "?";
+}
+
+void ex_outcome_set(ex_outcome_t *o, ex_status_t status, const char *fmt, ...) {
+  va_list ap;
+  o->status = status;
+  va_start(ap, fmt);
+  vsnprintf(o->error, sizeof o->error, fmt, ap);
+  va_end(ap);
 }
 
 static void count(ex_ctx_t *ctx, const char *symbol, const ex_outcome_t *o) {

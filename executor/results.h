@@ -36,6 +36,10 @@ typedef struct {
   char error[320];
 } ex_outcome_t;
 
+/* Set the outcome's status and its error text (printf-like). */
+__attribute__((format(printf, 3, 4))) void
+ex_outcome_set(ex_outcome_t *o, ex_status_t status, const char *fmt, ...);
+
 /* What the result names; empty strings when the entry was not a plan. */
 typedef struct {
   const char *entry_id;

@@ -35,7 +35,7 @@ FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer \
 	$(CURL_CFLAGS)
 FUZZ_LIBS = $(OPENSSL_LIBS) $(JSONC_LIBS) $(YAJL_LIBS) $(HIREDIS_LIBS) \
 	$(CURL_LIBS)
-FUZZ_LIBSRC = decimal sign secret keyfile keys plan drift json_flat text conf \
+FUZZ_LIBSRC = decimal sign secret keyfile keys plan drift json_flat text grow conf \
 	binance_parse exchange binance_usdm http
 FUZZ_TIME = 60
 

@@ -4,6 +4,7 @@
  * binance_usdm.c. */
 #include "driftguard/binance_parse.h"
 
+#include "driftguard/grow.h"
 #include "driftguard/json_flat.h"
 #include "driftguard/sign.h"
 #include "driftguard/text.h"
@@ -369,15 +370,9 @@ static int position_member(void *ctx, const char *key, size_t key_len,
 }
 
 static int position_append(positions_t *ps, char *err, size_t errlen) {
-  if (ps->count == ps->cap) {
-    size_t cap = ps->cap > 0 ? 2 * ps->cap : 64;
-    position_entry_t *grown = realloc(ps->listed, cap * sizeof *grown);
-    if (grown == NULL) {
-      snprintf(err, errlen, "positionRisk: out of memory");
-      return -1;
-    }
-    ps->listed = grown;
-    ps->cap = cap;
+  if (dg_grow(&ps->listed, &ps->cap, ps->count, sizeof *ps->listed, 64) != 0) {
+    snprintf(err, errlen, "positionRisk: out of memory");
+    return -1;
   }
   ps->listed[ps->count++] = ps->entry;
   return 0;

@@ -4,9 +4,11 @@
  * Signed requests carry timestamp (local clock + the offset measured from
  * /fapi/v1/time), recvWindow and an HMAC-SHA256 signature; the API key
  * travels in X-MBX-APIKEY. A read refused with -1021 (clock outside
- * recvWindow) re-syncs the clock and is retried once; an order is never
- * retried: a second send could be a second order, so the caller asks the
- * exchange for the client order id first (dg_ex_result_t.not_executed). Orders
+ * recvWindow) re-syncs the clock and is retried once; this driver never
+ * sends an order twice: a second send could be a second order, so the
+ * caller asks the exchange for the client order id first
+ * (dg_ex_result_t.not_executed) and may then resend with the same client
+ * order id; its recvWindow counts from dg_ex_result_t.sent_ms. Orders
  * go out on a fresh connection for the same reason (see http.h). Parsing and
  * the reply -> outcome mapping live in binance_parse.c. */
 #include "driftguard/binance_parse.h"
@@ -78,7 +80,9 @@ static dg_exchange_t *bn_open(const dg_exchange_opts_t *o, char *err,
 
   if (o->url == NULL || (strncmp(o->url, "https://", 8) != 0 &&
                          strncmp(o->url, "http://", 7) != 0)) {
-    snprintf(err, errlen, "binance-usdm: URL must start with https://");
+    snprintf(err, errlen,
+             "binance-usdm: URL must start with https:// (or http://, "
+             "for a test simulator)");
     return NULL;
   }
   ulen = strlen(o->url);
@@ -218,12 +222,14 @@ static dg_ex_status_t bn_signed(bn_t *b, const char *method, const char *path,
   for (int attempt = 0;; attempt++) {
     dg_bn_query_t q = *params;
     const char *sig;
+    int64_t sent_ms;
     if (!b->time_synced && bn_sync_time(&b->base, res) != DG_EX_OK) {
       res->not_executed = 1; /* the request itself was not sent */
       return res->status;
     }
     dg_bn_query_add_i64(&q, "recvWindow", b->recv_window_ms);
-    dg_bn_query_add_i64(&q, "timestamp", dg_ex_wall_ms() + b->offset_ms);
+    sent_ms = dg_ex_wall_ms();
+    dg_bn_query_add_i64(&q, "timestamp", sent_ms + b->offset_ms);
     if (dg_bn_query_sign(&q, b->secret) != 0) {
       dg_ex_result_init(res);
       res->not_executed = 1;
@@ -232,6 +238,7 @@ static dg_ex_status_t bn_signed(bn_t *b, const char *method, const char *path,
                               method, path);
     }
     bn_call(b, method, path, &q, kind, b->key_header, reply, res);
+    res->sent_ms = sent_ms;
     sig = strstr(q.buf, "signature=");
     if (sig != NULL)
       dg_ex_result_scrub(res, sig + strlen("signature="));

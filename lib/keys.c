@@ -53,3 +53,21 @@ int dg_key_ban_until(char *buf, size_t size, const char *prefix) {
 int dg_key_replicas_short(char *buf, size_t size, const char *prefix) {
   return fit(snprintf(buf, size, "%s:executor:replicas_short", prefix), size);
 }
+
+int dg_key_ledger_default(char *buf, size_t size, const char *prefix) {
+  return fit(snprintf(buf, size, "%s:ledger:{symbol}", prefix), size);
+}
+
+int dg_key_consumer_lease(char *buf, size_t size, const char *prefix,
+                          const char *group, const char *consumer) {
+  return fit(snprintf(buf, size, "%s:executor:consumer:%s:%s", prefix, group,
+                      consumer),
+             size);
+}
+
+int dg_key_metrics_host(char *buf, size_t size, const char *prefix,
+                        const char *hostname) {
+  return fit(
+      snprintf(buf, size, "%s:executor:metrics_host:%s", prefix, hostname),
+      size);
+}

@@ -287,7 +287,8 @@ static int rc_config_complete(rc_account_t *a) {
       return rc_config_fail(a, "Account", "out of memory");
   if (a->conf.ledger_key == NULL) {
     char buf[DG_KEY_MAX];
-    snprintf(buf, sizeof(buf), "%s:ledger:{symbol}", a->conf.key_prefix);
+    if (dg_key_ledger_default(buf, sizeof(buf), a->conf.key_prefix) < 0)
+      return rc_config_fail(a, "KeyPrefix", "too long");
     if ((a->conf.ledger_key = strdup(buf)) == NULL)
       return rc_config_fail(a, "Account", "out of memory");
   }

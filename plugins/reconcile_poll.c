@@ -98,16 +98,14 @@ rc_symbol_t *rc_symbol_get(rc_account_t *a, const char *name) {
 /* An exchange call failed: share a 429/418 back-off through Redis. */
 static void rc_exchange_failed(rc_account_t *a, const char *what,
                                const dg_ex_result_t *res) {
-  char reason[512];
-  int64_t until =
-      res->ban_until_ms > 0 ? res->ban_until_ms : res->retry_after_ms;
-  if ((res->status == DG_EX_RATE_LIMIT || res->status == DG_EX_BANNED) &&
-      until > 0 &&
+  char reason[512], err[256];
+  int64_t until = dg_ban_until_of(res);
+  if (until > 0 &&
       dg_ban_store(a->redis, a->conf.key_prefix, until,
-                   (int64_t)CDTIME_T_TO_MS(cdtime())) != 0)
+                   (int64_t)CDTIME_T_TO_MS(cdtime()), err, sizeof(err)) != 0)
     WARNING(RC_PLUGIN " plugin: account=%s storing the exchange back-off "
                       "failed: %s",
-            a->name, dg_redis_last_error(a->redis));
+            a->name, err);
   /* msg names the request that failed; step is what the poll was doing. */
   snprintf(reason, sizeof(reason),
            "step=%s status=%s http=%d code=%d msg=\"%s\"", what,
@@ -594,11 +592,15 @@ void rc_poll(rc_account_t *a, rc_poll_result_t *out) {
   dg_ex_result_t res;
   memset(out, 0, sizeof(*out));
 
+  char ban_err[192];
   int banned = dg_ban_check(a->redis, a->conf.key_prefix,
-                            (int64_t)CDTIME_T_TO_MS(cdtime()), &banned_until);
+                            (int64_t)CDTIME_T_TO_MS(cdtime()), &banned_until,
+                            ban_err, sizeof(ban_err));
+  if (banned > 0 && ban_err[0] != '\0')
+    WARNING(RC_PLUGIN " plugin: account=%s %s", a->name, ban_err);
   if (banned < 0) {
     snprintf(err, sizeof(err), "reading the shared exchange back-off: %s",
-             dg_redis_last_error(a->redis));
+             ban_err);
     rc_account_error(a, RC_SRC_REDIS, err);
   } else if (banned > 0) {
     snprintf(err, sizeof(err), "exchange back-off in force until=%" PRId64,

@@ -5,6 +5,8 @@
  * bounded however long the simulator runs. Amounts are exact (dg_dec_t). */
 #include "sim.h"
 
+#include "driftguard/grow.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,14 +101,8 @@ static symbol_t *get_symbol(const char *name) {
   symbol_t *s = find_symbol(name);
   if (s != NULL || !sim_symbol_valid(name) || nsymbols >= SIM_MAX_SYMBOLS)
     return s;
-  if (nsymbols == symbols_cap) {
-    size_t cap = symbols_cap ? symbols_cap * 2 : 16;
-    symbol_t *grown = realloc(symbols, cap * sizeof(*grown));
-    if (grown == NULL)
-      return NULL;
-    symbols = grown;
-    symbols_cap = cap;
-  }
+  if (dg_grow(&symbols, &symbols_cap, nsymbols, sizeof(*symbols), 16) != 0)
+    return NULL;
   s = &symbols[nsymbols++];
   memset(s, 0, sizeof(*s));
   snprintf(s->name, sizeof(s->name), "%s", name);

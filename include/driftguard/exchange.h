@@ -42,6 +42,10 @@ typedef struct {
    * whose reply does not say this is resolved by asking the exchange for
    * its client order id before any second send. */
   int not_executed;
+  /* When a signed request went out, local ms epoch (its timestamp
+   * parameter is this plus the clock offset); 0 when none did. An order's
+   * recvWindow runs from here, after any clock re-sync that delayed it. */
+  int64_t sent_ms;
 } dg_ex_result_t;
 
 typedef struct {

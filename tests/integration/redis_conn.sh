@@ -150,8 +150,11 @@ R set dgt:exchange:ban_until 'garbage!' >/dev/null
 ban "ban-check:dgt:$NOW"
 echo "$OUT" | grep -q "^ban-check 1 $((NOW + 60000)) "
 ok $? "a malformed value counts as a 60 s ban"
-echo "$OUT" | grep -q 'malformed value'
-ok $? "and is logged"
+echo "$OUT" | grep -q '^ban-check 1 [0-9]* err=".*malformed value'
+ok $? "and the library says so to its caller"
+R set dgt:exchange:ban_until 'garbage!' >/dev/null
+ERR=$("$PROBE" -P "$DG_TMP/redis.pass" "$TCP/0" "ban-check:dgt:$NOW" 2>&1 >/dev/null)
+is "$ERR" "" "the library itself writes nothing to stderr (inside collectd the caller logs)"
 is "$(R get dgt:exchange:ban_until)" "$((NOW + 60000))" \
   "the malformed value is replaced by that ban, so it expires by itself"
 [ "$(R pttl dgt:exchange:ban_until)" -gt 0 ]

@@ -129,12 +129,19 @@ static void step(dg_redis_t *r, char *s) {
       usleep(100000);
     printf("waited");
   } else if (sscanf(s, "ban-store:%127[^:]:%lld:%lld", prefix, &a, &b) == 3) {
-    printf("ban-store %d", dg_ban_store(r, prefix, a, b));
+    char why[256];
+    int rc = dg_ban_store(r, prefix, a, b, why, sizeof(why));
+    printf("ban-store %d", rc);
+    if (why[0] != '\0')
+      printf(" err=\"%s\"", why);
   } else if (sscanf(s, "ban-check:%127[^:]:%lld", prefix, &a) == 2) {
-    int rc = dg_ban_check(r, prefix, a, &until);
+    char why[256];
+    int rc = dg_ban_check(r, prefix, a, &until, why, sizeof(why));
     printf("ban-check %d", rc);
     if (rc == 1)
       printf(" %" PRId64, until);
+    if (why[0] != '\0')
+      printf(" err=\"%s\"", why);
   } else {
     fprintf(stderr, "redis_probe: unknown step '%s'\n", s);
     exit(2);
