@@ -58,6 +58,34 @@ static int set_dual(json_object *o, char *err, size_t errlen) {
   return 0;
 }
 
+/* {"acctLv":"1".."4","posMode":"net_mode"|"long_short_mode"}, both
+ * optional: OKX's account configuration (posMode is the position mode
+ * /sim/dual sets). */
+static int set_account(json_object *o, char *err, size_t errlen) {
+  json_object *lv = NULL, *mode = NULL;
+  const char *m = NULL;
+  int level = 0;
+  if (json_object_object_get_ex(o, "acctLv", &lv)) {
+    const char *t = json_object_get_string(lv);
+    level = t && t[0] >= '1' && t[0] <= '4' && t[1] == '\0' ? t[0] - '0' : 0;
+  }
+  if (json_object_object_get_ex(o, "posMode", &mode))
+    m = json_object_get_string(mode);
+  if ((lv != NULL && level == 0) ||
+      (mode != NULL && (m == NULL || (strcmp(m, "net_mode") != 0 &&
+                                      strcmp(m, "long_short_mode") != 0)))) {
+    snprintf(err, errlen,
+             "expected {\"acctLv\":\"1\"..\"4\",\"posMode\":"
+             "\"net_mode\"|\"long_short_mode\"}");
+    return -1;
+  }
+  if (level != 0)
+    sim_state_set_account_level(level);
+  if (m != NULL)
+    sim_state_set_dual(strcmp(m, "long_short_mode") == 0);
+  return 0;
+}
+
 static json_object *dual_json(void) {
   json_object *o = json_object_new_object();
   json_object_object_add(o, "dualSidePosition",
@@ -82,6 +110,8 @@ void sim_control_handle(const sim_request_t *rq, sim_reply_t *r) {
     sim_reply_json(r, 200, sim_faults_json());
   else if (strcmp(p, "/dual") == 0 && post)
     post_with(rq, r, set_dual);
+  else if (strcmp(p, "/account") == 0 && post)
+    post_with(rq, r, set_account);
   else if (strcmp(p, "/dual") == 0 && get)
     sim_reply_json(r, 200, dual_json());
   else if (strcmp(p, "/orders") == 0 && get)
