@@ -11,6 +11,9 @@ sim_driftguard_exchange_sim_LDADD = lib/libdriftguard.la $(MHD_LIBS) $(JSONC_LIB
 	$(OPENSSL_LIBS) -lpthread
 
 SIM_TESTS = tests/integration/sim_auth.sh tests/integration/sim_orders.sh \
-	tests/integration/sim_limits.sh tests/integration/sim_lifecycle.sh
+	tests/integration/sim_limits.sh tests/integration/sim_lifecycle.sh \
+	tests/integration/sim_venues.sh tests/integration/sim_bybit.sh \
+	tests/integration/sim_okx.sh
 TESTS += $(SIM_TESTS)
-EXTRA_DIST += $(SIM_TESTS) tests/integration/sim_lib.sh
+EXTRA_DIST += $(SIM_TESTS) tests/integration/sim_lib.sh \
+	tests/integration/sim_venue_lib.sh

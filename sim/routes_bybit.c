@@ -65,9 +65,9 @@ static void refuse(sim_reply_t *r, int ret_code, const char *msg) {
 
 /* ---- signing
  * ------------------------------------------------------------------- */
-/* The X-BAPI-* checks: key, then server_time - recv_window <= timestamp <
- * server_time + 1000, then the signature over timestamp + key +
- * recv_window + (GET: the query string as sent; POST: the body). */
+/* The X-BAPI-* checks: key, the signature over timestamp + key +
+ * recv_window + (GET: the query string as sent; POST: the body), then
+ * server_time - recv_window <= timestamp < server_time + 1000. */
 static int auth(const sim_request_t *rq, sim_reply_t *r) {
   const char *key = sim_header(rq, "X-BAPI-API-KEY");
   const char *ts_text = sim_header(rq, "X-BAPI-TIMESTAMP");
@@ -92,15 +92,6 @@ static int auth(const sim_request_t *rq, sim_reply_t *r) {
            "integers (ms)");
     return -1;
   }
-  if (!(now - window <= ts && ts < now + 1000)) {
-    snprintf(msg, sizeof(msg),
-             "invalid request, please check your server timestamp or "
-             "recv_window param. req_timestamp[%lld],server_timestamp[%lld],"
-             "recv_window[%lld]",
-             (long long)ts, (long long)now, (long long)window);
-    refuse(r, 10002, msg);
-    return -1;
-  }
   len = strlen(ts_text) + strlen(key) + strlen(window_text) + strlen(payload);
   if ((text = malloc(len + 1)) == NULL) {
     refuse(r, 10016, NULL);
@@ -115,6 +106,15 @@ static int auth(const sim_request_t *rq, sim_reply_t *r) {
   free(text);
   if (!good) {
     refuse(r, 10004, NULL);
+    return -1;
+  }
+  if (!(now - window <= ts && ts < now + 1000)) {
+    snprintf(msg, sizeof(msg),
+             "invalid request, please check your server timestamp or "
+             "recv_window param. req_timestamp[%lld],server_timestamp[%lld],"
+             "recv_window[%lld]",
+             (long long)ts, (long long)now, (long long)window);
+    refuse(r, 10002, msg);
     return -1;
   }
   return 0;

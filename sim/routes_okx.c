@@ -126,9 +126,9 @@ static int auth_refuse(sim_reply_t *r, int code) {
   return -1;
 }
 
-/* The OK-ACCESS-* checks: key, passphrase, timestamp within 30 s of the
- * server's clock, then the signature over timestamp + METHOD +
- * path[?query] + body. */
+/* The OK-ACCESS-* checks: key, passphrase, the timestamp's form, the
+ * signature over timestamp + METHOD + path[?query] + body, then the
+ * timestamp within 30 s of the server's clock. */
 static int auth(const sim_request_t *rq, sim_reply_t *r) {
   const char *key = sim_header(rq, "OK-ACCESS-KEY");
   const char *sign = sim_header(rq, "OK-ACCESS-SIGN");
@@ -151,9 +151,6 @@ static int auth(const sim_request_t *rq, sim_reply_t *r) {
     return auth_refuse(r, 50107);
   if ((when = iso_ms(ts)) < 0)
     return auth_refuse(r, 50112);
-  skew = when - sim_now_ms();
-  if (skew > OKX_TS_WINDOW_MS || skew < -OKX_TS_WINDOW_MS)
-    return auth_refuse(r, 50102);
   if (sign == NULL || *sign == '\0')
     return auth_refuse(r, 50106);
   len = strlen(ts) + strlen(rq->method) + strlen(rq->path) + 1 +
@@ -165,7 +162,12 @@ static int auth(const sim_request_t *rq, sim_reply_t *r) {
                        rq->query[0] ? "?" : "", rq->query, rq->body);
   good = sign_b64(text, len, expected) == 0 && strcmp(expected, sign) == 0;
   free(text);
-  return good ? 0 : auth_refuse(r, 50113);
+  if (!good)
+    return auth_refuse(r, 50113);
+  skew = when - sim_now_ms();
+  if (skew > OKX_TS_WINDOW_MS || skew < -OKX_TS_WINDOW_MS)
+    return auth_refuse(r, 50102);
+  return 0;
 }
 
 /* ---- market data and account

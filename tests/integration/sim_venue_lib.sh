@@ -83,5 +83,5 @@ okx() {
   [ $# -gt 0 ] && shift
   http "$method" "$path" "$body" "OK-ACCESS-KEY: $SIM_CLIENT_KEY" \
     "OK-ACCESS-SIGN: $(okx_sign "${OKX_SECRET:-$DG_API_SECRET}" "$ts" "$method" "$path" "$body")" \
-    "OK-ACCESS-TIMESTAMP: $ts" "OK-ACCESS-PASSPHRASE: ${OKX_PASS:-$OKX_PASSPHRASE}" "$@"
+    "OK-ACCESS-TIMESTAMP: $ts" "OK-ACCESS-PASSPHRASE: ${OKX_PASS-$OKX_PASSPHRASE}" "$@"
 }
