@@ -104,3 +104,21 @@ void sim_reply_missing(sim_reply_t *r, const char *param) {
       "Mandatory parameter '%s' was not sent, was empty/null, or malformed.",
       param);
 }
+
+void sim_json_add_str(json_object *o, const char *key, const char *v) {
+  json_object_object_add(o, key, json_object_new_string(v));
+}
+
+void sim_json_add_ms(json_object *o, const char *key, int64_t ms) {
+  char buf[24];
+  snprintf(buf, sizeof(buf), "%lld", (long long)ms);
+  sim_json_add_str(o, key, buf);
+}
+
+const char *sim_json_str(json_object *o, const char *key) {
+  json_object *v;
+  if (!json_object_object_get_ex(o, key, &v) ||
+      !json_object_is_type(v, json_type_string))
+    return NULL;
+  return json_object_get_string(v);
+}

@@ -122,11 +122,6 @@ static int auth(const sim_request_t *rq, sim_reply_t *r) {
 
 /* ---- helpers
  * ------------------------------------------------------------------- */
-static const char *param(const sim_request_t *rq, const char *name) {
-  const char *v = sim_params_get(&rq->params, name);
-  return v != NULL && *v != '\0' ? v : NULL;
-}
-
 /* category=linear or a 10001 refusal. */
 static int linear(const sim_request_t *rq, const char *category,
                   sim_reply_t *r) {
@@ -144,7 +139,7 @@ static int linear(const sim_request_t *rq, const char *category,
 /* limit in [1, max] (default dflt); -1 after a 10001 refusal. */
 static int page_limit(const sim_request_t *rq, int dflt, int max,
                       sim_reply_t *r) {
-  const char *text = param(rq, "limit");
+  const char *text = sim_param(rq, "limit");
   int64_t v = dflt;
   if (text != NULL && (sim_parse_ms(text, &v) != 0 || v < 1 || v > max)) {
     refuse(r, 10001, "params error: limit");
@@ -153,40 +148,56 @@ static int page_limit(const sim_request_t *rq, int dflt, int max,
   return (int)v;
 }
 
-static void add_str(json_object *o, const char *key, const char *v) {
-  json_object_object_add(o, key, json_object_new_string(v));
+static int listed(const sim_symbol_view_t *v) {
+  (void)v;
+  return 1;
 }
 
-static void add_ms(json_object *o, const char *key, int64_t ms) {
-  char buf[24];
-  snprintf(buf, sizeof(buf), "%lld", (long long)ms);
-  add_str(o, key, buf);
-}
-
-/* Rows of v[0..n) after cursor (names are sorted), at most limit, for
- * which keep() holds; next gets the cursor of the next page: the last
- * row's name, "" when nothing follows. */
-static json_object *page(const sim_symbol_view_t *v, size_t n,
-                         const char *cursor, int limit,
-                         int (*keep)(const sim_symbol_view_t *),
-                         json_object *(*row)(const sim_symbol_view_t *),
-                         char *next, size_t next_size) {
-  json_object *list = json_object_new_array();
-  const char *last = NULL;
+/* Reply with one page of rows (names sorted, limit rows after the
+ * request's cursor): symbol's row, or when symbol is NULL the rows of every
+ * listed symbol keep() holds for (none when all is 0: another settle
+ * coin). nextPageCursor names the last row sent, "" when none follows. */
+static void reply_page(const sim_request_t *rq, sim_reply_t *r,
+                       const char *symbol, int all, int limit,
+                       int (*keep)(const sim_symbol_view_t *),
+                       json_object *(*row)(const sim_symbol_view_t *)) {
+  const char *cursor = sim_param(rq, "cursor"), *last = NULL;
+  json_object *list, *result;
+  sim_symbol_view_t one, *v = NULL;
+  size_t n = 0;
   int rows = 0;
-  next[0] = '\0';
+  char next[64] = "";
+
+  if (symbol != NULL) {
+    if (!sim_symbol_valid(symbol) || sim_state_symbol(symbol, &one) != 0) {
+      refuse(r, 10001, "params error: symbol invalid");
+      return;
+    }
+    v = &one;
+    n = 1;
+    keep = listed;
+  } else if (all) {
+    v = sim_state_symbols(&n);
+  }
+  list = json_object_new_array();
   for (size_t i = 0; i < n; i++) {
     if ((cursor != NULL && strcmp(v[i].name, cursor) <= 0) || !keep(&v[i]))
       continue;
     if (rows == limit) {
-      snprintf(next, next_size, "%s", last);
+      snprintf(next, sizeof(next), "%s", last);
       break;
     }
     json_object_array_add(list, row(&v[i]));
     last = v[i].name;
     rows++;
   }
-  return list;
+  if (v != &one)
+    free(v);
+  result = json_object_new_object();
+  sim_json_add_str(result, "category", "linear");
+  json_object_object_add(result, "list", list);
+  sim_json_add_str(result, "nextPageCursor", next);
+  ok(r, result);
 }
 
 /* ---- market data
@@ -197,15 +208,10 @@ static void get_time(const sim_request_t *rq, sim_reply_t *r) {
   json_object *o = json_object_new_object();
   char buf[32];
   snprintf(buf, sizeof(buf), "%lld", (long long)(now / 1000));
-  add_str(o, "timeSecond", buf);
+  sim_json_add_str(o, "timeSecond", buf);
   snprintf(buf, sizeof(buf), "%lld000000", (long long)now);
-  add_str(o, "timeNano", buf);
+  sim_json_add_str(o, "timeNano", buf);
   ok(r, o);
-}
-
-static int listed(const sim_symbol_view_t *v) {
-  (void)v;
-  return 1;
 }
 
 /* maxOrderQty (limit orders) is not simulated: ten times the market
@@ -215,54 +221,32 @@ static json_object *instrument(const sim_symbol_view_t *v) {
   json_object *price = json_object_new_object();
   char base[32];
   snprintf(base, sizeof(base), "%.*s", (int)(strlen(v->name) - 4), v->name);
-  add_str(o, "symbol", v->name);
-  add_str(o, "contractType", "LinearPerpetual");
-  add_str(o, "status", "Trading");
-  add_str(o, "baseCoin", base);
-  add_str(o, "quoteCoin", "USDT");
-  add_str(o, "settleCoin", "USDT");
+  sim_json_add_str(o, "symbol", v->name);
+  sim_json_add_str(o, "contractType", "LinearPerpetual");
+  sim_json_add_str(o, "status", "Trading");
+  sim_json_add_str(o, "baseCoin", base);
+  sim_json_add_str(o, "quoteCoin", "USDT");
+  sim_json_add_str(o, "settleCoin", "USDT");
   sim_json_add_dec(lot, "maxOrderQty",
                    sim_dec_mul(v->max_qty, (dg_dec_t){10 * DG_DEC_SCALE}));
   sim_json_add_dec(lot, "minOrderQty", v->min_qty);
   sim_json_add_dec(lot, "qtyStep", v->step);
   sim_json_add_dec(lot, "maxMktOrderQty", v->max_qty);
-  add_str(lot, "minNotionalValue", "5");
+  sim_json_add_str(lot, "minNotionalValue", "5");
   json_object_object_add(o, "lotSizeFilter", lot);
-  add_str(price, "minPrice", "0.10");
-  add_str(price, "maxPrice", "1999999.80");
-  add_str(price, "tickSize", "0.10");
+  sim_json_add_str(price, "minPrice", "0.10");
+  sim_json_add_str(price, "maxPrice", "1999999.80");
+  sim_json_add_str(price, "tickSize", "0.10");
   json_object_object_add(o, "priceFilter", price);
   return o;
 }
 
 static void get_instruments(const sim_request_t *rq, sim_reply_t *r) {
-  const char *symbol = param(rq, "symbol");
-  sim_symbol_view_t one, *v = NULL;
-  size_t n = 0;
   int limit;
-  char next[64];
-  json_object *result;
-
-  if (linear(rq, param(rq, "category"), r) != 0 ||
+  if (linear(rq, sim_param(rq, "category"), r) != 0 ||
       (limit = page_limit(rq, 500, 1000, r)) < 0)
     return;
-  if (symbol != NULL) {
-    if (sim_symbol_valid(symbol) && sim_state_symbol(symbol, &one) == 0) {
-      v = &one;
-      n = 1;
-    }
-  } else {
-    v = sim_state_symbols(&n);
-  }
-  result = json_object_new_object();
-  add_str(result, "category", "linear");
-  json_object_object_add(result, "list",
-                         page(v, n, param(rq, "cursor"), limit, listed,
-                              instrument, next, sizeof(next)));
-  add_str(result, "nextPageCursor", next);
-  if (v != &one)
-    free(v);
-  ok(r, result);
+  reply_page(rq, r, sim_param(rq, "symbol"), 1, limit, listed, instrument);
 }
 
 /* ---- positions
@@ -278,62 +262,44 @@ static json_object *position(const sim_symbol_view_t *v) {
   dg_dec_sub(v->mark, v->entry, &pnl);
   pnl = v->amt.units ? sim_dec_mul(pnl, v->amt) : DG_DEC_ZERO;
   json_object_object_add(o, "positionIdx", json_object_new_int(0));
-  add_str(o, "symbol", v->name);
-  add_str(o, "side", v->amt.units > 0 ? "Buy" : v->amt.units < 0 ? "Sell" : "");
+  sim_json_add_str(o, "symbol", v->name);
+  sim_json_add_str(o, "side",
+                   v->amt.units > 0   ? "Buy"
+                   : v->amt.units < 0 ? "Sell"
+                                      : "");
   sim_json_add_dec(o, "size", size);
   sim_json_add_dec(o, "avgPrice", v->entry);
   sim_json_add_dec(o, "positionValue", sim_dec_mul(size, v->entry));
   json_object_object_add(o, "tradeMode", json_object_new_int(0));
-  add_str(o, "positionStatus", "Normal");
-  add_str(o, "leverage", "20");
+  sim_json_add_str(o, "positionStatus", "Normal");
+  sim_json_add_str(o, "leverage", "20");
   sim_json_add_dec(o, "markPrice", v->mark);
   sim_json_add_dec(o, "unrealisedPnl", pnl);
-  add_str(o, "cumRealisedPnl", "0");
+  sim_json_add_str(o, "cumRealisedPnl", "0");
   json_object_object_add(o, "isReduceOnly", json_object_new_boolean(0));
   json_object_object_add(o, "seq", json_object_new_int64(v->update_time));
-  add_ms(o, "createdTime", v->update_time);
-  add_ms(o, "updatedTime", v->update_time);
+  sim_json_add_ms(o, "createdTime", v->update_time);
+  sim_json_add_ms(o, "updatedTime", v->update_time);
   return o;
 }
 
 /* settleCoin=USDT: open positions only, paged; symbol=S: its row even
  * when flat. Either is required for linear. */
 static void get_positions(const sim_request_t *rq, sim_reply_t *r) {
-  const char *symbol = param(rq, "symbol"), *coin = param(rq, "settleCoin");
-  sim_symbol_view_t one, *v = NULL;
-  size_t n = 0;
+  const char *symbol = sim_param(rq, "symbol");
+  const char *coin = sim_param(rq, "settleCoin");
   int limit;
-  char next[64];
-  json_object *result;
 
-  if (auth(rq, r) != 0 || linear(rq, param(rq, "category"), r) != 0 ||
+  if (auth(rq, r) != 0 || linear(rq, sim_param(rq, "category"), r) != 0 ||
       (limit = page_limit(rq, 20, BYBIT_MAX_PAGE, r)) < 0)
     return;
   if (symbol == NULL && coin == NULL) {
     refuse(r, 10001, "params error: symbol or settleCoin is required");
     return;
   }
-  if (symbol != NULL) {
-    if (sim_symbol_valid(symbol) && sim_state_symbol(symbol, &one) == 0) {
-      v = &one;
-      n = 1;
-    } else {
-      refuse(r, 10001, "params error: symbol invalid");
-      return;
-    }
-  } else if (strcmp(coin, "USDT") == 0) {
-    v = sim_state_symbols(&n); /* every simulated contract settles in USDT */
-  }
-  result = json_object_new_object();
-  add_str(result, "category", "linear");
-  json_object_object_add(result, "list",
-                         page(v, n, param(rq, "cursor"), limit,
-                              symbol ? listed : open_position, position, next,
-                              sizeof(next)));
-  add_str(result, "nextPageCursor", next);
-  if (v != &one)
-    free(v);
-  ok(r, result);
+  /* every simulated contract settles in USDT */
+  reply_page(rq, r, symbol, coin != NULL && strcmp(coin, "USDT") == 0, limit,
+             open_position, position);
 }
 
 /* ---- orders
@@ -361,26 +327,26 @@ static json_object *order_json(const sim_order_t *o) {
   json_object *j = json_object_new_object();
   char uuid[40];
   order_uuid(o->order_id, uuid);
-  add_str(j, "orderId", uuid);
-  add_str(j, "orderLinkId", o->client_id);
-  add_str(j, "symbol", o->symbol);
-  add_str(j, "side", o->side);
-  add_str(j, "orderType", o->type);
-  add_str(j, "price", "0");
+  sim_json_add_str(j, "orderId", uuid);
+  sim_json_add_str(j, "orderLinkId", o->client_id);
+  sim_json_add_str(j, "symbol", o->symbol);
+  sim_json_add_str(j, "side", o->side);
+  sim_json_add_str(j, "orderType", o->type);
+  sim_json_add_str(j, "price", "0");
   sim_json_add_dec(j, "qty", o->qty);
   sim_json_add_dec(j, "cumExecQty", o->executed);
   sim_json_add_dec(j, "cumExecValue", sim_dec_mul(o->executed, o->avg_price));
-  add_str(j, "leavesQty", "0");
+  sim_json_add_str(j, "leavesQty", "0");
   sim_json_add_dec(j, "avgPrice", o->avg_price);
-  add_str(j, "orderStatus", "Filled");
-  add_str(j, "cancelType", "UNKNOWN");
-  add_str(j, "rejectReason", "EC_NoError");
-  add_str(j, "timeInForce", "IOC");
+  sim_json_add_str(j, "orderStatus", "Filled");
+  sim_json_add_str(j, "cancelType", "UNKNOWN");
+  sim_json_add_str(j, "rejectReason", "EC_NoError");
+  sim_json_add_str(j, "timeInForce", "IOC");
   json_object_object_add(j, "reduceOnly",
                          json_object_new_boolean(o->reduce_only));
   json_object_object_add(j, "positionIdx", json_object_new_int(0));
-  add_ms(j, "createdTime", o->time);
-  add_ms(j, "updatedTime", o->update_time);
+  sim_json_add_ms(j, "createdTime", o->time);
+  sim_json_add_ms(j, "updatedTime", o->update_time);
   return j;
 }
 
@@ -394,15 +360,6 @@ static int link_id_ok(const char *id) {
           (*id >= '0' && *id <= '9') || *id == '_' || *id == '-'))
       return 0;
   return 1;
-}
-
-/* A string member, NULL when absent or not a string. */
-static const char *member_str(json_object *o, const char *key) {
-  json_object *v;
-  if (!json_object_object_get_ex(o, key, &v) ||
-      !json_object_is_type(v, json_type_string))
-    return NULL;
-  return json_object_get_string(v);
 }
 
 static int refusal_code(enum sim_refusal why, const char **msg) {
@@ -448,12 +405,12 @@ static void post_order(const sim_request_t *rq, sim_reply_t *r) {
     return;
   }
   memset(&req, 0, sizeof(req));
-  req.symbol = member_str(body, "symbol");
-  req.side = member_str(body, "side");
-  req.type = member_str(body, "orderType");
-  qty = member_str(body, "qty");
-  req.client_id = member_str(body, "orderLinkId");
-  if (linear(rq, member_str(body, "category"), r) != 0)
+  req.symbol = sim_json_str(body, "symbol");
+  req.side = sim_json_str(body, "side");
+  req.type = sim_json_str(body, "orderType");
+  qty = sim_json_str(body, "qty");
+  req.client_id = sim_json_str(body, "orderLinkId");
+  if (linear(rq, sim_json_str(body, "category"), r) != 0)
     goto done;
   if (req.symbol == NULL || !sim_symbol_valid(req.symbol)) {
     refuse(r, 10001, "params error: symbol invalid");
@@ -509,8 +466,8 @@ static void post_order(const sim_request_t *rq, sim_reply_t *r) {
   }
   order_uuid(order.order_id, uuid);
   result = json_object_new_object();
-  add_str(result, "orderId", uuid);
-  add_str(result, "orderLinkId", order.client_id);
+  sim_json_add_str(result, "orderId", uuid);
+  sim_json_add_str(result, "orderLinkId", order.client_id);
   ok(r, result);
 done:
   json_object_put(body);
@@ -519,15 +476,16 @@ done:
 /* GET /v5/order/realtime and /v5/order/history by orderId or orderLinkId
  * (orderId wins): an unknown order is an empty list, never an error. */
 static void get_orders(const sim_request_t *rq, sim_reply_t *r) {
-  const char *id = param(rq, "orderId"), *link = param(rq, "orderLinkId");
+  const char *id = sim_param(rq, "orderId"),
+             *link = sim_param(rq, "orderLinkId");
   json_object *result, *list;
   sim_order_t order;
   int64_t order_id = 0;
 
-  if (auth(rq, r) != 0 || linear(rq, param(rq, "category"), r) != 0)
+  if (auth(rq, r) != 0 || linear(rq, sim_param(rq, "category"), r) != 0)
     return;
-  if (id == NULL && link == NULL && param(rq, "symbol") == NULL &&
-      param(rq, "settleCoin") == NULL) {
+  if (id == NULL && link == NULL && sim_param(rq, "symbol") == NULL &&
+      sim_param(rq, "settleCoin") == NULL) {
     refuse(r, 10001,
            "params error: symbol, settleCoin, orderId or "
            "orderLinkId is required");
@@ -537,13 +495,13 @@ static void get_orders(const sim_request_t *rq, sim_reply_t *r) {
   if (id != NULL)
     order_id = uuid_order_id(id);
   if ((id != NULL || link != NULL) && order_id >= 0 &&
-      sim_state_find_order(param(rq, "symbol"), order_id, link ? link : "",
+      sim_state_find_order(sim_param(rq, "symbol"), order_id, link ? link : "",
                            &order) == 0)
     json_object_array_add(list, order_json(&order));
   result = json_object_new_object();
-  add_str(result, "category", "linear");
+  sim_json_add_str(result, "category", "linear");
   json_object_object_add(result, "list", list);
-  add_str(result, "nextPageCursor", "");
+  sim_json_add_str(result, "nextPageCursor", "");
   ok(r, result);
 }
 
@@ -556,12 +514,6 @@ static const sim_route_t routes[] = {
     {"GET", "/v5/order/realtime", 50, get_orders},
     {"GET", "/v5/order/history", 50, get_orders},
 };
-
-static const sim_route_t *route(const char *method, const char *path,
-                                int *method_ok) {
-  return sim_route_find(routes, sizeof(routes) / sizeof(routes[0]), method,
-                        path, method_ok);
-}
 
 /* ---- limits, bans, faults
  * ----------------------------------------------------------- */
@@ -643,7 +595,8 @@ const sim_venue_t sim_venue_bybit = {
     .default_limit = 600,
     .key_lines = 2,
     .fault_code_status = 200,
-    .route = route,
+    .routes = routes,
+    .nroutes = sizeof(routes) / sizeof(routes[0]),
     .admit = admit,
     .ban = ban,
     .fault = fault,

@@ -233,12 +233,6 @@ static const sim_route_t routes[] = {
     {"GET", "/fapi/v1/order", 1, get_order},
 };
 
-static const sim_route_t *route(const char *method, const char *path,
-                                int *method_ok) {
-  return sim_route_find(routes, sizeof(routes) / sizeof(routes[0]), method,
-                        path, method_ok);
-}
-
 static int admit(const sim_route_t *rt, const sim_request_t *rq,
                  sim_reply_t *r) {
   int used;
@@ -286,7 +280,8 @@ const sim_venue_t sim_venue_binance = {
     .default_limit = 2400,
     .key_lines = 2,
     .fault_code_status = 400,
-    .route = route,
+    .routes = routes,
+    .nroutes = sizeof(routes) / sizeof(routes[0]),
     .admit = admit,
     .ban = ban,
     .fault = fault,

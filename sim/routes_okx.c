@@ -74,16 +74,6 @@ static void ok(sim_reply_t *r, json_object *data) {
   envelope(r, 200, 0, "", data);
 }
 
-static void add_str(json_object *o, const char *key, const char *v) {
-  json_object_object_add(o, key, json_object_new_string(v));
-}
-
-static void add_ms(json_object *o, const char *key, int64_t ms) {
-  char buf[24];
-  snprintf(buf, sizeof(buf), "%lld", (long long)ms);
-  add_str(o, key, buf);
-}
-
 static json_object *one_row(json_object *row) {
   json_object *a = json_object_new_array();
   json_object_array_add(a, row);
@@ -172,15 +162,10 @@ static int auth(const sim_request_t *rq, sim_reply_t *r) {
 
 /* ---- market data and account
  * --------------------------------------------------------- */
-static const char *param(const sim_request_t *rq, const char *name) {
-  const char *v = sim_params_get(&rq->params, name);
-  return v != NULL && *v != '\0' ? v : NULL;
-}
-
 static void get_time(const sim_request_t *rq, sim_reply_t *r) {
   (void)rq;
   json_object *o = json_object_new_object();
-  add_ms(o, "ts", sim_now_ms());
+  sim_json_add_ms(o, "ts", sim_now_ms());
   ok(r, one_row(o));
 }
 
@@ -194,29 +179,29 @@ static json_object *instrument(const sim_symbol_view_t *v) {
   char base[32], uly[40];
   base_of(v->name, base, sizeof(base));
   snprintf(uly, sizeof(uly), "%s-USDT", base);
-  add_str(o, "instType", "SWAP");
-  add_str(o, "instId", v->name);
-  add_str(o, "uly", uly);
-  add_str(o, "instFamily", uly);
-  add_str(o, "settleCcy", "USDT");
+  sim_json_add_str(o, "instType", "SWAP");
+  sim_json_add_str(o, "instId", v->name);
+  sim_json_add_str(o, "uly", uly);
+  sim_json_add_str(o, "instFamily", uly);
+  sim_json_add_str(o, "settleCcy", "USDT");
   sim_json_add_dec(o, "ctVal", v->ct_val);
-  add_str(o, "ctMult", "1");
-  add_str(o, "ctValCcy", base);
-  add_str(o, "ctType", "linear");
+  sim_json_add_str(o, "ctMult", "1");
+  sim_json_add_str(o, "ctValCcy", base);
+  sim_json_add_str(o, "ctType", "linear");
   sim_json_add_dec(o, "lotSz", v->step);
   sim_json_add_dec(o, "minSz", v->min_qty);
   sim_json_add_dec(o, "maxMktSz", v->max_qty);
   sim_json_add_dec(o, "maxLmtSz",
                    sim_dec_mul(v->max_qty, (dg_dec_t){10 * DG_DEC_SCALE}));
-  add_str(o, "tickSz", "0.1");
-  add_str(o, "lever", "100");
-  add_str(o, "state", "live");
+  sim_json_add_str(o, "tickSz", "0.1");
+  sim_json_add_str(o, "lever", "100");
+  sim_json_add_str(o, "state", "live");
   return o;
 }
 
 static int inst_type_swap(const sim_request_t *rq, int required,
                           sim_reply_t *r) {
-  const char *type = param(rq, "instType");
+  const char *type = sim_param(rq, "instType");
   if ((type == NULL && !required) || (type && strcmp(type, "SWAP") == 0))
     return 0;
   envelope(r, 200, 51000, "Parameter instType error", NULL);
@@ -224,7 +209,7 @@ static int inst_type_swap(const sim_request_t *rq, int required,
 }
 
 static void get_instruments(const sim_request_t *rq, sim_reply_t *r) {
-  const char *inst_id = param(rq, "instId");
+  const char *inst_id = sim_param(rq, "instId");
   sim_symbol_view_t *v, one;
   size_t n;
   json_object *data;
@@ -254,13 +239,14 @@ static void get_config(const sim_request_t *rq, sim_reply_t *r) {
     return;
   o = json_object_new_object();
   snprintf(lv, sizeof(lv), "%d", sim_state_account_level());
-  add_str(o, "uid", "44705892343619584");
-  add_str(o, "acctLv", lv);
-  add_str(o, "posMode", sim_state_dual() ? "long_short_mode" : "net_mode");
-  add_str(o, "autoLoan", "false");
-  add_str(o, "ctIsoMode", "automatic");
-  add_str(o, "mgnIsoMode", "automatic");
-  add_str(o, "level", "Lv1");
+  sim_json_add_str(o, "uid", "44705892343619584");
+  sim_json_add_str(o, "acctLv", lv);
+  sim_json_add_str(o, "posMode",
+                   sim_state_dual() ? "long_short_mode" : "net_mode");
+  sim_json_add_str(o, "autoLoan", "false");
+  sim_json_add_str(o, "ctIsoMode", "automatic");
+  sim_json_add_str(o, "mgnIsoMode", "automatic");
+  sim_json_add_str(o, "level", "Lv1");
   ok(r, one_row(o));
 }
 
@@ -275,28 +261,28 @@ static json_object *position(const sim_symbol_view_t *v) {
   dg_dec_sub(v->mark, v->entry, &pnl);
   pnl = v->amt.units ? sim_dec_mul(sim_dec_mul(pnl, v->amt), v->ct_val)
                      : DG_DEC_ZERO;
-  add_str(o, "instType", "SWAP");
-  add_str(o, "instId", v->name);
-  add_str(o, "mgnMode", "cross");
-  add_str(o, "posSide", "net");
+  sim_json_add_str(o, "instType", "SWAP");
+  sim_json_add_str(o, "instId", v->name);
+  sim_json_add_str(o, "mgnMode", "cross");
+  sim_json_add_str(o, "posSide", "net");
   sim_json_add_dec(o, "pos", v->amt);
   sim_json_add_dec(o, "availPos", sim_dec_abs(v->amt));
   sim_json_add_dec(o, "avgPx", v->entry);
   sim_json_add_dec(o, "markPx", v->mark);
   sim_json_add_dec(o, "upl", pnl);
   sim_json_add_dec(o, "notionalUsd", sim_dec_mul(coins, v->mark));
-  add_str(o, "lever", "20");
-  add_str(o, "ccy", "USDT");
-  add_ms(o, "posId", v->update_time);
-  add_ms(o, "cTime", v->update_time);
-  add_ms(o, "uTime", v->update_time);
+  sim_json_add_str(o, "lever", "20");
+  sim_json_add_str(o, "ccy", "USDT");
+  sim_json_add_ms(o, "posId", v->update_time);
+  sim_json_add_ms(o, "cTime", v->update_time);
+  sim_json_add_ms(o, "uTime", v->update_time);
   return o;
 }
 
 /* Open positions, and a pos "0" row for a symbol closed since the last
  * reset (OKX keeps such records); instId: a comma list of at most 10. */
 static void get_positions(const sim_request_t *rq, sim_reply_t *r) {
-  const char *inst_ids = param(rq, "instId");
+  const char *inst_ids = sim_param(rq, "instId");
   sim_symbol_view_t *v;
   size_t n;
   json_object *data;
@@ -325,26 +311,26 @@ static json_object *order_json(const sim_order_t *o) {
   json_object *j = json_object_new_object();
   char id[24];
   snprintf(id, sizeof(id), "%lld", (long long)o->order_id);
-  add_str(j, "instType", "SWAP");
-  add_str(j, "instId", o->symbol);
-  add_str(j, "ordId", id);
-  add_str(j, "clOrdId", o->client_id);
-  add_str(j, "tag", "");
-  add_str(j, "px", "");
+  sim_json_add_str(j, "instType", "SWAP");
+  sim_json_add_str(j, "instId", o->symbol);
+  sim_json_add_str(j, "ordId", id);
+  sim_json_add_str(j, "clOrdId", o->client_id);
+  sim_json_add_str(j, "tag", "");
+  sim_json_add_str(j, "px", "");
   sim_json_add_dec(j, "sz", o->qty);
-  add_str(j, "ordType", "market");
-  add_str(j, "side", o->side);
-  add_str(j, "posSide", "net");
-  add_str(j, "tdMode", o->margin_mode);
+  sim_json_add_str(j, "ordType", "market");
+  sim_json_add_str(j, "side", o->side);
+  sim_json_add_str(j, "posSide", "net");
+  sim_json_add_str(j, "tdMode", o->margin_mode);
   sim_json_add_dec(j, "accFillSz", o->executed);
   sim_json_add_dec(j, "fillSz", o->executed);
   sim_json_add_dec(j, "fillPx", o->avg_price);
   sim_json_add_dec(j, "avgPx", o->avg_price);
-  add_str(j, "state", "filled");
-  add_str(j, "reduceOnly", o->reduce_only ? "true" : "false");
-  add_str(j, "cancelSource", "");
-  add_ms(j, "cTime", o->time);
-  add_ms(j, "uTime", o->update_time);
+  sim_json_add_str(j, "state", "filled");
+  sim_json_add_str(j, "reduceOnly", o->reduce_only ? "true" : "false");
+  sim_json_add_str(j, "cancelSource", "");
+  sim_json_add_ms(j, "cTime", o->time);
+  sim_json_add_ms(j, "uTime", o->update_time);
   return j;
 }
 
@@ -359,27 +345,19 @@ static int cl_ord_id_ok(const char *id) {
   return 1;
 }
 
-static const char *member_str(json_object *o, const char *key) {
-  json_object *v;
-  if (!json_object_object_get_ex(o, key, &v) ||
-      !json_object_is_type(v, json_type_string))
-    return NULL;
-  return json_object_get_string(v);
-}
-
 /* A refused order: top-level code 1, the reason in data[0].sCode/sMsg. */
 static void order_refused(sim_reply_t *r, const char *cl_ord_id, int scode,
                           const char *smsg) {
   json_object *o = json_object_new_object();
   char text[16];
   snprintf(text, sizeof(text), "%d", scode);
-  add_str(o, "clOrdId", cl_ord_id ? cl_ord_id : "");
-  add_str(o, "ordId", "");
-  add_str(o, "tag", "");
-  add_str(o, "ts", "");
-  add_str(o, "sCode", text);
-  add_str(o, "sMsg", smsg ? smsg : code_msg(scode));
-  add_str(o, "subCode", "");
+  sim_json_add_str(o, "clOrdId", cl_ord_id ? cl_ord_id : "");
+  sim_json_add_str(o, "ordId", "");
+  sim_json_add_str(o, "tag", "");
+  sim_json_add_str(o, "ts", "");
+  sim_json_add_str(o, "sCode", text);
+  sim_json_add_str(o, "sMsg", smsg ? smsg : code_msg(scode));
+  sim_json_add_str(o, "subCode", "");
   envelope(r, 200, 1, NULL, one_row(o));
   r->code = scode;
 }
@@ -421,13 +399,13 @@ static void post_order(const sim_request_t *rq, sim_reply_t *r) {
     return;
   }
   memset(&req, 0, sizeof(req));
-  req.symbol = member_str(body, "instId");
-  req.side = member_str(body, "side");
-  req.type = member_str(body, "ordType");
-  sz = member_str(body, "sz");
-  cl_ord_id = member_str(body, "clOrdId");
-  td_mode = member_str(body, "tdMode");
-  pos_side = member_str(body, "posSide");
+  req.symbol = sim_json_str(body, "instId");
+  req.side = sim_json_str(body, "side");
+  req.type = sim_json_str(body, "ordType");
+  sz = sim_json_str(body, "sz");
+  cl_ord_id = sim_json_str(body, "clOrdId");
+  td_mode = sim_json_str(body, "tdMode");
+  pos_side = sim_json_str(body, "posSide");
   if (req.symbol == NULL || !sim_symbol_valid(req.symbol)) {
     order_refused(r, cl_ord_id, 51001, NULL);
     goto done;
@@ -494,13 +472,13 @@ static void post_order(const sim_request_t *rq, sim_reply_t *r) {
   }
   row = json_object_new_object();
   snprintf(id, sizeof(id), "%lld", (long long)order.order_id);
-  add_str(row, "clOrdId", order.client_id);
-  add_str(row, "ordId", id);
-  add_str(row, "tag", "");
-  add_ms(row, "ts", order.time);
-  add_str(row, "sCode", "0");
-  add_str(row, "sMsg", "Order placed");
-  add_str(row, "subCode", "");
+  sim_json_add_str(row, "clOrdId", order.client_id);
+  sim_json_add_str(row, "ordId", id);
+  sim_json_add_str(row, "tag", "");
+  sim_json_add_ms(row, "ts", order.time);
+  sim_json_add_str(row, "sCode", "0");
+  sim_json_add_str(row, "sMsg", "Order placed");
+  sim_json_add_str(row, "subCode", "");
   ok(r, one_row(row));
 done:
   json_object_put(body);
@@ -509,8 +487,9 @@ done:
 /* GET /api/v5/trade/order by ordId or clOrdId (the latest with it);
  * instId is required; unknown: 51603. */
 static void get_order(const sim_request_t *rq, sim_reply_t *r) {
-  const char *inst_id = param(rq, "instId"), *ord_id = param(rq, "ordId");
-  const char *cl_ord_id = param(rq, "clOrdId");
+  const char *inst_id = sim_param(rq, "instId"),
+             *ord_id = sim_param(rq, "ordId");
+  const char *cl_ord_id = sim_param(rq, "clOrdId");
   sim_order_t order;
   int64_t id = 0;
 
@@ -545,12 +524,6 @@ static const sim_route_t routes[] = {
     {"POST", OKX_ORDER_PATH, 60, post_order},
     {"GET", OKX_ORDER_PATH, 60, get_order},
 };
-
-static const sim_route_t *route(const char *method, const char *path,
-                                int *method_ok) {
-  return sim_route_find(routes, sizeof(routes) / sizeof(routes[0]), method,
-                        path, method_ok);
-}
 
 /* ---- limits, bans, faults
  * ----------------------------------------------------------- */
@@ -615,7 +588,8 @@ const sim_venue_t sim_venue_okx = {
     .default_limit = 0,
     .key_lines = 3,
     .fault_code_status = 200,
-    .route = route,
+    .routes = routes,
+    .nroutes = sizeof(routes) / sizeof(routes[0]),
     .admit = admit,
     .ban = ban,
     .fault = fault,

@@ -156,7 +156,8 @@ static void dispatch(sim_request_t *rq, sim_reply_t *r) {
     sim_control_handle(rq, r);
     return;
   }
-  route = sim_config.venue->route(rq->method, rq->path, &method_ok);
+  route = sim_route_find(sim_config.venue->routes, sim_config.venue->nroutes,
+                         rq->method, rq->path, &method_ok);
   if (route != NULL && method_ok)
     serve_route(route, rq, r);
   else

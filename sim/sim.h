@@ -78,6 +78,8 @@ typedef struct {
 
 /* A request header's value, NULL when absent. */
 const char *sim_header(const sim_request_t *rq, const char *name);
+/* A parameter's value, NULL when absent or empty. */
+const char *sim_param(const sim_request_t *rq, const char *name);
 
 #define SIM_MAX_REPLY_HEADERS 4
 typedef struct {
@@ -245,6 +247,11 @@ int sim_state_symbol(const char *name, sim_symbol_view_t *out);
 dg_dec_t sim_dec_mul(dg_dec_t a, dg_dec_t b);
 dg_dec_t sim_dec_abs(dg_dec_t a);
 void sim_json_add_dec(json_object *o, const char *key, dg_dec_t d);
+/* JSON helpers of the venues: a string member, milliseconds as a string,
+ * a string member's value (NULL when absent or not a string). */
+void sim_json_add_str(json_object *o, const char *key, const char *v);
+void sim_json_add_ms(json_object *o, const char *key, int64_t ms);
+const char *sim_json_str(json_object *o, const char *key);
 int sim_state_set_mark(const char *name, dg_dec_t mark);
 json_object *sim_state_exchange_info(void);
 /* v3: non-zero positions only; v2: every listed symbol. symbol may be NULL.
@@ -295,8 +302,8 @@ typedef struct sim_venue {
   int default_limit;       /* -w default (see the man page) */
   int key_lines;           /* lines of the key file: 2, OKX 3 */
   int fault_code_status;   /* HTTP status of a fault with only a code */
-  const sim_route_t *(*route)(const char *method, const char *path,
-                              int *method_ok);
+  const sim_route_t *routes;
+  size_t nroutes;
   /* Rate limits and bans before a route: 0 to serve, else r is filled. */
   int (*admit)(const sim_route_t *route, const sim_request_t *rq,
                sim_reply_t *r);
