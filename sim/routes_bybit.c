@@ -153,19 +153,23 @@ static int listed(const sim_symbol_view_t *v) {
   return 1;
 }
 
-/* Reply with one page of rows (names sorted, limit rows after the
- * request's cursor): symbol's row, or when symbol is NULL the rows of every
- * listed symbol keep() holds for (none when all is 0: another settle
- * coin). nextPageCursor names the last row sent, "" when none follows. */
+/* Adds a symbol's rows to list; listing: only what a listing by settle
+ * coin shows (rows with a size), else every row. */
+typedef void (*rows_fn)(json_object *list, const sim_symbol_view_t *v,
+                        int listing);
+
+/* Reply with one page (names sorted, limit symbols after the request's
+ * cursor): symbol's rows, or when symbol is NULL the rows of every listed
+ * symbol keep() holds for (none when all is 0: another settle coin).
+ * nextPageCursor names the last symbol sent, "" when none follows. */
 static void reply_page(const sim_request_t *rq, sim_reply_t *r,
                        const char *symbol, int all, int limit,
-                       int (*keep)(const sim_symbol_view_t *),
-                       json_object *(*row)(const sim_symbol_view_t *)) {
+                       int (*keep)(const sim_symbol_view_t *), rows_fn rows) {
   const char *cursor = sim_param(rq, "cursor"), *last = NULL;
   json_object *list, *result;
   sim_symbol_view_t one, *v = NULL;
   size_t n = 0;
-  int rows = 0;
+  int sent = 0;
   char next[64] = "";
 
   if (symbol != NULL) {
@@ -183,13 +187,13 @@ static void reply_page(const sim_request_t *rq, sim_reply_t *r,
   for (size_t i = 0; i < n; i++) {
     if ((cursor != NULL && strcmp(v[i].name, cursor) <= 0) || !keep(&v[i]))
       continue;
-    if (rows == limit) {
+    if (sent == limit) {
       snprintf(next, sizeof(next), "%s", last);
       break;
     }
-    json_object_array_add(list, row(&v[i]));
+    rows(list, &v[i], symbol == NULL);
     last = v[i].name;
-    rows++;
+    sent++;
   }
   if (v != &one)
     free(v);
@@ -216,7 +220,9 @@ static void get_time(const sim_request_t *rq, sim_reply_t *r) {
 
 /* maxOrderQty (limit orders) is not simulated: ten times the market
  * maximum, the ratio Bybit's BTCUSDT shows. */
-static json_object *instrument(const sim_symbol_view_t *v) {
+static void instrument(json_object *list, const sim_symbol_view_t *v,
+                       int listing) {
+  (void)listing;
   json_object *o = json_object_new_object(), *lot = json_object_new_object();
   json_object *price = json_object_new_object();
   char base[32];
@@ -238,7 +244,7 @@ static json_object *instrument(const sim_symbol_view_t *v) {
   sim_json_add_str(price, "maxPrice", "1999999.80");
   sim_json_add_str(price, "tickSize", "0.10");
   json_object_object_add(o, "priceFilter", price);
-  return o;
+  json_object_array_add(list, o);
 }
 
 static void get_instruments(const sim_request_t *rq, sim_reply_t *r) {
@@ -255,20 +261,22 @@ static int open_position(const sim_symbol_view_t *v) {
   return v->amt.units != 0;
 }
 
-/* One row: size unsigned, the sign in side ("" when flat). */
-static json_object *position(const sim_symbol_view_t *v) {
+/* One row of leg idx (0 one-way, 1 hedge Buy side, 2 hedge Sell side)
+ * holding amt: size unsigned, the sign in side ("" when flat). */
+static json_object *position_row(const sim_symbol_view_t *v, int idx,
+                                 dg_dec_t amt) {
   json_object *o = json_object_new_object();
-  dg_dec_t size = sim_dec_abs(v->amt), pnl;
+  dg_dec_t size = sim_dec_abs(amt), pnl;
   dg_dec_sub(v->mark, v->entry, &pnl);
-  pnl = v->amt.units ? sim_dec_mul(pnl, v->amt) : DG_DEC_ZERO;
-  json_object_object_add(o, "positionIdx", json_object_new_int(0));
+  pnl = amt.units ? sim_dec_mul(pnl, amt) : DG_DEC_ZERO;
+  json_object_object_add(o, "positionIdx", json_object_new_int(idx));
   sim_json_add_str(o, "symbol", v->name);
   sim_json_add_str(o, "side",
-                   v->amt.units > 0   ? "Buy"
-                   : v->amt.units < 0 ? "Sell"
-                                      : "");
+                   amt.units > 0   ? "Buy"
+                   : amt.units < 0 ? "Sell"
+                                   : "");
   sim_json_add_dec(o, "size", size);
-  sim_json_add_dec(o, "avgPrice", v->entry);
+  sim_json_add_dec(o, "avgPrice", amt.units ? v->entry : DG_DEC_ZERO);
   sim_json_add_dec(o, "positionValue", sim_dec_mul(size, v->entry));
   json_object_object_add(o, "tradeMode", json_object_new_int(0));
   sim_json_add_str(o, "positionStatus", "Normal");
@@ -281,6 +289,23 @@ static json_object *position(const sim_symbol_view_t *v) {
   sim_json_add_ms(o, "createdTime", v->update_time);
   sim_json_add_ms(o, "updatedTime", v->update_time);
   return o;
+}
+
+/* One-way: one row. Hedge mode: a row per leg, the empty one with side
+ * "" (a listing by settle coin shows only a leg with a size). */
+static void positions(json_object *list, const sim_symbol_view_t *v,
+                      int listing) {
+  dg_dec_t none = DG_DEC_ZERO;
+  if (!v->hedge) {
+    json_object_array_add(list, position_row(v, 0, v->amt));
+    return;
+  }
+  if (!listing || v->amt.units > 0)
+    json_object_array_add(list,
+                          position_row(v, 1, v->amt.units > 0 ? v->amt : none));
+  if (!listing || v->amt.units < 0)
+    json_object_array_add(list,
+                          position_row(v, 2, v->amt.units < 0 ? v->amt : none));
 }
 
 /* settleCoin=USDT: open positions only, paged; symbol=S: its row even
@@ -299,7 +324,7 @@ static void get_positions(const sim_request_t *rq, sim_reply_t *r) {
   }
   /* every simulated contract settles in USDT */
   reply_page(rq, r, symbol, coin != NULL && strcmp(coin, "USDT") == 0, limit,
-             open_position, position);
+             open_position, positions);
 }
 
 /* ---- orders
@@ -344,7 +369,8 @@ static json_object *order_json(const sim_order_t *o) {
   sim_json_add_str(j, "timeInForce", "IOC");
   json_object_object_add(j, "reduceOnly",
                          json_object_new_boolean(o->reduce_only));
-  json_object_object_add(j, "positionIdx", json_object_new_int(0));
+  json_object_object_add(j, "positionIdx",
+                         json_object_new_int(atoi(o->position_side)));
   sim_json_add_ms(j, "createdTime", o->time);
   sim_json_add_ms(j, "updatedTime", o->update_time);
   return j;
@@ -382,19 +408,24 @@ static int refusal_code(enum sim_refusal why, const char **msg) {
       [SIM_REFUSE_REDUCE_SIDE] = {110017, NULL},
       [SIM_REFUSE_REDUCE_SIZE] = {110017, NULL},
       [SIM_REFUSE_CLIENT_ID_DUP] = {110072, NULL},
+      [SIM_REFUSE_OTHER_LEG] = {10001, "the simulator holds one leg per "
+                                       "symbol: close the other first"},
   };
   *msg = map[why].msg;
   return map[why].code;
 }
 
-/* POST /v5/order/create: a Market order in one-way mode (positionIdx 0). */
+/* POST /v5/order/create: a Market order; positionIdx 0 in one-way mode,
+ * 1 (Buy side) or 2 (Sell side) for a symbol in hedge mode. */
 static void post_order(const sim_request_t *rq, sim_reply_t *r) {
-  json_object *body, *v, *result;
+  json_object *body, *v, *idx_obj = NULL, *result;
   sim_order_req_t req;
   sim_order_t order;
+  sim_symbol_view_t view;
   enum sim_refusal why;
   const char *qty, *msg;
   char uuid[40];
+  int idx;
 
   if (auth(rq, r) != 0)
     return;
@@ -438,8 +469,14 @@ static void post_order(const sim_request_t *rq, sim_reply_t *r) {
     }
     req.reduce_only = json_object_get_boolean(v);
   }
-  if (json_object_object_get_ex(body, "positionIdx", &v) &&
-      !(json_object_is_type(v, json_type_int) && json_object_get_int(v) == 0)) {
+  if (json_object_object_get_ex(body, "positionIdx", &idx_obj) &&
+      (!json_object_is_type(idx_obj, json_type_int) ||
+       json_object_get_int(idx_obj) < 0 || json_object_get_int(idx_obj) > 2)) {
+    refuse(r, 10001, "params error: positionIdx");
+    goto done;
+  }
+  idx = idx_obj != NULL ? json_object_get_int(idx_obj) : 0;
+  if (sim_state_symbol(req.symbol, &view) != 0 || (idx != 0) != view.hedge) {
     refuse(r, 10001, "position idx not match position mode");
     goto done;
   }
@@ -454,7 +491,8 @@ static void post_order(const sim_request_t *rq, sim_reply_t *r) {
   req.buy = strcmp(req.side, "Buy") == 0;
   req.unique_client_id = 1;
   req.split_above_max = 1;
-  req.position_side = "0";
+  req.leg = idx == 1 ? 1 : idx == 2 ? -1 : 0;
+  req.position_side = idx == 1 ? "1" : idx == 2 ? "2" : "0";
   if (json_object_deep_copy(body, &req.params, NULL) != 0)
     req.params = NULL;
   why = sim_state_place_order(&req, &order);

@@ -47,14 +47,29 @@ static void post_with(const sim_request_t *rq, sim_reply_t *r, setter_fn set) {
   json_object_put(o);
 }
 
+/* {"dualSidePosition":true|false}: the account's position mode; with
+ * "symbol": one symbol's (Bybit sets the mode per symbol). */
 static int set_dual(json_object *o, char *err, size_t errlen) {
   json_object *v;
+  const char *symbol = sim_json_str(o, "symbol");
   if (!json_object_object_get_ex(o, "dualSidePosition", &v) ||
       !json_object_is_type(v, json_type_boolean)) {
     snprintf(err, errlen, "expected {\"dualSidePosition\":true|false}");
     return -1;
   }
-  sim_state_set_dual(json_object_get_boolean(v));
+  if (symbol == NULL) {
+    sim_state_set_dual(json_object_get_boolean(v));
+    return 0;
+  }
+  if (sim_config.venue != &sim_venue_bybit) {
+    snprintf(err, errlen, "the position mode of %s is account-wide",
+             sim_config.venue->name);
+    return -1;
+  }
+  if (sim_state_set_symbol_hedge(symbol, json_object_get_boolean(v)) != 0) {
+    snprintf(err, errlen, "invalid symbol '%s'", symbol);
+    return -1;
+  }
   return 0;
 }
 

@@ -252,7 +252,8 @@ static void get_config(const sim_request_t *rq, sim_reply_t *r) {
 
 /* ---- positions
  * ----------------------------------------------------------------------- */
-/* A net-mode row: pos signed, in contracts. */
+/* A row, in contracts: net mode: pos signed; long/short mode: posSide
+ * long or short and pos positive. */
 static json_object *position(const sim_symbol_view_t *v) {
   json_object *o = json_object_new_object();
   dg_dec_t pnl, coins = sim_dec_mul(sim_dec_abs(v->amt), v->ct_val);
@@ -264,8 +265,11 @@ static json_object *position(const sim_symbol_view_t *v) {
   sim_json_add_str(o, "instType", "SWAP");
   sim_json_add_str(o, "instId", v->name);
   sim_json_add_str(o, "mgnMode", "cross");
-  sim_json_add_str(o, "posSide", "net");
-  sim_json_add_dec(o, "pos", v->amt);
+  sim_json_add_str(o, "posSide",
+                   !v->hedge           ? "net"
+                   : v->amt.units >= 0 ? "long"
+                                       : "short");
+  sim_json_add_dec(o, "pos", v->hedge ? sim_dec_abs(v->amt) : v->amt);
   sim_json_add_dec(o, "availPos", sim_dec_abs(v->amt));
   sim_json_add_dec(o, "avgPx", v->entry);
   sim_json_add_dec(o, "markPx", v->mark);
@@ -279,8 +283,8 @@ static json_object *position(const sim_symbol_view_t *v) {
   return o;
 }
 
-/* Open positions, and a pos "0" row for a symbol closed since the last
- * reset (OKX keeps such records); instId: a comma list of at most 10. */
+/* Open positions, and in net mode a pos "0" row for a symbol closed since
+ * the last reset (OKX keeps such records); instId: a comma list. */
 static void get_positions(const sim_request_t *rq, sim_reply_t *r) {
   const char *inst_ids = sim_param(rq, "instId");
   sim_symbol_view_t *v;
@@ -298,7 +302,7 @@ static void get_positions(const sim_request_t *rq, sim_reply_t *r) {
         !(hit != NULL && (hit == inst_ids || hit[-1] == ',') &&
           (hit[len] == '\0' || hit[len] == ',')))
       continue;
-    if (v[i].amt.units != 0 || v[i].had_position)
+    if (v[i].amt.units != 0 || (v[i].had_position && !v[i].hedge))
       json_object_array_add(data, position(&v[i]));
   }
   free(v);
@@ -320,7 +324,7 @@ static json_object *order_json(const sim_order_t *o) {
   sim_json_add_dec(j, "sz", o->qty);
   sim_json_add_str(j, "ordType", "market");
   sim_json_add_str(j, "side", o->side);
-  sim_json_add_str(j, "posSide", "net");
+  sim_json_add_str(j, "posSide", o->position_side);
   sim_json_add_str(j, "tdMode", o->margin_mode);
   sim_json_add_dec(j, "accFillSz", o->executed);
   sim_json_add_dec(j, "fillSz", o->executed);
@@ -369,12 +373,14 @@ static int refusal_code(enum sim_refusal why) {
       [SIM_REFUSE_QTY_MAX] = 51202,       [SIM_REFUSE_QTY_STEP] = 51121,
       [SIM_REFUSE_REDUCE_FLAT] = 51169,   [SIM_REFUSE_REDUCE_SIDE] = 51170,
       [SIM_REFUSE_REDUCE_SIZE] = 51169,   [SIM_REFUSE_CLIENT_ID_DUP] = 51016,
+      [SIM_REFUSE_OTHER_LEG] = 51000,
   };
   return map[why];
 }
 
-/* POST /api/v5/trade/order: a market order in net mode. expTime (ms): not
- * processed once the server's clock is past it. */
+/* POST /api/v5/trade/order: a market order, posSide net (or absent) in
+ * net mode, long or short in long/short mode. expTime (ms): not processed
+ * once the server's clock is past it. */
 static void post_order(const sim_request_t *rq, sim_reply_t *r) {
   const char *exp_text = sim_header(rq, "expTime");
   json_object *body, *v, *row;
@@ -436,12 +442,6 @@ static void post_order(const sim_request_t *rq, sim_reply_t *r) {
     order_refused(r, cl_ord_id, 51000, "Parameter posSide error");
     goto done;
   }
-  if (sim_state_dual()) { /* long/short mode is detected, not simulated */
-    order_refused(r, cl_ord_id, 51000,
-                  "Parameter posSide error (long_short_mode is not "
-                  "simulated)");
-    goto done;
-  }
   if (json_object_object_get_ex(body, "reduceOnly", &v)) {
     if (!json_object_is_type(v, json_type_boolean)) {
       order_refused(r, cl_ord_id, 51000, "Parameter reduceOnly error");
@@ -453,10 +453,16 @@ static void post_order(const sim_request_t *rq, sim_reply_t *r) {
     order_refused(r, cl_ord_id, 51000, "Parameter clOrdId error");
     goto done;
   }
+  if (sim_state_dual()) {
+    /* long/short mode: a close is sell long or buy short, reduce-only
+     * whatever reduceOnly says ("not affected by this parameter") */
+    req.leg = strcmp(pos_side, "long") == 0 ? 1 : -1;
+    req.reduce_only = 0;
+  }
   req.client_id = cl_ord_id ? cl_ord_id : "";
   req.buy = strcmp(req.side, "buy") == 0;
   req.margin_mode = td_mode;
-  req.position_side = "net";
+  req.position_side = pos_side ? pos_side : "net";
   if (strcmp(td_mode, "isolated") == 0 && req.reduce_only) {
     /* every simulated position is cross: no isolated one to reduce */
     order_refused(r, cl_ord_id, 51169, NULL);

@@ -200,9 +200,13 @@ typedef struct {
   int buy;
   int reduce_only;
   int unique_client_id; /* refuse a client id any kept order has (Bybit) */
-  int split_above_max;  /* a reduce-only order above the market maximum is
-                           split into orders of at most it (Bybit) */
-  json_object *params;  /* every parameter received; state takes ownership */
+  /* hedge mode: the leg the order acts on (1 long, -1 short; 0 one-way).
+   * Selling the long leg or buying the short one closes it; the other
+   * way opens it. One leg per symbol at a time is simulated. */
+  int leg;
+  int split_above_max; /* a reduce-only order above the market maximum is
+                          split into orders of at most it (Bybit) */
+  json_object *params; /* every parameter received; state takes ownership */
 } sim_order_req_t;
 
 /* Why the state refuses an order; each venue maps these to its codes. */
@@ -218,6 +222,7 @@ enum sim_refusal {
   SIM_REFUSE_REDUCE_SIDE, /* reduce-only in the position's direction */
   SIM_REFUSE_REDUCE_SIZE, /* reduce-only larger than the position */
   SIM_REFUSE_CLIENT_ID_DUP,
+  SIM_REFUSE_OTHER_LEG, /* hedge: opening a leg while the other is held */
 };
 
 /* A copy of one symbol's state, for the venues' JSON. */
@@ -225,6 +230,7 @@ typedef struct {
   char name[32];
   dg_dec_t step, min_qty, max_qty, ct_val, mark, amt, entry;
   int had_position; /* non-zero at some point since the last reset */
+  int hedge;        /* in hedge mode: the account's or the symbol's own */
   int64_t update_time;
 } sim_symbol_view_t;
 
@@ -259,6 +265,8 @@ json_object *sim_state_exchange_info(void);
 json_object *sim_state_position_risk(const char *symbol, int v2);
 int sim_state_dual(void);
 void sim_state_set_dual(int dual);
+/* Bybit's per-symbol position mode. 0, -1 when symbol is not valid. */
+int sim_state_set_symbol_hedge(const char *symbol, int hedge);
 /* OKX's acctLv (1 Spot, 2 Futures, 3 Multi-currency, 4 Portfolio). */
 int sim_state_account_level(void);
 void sim_state_set_account_level(int level);

@@ -23,6 +23,7 @@ typedef struct {
   int configured;   /* from the command line: survives /sim/reset */
   int listed;       /* in exchangeInfo: configured or ever had a position */
   int had_position; /* non-zero at some point since the last reset */
+  int hedge;        /* Bybit: this symbol in hedge mode */
   int64_t update_time;
 } symbol_t;
 
@@ -181,6 +182,7 @@ void sim_state_reset(void) {
     s->mark = s->initial_mark;
     s->update_time = 0;
     s->had_position = 0;
+    s->hedge = 0;
     symbols[kept++] = *s;
   }
   nsymbols = kept;
@@ -220,6 +222,19 @@ void sim_state_set_account_level(int level) {
   pthread_mutex_unlock(&lock);
 }
 
+int sim_state_set_symbol_hedge(const char *symbol, int hedge) {
+  int rc = -1;
+  pthread_mutex_lock(&lock);
+  symbol_t *s = get_symbol(symbol);
+  if (s != NULL) {
+    s->hedge = hedge;
+    s->listed = 1;
+    rc = 0;
+  }
+  pthread_mutex_unlock(&lock);
+  return rc;
+}
+
 void sim_state_set_dual(int dual) {
   pthread_mutex_lock(&lock);
   dual_side = dual;
@@ -236,6 +251,7 @@ static void view_of(const symbol_t *s, sim_symbol_view_t *v) {
   v->amt = s->amt;
   v->entry = s->entry;
   v->had_position = s->had_position;
+  v->hedge = s->hedge || dual_side;
   v->update_time = s->update_time;
 }
 
@@ -492,6 +508,24 @@ static int client_id_taken(const char *client_id) {
   return 0;
 }
 
+/* Lock held: a hedge-mode order on a leg. A close must find its leg held
+ * and no larger than the order; an opening order must not find the other
+ * leg held (two legs at once are not simulated) nor be reduce-only. */
+static enum sim_refusal check_leg(const symbol_t *s, sim_order_req_t *req) {
+  int closes = (req->leg > 0) != (req->buy != 0);
+  int held = s->amt.units == 0 ? 0 : s->amt.units > 0 ? 1 : -1;
+  if (!closes) {
+    if (req->reduce_only)
+      return SIM_REFUSE_REDUCE_SIDE;
+    return held != 0 && held != req->leg ? SIM_REFUSE_OTHER_LEG : SIM_ACCEPTED;
+  }
+  req->reduce_only = 1;
+  if (held != req->leg)
+    return SIM_REFUSE_REDUCE_FLAT;
+  return dg_dec_cmp(req->qty, sim_dec_abs(s->amt)) > 0 ? SIM_REFUSE_REDUCE_SIZE
+                                                       : SIM_ACCEPTED;
+}
+
 /* Lock held: why a reduce-only order cannot be filled on s (it never
  * flips a position), SIM_ACCEPTED when it can. */
 static enum sim_refusal check_reduce(const symbol_t *s,
@@ -554,7 +588,9 @@ enum sim_refusal sim_state_place_order(sim_order_req_t *req, sim_order_t *out) {
     why = SIM_REFUSE_QTY_MAX; /* bounded work per request */
     goto done;
   }
-  if (req->reduce_only && (why = check_reduce(s, req)) != SIM_ACCEPTED)
+  if (req->leg != 0
+          ? (why = check_leg(s, req)) != SIM_ACCEPTED
+          : req->reduce_only && (why = check_reduce(s, req)) != SIM_ACCEPTED)
     goto done;
   if (req->unique_client_id && req->client_id != NULL &&
       req->client_id[0] != '\0' && client_id_taken(req->client_id)) {

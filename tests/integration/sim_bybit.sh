@@ -105,6 +105,26 @@ sim_positions '{"BTCUSDT":"0.001"}' >/dev/null
 bybit POST /v5/order/create '{"category":"linear","symbol":"BTCUSDT","side":"Buy","orderType":"Market","qty":"0.006","reduceOnly":false,"positionIdx":0}'
 is "$(jbody .retCode)" 10001 "a plain order above maxMktOrderQty is refused"
 
+# Hedge mode is Bybit's per symbol: positionIdx 1 (Buy side), 2 (Sell).
+curl -sf -X POST -d '{"dualSidePosition":true,"symbol":"ADAUSDT"}' "$SIM_URL/sim/dual" >/dev/null
+sim_positions '{"ADAUSDT":"9"}' >/dev/null
+bybit GET /v5/position/list "category=linear&symbol=ADAUSDT"
+is "$(jbody '[.result.list[] | "\(.positionIdx) [\(.side)] \(.size)"] | join(",")')" "1 [Buy] 9,2 [] 0" \
+  "hedge symbol: a row per leg, the empty one with side \"\""
+bybit GET /v5/position/list "category=linear&settleCoin=USDT"
+is "$(jbody '[.result.list[] | select(.symbol == "ADAUSDT") | .positionIdx] | join(",")')" 1 \
+  "a settleCoin listing shows only the leg with a size"
+o ADAUSDT Sell 1 h-1
+is "$(jbody .retCode):$(jbody .retMsg)" "10001:position idx not match position mode" "hedge symbol: positionIdx 0 refused"
+o ADAUSDT Sell 2 h-2 1
+is "$(jbody .retCode):$(curl -sf "$SIM_URL/sim/positions" | jq -r .ADAUSDT)" "0:7" "Sell on positionIdx 1 closes the long leg"
+o ADAUSDT Sell 1 h-3 2
+is "$(jbody .retCode)" 110017 "reduce-only Sell on positionIdx 2 (would open a short) refused"
+o ADAUSDT Buy 1 h-4 2
+is "$(jbody .retCode)" 110017 "closing the empty Sell leg refused"
+bybit GET /v5/order/realtime "category=linear&orderLinkId=h-2"
+is "$(jbody '.result.list[0].positionIdx')" 1 "the order's positionIdx"
+
 # The per-second limit of /v5/order/create (10): retCode 10006, headers.
 sim_positions '{"ETHUSDT":"1"}' >/dev/null
 # Start at a fresh second (earlier orders count in the current one).

@@ -67,7 +67,7 @@ okx GET "/api/v5/account/positions?instType=SWAP&instId=XRP-USDT-SWAP"
 is "$(jbody '[.data[] | "\(.instId) \(.posSide) \(.pos) \(.mgnMode)"] | join(",")')" \
   "XRP-USDT-SWAP net -7 cross" "pos signed, in contracts; instId filter"
 is "$(jbody '.data[0].notionalUsd')" 70000 "notionalUsd = 7 contracts x 100 XRP x 100"
-o() { okx POST /api/v5/trade/order "{\"instId\":\"$1\",\"tdMode\":\"${5:-cross}\",\"side\":\"$2\",\"ordType\":\"market\",\"sz\":\"$3\",\"reduceOnly\":true${4:+,\"clOrdId\":\"$4\"}}" "${@:6}"; }
+o() { okx POST /api/v5/trade/order "{\"instId\":\"$1\",\"tdMode\":\"${5:-cross}\",\"side\":\"$2\",\"ordType\":\"market\",\"sz\":\"$3\",\"reduceOnly\":true${4:+,\"clOrdId\":\"$4\"}${POS_SIDE:+,\"posSide\":\"$POS_SIDE\"}}" "${@:6}"; }
 o XRP-USDT-SWAP buy 5 dgrc1
 is "$HTTP_STATUS:$(jbody .code):$(jbody '.data[0] | "\(.sCode) \(.clOrdId)"')" "200:0:0 dgrc1" "close accepted: sCode 0"
 first=$(jbody '.data[0].ordId')
@@ -105,6 +105,15 @@ okx GET /api/v5/account/config
 is "$(jbody '.data[0] | "\(.acctLv) \(.posMode)"')" "4 long_short_mode" "/sim/account sets acctLv and posMode"
 o BTC-USDT-SWAP sell 1 dgrc7
 is "$(jbody '.data[0] | "\(.sCode) \(.sMsg)"')" "51000 Parameter posSide error" "long_short_mode without posSide: 51000"
+okx GET "/api/v5/account/positions?instType=SWAP&instId=BTC-USDT-SWAP"
+is "$(jbody '[.data[] | "\(.posSide) \(.pos)"] | join(",")')" "long 1.5" "long_short_mode: posSide long, pos positive"
+POS_SIDE=long o BTC-USDT-SWAP sell 0.5 dgrc8
+is "$(jbody '.data[0].sCode'):$(curl -sf "$SIM_URL/sim/positions" | jq -r '.["BTC-USDT-SWAP"]')" "0:1" \
+  "sell with posSide long closes the long"
+POS_SIDE=short o BTC-USDT-SWAP buy 1 dgrc9
+is "$(jbody '.data[0].sCode')" 51169 "buy with posSide short: no short to close"
+HTTP_STATUS=$(curl -s -o /dev/null -w '%{http_code}' -X POST -d '{"dualSidePosition":true,"symbol":"BTC-USDT-SWAP"}' "$SIM_URL/sim/dual")
+is "$HTTP_STATUS" 400 "OKX's position mode is account-wide: /sim/dual refuses a symbol"
 curl -sf -X POST "$SIM_URL/sim/reset" >/dev/null
 
 # The per-endpoint limit: positions 10 per 2 s, then 50011 (HTTP 429).
