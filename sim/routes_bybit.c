@@ -617,14 +617,8 @@ static void fault(const sim_request_t *rq, const sim_fault_t *f,
   }
 }
 
-static void unknown(sim_reply_t *r) {
-  envelope(r, 200, 10000, NULL, NULL);
-}
-
-static void not_found(const sim_request_t *rq, int method_known,
-                      sim_reply_t *r) {
-  (void)rq;
-  envelope(r, method_known ? 405 : 404, 10001, "path not found", NULL);
+static void error(sim_reply_t *r, int status, int code, const char *msg) {
+  envelope(r, status, code, msg, NULL);
 }
 
 const sim_venue_t sim_venue_bybit = {
@@ -638,7 +632,9 @@ const sim_venue_t sim_venue_bybit = {
     .admit = admit,
     .ban = ban,
     .fault = fault,
-    .unknown = unknown,
-    .not_found = not_found,
+    .error = error,
+    .unknown_status = 200,
+    .unknown_code = 10000,
+    .not_found_code = 10001,
     .finish = NULL,
 };

@@ -260,14 +260,11 @@ static void fault(const sim_request_t *rq, const sim_fault_t *f,
   sim_reply_errorf(r, f->status, code, "%s", msg);
 }
 
-static void unknown(sim_reply_t *r) {
-  sim_reply_error(r, 503, -1007);
-}
-
-static void not_found(const sim_request_t *rq, int method_known,
-                      sim_reply_t *r) {
-  sim_reply_errorf(r, method_known ? 405 : 404, -1000,
-                   "Path %s, Method %s is invalid", rq->path, rq->method);
+static void error(sim_reply_t *r, int status, int code, const char *msg) {
+  if (msg != NULL)
+    sim_reply_errorf(r, status, code, "%s", msg);
+  else
+    sim_reply_error(r, status, code);
 }
 
 /* Every reply, the control API's too, tells the IP's weight. */
@@ -286,7 +283,9 @@ const sim_venue_t sim_venue_binance = {
     .admit = admit,
     .ban = ban,
     .fault = fault,
-    .unknown = unknown,
-    .not_found = not_found,
+    .error = error,
+    .unknown_status = 503,
+    .unknown_code = -1007,
+    .not_found_code = -1000,
     .finish = finish,
 };

@@ -578,14 +578,8 @@ static void fault(const sim_request_t *rq, const sim_fault_t *f,
   envelope(r, f->status, code, msg, NULL);
 }
 
-static void unknown(sim_reply_t *r) {
-  envelope(r, 400, 50004, NULL, NULL);
-}
-
-static void not_found(const sim_request_t *rq, int method_known,
-                      sim_reply_t *r) {
-  (void)rq;
-  envelope(r, method_known ? 405 : 404, 51000, "Path not found", NULL);
+static void error(sim_reply_t *r, int status, int code, const char *msg) {
+  envelope(r, status, code, msg, NULL);
 }
 
 const sim_venue_t sim_venue_okx = {
@@ -599,7 +593,9 @@ const sim_venue_t sim_venue_okx = {
     .admit = admit,
     .ban = ban,
     .fault = fault,
-    .unknown = unknown,
-    .not_found = not_found,
+    .error = error,
+    .unknown_status = 400,
+    .unknown_code = 50004,
+    .not_found_code = 51000,
     .finish = NULL,
 };

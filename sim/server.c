@@ -127,7 +127,7 @@ static void serve_route(const sim_route_t *route, const sim_request_t *rq,
       r->retry_after = f.retry_after;
     pad_body(r, f.pad_bytes);
   } else if (!f.apply) {
-    venue->unknown(r);
+    venue->error(r, venue->unknown_status, venue->unknown_code, NULL);
   }
 }
 
@@ -160,8 +160,13 @@ static void dispatch(sim_request_t *rq, sim_reply_t *r) {
                          rq->method, rq->path, &method_ok);
   if (route != NULL && method_ok)
     serve_route(route, rq, r);
-  else
-    sim_config.venue->not_found(rq, route != NULL, r);
+  else {
+    char msg[160];
+    snprintf(msg, sizeof(msg), "Path %s, Method %s is invalid", rq->path,
+             rq->method);
+    sim_config.venue->error(r, route ? 405 : 404,
+                            sim_config.venue->not_found_code, msg);
+  }
   sim_stats_count(rq->method, route ? rq->path : "other", r->status);
 }
 

@@ -318,9 +318,11 @@ typedef struct sim_venue {
   void (*ban)(const sim_request_t *rq, int64_t ban_ms, sim_reply_t *r);
   /* The reply of a fault with a status (and maybe a code, msg). */
   void (*fault)(const sim_request_t *rq, const sim_fault_t *f, sim_reply_t *r);
+  /* An error reply in the venue's envelope; msg NULL: the code's own. */
+  void (*error)(sim_reply_t *r, int status, int code, const char *msg);
   /* A delayed request that was not applied: the venue's "unknown". */
-  void (*unknown)(sim_reply_t *r);
-  void (*not_found)(const sim_request_t *rq, int method_known, sim_reply_t *r);
+  int unknown_status, unknown_code;
+  int not_found_code; /* an unknown path */
   /* Headers every reply carries (NULL: none). */
   void (*finish)(const sim_request_t *rq, sim_reply_t *r);
 } sim_venue_t;
