@@ -636,5 +636,4 @@ const sim_venue_t sim_venue_bybit = {
     .unknown_status = 200,
     .unknown_code = 10000,
     .not_found_code = 10001,
-    .finish = NULL,
 };

@@ -597,5 +597,4 @@ const sim_venue_t sim_venue_okx = {
     .unknown_status = 400,
     .unknown_code = 50004,
     .not_found_code = 51000,
-    .finish = NULL,
 };

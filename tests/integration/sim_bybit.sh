@@ -179,4 +179,5 @@ is "$HTTP_STATUS:$(curl -sf "$SIM_URL/sim/positions")" '403:{"BTCUSDT":"0.002"}'
 sleep 1
 http GET /v5/market/time ""
 is "$HTTP_STATUS" 403 "still banned in a later window"
+sim_stop_clean
 dg_done

@@ -142,4 +142,5 @@ is "$(jbody '.data[0].state')" filled "the 503 with apply executed"
 sim_faults '[{"path":"/api/v5/trade/order","method":"POST","code":51008}]' >/dev/null
 o ETH-USDT-SWAP sell 1 f3
 is "$HTTP_STATUS:$(jbody .code):$(jbody '.data[0].sCode')" "200:1:51008" "an order-level code fault: code 1, sCode in HTTP 200"
+sim_stop_clean
 dg_done

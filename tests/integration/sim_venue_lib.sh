@@ -85,3 +85,11 @@ okx() {
     "OK-ACCESS-SIGN: $(okx_sign "${OKX_SECRET:-$DG_API_SECRET}" "$ts" "$method" "$path" "$body")" \
     "OK-ACCESS-TIMESTAMP: $ts" "OK-ACCESS-PASSPHRASE: ${OKX_PASS-$OKX_PASSPHRASE}" "$@"
 }
+
+# sim_stop_clean: stop the simulator; ok when every simulator this test ran
+# logged no sanitizer error or leak (a build with --enable-sanitizers).
+sim_stop_clean() {
+  dg_stop_pid "$SIM_PID"
+  ! grep -E 'AddressSanitizer|LeakSanitizer|runtime error' "$DG_TMP/sim.log"
+  ok $? "no sanitizer error or leak report from the simulators"
+}

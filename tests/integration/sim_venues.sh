@@ -116,4 +116,5 @@ venue() {
 venue binance-usdm USDT /fapi/v1/order -2022 -2022 -4005 -1022 -1021
 venue bybit-linear USDT /v5/order/create 110017 110017 10001 10004 10002
 venue okx-swap -USDT-SWAP /api/v5/trade/order 51169 51170 51202 50113 50102
+sim_stop_clean
 dg_done
