@@ -123,9 +123,7 @@ static int auth(const sim_request_t *rq, sim_reply_t *r) {
 /* ---- helpers
  * ------------------------------------------------------------------- */
 /* category=linear or a 10001 refusal. */
-static int linear(const sim_request_t *rq, const char *category,
-                  sim_reply_t *r) {
-  (void)rq;
+static int linear(const char *category, sim_reply_t *r) {
   if (category == NULL || strcmp(category, "linear") != 0) {
     refuse(r, 10001,
            category == NULL ? "params error: category is required"
@@ -249,7 +247,7 @@ static void instrument(json_object *list, const sim_symbol_view_t *v,
 
 static void get_instruments(const sim_request_t *rq, sim_reply_t *r) {
   int limit;
-  if (linear(rq, sim_param(rq, "category"), r) != 0 ||
+  if (linear(sim_param(rq, "category"), r) != 0 ||
       (limit = page_limit(rq, 500, 1000, r)) < 0)
     return;
   reply_page(rq, r, sim_param(rq, "symbol"), 1, limit, listed, instrument);
@@ -315,7 +313,7 @@ static void get_positions(const sim_request_t *rq, sim_reply_t *r) {
   const char *coin = sim_param(rq, "settleCoin");
   int limit;
 
-  if (auth(rq, r) != 0 || linear(rq, sim_param(rq, "category"), r) != 0 ||
+  if (auth(rq, r) != 0 || linear(sim_param(rq, "category"), r) != 0 ||
       (limit = page_limit(rq, 20, BYBIT_MAX_PAGE, r)) < 0)
     return;
   if (symbol == NULL && coin == NULL) {
@@ -340,12 +338,11 @@ static void order_uuid(int64_t id, char out[40]) {
 
 static int64_t uuid_order_id(const char *uuid) {
   char again[40];
-  int64_t id;
-  if (strlen(uuid) != 36 ||
-      sscanf(uuid + 24, "%12llx", (unsigned long long *)&id) != 1)
+  unsigned long long id;
+  if (strlen(uuid) != 36 || sscanf(uuid + 24, "%12llx", &id) != 1)
     return -1;
-  order_uuid(id, again);
-  return strcmp(again, uuid) == 0 ? id : -1;
+  order_uuid((int64_t)id, again);
+  return strcmp(again, uuid) == 0 ? (int64_t)id : -1;
 }
 
 static json_object *order_json(const sim_order_t *o) {
@@ -441,7 +438,7 @@ static void post_order(const sim_request_t *rq, sim_reply_t *r) {
   req.type = sim_json_str(body, "orderType");
   qty = sim_json_str(body, "qty");
   req.client_id = sim_json_str(body, "orderLinkId");
-  if (linear(rq, sim_json_str(body, "category"), r) != 0)
+  if (linear(sim_json_str(body, "category"), r) != 0)
     goto done;
   if (req.symbol == NULL || !sim_symbol_valid(req.symbol)) {
     refuse(r, 10001, "params error: symbol invalid");
@@ -520,7 +517,7 @@ static void get_orders(const sim_request_t *rq, sim_reply_t *r) {
   sim_order_t order;
   int64_t order_id = 0;
 
-  if (auth(rq, r) != 0 || linear(rq, sim_param(rq, "category"), r) != 0)
+  if (auth(rq, r) != 0 || linear(sim_param(rq, "category"), r) != 0)
     return;
   if (id == NULL && link == NULL && sim_param(rq, "symbol") == NULL &&
       sim_param(rq, "settleCoin") == NULL) {
