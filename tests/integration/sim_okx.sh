@@ -49,7 +49,7 @@ OKX_TS=$(date -u +%Y-%m-%dT%H:%M:%SZ) okx GET "/api/v5/account/positions?instTyp
 is "$(jbody .code)" 50112 "a timestamp without milliseconds: 50112"
 OKX_PASS=wrong okx GET "/api/v5/account/positions?instType=SWAP"
 is "$HTTP_STATUS:$(jbody .code)" "401:50105" "wrong passphrase: 50105"
-OKX_PASS= okx GET "/api/v5/account/positions?instType=SWAP"
+OKX_PASS="" okx GET "/api/v5/account/positions?instType=SWAP"
 is "$(jbody .code)" 50104 "no passphrase: 50104"
 SIM_CLIENT_KEY=notTheKey okx GET "/api/v5/account/positions?instType=SWAP"
 is "$(jbody .code)" 50111 "unknown key: 50111"
@@ -119,7 +119,7 @@ curl -sf -X POST "$SIM_URL/sim/reset" >/dev/null
 # The per-endpoint limit: positions 10 per 2 s, then 50011 (HTTP 429).
 sleep "$(printf '%d.%03d' $(((2000 - $(now_ms) % 2000) / 1000)) $(((2000 - $(now_ms) % 2000) % 1000)))"
 codes=""
-for i in $(seq 12); do
+for _ in $(seq 12); do
   okx GET "/api/v5/account/positions?instType=SWAP"
   codes="$codes$(jbody .code) "
 done

@@ -9,12 +9,11 @@
 OKX_PASSPHRASE="dgTestPassphrase-01"
 
 # sim_start_venue VENUE [ARGS...]: the simulator as VENUE (binance-usdm,
-# bybit-linear, okx-swap) on a free port; sets SIM_PORT, SIM_PID, SIM_URL,
-# SIM_VENUE. OKX's key file carries the passphrase as its third line.
+# bybit-linear, okx-swap) on a free port; sets SIM_PORT, SIM_PID, SIM_URL.
+# OKX's key file carries the passphrase as its third line.
 sim_start_venue() {
   local venue=$1 try probe
   shift
-  SIM_VENUE=$venue
   SIM_KEYFILE="$DG_TMP/sim-$venue.key"
   case $venue in
   bybit-linear) probe=/v5/market/time ;;

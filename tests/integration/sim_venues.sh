@@ -81,27 +81,27 @@ okx_positions_with() {
 # timestamp.
 venue() {
   local v=$1 tail=$2 path=$3 c_size=$4 c_side=$5 c_max=$6 c_sign=$7 c_time=$8
-  local p=${v%%-*} btc="BTC$2" eth="ETH$2"
+  local p=${v%%-*} btc="BTC$tail" eth="ETH$tail"
   diag "---- $v"
   sim_start_venue "$v" -s "$btc=0.001:0.001:0.005"
   sim_positions "{\"$btc\":\"0.007\",\"$eth\":\"-1.25\"}" >/dev/null
-  is "$(${p}_positions)" "$btc=0.007,$eth=-1.25" "$v: positions signed, exact, in the venue's symbols"
+  is "$("${p}"_positions)" "$btc=0.007,$eth=-1.25" "$v: positions signed, exact, in the venue's symbols"
 
-  ${p}_order "$btc" sell 0.003 true dgrc0close1
-  is "$HTTP_STATUS:$V_CODE:$(${p}_positions)" "200:0:$btc=0.004,$eth=-1.25" "$v: a reduce-only close fills"
-  is "$(${p}_query "$btc" dgrc0close1)" "filled:0.003" "$v: queried by client id"
-  is "$(${p}_query "$btc" dgrc0never)" "not found" "$v: an unknown client id is not found"
+  "${p}"_order "$btc" sell 0.003 true dgrc0close1
+  is "$HTTP_STATUS:$V_CODE:$("${p}"_positions)" "200:0:$btc=0.004,$eth=-1.25" "$v: a reduce-only close fills"
+  is "$("${p}"_query "$btc" dgrc0close1)" "filled:0.003" "$v: queried by client id"
+  is "$("${p}"_query "$btc" dgrc0never)" "not found" "$v: an unknown client id is not found"
 
-  ${p}_order "$btc" sell 0.005 true dgrc0close2
+  "${p}"_order "$btc" sell 0.005 true dgrc0close2
   is "$V_CODE" "$c_size" "$v: reduce-only larger than the position refused"
-  ${p}_order "$btc" buy 0.001 true dgrc0close3
+  "${p}"_order "$btc" buy 0.001 true dgrc0close3
   is "$V_CODE" "$c_side" "$v: reduce-only in the position's direction refused"
-  ${p}_order "$btc" buy 0.006 false dgrc0open1
-  is "$V_CODE:$(${p}_positions)" "$c_max:$btc=0.004,$eth=-1.25" "$v: above the market maximum refused, nothing moved"
+  "${p}"_order "$btc" buy 0.006 false dgrc0open1
+  is "$V_CODE:$("${p}"_positions)" "$c_max:$btc=0.004,$eth=-1.25" "$v: above the market maximum refused, nothing moved"
 
-  ${p}_positions_with wrongsecret 0
+  "${p}"_positions_with wrongsecret 0
   is "$V_CODE" "$c_sign" "$v: a bad signature refused"
-  ${p}_positions_with "$DG_API_SECRET" -60000
+  "${p}"_positions_with "$DG_API_SECRET" -60000
   is "$V_CODE" "$c_time" "$v: a timestamp 60 s old refused"
 
   is "$(sim_orders | jq -r 'map("\(.symbol) \(.clientOrderId) \(.quantity) \(.reduceOnly)") | join(",")')" \
@@ -109,7 +109,7 @@ venue() {
   [ "$(sim_stat ".calls[\"POST $path\"]")" -eq 4 ]
   ok $? "$v: /sim/stats counts the order calls"
   curl -sf -X POST "$SIM_URL/sim/reset" >/dev/null
-  is "$(sim_orders):$(curl -sf "$SIM_URL/sim/positions"):$(${p}_positions)" "[]:{}:" "$v: /sim/reset clears the account"
+  is "$(sim_orders):$(curl -sf "$SIM_URL/sim/positions"):$("${p}"_positions)" "[]:{}:" "$v: /sim/reset clears the account"
   dg_stop_pid "$SIM_PID"
 }
 
