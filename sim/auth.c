@@ -10,8 +10,7 @@
 
 #include "driftguard/sign.h"
 
-/* A non-negative decimal integer parameter. 0, or -1 when malformed. */
-static int parse_ms(const char *s, int64_t *out) {
+int sim_parse_ms(const char *s, int64_t *out) {
   char *end;
   if (s == NULL || *s < '0' || *s > '9')
     return -1;
@@ -40,14 +39,14 @@ int sim_auth_signed(const sim_request_t *rq, sim_reply_t *r) {
   const char *ts_text = sim_params_get(&rq->params, "timestamp");
   const char *window_text = sim_params_get(&rq->params, "recvWindow");
   const char *signature = sim_params_get(&rq->params, "signature");
+  const char *api_key = sim_header(rq, "X-MBX-APIKEY");
   int64_t ts, window = 5000, now;
 
-  if (rq->api_key == NULL ||
-      strcmp(rq->api_key, sim_config.creds.api_key) != 0) {
+  if (api_key == NULL || strcmp(api_key, sim_config.creds.api_key) != 0) {
     sim_reply_error(r, 401, -2015);
     return -1;
   }
-  if (parse_ms(ts_text, &ts) != 0) {
+  if (sim_parse_ms(ts_text, &ts) != 0) {
     sim_reply_missing(r, "timestamp");
     return -1;
   }
@@ -59,7 +58,7 @@ int sim_auth_signed(const sim_request_t *rq, sim_reply_t *r) {
     sim_reply_error(r, 400, -1022);
     return -1;
   }
-  if (window_text != NULL && parse_ms(window_text, &window) != 0) {
+  if (window_text != NULL && sim_parse_ms(window_text, &window) != 0) {
     sim_reply_missing(r, "recvWindow");
     return -1;
   }

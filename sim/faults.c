@@ -1,5 +1,5 @@
 /* faults.c - faults injected through POST /sim/faults, consumed in order by
- * the /fapi requests they match. One entry:
+ * the venue requests they match. One entry:
  *   {"path":"/fapi/v1/order","method":"POST","count":1,
  *    "status":429|418|5xx|4xx|2xx, "code":-1007, "msg":"...", "ban_ms":N,
  *    "retry_after":S, "delay_ms":N, "apply":true|false, "body":"<html>..",
@@ -77,7 +77,7 @@ static int parse_entry(json_object *o, fault_entry_t *e, char *err,
   if (json_object_object_get_ex(o, "apply", &apply))
     e->fault.apply = json_object_get_boolean(apply);
   if ((code != 0 || e->fault.body[0]) && status == 0)
-    status = 400;
+    status = sim_config.venue->fault_code_status;
   if ((status != 0 && (status < 200 || status > 599)) ||
       (status >= 300 && status < 400) ||
       (status < 300 && status != 0 && code == 0 && !e->fault.body[0]) ||

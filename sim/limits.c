@@ -1,5 +1,6 @@
-/* limits.c - Binance's IP request-weight limit and its escalation, plus
- * per-path request statistics for the control API.
+/* limits.c - Binance's IP request-weight limit and its escalation, the
+ * windowed request counters and IP bans the other venues build their limits
+ * from, and per-path request statistics for the control API.
  *
  * Weight is counted per IP per clock minute. A weighted request that takes
  * the IP over the limit gets 429 (-1003, Retry-After = seconds to the next
@@ -16,6 +17,7 @@
 #define SIM_TOLERATED_429 2
 #define SIM_FIRST_BAN_MS INT64_C(120000)
 #define SIM_MAX_BAN_MS INT64_C(259200000)
+#define SIM_MAX_COUNTERS 256
 
 typedef struct {
   char ip[64];
@@ -27,8 +29,15 @@ typedef struct {
   int64_t last_seen;
 } ip_state_t;
 
+typedef struct {
+  char key[160];
+  int64_t window_end;
+  int count;
+} counter_t;
+
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static ip_state_t ips[SIM_MAX_IPS];
+static counter_t counters[SIM_MAX_COUNTERS];
 static json_object *stats; /* {"total":N,"paths":{},"calls":{},"status":{}} */
 
 /* The IP's slot, recycling the least recently seen one. Lock held. */
@@ -121,6 +130,51 @@ void sim_limits_reply_429(const char *ip, sim_reply_t *r) {
   pthread_mutex_unlock(&lock);
 }
 
+int64_t sim_limits_banned_until(const char *ip) {
+  int64_t until = 0;
+  pthread_mutex_lock(&lock);
+  for (int i = 0; i < SIM_MAX_IPS; i++)
+    if (strcmp(ips[i].ip, ip) == 0)
+      until = ips[i].ban_until;
+  pthread_mutex_unlock(&lock);
+  return until;
+}
+
+void sim_limits_set_ban(const char *ip, int64_t until) {
+  pthread_mutex_lock(&lock);
+  ip_state_t *s = ip_slot(ip);
+  s->last_seen = sim_now_ms();
+  s->ban_until = until;
+  pthread_mutex_unlock(&lock);
+}
+
+int sim_limits_count(const char *key, int64_t window_ms, int64_t *reset_ms) {
+  int64_t now = sim_now_ms(), end = (now / window_ms + 1) * window_ms;
+  counter_t *c = NULL, *oldest = &counters[0];
+  int count;
+
+  pthread_mutex_lock(&lock);
+  for (int i = 0; i < SIM_MAX_COUNTERS && c == NULL; i++) {
+    if (strcmp(counters[i].key, key) == 0)
+      c = &counters[i];
+    else if (counters[i].window_end < oldest->window_end)
+      oldest = &counters[i];
+  }
+  if (c == NULL) { /* a new key takes the stalest slot */
+    c = oldest;
+    snprintf(c->key, sizeof(c->key), "%s", key);
+    c->window_end = 0;
+  }
+  if (c->window_end != end) {
+    c->window_end = end;
+    c->count = 0;
+  }
+  count = ++c->count;
+  pthread_mutex_unlock(&lock);
+  *reset_ms = end;
+  return count;
+}
+
 int sim_limits_used(const char *ip) {
   int used = 0;
   int64_t now = sim_now_ms();
@@ -177,6 +231,7 @@ json_object *sim_stats_json(void) {
 void sim_limits_reset(void) {
   pthread_mutex_lock(&lock);
   memset(ips, 0, sizeof(ips));
+  memset(counters, 0, sizeof(counters));
   json_object_put(stats);
   stats = NULL;
   pthread_mutex_unlock(&lock);

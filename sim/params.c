@@ -72,6 +72,11 @@ const char *sim_params_get(const sim_params_t *p, const char *name) {
   return NULL;
 }
 
+const char *sim_param(const sim_request_t *rq, const char *name) {
+  const char *v = sim_params_get(&rq->params, name);
+  return v != NULL && *v != '\0' ? v : NULL;
+}
+
 void sim_params_free(sim_params_t *p) {
   for (size_t i = 0; i < p->n; i++) {
     free(p->v[i].name);

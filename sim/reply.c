@@ -1,5 +1,6 @@
-/* reply.c - JSON replies, and Binance's error codes with their standard
- * messages (USD-M futures error-code list), so every error body is shaped
+/* reply.c - JSON replies and their headers, code tables, and Binance's
+ * error codes with their standard messages (USD-M futures error-code
+ * list), so every Binance error body is shaped
  * {"code":-2022,"msg":"ReduceOnly Order is rejected."} as the real one. */
 #include "sim.h"
 
@@ -8,10 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct {
-  int code;
-  const char *msg;
-} errors[] = {
+static const sim_code_t errors[] = {
     {-1000, "An unknown error occurred while processing the request."},
     {-1001, "Internal error; unable to process your request. Please try "
             "again."},
@@ -42,11 +40,25 @@ static const struct {
     {-4116, "ClientOrderId is duplicated."},
 };
 
-const char *sim_error_msg(int code) {
-  for (size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
-    if (errors[i].code == code)
-      return errors[i].msg;
+const char *sim_code_msg(const sim_code_t *t, size_t n, int code) {
+  for (size_t i = 0; i < n; i++)
+    if (t[i].code == code)
+      return t[i].msg;
   return "";
+}
+
+const char *sim_error_msg(int code) {
+  return sim_code_msg(errors, sizeof(errors) / sizeof(errors[0]), code);
+}
+
+void sim_reply_header(sim_reply_t *r, const char *name, long long value) {
+  if (r->nheaders == SIM_MAX_REPLY_HEADERS)
+    return;
+  snprintf(r->headers[r->nheaders].name, sizeof(r->headers[0].name), "%s",
+           name);
+  snprintf(r->headers[r->nheaders].value, sizeof(r->headers[0].value), "%lld",
+           value);
+  r->nheaders++;
 }
 
 void sim_reply_clear(sim_reply_t *r) {
@@ -91,4 +103,22 @@ void sim_reply_missing(sim_reply_t *r, const char *param) {
       r, 400, -1102,
       "Mandatory parameter '%s' was not sent, was empty/null, or malformed.",
       param);
+}
+
+void sim_json_add_str(json_object *o, const char *key, const char *v) {
+  json_object_object_add(o, key, json_object_new_string(v));
+}
+
+void sim_json_add_ms(json_object *o, const char *key, int64_t ms) {
+  char buf[24];
+  snprintf(buf, sizeof(buf), "%lld", (long long)ms);
+  sim_json_add_str(o, key, buf);
+}
+
+const char *sim_json_str(json_object *o, const char *key) {
+  json_object *v;
+  if (!json_object_object_get_ex(o, key, &v) ||
+      !json_object_is_type(v, json_type_string))
+    return NULL;
+  return json_object_get_string(v);
 }

@@ -47,14 +47,57 @@ static void post_with(const sim_request_t *rq, sim_reply_t *r, setter_fn set) {
   json_object_put(o);
 }
 
+/* {"dualSidePosition":true|false}: the account's position mode; with
+ * "symbol": one symbol's (Bybit sets the mode per symbol). */
 static int set_dual(json_object *o, char *err, size_t errlen) {
   json_object *v;
+  const char *symbol = sim_json_str(o, "symbol");
   if (!json_object_object_get_ex(o, "dualSidePosition", &v) ||
       !json_object_is_type(v, json_type_boolean)) {
     snprintf(err, errlen, "expected {\"dualSidePosition\":true|false}");
     return -1;
   }
-  sim_state_set_dual(json_object_get_boolean(v));
+  if (symbol == NULL) {
+    sim_state_set_dual(json_object_get_boolean(v));
+    return 0;
+  }
+  if (sim_config.venue != &sim_venue_bybit) {
+    snprintf(err, errlen, "the position mode of %s is account-wide",
+             sim_config.venue->name);
+    return -1;
+  }
+  if (sim_state_set_symbol_hedge(symbol, json_object_get_boolean(v)) != 0) {
+    snprintf(err, errlen, "invalid symbol '%s'", symbol);
+    return -1;
+  }
+  return 0;
+}
+
+/* {"acctLv":"1".."4","posMode":"net_mode"|"long_short_mode"}, both
+ * optional: OKX's account configuration (posMode is the position mode
+ * /sim/dual sets). */
+static int set_account(json_object *o, char *err, size_t errlen) {
+  json_object *lv = NULL, *mode = NULL;
+  const char *m = NULL;
+  int level = 0;
+  if (json_object_object_get_ex(o, "acctLv", &lv)) {
+    const char *t = json_object_get_string(lv);
+    level = t && t[0] >= '1' && t[0] <= '4' && t[1] == '\0' ? t[0] - '0' : 0;
+  }
+  if (json_object_object_get_ex(o, "posMode", &mode))
+    m = json_object_get_string(mode);
+  if ((lv != NULL && level == 0) ||
+      (mode != NULL && (m == NULL || (strcmp(m, "net_mode") != 0 &&
+                                      strcmp(m, "long_short_mode") != 0)))) {
+    snprintf(err, errlen,
+             "expected {\"acctLv\":\"1\"..\"4\",\"posMode\":"
+             "\"net_mode\"|\"long_short_mode\"}");
+    return -1;
+  }
+  if (level != 0)
+    sim_state_set_account_level(level);
+  if (m != NULL)
+    sim_state_set_dual(strcmp(m, "long_short_mode") == 0);
   return 0;
 }
 
@@ -82,6 +125,8 @@ void sim_control_handle(const sim_request_t *rq, sim_reply_t *r) {
     sim_reply_json(r, 200, sim_faults_json());
   else if (strcmp(p, "/dual") == 0 && post)
     post_with(rq, r, set_dual);
+  else if (strcmp(p, "/account") == 0 && post)
+    post_with(rq, r, set_account);
   else if (strcmp(p, "/dual") == 0 && get)
     sim_reply_json(r, 200, dual_json());
   else if (strcmp(p, "/orders") == 0 && get)

@@ -1,6 +1,8 @@
-/* routes_fapi.c - the Binance USD-M futures endpoints driftguard uses, with
- * their IP weights, parameter checks and error codes in Binance's order.
- * Only MARKET orders are simulated; they fill at once at the mark price. */
+/* routes_fapi.c - the Binance USD-M futures venue (--exchange binance-usdm,
+ * the default): the endpoints driftguard uses, with their IP weights,
+ * parameter checks and error codes in Binance's order, and its limits,
+ * bans and fault replies. Only MARKET orders are simulated; they fill at
+ * once at the mark price. */
 #include "sim.h"
 
 #include <errno.h>
@@ -90,6 +92,7 @@ static int read_order(const sim_request_t *rq, sim_order_req_t *req,
   req->client_id = sim_params_get(p, "newClientOrderId");
   req->position_side = sim_params_get(p, "positionSide");
   req->resp_type = sim_params_get(p, "newOrderRespType");
+  req->buy = req->side != NULL && strcmp(req->side, "BUY") == 0;
   if (req->symbol == NULL || *req->symbol == '\0') {
     sim_reply_missing(r, "symbol");
     return -1;
@@ -153,18 +156,31 @@ static int read_order(const sim_request_t *rq, sim_order_req_t *req,
   return 0;
 }
 
+/* Binance's code for each refusal of the state. */
+static int refusal_code(enum sim_refusal why) {
+  static const int codes[] = {
+      [SIM_REFUSE_SYMBOL] = -1121,        [SIM_REFUSE_QTY_ZERO] = -4003,
+      [SIM_REFUSE_QTY_PRECISION] = -1111, [SIM_REFUSE_QTY_MIN] = -4004,
+      [SIM_REFUSE_QTY_MAX] = -4005,       [SIM_REFUSE_QTY_STEP] = -4023,
+      [SIM_REFUSE_REDUCE_FLAT] = -2022,   [SIM_REFUSE_REDUCE_SIDE] = -2022,
+      [SIM_REFUSE_REDUCE_SIZE] = -2022,   [SIM_REFUSE_CLIENT_ID_DUP] = -4116,
+      [SIM_REFUSE_OTHER_LEG] = -4061,
+  };
+  return codes[why];
+}
+
 static void post_order(const sim_request_t *rq, sim_reply_t *r) {
   sim_order_req_t req;
   sim_order_t order;
-  int code;
+  enum sim_refusal why;
 
   if (sim_auth_signed(rq, r) != 0 || read_order(rq, &req, r) != 0)
     return;
   req.params = params_json(&rq->params);
-  code = sim_state_place_order(&req, &order);
+  why = sim_state_place_order(&req, &order);
   json_object_put(req.params); /* NULL when the state kept it */
-  if (code != 0) {
-    sim_reply_error(r, 400, code);
+  if (why != SIM_ACCEPTED) {
+    sim_reply_error(r, 400, refusal_code(why));
     return;
   }
   sim_reply_json(
@@ -218,18 +234,58 @@ static const sim_route_t routes[] = {
     {"GET", "/fapi/v1/order", 1, get_order},
 };
 
-const sim_route_t *sim_fapi_route(const char *method, const char *path,
-                                  int *method_ok) {
-  const sim_route_t *found = NULL;
-  *method_ok = 0;
-  for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-    if (strcmp(routes[i].path, path) != 0)
-      continue;
-    found = &routes[i];
-    if (strcmp(routes[i].method, method) == 0) {
-      *method_ok = 1;
-      return found;
-    }
-  }
-  return found;
+static int admit(const sim_route_t *rt, const sim_request_t *rq,
+                 sim_reply_t *r) {
+  int used;
+  return sim_limits_admit(rq->ip, rt->weight, &used, r) != SIM_ADMIT_OK;
 }
+
+static void ban(const sim_request_t *rq, int64_t ban_ms, sim_reply_t *r) {
+  sim_limits_ban(rq->ip, ban_ms, r);
+}
+
+/* A fault's reply: Binance's error object, its 429, its 503 "Unknown
+ * error" (the unknown-outcome message). */
+static void fault(const sim_request_t *rq, const sim_fault_t *f,
+                  sim_reply_t *r) {
+  int code = f->code ? f->code : -1000;
+  const char *msg = f->msg[0] ? f->msg : sim_error_msg(code);
+
+  if (f->status == 429 && f->code == 0 && f->msg[0] == '\0') {
+    sim_limits_reply_429(rq->ip, r);
+    return;
+  }
+  if (f->status == 503 && f->code == 0 && f->msg[0] == '\0')
+    msg = "Unknown error, please check your request or try again later.";
+  sim_reply_errorf(r, f->status, code, "%s", msg);
+}
+
+static void error(sim_reply_t *r, int status, int code, const char *msg) {
+  if (msg != NULL)
+    sim_reply_errorf(r, status, code, "%s", msg);
+  else
+    sim_reply_error(r, status, code);
+}
+
+/* Every reply, the control API's too, tells the IP's weight. */
+static void finish(const sim_request_t *rq, sim_reply_t *r) {
+  sim_reply_header(r, "X-MBX-USED-WEIGHT-1M", sim_limits_used(rq->ip));
+}
+
+const sim_venue_t sim_venue_binance = {
+    .name = "binance-usdm",
+    .symbol_tail = "USDT",
+    .default_limit = 2400,
+    .key_lines = 2,
+    .fault_code_status = 400,
+    .routes = routes,
+    .nroutes = sizeof(routes) / sizeof(routes[0]),
+    .admit = admit,
+    .ban = ban,
+    .fault = fault,
+    .error = error,
+    .unknown_status = 503,
+    .unknown_code = -1007,
+    .not_found_code = -1000,
+    .finish = finish,
+};

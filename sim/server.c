@@ -1,6 +1,6 @@
 /* server.c - the HTTP side of the simulator: libmicrohttpd with a thread
- * per connection, request bodies collected, /fapi requests passed through
- * the IP weight limit and the injected faults to their route, /sim to the
+ * per connection, request bodies collected, venue requests passed through
+ * the venue's limits and the injected faults to their route, /sim to the
  * control API; one key=value log line per request on stderr. */
 #include "sim.h"
 
@@ -82,65 +82,70 @@ static int append_body(request_ctx_t *ctx, const char *data, size_t len) {
   return 0;
 }
 
-/* The reply an injected fault gives instead of (or after) the real one. */
-static void fault_reply(const sim_request_t *rq, const sim_fault_t *f,
-                        sim_reply_t *r) {
-  int code = f->code ? f->code : -1000;
-  const char *msg = f->msg[0] ? f->msg : sim_error_msg(code);
-
-  if (f->body[0]) {
-    free(r->body);
-    r->status = f->status;
-    r->code = f->code;
-    r->body = strdup(f->body);
-  } else if (f->status == 429 && f->code == 0 && f->msg[0] == '\0') {
-    sim_limits_reply_429(rq->ip, r);
-  } else {
-    if (f->status == 503 && f->code == 0 && f->msg[0] == '\0')
-      msg = "Unknown error, please check your request or try again later.";
-    sim_reply_errorf(r, f->status, code, "%s", msg);
-  }
-  if (f->retry_after >= 0)
-    r->retry_after = f->retry_after;
-  if (f->pad_bytes > 0 && r->body != NULL) {
-    size_t len = strlen(r->body);
-    char *padded = realloc(r->body, len + (size_t)f->pad_bytes + 1);
-    if (padded != NULL) {
-      memset(padded + len, ' ', (size_t)f->pad_bytes);
-      padded[len + (size_t)f->pad_bytes] = '\0';
-      r->body = padded;
-    }
+/* Spaces appended to a fault's reply body (huge replies). */
+static void pad_body(sim_reply_t *r, int64_t pad_bytes) {
+  size_t len;
+  char *padded;
+  if (pad_bytes <= 0 || r->body == NULL)
+    return;
+  len = strlen(r->body);
+  padded = realloc(r->body, len + (size_t)pad_bytes + 1);
+  if (padded != NULL) {
+    memset(padded + len, ' ', (size_t)pad_bytes);
+    padded[len + (size_t)pad_bytes] = '\0';
+    r->body = padded;
   }
 }
 
-static void serve_fapi(const sim_route_t *route, const sim_request_t *rq,
-                       sim_reply_t *r) {
+static void serve_route(const sim_route_t *route, const sim_request_t *rq,
+                        sim_reply_t *r) {
+  const sim_venue_t *venue = sim_config.venue;
   sim_fault_t f;
-  int used;
 
-  if (sim_limits_admit(rq->ip, route->weight, &used, r) != SIM_ADMIT_OK)
+  if (venue->admit(route, rq, r) != 0)
     return;
   if (!sim_faults_take(rq->method, rq->path, &f)) {
     route->handler(rq, r);
     return;
   }
-  if (f.status == 418) {
-    if (f.apply)
-      route->handler(rq, r); /* a gateway that executes, then bans */
-    sim_sleep_ms(f.delay_ms);
-    sim_reply_clear(r);
-    sim_limits_ban(rq->ip, f.ban_ms, r);
-    return;
-  }
   if (f.apply)
     route->handler(rq, r); /* the exchange acts, the client may not know */
   sim_sleep_ms(f.delay_ms);
-  if (f.status != 0) {
+  if (f.status == 418) { /* a gateway that may execute, then bans */
     sim_reply_clear(r);
-    fault_reply(rq, &f, r);
+    venue->ban(rq, f.ban_ms, r);
+  } else if (f.status != 0) {
+    sim_reply_clear(r);
+    if (f.body[0]) {
+      r->status = f.status;
+      r->code = f.code;
+      r->body = strdup(f.body);
+    } else {
+      venue->fault(rq, &f, r);
+    }
+    if (f.retry_after >= 0)
+      r->retry_after = f.retry_after;
+    pad_body(r, f.pad_bytes);
   } else if (!f.apply) {
-    sim_reply_error(r, 503, -1007);
+    venue->error(r, venue->unknown_status, venue->unknown_code, NULL);
   }
+}
+
+const sim_route_t *sim_route_find(const sim_route_t *routes, size_t n,
+                                  const char *method, const char *path,
+                                  int *method_ok) {
+  const sim_route_t *found = NULL;
+  *method_ok = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (strcmp(routes[i].path, path) != 0)
+      continue;
+    found = &routes[i];
+    if (strcmp(routes[i].method, method) == 0) {
+      *method_ok = 1;
+      return found;
+    }
+  }
+  return found;
 }
 
 static void dispatch(sim_request_t *rq, sim_reply_t *r) {
@@ -151,12 +156,17 @@ static void dispatch(sim_request_t *rq, sim_reply_t *r) {
     sim_control_handle(rq, r);
     return;
   }
-  route = sim_fapi_route(rq->method, rq->path, &method_ok);
+  route = sim_route_find(sim_config.venue->routes, sim_config.venue->nroutes,
+                         rq->method, rq->path, &method_ok);
   if (route != NULL && method_ok)
-    serve_fapi(route, rq, r);
-  else
-    sim_reply_errorf(r, route ? 405 : 404, -1000,
-                     "Path %s, Method %s is invalid", rq->path, rq->method);
+    serve_route(route, rq, r);
+  else {
+    char msg[160];
+    snprintf(msg, sizeof(msg), "Path %s, Method %s is invalid", rq->path,
+             rq->method);
+    sim_config.venue->error(r, route ? 405 : 404,
+                            sim_config.venue->not_found_code, msg);
+  }
   sim_stats_count(rq->method, route ? rq->path : "other", r->status);
 }
 
@@ -167,8 +177,12 @@ static int is_form(struct MHD_Connection *c) {
          strncasecmp(type, "application/x-www-form-urlencoded", 33) == 0;
 }
 
+const char *sim_header(const sim_request_t *rq, const char *name) {
+  return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
 static enum MHD_Result send_reply(struct MHD_Connection *c,
-                                  const sim_reply_t *r, const char *ip) {
+                                  const sim_reply_t *r) {
   char num[32];
   const char *body = r->body ? r->body : "{}";
   struct MHD_Response *resp = MHD_create_response_from_buffer(
@@ -178,9 +192,10 @@ static enum MHD_Result send_reply(struct MHD_Connection *c,
   if (resp == NULL)
     return MHD_NO;
   MHD_add_response_header(resp, "Content-Type",
-                          "application/json;charset=UTF-8");
-  snprintf(num, sizeof(num), "%d", sim_limits_used(ip));
-  MHD_add_response_header(resp, "X-MBX-USED-WEIGHT-1M", num);
+                          r->content_type ? r->content_type
+                                          : "application/json;charset=UTF-8");
+  for (int i = 0; i < r->nheaders; i++)
+    MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
   if (r->retry_after > 0) {
     snprintf(num, sizeof(num), "%d", r->retry_after);
     MHD_add_response_header(resp, "Retry-After", num);
@@ -241,7 +256,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
   rq.query = q ? q + 1 : "";
   rq.body = ctx->body ? ctx->body : "";
   rq.body_len = ctx->body_len;
-  rq.api_key = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-MBX-APIKEY");
+  rq.conn = c;
   rq.ip = ip;
   if (ctx->too_big) {
     sim_reply_errorf(&r, 413, -1000, "Request body larger than %d bytes",
@@ -253,12 +268,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
   } else {
     dispatch(&rq, &r);
   }
+  if (sim_config.venue->finish != NULL)
+    sim_config.venue->finish(&rq, &r);
   fprintf(stderr,
           "ts=%lld ip=%s method=%s path=%s status=%d code=%d weight=%d "
           "ms=%lld\n",
           (long long)start, ip, method, url, r.status, r.code,
           sim_limits_used(ip), (long long)(sim_now_ms() - start));
-  ret = send_reply(c, &r, ip);
+  ret = send_reply(c, &r);
   sim_params_free(&rq.params);
   sim_reply_clear(&r);
   return ret;
@@ -291,8 +308,9 @@ int sim_serve(const struct sockaddr_in *addr) {
             ntohs(addr->sin_port));
     return -1;
   }
-  fprintf(stderr, "event=listening addr=%s:%u weight_limit=%d\n", host,
-          ntohs(addr->sin_port), sim_config.weight_limit);
+  fprintf(stderr, "event=listening addr=%s:%u exchange=%s limit=%d\n", host,
+          ntohs(addr->sin_port), sim_config.venue->name,
+          sim_config.weight_limit);
   while (sigwait(&stop, &sig) != 0)
     ;
   fprintf(stderr, "event=stopping signal=%d\n", sig);

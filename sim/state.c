@@ -1,4 +1,5 @@
-/* state.c - the simulated account: symbols and their MARKET_LOT_SIZE, mark
+/* state.c - the simulated account, the same for every venue: symbols and
+ * their market lot rules (OKX: contracts and the contract value), mark
  * prices, one-way positions, the position mode and the orders accepted.
  * Every access holds one mutex. Orders live in a ring of
  * sim_config.max_orders entries (the oldest is dropped) so memory stays
@@ -14,14 +15,17 @@
 
 #define SIM_MAX_SYMBOLS 10000
 #define SIM_LEVERAGE 20
+#define SIM_MAX_SPLIT 100 /* parts of one split order, at most */
 
 typedef struct {
   char name[32];
-  dg_dec_t step, min_qty, max_qty;
+  dg_dec_t step, min_qty, max_qty, ct_val;
   dg_dec_t mark, initial_mark;
   dg_dec_t amt, entry;
-  int configured; /* from the command line: survives /sim/reset */
-  int listed;     /* in exchangeInfo: configured or ever had a position */
+  int configured;   /* from the command line: survives /sim/reset */
+  int listed;       /* in exchangeInfo: configured or ever had a position */
+  int had_position; /* non-zero at some point since the last reset */
+  int hedge;        /* Bybit: this symbol in hedge mode */
   int64_t update_time;
 } symbol_t;
 
@@ -37,15 +41,17 @@ static order_slot_t *orders; /* ring of sim_config.max_orders */
 static size_t orders_head, norders;
 static int64_t next_order_id;
 static int dual_side;
+static int account_level = 2; /* OKX acctLv: 2 Futures mode */
 
 static const dg_dec_t default_step = {100000};               /* 0.001 */
 static const dg_dec_t default_max = {INT64_C(100000000000)}; /* 1000 */
 static const dg_dec_t default_mark = {INT64_C(10000000000)}; /* 100 */
+static const dg_dec_t one = {DG_DEC_SCALE};
 
 /* ---- exact helpers
  * ------------------------------------------------------------ */
 /* a*b truncated toward zero; saturates instead of overflowing. */
-static dg_dec_t dec_mul(dg_dec_t a, dg_dec_t b) {
+dg_dec_t sim_dec_mul(dg_dec_t a, dg_dec_t b) {
   __int128 p = (__int128)a.units * b.units / DG_DEC_SCALE;
   if (p > INT64_MAX)
     p = INT64_MAX;
@@ -54,7 +60,7 @@ static dg_dec_t dec_mul(dg_dec_t a, dg_dec_t b) {
   return (dg_dec_t){(int64_t)p};
 }
 
-static dg_dec_t dec_abs(dg_dec_t a) {
+dg_dec_t sim_dec_abs(dg_dec_t a) {
   return (dg_dec_t){a.units < 0 ? -a.units : a.units};
 }
 
@@ -69,7 +75,7 @@ static int dec_decimals(dg_dec_t d) {
   return n;
 }
 
-static void add_dec(json_object *o, const char *key, dg_dec_t d) {
+void sim_json_add_dec(json_object *o, const char *key, dg_dec_t d) {
   char buf[DG_DEC_STRLEN];
   dg_dec_format(d, buf, sizeof(buf));
   json_object_object_add(o, key, json_object_new_string(buf));
@@ -78,10 +84,12 @@ static void add_dec(json_object *o, const char *key, dg_dec_t d) {
 /* ---- symbols
  * ---------------------------------------------------------------------- */
 int sim_symbol_valid(const char *name) {
-  size_t len = name ? strlen(name) : 0;
-  if (len < 6 || len > 24 || strcmp(name + len - 4, "USDT") != 0)
+  const char *tail = sim_config.venue->symbol_tail;
+  size_t len = name ? strlen(name) : 0, tail_len = strlen(tail);
+  if (len < tail_len + 2 || len > tail_len + 20 ||
+      strcmp(name + len - tail_len, tail) != 0)
     return 0;
-  for (size_t i = 0; i < len - 4; i++)
+  for (size_t i = 0; i < len - tail_len; i++)
     if (!((name[i] >= 'A' && name[i] <= 'Z') ||
           (name[i] >= '0' && name[i] <= '9')))
       return 0;
@@ -109,12 +117,13 @@ static symbol_t *get_symbol(const char *name) {
   s->step = default_step;
   s->min_qty = default_step;
   s->max_qty = default_max;
+  s->ct_val = one;
   s->mark = s->initial_mark = default_mark;
   return s;
 }
 
 int sim_state_config_symbol(const char *name, dg_dec_t step, dg_dec_t min_qty,
-                            dg_dec_t max_qty) {
+                            dg_dec_t max_qty, dg_dec_t ct_val) {
   int rc = -1;
   pthread_mutex_lock(&lock);
   symbol_t *s = get_symbol(name);
@@ -122,6 +131,7 @@ int sim_state_config_symbol(const char *name, dg_dec_t step, dg_dec_t min_qty,
     s->step = step;
     s->min_qty = min_qty;
     s->max_qty = max_qty;
+    s->ct_val = ct_val;
     s->configured = s->listed = 1;
     rc = 0;
   }
@@ -167,10 +177,13 @@ void sim_state_reset(void) {
     s->amt = s->entry = DG_DEC_ZERO;
     s->mark = s->initial_mark;
     s->update_time = 0;
+    s->had_position = 0;
+    s->hedge = 0;
     symbols[kept++] = *s;
   }
   nsymbols = kept;
   dual_side = 0;
+  account_level = 2;
   pthread_mutex_unlock(&lock);
 }
 
@@ -192,10 +205,81 @@ int sim_state_dual(void) {
   return d;
 }
 
+int sim_state_account_level(void) {
+  pthread_mutex_lock(&lock);
+  int lv = account_level;
+  pthread_mutex_unlock(&lock);
+  return lv;
+}
+
+void sim_state_set_account_level(int level) {
+  pthread_mutex_lock(&lock);
+  account_level = level;
+  pthread_mutex_unlock(&lock);
+}
+
+int sim_state_set_symbol_hedge(const char *symbol, int hedge) {
+  int rc = -1;
+  pthread_mutex_lock(&lock);
+  symbol_t *s = get_symbol(symbol);
+  if (s != NULL) {
+    s->hedge = hedge;
+    s->listed = 1;
+    rc = 0;
+  }
+  pthread_mutex_unlock(&lock);
+  return rc;
+}
+
 void sim_state_set_dual(int dual) {
   pthread_mutex_lock(&lock);
   dual_side = dual;
   pthread_mutex_unlock(&lock);
+}
+
+static void view_of(const symbol_t *s, sim_symbol_view_t *v) {
+  memcpy(v->name, s->name, sizeof(v->name));
+  v->step = s->step;
+  v->min_qty = s->min_qty;
+  v->max_qty = s->max_qty;
+  v->ct_val = s->ct_val;
+  v->mark = s->mark;
+  v->amt = s->amt;
+  v->entry = s->entry;
+  v->had_position = s->had_position;
+  v->hedge = s->hedge || dual_side;
+  v->update_time = s->update_time;
+}
+
+static int view_cmp(const void *a, const void *b) {
+  return strcmp(((const sim_symbol_view_t *)a)->name,
+                ((const sim_symbol_view_t *)b)->name);
+}
+
+sim_symbol_view_t *sim_state_symbols(size_t *n) {
+  sim_symbol_view_t *v;
+  *n = 0;
+  pthread_mutex_lock(&lock);
+  v = nsymbols ? malloc(nsymbols * sizeof(*v)) : NULL;
+  for (size_t i = 0; v != NULL && i < nsymbols; i++)
+    if (symbols[i].listed)
+      view_of(&symbols[i], &v[(*n)++]);
+  pthread_mutex_unlock(&lock);
+  if (v != NULL)
+    qsort(v, *n, sizeof(*v), view_cmp);
+  return v;
+}
+
+int sim_state_symbol(const char *name, sim_symbol_view_t *out) {
+  int rc = -1;
+  pthread_mutex_lock(&lock);
+  symbol_t *s = get_symbol(name);
+  if (s != NULL) {
+    view_of(s, out);
+    rc = 0;
+  }
+  pthread_mutex_unlock(&lock);
+  return rc;
 }
 
 /* ---- market data
@@ -203,9 +287,9 @@ void sim_state_set_dual(int dual) {
 static json_object *lot_filter(const char *type, const symbol_t *s) {
   json_object *f = json_object_new_object();
   json_object_object_add(f, "filterType", json_object_new_string(type));
-  add_dec(f, "stepSize", s->step);
-  add_dec(f, "maxQty", s->max_qty);
-  add_dec(f, "minQty", s->min_qty);
+  sim_json_add_dec(f, "stepSize", s->step);
+  sim_json_add_dec(f, "maxQty", s->max_qty);
+  sim_json_add_dec(f, "minQty", s->min_qty);
   return f;
 }
 
@@ -294,22 +378,22 @@ json_object *sim_state_exchange_info(void) {
 /* One positionRisk entry (v3 or v2 shape). Lock held. */
 static json_object *position_json(const symbol_t *s, int v2) {
   json_object *o = json_object_new_object();
-  dg_dec_t pnl, notional = dec_mul(s->mark, s->amt), margin;
+  dg_dec_t pnl, notional = sim_dec_mul(s->mark, s->amt), margin;
   const char *side = !dual_side ? "BOTH" : s->amt.units < 0 ? "SHORT" : "LONG";
 
   dg_dec_sub(s->mark, s->entry, &pnl);
-  pnl = s->amt.units ? dec_mul(pnl, s->amt) : DG_DEC_ZERO;
-  margin = (dg_dec_t){dec_abs(notional).units / SIM_LEVERAGE};
+  pnl = s->amt.units ? sim_dec_mul(pnl, s->amt) : DG_DEC_ZERO;
+  margin = (dg_dec_t){sim_dec_abs(notional).units / SIM_LEVERAGE};
   json_object_object_add(o, "symbol", json_object_new_string(s->name));
   json_object_object_add(o, "positionSide", json_object_new_string(side));
-  add_dec(o, "positionAmt", s->amt);
-  add_dec(o, "entryPrice", s->entry);
-  add_dec(o, "breakEvenPrice", s->entry);
-  add_dec(o, "markPrice", s->mark);
-  add_dec(o, "unRealizedProfit", pnl);
+  sim_json_add_dec(o, "positionAmt", s->amt);
+  sim_json_add_dec(o, "entryPrice", s->entry);
+  sim_json_add_dec(o, "breakEvenPrice", s->entry);
+  sim_json_add_dec(o, "markPrice", s->mark);
+  sim_json_add_dec(o, "unRealizedProfit", pnl);
   json_object_object_add(o, "liquidationPrice", json_object_new_string("0"));
   json_object_object_add(o, "isolatedMargin", json_object_new_string("0"));
-  add_dec(o, "notional", notional);
+  sim_json_add_dec(o, "notional", notional);
   json_object_object_add(o, "isolatedWallet", json_object_new_string("0"));
   if (v2) {
     json_object_object_add(o, "marginType", json_object_new_string("cross"));
@@ -320,10 +404,11 @@ static json_object *position_json(const symbol_t *s, int v2) {
                            json_object_new_string("20000000"));
   } else {
     json_object_object_add(o, "marginAsset", json_object_new_string("USDT"));
-    add_dec(o, "initialMargin", margin);
-    add_dec(o, "maintMargin",
-            dec_mul(dec_abs(notional), (dg_dec_t){400000})); /* 0.4% */
-    add_dec(o, "positionInitialMargin", margin);
+    sim_json_add_dec(o, "initialMargin", margin);
+    sim_json_add_dec(
+        o, "maintMargin",
+        sim_dec_mul(sim_dec_abs(notional), (dg_dec_t){400000})); /* 0.4% */
+    sim_json_add_dec(o, "positionInitialMargin", margin);
     json_object_object_add(o, "openOrderInitialMargin",
                            json_object_new_string("0"));
     json_object_object_add(o, "adl", json_object_new_int(s->amt.units ? 1 : 0));
@@ -357,21 +442,23 @@ json_object *sim_state_position_risk(const char *symbol, int v2) {
 /* ---- orders
  * ---------------------------------------------------------------------------
  */
-/* Binance's MARKET_LOT_SIZE checks, in its order. 0 or an error code. */
-static int check_quantity(const symbol_t *s, dg_dec_t qty) {
+/* The market lot checks, in Binance's order (zero, precision, min, max,
+ * step); split: no maximum (a reduce-only order Bybit splits). */
+static enum sim_refusal check_quantity(const symbol_t *s, dg_dec_t qty,
+                                       int split) {
   dg_dec_t over;
   if (qty.units <= 0)
-    return -4003;
+    return SIM_REFUSE_QTY_ZERO;
   if (dec_decimals(qty) > dec_decimals(s->step))
-    return -1111;
+    return SIM_REFUSE_QTY_PRECISION;
   if (dg_dec_cmp(qty, s->min_qty) < 0)
-    return -4004;
-  if (dg_dec_cmp(qty, s->max_qty) > 0)
-    return -4005;
+    return SIM_REFUSE_QTY_MIN;
+  if (!split && dg_dec_cmp(qty, s->max_qty) > 0)
+    return SIM_REFUSE_QTY_MAX;
   dg_dec_sub(qty, s->min_qty, &over);
   if (over.units % s->step.units != 0)
-    return -4023;
-  return 0;
+    return SIM_REFUSE_QTY_STEP;
+  return SIM_ACCEPTED;
 }
 
 /* Move the position by delta at the mark; entry is the size-weighted
@@ -385,11 +472,12 @@ static void fill(symbol_t *s, dg_dec_t delta) {
   } else if (before.units == 0 || (before.units > 0) != (s->amt.units > 0)) {
     s->entry = s->mark;
   } else if ((delta.units > 0) == (before.units > 0)) {
-    __int128 num = (__int128)s->entry.units * dec_abs(before).units +
-                   (__int128)s->mark.units * dec_abs(delta).units;
-    s->entry.units = (int64_t)(num / dec_abs(s->amt).units);
+    __int128 num = (__int128)s->entry.units * sim_dec_abs(before).units +
+                   (__int128)s->mark.units * sim_dec_abs(delta).units;
+    s->entry.units = (int64_t)(num / sim_dec_abs(s->amt).units);
   }
   s->listed = 1;
+  s->had_position = 1;
 }
 
 /* Lock held: store a copy, dropping the oldest when the ring is full. */
@@ -407,33 +495,56 @@ static void store_order(const sim_order_t *o, json_object *params) {
   norders++;
 }
 
-int sim_state_place_order(sim_order_req_t *req, sim_order_t *out) {
-  int code;
-  dg_dec_t delta = req->qty;
-  int buy = strcmp(req->side, "BUY") == 0;
+/* Lock held: 1 when a kept order has this client id. */
+static int client_id_taken(const char *client_id) {
+  for (size_t i = 0; i < norders; i++)
+    if (strcmp(orders[(orders_head + i) % sim_config.max_orders].o.client_id,
+               client_id) == 0)
+      return 1;
+  return 0;
+}
 
-  pthread_mutex_lock(&lock);
-  symbol_t *s = get_symbol(req->symbol);
-  if (s == NULL) {
-    code = -1121;
-    goto done;
+/* Lock held: a hedge-mode order on a leg. A close must find its leg held
+ * and no larger than the order; an opening order must not find the other
+ * leg held (two legs at once are not simulated) nor be reduce-only. */
+static enum sim_refusal check_leg(const symbol_t *s, sim_order_req_t *req) {
+  int closes = (req->leg > 0) != (req->buy != 0);
+  int held = s->amt.units == 0 ? 0 : s->amt.units > 0 ? 1 : -1;
+  if (!closes) {
+    if (req->reduce_only)
+      return SIM_REFUSE_REDUCE_SIDE;
+    return held != 0 && held != req->leg ? SIM_REFUSE_OTHER_LEG : SIM_ACCEPTED;
   }
-  if ((code = check_quantity(s, req->qty)) != 0)
-    goto done;
-  if (!buy)
-    dg_dec_neg(req->qty, &delta);
-  if (req->reduce_only && (s->amt.units == 0 || (s->amt.units > 0) == buy ||
-                           dg_dec_cmp(req->qty, dec_abs(s->amt)) > 0)) {
-    code = -2022; /* flat, same side, or more than the position: no flip */
-    goto done;
-  }
-  fill(s, delta);
+  req->reduce_only = 1;
+  if (held != req->leg)
+    return SIM_REFUSE_REDUCE_FLAT;
+  return dg_dec_cmp(req->qty, sim_dec_abs(s->amt)) > 0 ? SIM_REFUSE_REDUCE_SIZE
+                                                       : SIM_ACCEPTED;
+}
+
+/* Lock held: why a reduce-only order cannot be filled on s (it never
+ * flips a position), SIM_ACCEPTED when it can. */
+static enum sim_refusal check_reduce(const symbol_t *s,
+                                     const sim_order_req_t *req) {
+  if (s->amt.units == 0)
+    return SIM_REFUSE_REDUCE_FLAT;
+  if ((s->amt.units > 0) == (req->buy != 0))
+    return SIM_REFUSE_REDUCE_SIDE;
+  if (dg_dec_cmp(req->qty, sim_dec_abs(s->amt)) > 0)
+    return SIM_REFUSE_REDUCE_SIZE;
+  return SIM_ACCEPTED;
+}
+
+/* Lock held: record one filled order of qty (a part when split). */
+static void record_order(const symbol_t *s, const sim_order_req_t *req,
+                         const char *client_id, dg_dec_t qty,
+                         json_object *params, sim_order_t *out) {
   memset(out, 0, sizeof(*out));
   out->order_id = next_order_id++;
-  out->time = out->update_time = s->update_time = sim_now_ms();
+  out->time = out->update_time = s->update_time;
   snprintf(out->symbol, sizeof(out->symbol), "%s", s->name);
-  if (req->client_id != NULL)
-    snprintf(out->client_id, sizeof(out->client_id), "%s", req->client_id);
+  if (client_id != NULL)
+    snprintf(out->client_id, sizeof(out->client_id), "%s", client_id);
   else
     snprintf(out->client_id, sizeof(out->client_id), "sim_%lld",
              (long long)out->order_id);
@@ -441,17 +552,68 @@ int sim_state_place_order(sim_order_req_t *req, sim_order_t *out) {
   snprintf(out->type, sizeof(out->type), "%s", req->type);
   snprintf(out->position_side, sizeof(out->position_side), "%s",
            req->position_side ? req->position_side : "BOTH");
+  snprintf(out->margin_mode, sizeof(out->margin_mode), "%s",
+           req->margin_mode ? req->margin_mode : "");
   snprintf(out->status, sizeof(out->status), "FILLED");
   snprintf(out->resp_type, sizeof(out->resp_type), "%s",
            req->resp_type ? req->resp_type : "ACK");
   out->reduce_only = req->reduce_only;
-  out->qty = out->executed = req->qty;
+  out->qty = out->executed = qty;
   out->avg_price = s->mark;
-  store_order(out, req->params);
+  store_order(out, params);
+}
+
+enum sim_refusal sim_state_place_order(sim_order_req_t *req, sim_order_t *out) {
+  enum sim_refusal why;
+  dg_dec_t delta = req->qty, rest = req->qty;
+  int split = req->split_above_max && req->reduce_only;
+  sim_order_t part;
+
+  pthread_mutex_lock(&lock);
+  symbol_t *s = get_symbol(req->symbol);
+  if (s == NULL) {
+    why = SIM_REFUSE_SYMBOL;
+    goto done;
+  }
+  if ((why = check_quantity(s, req->qty, split)) != SIM_ACCEPTED)
+    goto done;
+  if (split &&
+      dg_dec_cmp(req->qty,
+                 sim_dec_mul(s->max_qty,
+                             (dg_dec_t){SIM_MAX_SPLIT * DG_DEC_SCALE})) > 0) {
+    why = SIM_REFUSE_QTY_MAX; /* bounded work per request */
+    goto done;
+  }
+  if (req->leg != 0
+          ? (why = check_leg(s, req)) != SIM_ACCEPTED
+          : req->reduce_only && (why = check_reduce(s, req)) != SIM_ACCEPTED)
+    goto done;
+  if (req->unique_client_id && req->client_id != NULL &&
+      req->client_id[0] != '\0' && client_id_taken(req->client_id)) {
+    why = SIM_REFUSE_CLIENT_ID_DUP;
+    goto done;
+  }
+  if (!req->buy)
+    dg_dec_neg(req->qty, &delta);
+  fill(s, delta);
+  s->update_time = sim_now_ms();
+  /* Above the maximum, Bybit places several orders; which orderLinkId
+   * the later parts carry is not documented: here none. */
+  for (int first = 1; rest.units > 0; first = 0) {
+    dg_dec_t qty = dg_dec_cmp(rest, s->max_qty) > 0 ? s->max_qty : rest;
+    json_object *params = NULL;
+    if (first)
+      params = req->params;
+    else if (json_object_deep_copy(req->params, &params, NULL) != 0)
+      params = NULL;
+    record_order(s, req, first ? req->client_id : "", qty, params,
+                 first ? out : &part);
+    dg_dec_sub(rest, qty, &rest);
+  }
   req->params = NULL;
 done:
   pthread_mutex_unlock(&lock);
-  return code;
+  return why;
 }
 
 int sim_state_find_order(const char *symbol, int64_t order_id,
@@ -460,7 +622,7 @@ int sim_state_find_order(const char *symbol, int64_t order_id,
   pthread_mutex_lock(&lock);
   for (size_t i = norders; i-- > 0 && rc != 0;) {
     const sim_order_t *o = &orders[(orders_head + i) % sim_config.max_orders].o;
-    if (strcmp(o->symbol, symbol) == 0 &&
+    if ((symbol == NULL || strcmp(o->symbol, symbol) == 0) &&
         (order_id > 0 ? o->order_id == order_id
                       : strcmp(o->client_id, client_id) == 0)) {
       *out = *o;
@@ -476,15 +638,16 @@ json_object *sim_order_json(const sim_order_t *o, int query, int ack) {
   int filled = !ack;
   dg_dec_t zero = DG_DEC_ZERO;
 
-  add_dec(j, "avgPrice", filled ? o->avg_price : zero);
+  sim_json_add_dec(j, "avgPrice", filled ? o->avg_price : zero);
   json_object_object_add(j, "clientOrderId",
                          json_object_new_string(o->client_id));
-  add_dec(j, "cumQuote", filled ? dec_mul(o->avg_price, o->executed) : zero);
+  sim_json_add_dec(j, "cumQuote",
+                   filled ? sim_dec_mul(o->avg_price, o->executed) : zero);
   if (!query)
-    add_dec(j, "cumQty", filled ? o->executed : zero);
-  add_dec(j, "executedQty", filled ? o->executed : zero);
+    sim_json_add_dec(j, "cumQty", filled ? o->executed : zero);
+  sim_json_add_dec(j, "executedQty", filled ? o->executed : zero);
   json_object_object_add(j, "orderId", json_object_new_int64(o->order_id));
-  add_dec(j, "origQty", o->qty);
+  sim_json_add_dec(j, "origQty", o->qty);
   json_object_object_add(j, "origType", json_object_new_string(o->type));
   json_object_object_add(j, "price", json_object_new_string("0"));
   json_object_object_add(j, "reduceOnly",
@@ -569,7 +732,7 @@ json_object *sim_state_positions_json(void) {
   pthread_mutex_lock(&lock);
   for (size_t i = 0; i < nsymbols; i++)
     if (symbols[i].amt.units != 0)
-      add_dec(o, symbols[i].name, symbols[i].amt);
+      sim_json_add_dec(o, symbols[i].name, symbols[i].amt);
   pthread_mutex_unlock(&lock);
   return o;
 }
@@ -581,7 +744,7 @@ json_object *sim_state_orders_json(void) {
     const order_slot_t *slot =
         &orders[(orders_head + i) % sim_config.max_orders];
     json_object *j = sim_order_json(&slot->o, 1, 0);
-    add_dec(j, "quantity", slot->o.qty);
+    sim_json_add_dec(j, "quantity", slot->o.qty);
     json_object_object_add(j, "newOrderRespType",
                            json_object_new_string(slot->o.resp_type));
     json_object *params = NULL;
