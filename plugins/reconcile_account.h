@@ -152,7 +152,7 @@ typedef struct {
    * and watch list instead of searching for each symbol. With a Symbol
    * list every one is configured; in auto mode none is. */
   rc_symbol_t *symbols;
-  size_t symbols_num;
+  size_t symbols_num, symbols_cap;
   size_t configured_num;
 
   /* Auto mode (no Symbol option): symbols found by SCAN, cached. */

@@ -6,6 +6,8 @@
 
 #include "utils/common/common.h"
 
+#include "driftguard/grow.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,14 +92,9 @@ static void rc_value_list_init(const rc_account_t *a, value_list_t *vl) {
 /* A slot in the queue, or NULL when it cannot grow (the value is then
  * dispatched at once). */
 static rc_value_t *rc_queue_slot(rc_account_t *a) {
-  if (a->work.values_num == a->work.values_cap) {
-    size_t cap = a->work.values_cap > 0 ? 2 * a->work.values_cap : 64;
-    rc_value_t *grown = realloc(a->work.values, cap * sizeof(*grown));
-    if (grown == NULL)
-      return NULL;
-    a->work.values = grown;
-    a->work.values_cap = cap;
-  }
+  if (dg_grow(&a->work.values, &a->work.values_cap, a->work.values_num,
+              sizeof(*a->work.values), 64) != 0)
+    return NULL;
   return &a->work.values[a->work.values_num++];
 }
 

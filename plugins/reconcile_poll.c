@@ -10,6 +10,7 @@
 #include "utils/common/common.h"
 
 #include "driftguard/ban.h"
+#include "driftguard/grow.h"
 #include "driftguard/keys.h"
 
 #include <math.h>
@@ -82,14 +83,13 @@ rc_symbol_t *rc_symbol_get(rc_account_t *a, const char *name) {
   /* Queued values point into symbols, which is about to move. */
   if (a->work.values_num > 0)
     rc_metrics_flush(a);
-  rc_symbol_t *grown =
-      realloc(a->symbols, (a->symbols_num + 1) * sizeof(*a->symbols));
-  if (grown == NULL)
+  if (dg_grow(&a->symbols, &a->symbols_cap, a->symbols_num, sizeof(*a->symbols),
+              16) != 0)
     return NULL;
-  a->symbols = grown;
-  memmove(&grown[at + 1], &grown[at], (a->symbols_num - at) * sizeof(*grown));
+  memmove(&a->symbols[at + 1], &a->symbols[at],
+          (a->symbols_num - at) * sizeof(*a->symbols));
   a->symbols_num++;
-  rc_symbol_t *s = &grown[at];
+  rc_symbol_t *s = &a->symbols[at];
   memset(s, 0, sizeof(*s));
   sstrncpy(s->name, name, sizeof(s->name));
   return s;
