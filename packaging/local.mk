@@ -27,6 +27,7 @@ EXTRA_DIST += packaging/systemd/driftguard-executor.service \
 	packaging/rpm/driftguard.spec.in $(PACKAGING_DEBIAN)
 
 PACKAGING_TESTS = tests/integration/alert_rules.sh tests/integration/unit_verify.sh \
+	tests/integration/build_werror.sh \
 	tests/integration/shipped_configs.sh tests/integration/graphite_paths.sh \
 	tests/integration/deb_lifecycle.sh tests/integration/alert_rules_live.sh \
 	tests/integration/rpm_spec.sh
