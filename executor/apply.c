@@ -9,12 +9,13 @@
  * submitted one (a crash, a re-delivery, a dead consumer) is taken over
  * and the exchange is asked for the client order id before anything else.
  * send: the record turns "submitted" (a compare-and-set) BEFORE the order
- * goes out. An ambiguous answer (timeout, lost connection, 503 "Unknown
- * error", -1006, -1007, a -1021 clock refusal: anything but an acceptance
- * or a refusal the venue documents as "not executed") is resolved in line:
- * query the client order id; if the exchange does not know it, wait until
- * the request's recvWindow has certainly passed (Binance may say "does not
- * exist" for a while after creation), query again, then read the
+ * goes out. An ambiguous answer (timeout, lost connection, a reply the
+ * venue documents as "execution status unknown", a clock-skew refusal:
+ * anything but an acceptance or a refusal the venue documents as "not
+ * executed") is resolved in line: query the client order id; if the
+ * exchange does not know it, wait until the request's recvWindow has
+ * certainly passed (a venue may say "order not found" for a while after
+ * creation), query again, then read the
  * position: only an unmoved position allows a resend with the same client
  * order id. Otherwise the verdict is UNSURE: the table leaves the entry
  * pending, XAUTOCLAIM hands it back every ClaimIdle to ask the exchange

@@ -41,7 +41,7 @@ ex_verdict_t ex_job_order_outcome(ex_job_t *j) {
 }
 
 /* The query's verdict: the order's outcome when the exchange knows it,
- * NEXT when it does not (-2013), else what the failure leaves. */
+ * NEXT when it does not (yet), else what the failure leaves. */
 static ex_verdict_t query(ex_job_t *j) {
   ex_verdict_t v = ex_job_call(j, EX_OP_QUERY);
   if (v == EX_V_NEXT)

@@ -206,6 +206,29 @@ int64_t dg_bn_retry_after_ms(const char *value, int64_t now_ms) {
   return when > 0 ? (int64_t)when * 1000 : 0;
 }
 
+int dg_bn_parse_used_weight(const char *value) {
+  char *end;
+  long v = strtol(value, &end, 10);
+  return (*end == '\0' && end != value && v >= 0 && v <= 1000000000L) ? (int)v
+                                                                      : -1;
+}
+
+/* The caller-visible meaning of the codes driftguard acts on. */
+static dg_ex_reason_t reason_of(int code) {
+  switch (code) {
+  case DG_BN_ERR_NO_SUCH_ORDER:
+    return DG_EX_REASON_ORDER_NOT_FOUND;
+  case DG_BN_ERR_TIMESTAMP:
+    return DG_EX_REASON_CLOCK_SKEW;
+  case DG_BN_ERR_DUPLICATE_CLIENT_ID:
+    return DG_EX_REASON_DUPLICATE_CLIENT_ID;
+  case DG_BN_ERR_BAD_SYMBOL:
+    return DG_EX_REASON_UNKNOWN_SYMBOL;
+  default:
+    return DG_EX_REASON_NONE;
+  }
+}
+
 static int contains(const char *hay, size_t len, const char *needle) {
   return hay != NULL && memmem(hay, len, needle, strlen(needle)) != NULL;
 }
@@ -242,6 +265,7 @@ dg_ex_status_t dg_bn_classify_reply(long http_status, const char *body,
   }
   res->http_status = (int)http_status;
   res->code = has_error ? code : 0;
+  res->reason = reason_of(res->code);
   snprintf(res->msg, sizeof(res->msg), "%s", emsg);
 
   res->not_executed =

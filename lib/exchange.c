@@ -102,10 +102,26 @@ const char *dg_ex_status_name(dg_ex_status_t s) {
   return "invalid";
 }
 
+const char *dg_ex_reason_name(dg_ex_reason_t r) {
+  switch (r) {
+  case DG_EX_REASON_NONE:
+    return "none";
+  case DG_EX_REASON_ORDER_NOT_FOUND:
+    return "order_not_found";
+  case DG_EX_REASON_CLOCK_SKEW:
+    return "clock_skew";
+  case DG_EX_REASON_DUPLICATE_CLIENT_ID:
+    return "duplicate_client_id";
+  case DG_EX_REASON_UNKNOWN_SYMBOL:
+    return "unknown_symbol";
+  }
+  return "invalid";
+}
+
 void dg_ex_result_init(dg_ex_result_t *res) {
   memset(res, 0, sizeof(*res));
   res->status = DG_EX_OK;
-  res->used_weight_1m = -1;
+  res->rate_used = -1;
 }
 
 dg_ex_status_t dg_ex_result_set(dg_ex_result_t *res, dg_ex_status_t status,

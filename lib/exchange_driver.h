@@ -36,7 +36,7 @@ struct dg_exchange {
 
 extern const dg_ex_driver_t dg_ex_binance_usdm;
 
-/* Reset a result to "no reply yet" (status OK, used_weight_1m -1). */
+/* Reset a result to "no reply yet" (status OK, rate_used -1). */
 void dg_ex_result_init(dg_ex_result_t *res);
 /* Set status and a printf message; returns the status. */
 __attribute__((format(printf, 3, 4))) dg_ex_status_t

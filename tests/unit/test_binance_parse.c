@@ -91,7 +91,7 @@ static dg_ex_result_t classify(long http, const char *body,
                                const char *retry_after) {
   dg_ex_result_t r;
   memset(&r, 0, sizeof(r));
-  r.used_weight_1m = -1;
+  r.rate_used = -1;
   dg_bn_classify_reply(http, body, strlen(body), retry_after, NOW, &r);
   return r;
 }
@@ -193,6 +193,40 @@ static void test_classify(void) {
 
 /* Which answers prove an order was not executed: only a documented
  * refusal with a well-formed error body. */
+/* The codes the core acts on reach it as venue-neutral reasons. */
+static void test_reasons(void) {
+  static const struct {
+    long http;
+    const char *body;
+    dg_ex_reason_t reason;
+  } cases[] = {
+      {400, "{\"code\":-2013,\"msg\":\"Order does not exist.\"}",
+       DG_EX_REASON_ORDER_NOT_FOUND},
+      {400, "{\"code\":-1021,\"msg\":\"Timestamp outside\"}",
+       DG_EX_REASON_CLOCK_SKEW},
+      {200, "{\"code\":-1021,\"msg\":\"Timestamp outside\"}",
+       DG_EX_REASON_CLOCK_SKEW},
+      {400, "{\"code\":-4116,\"msg\":\"ClientOrderId is duplicated.\"}",
+       DG_EX_REASON_DUPLICATE_CLIENT_ID},
+      {400, "{\"code\":-1121,\"msg\":\"Invalid symbol.\"}",
+       DG_EX_REASON_UNKNOWN_SYMBOL},
+      {400, "{\"code\":-2022,\"msg\":\"ReduceOnly Order is rejected.\"}",
+       DG_EX_REASON_NONE},
+      {404, "<html>Not Found</html>", DG_EX_REASON_NONE},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    dg_ex_result_t r = classify(cases[i].http, cases[i].body, "");
+    ok(r.status == DG_EX_REFUSED && r.reason == cases[i].reason &&
+           r.rate_used == -1,
+       "reason: HTTP %ld %s -> %s", cases[i].http, cases[i].body,
+       dg_ex_reason_name(cases[i].reason));
+  }
+  ok(dg_bn_parse_used_weight("1234") == 1234, "used weight: a number");
+  ok(dg_bn_parse_used_weight("") == -1, "used weight: empty");
+  ok(dg_bn_parse_used_weight("12x") == -1, "used weight: trailing garbage");
+  ok(dg_bn_parse_used_weight("-3") == -1, "used weight: negative");
+}
+
 static void test_not_executed(void) {
   static const struct {
     long http;
@@ -486,6 +520,7 @@ int main(void) {
   test_error_body();
   test_limits();
   test_classify();
+  test_reasons();
   test_not_executed();
   test_positions();
   test_positions_json();
