@@ -60,7 +60,7 @@ static ex_verdict_t step_record(ex_job_t *j) {
     return EX_V_NEXT;
   if (cur.state == EX_DD_FINAL) {
     j->out.dedupe_hit = 1;
-    j->out.order_id = cur.order_id;
+    snprintf(j->out.order_id, sizeof j->out.order_id, "%s", cur.order_id);
     snprintf(j->out.executed_qty, sizeof j->out.executed_qty, "%s",
              cur.executed_qty);
     snprintf(j->out.original_status, sizeof j->out.original_status, "%s",
@@ -80,7 +80,7 @@ static ex_verdict_t step_record(ex_job_t *j) {
     /* Its owner may be alive (it ACKs the entry when done) or dead since
      * less than ClaimIdle: look again later, as the entry's new owner. */
     j->out.dedupe_hit = 1;
-    j->out.order_id = cur.order_id;
+    snprintf(j->out.order_id, sizeof j->out.order_id, "%s", cur.order_id);
     snprintf(j->out.executed_qty, sizeof j->out.executed_qty, "%s",
              cur.executed_qty);
     ex_outcome_set(&j->out, EX_ST_ERROR,
@@ -230,7 +230,8 @@ static void set_finish(ex_job_t *j, ex_action_t a) {
   j->final_rec = j->held;
   j->final_rec.state = EX_DD_FINAL;
   j->final_rec.ts = ex_now_ms();
-  j->final_rec.order_id = j->out.order_id;
+  snprintf(j->final_rec.order_id, sizeof j->final_rec.order_id, "%s",
+           j->out.order_id);
   snprintf(j->final_rec.status, sizeof j->final_rec.status, "%s",
            ex_status_name(j->out.status));
   snprintf(j->final_rec.executed_qty, sizeof j->final_rec.executed_qty, "%s",

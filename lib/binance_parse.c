@@ -577,6 +577,7 @@ int dg_bn_parse_order(const char *body, size_t len, dg_order_t *out, char *err,
                       size_t errlen) {
   json_object *root = parse_json(body, len), *ro;
   dg_order_t o;
+  int64_t order_id;
   int rc = -1;
 
   memset(&o, 0, sizeof(o));
@@ -585,7 +586,7 @@ int dg_bn_parse_order(const char *body, size_t len, dg_order_t *out, char *err,
     goto done;
   }
   if (copy_str(o.symbol, sizeof(o.symbol), get_str(root, "symbol")) != 0 ||
-      get_i64(root, "orderId", &o.order_id) != 0 ||
+      get_i64(root, "orderId", &order_id) != 0 ||
       copy_str(o.client_order_id, sizeof(o.client_order_id),
                get_str(root, "clientOrderId")) != 0 ||
       copy_str(o.status, sizeof(o.status), get_str(root, "status")) != 0 ||
@@ -597,6 +598,7 @@ int dg_bn_parse_order(const char *body, size_t len, dg_order_t *out, char *err,
              "side, origQty or executedQty");
     goto done;
   }
+  snprintf(o.order_id, sizeof(o.order_id), "%" PRId64, order_id);
   if (json_object_object_get_ex(root, "reduceOnly", &ro))
     o.reduce_only = json_object_is_type(ro, json_type_boolean)
                         ? json_object_get_boolean(ro)

@@ -67,17 +67,44 @@ dg_ex_status_t dg_exchange_hedge_mode(dg_exchange_t *ex, int *dual,
   return ex->drv->hedge_mode(ex, dual, res);
 }
 
+int dg_order_id_valid(const char *s) {
+  size_t n = 0;
+  if (s == NULL)
+    return 0;
+  for (; s[n]; n++)
+    if (!((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= 'a' && s[n] <= 'z') ||
+          (s[n] >= '0' && s[n] <= '9') || s[n] == '.' || s[n] == '_' ||
+          s[n] == ':' || s[n] == '-'))
+      return 0;
+  return n > 0 && n < DG_ORDER_ID_MAX;
+}
+
+/* The order id goes into Redis records, results and log lines as it is:
+ * one a driver let through unchecked is a reply not understood. */
+static dg_ex_status_t checked_order(dg_ex_status_t st, const dg_order_t *out,
+                                    dg_ex_result_t *res) {
+  if (st != DG_EX_OK || dg_order_id_valid(out->order_id))
+    return st;
+  return dg_ex_result_set(res, DG_EX_BAD_REPLY,
+                          "order: the order id is not 1 to %d letters, "
+                          "digits or \". _ : -\"",
+                          DG_ORDER_ID_MAX - 1);
+}
+
 dg_ex_status_t dg_exchange_place_close(dg_exchange_t *ex, const char *symbol,
                                        const char *side, dg_dec_t qty,
                                        const char *client_order_id,
                                        dg_order_t *out, dg_ex_result_t *res) {
-  return ex->drv->place_close(ex, symbol, side, qty, client_order_id, out, res);
+  return checked_order(
+      ex->drv->place_close(ex, symbol, side, qty, client_order_id, out, res),
+      out, res);
 }
 
 dg_ex_status_t dg_exchange_query_order(dg_exchange_t *ex, const char *symbol,
                                        const char *client_order_id,
                                        dg_order_t *out, dg_ex_result_t *res) {
-  return ex->drv->query_order(ex, symbol, client_order_id, out, res);
+  return checked_order(
+      ex->drv->query_order(ex, symbol, client_order_id, out, res), out, res);
 }
 
 const char *dg_ex_status_name(dg_ex_status_t s) {

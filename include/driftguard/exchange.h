@@ -86,9 +86,15 @@ typedef struct {
   dg_dec_t max_qty; /* MARKET_LOT_SIZE maxQty */
 } dg_symbol_rules_t;
 
+/* An order id is the venue's text (Binance: a decimal number, Bybit: a
+ * UUID, OKX: a decimal string): 1 to DG_ORDER_ID_MAX - 1 letters, digits
+ * or ". _ : -" (dg_order_id_valid), so it is safe in JSON, Redis values
+ * and key=value log lines as it is. */
+#define DG_ORDER_ID_MAX 64
+
 typedef struct {
   char symbol[DG_SYMBOL_MAX];
-  int64_t order_id;
+  char order_id[DG_ORDER_ID_MAX];
   char client_order_id[DG_CLIENT_ORDER_ID_MAX + 1];
   char status[24]; /* NEW, PARTIALLY_FILLED, FILLED, CANCELED, EXPIRED, ... */
   char side[8];
@@ -145,7 +151,9 @@ dg_ex_status_t dg_exchange_symbol_rules(dg_exchange_t *ex, const char *symbol,
 /* 1 when the account is in hedge (dual side) mode; cached after success. */
 dg_ex_status_t dg_exchange_hedge_mode(dg_exchange_t *ex, int *dual,
                                       dg_ex_result_t *res);
-/* Place a reduce-only MARKET order carrying client_order_id. */
+/* Place a reduce-only MARKET order carrying client_order_id. A driver's
+ * order whose order id is not valid is DG_EX_BAD_REPLY (here and for
+ * dg_exchange_query_order). */
 dg_ex_status_t dg_exchange_place_close(dg_exchange_t *ex, const char *symbol,
                                        const char *side, dg_dec_t qty,
                                        const char *client_order_id,
@@ -155,6 +163,9 @@ dg_ex_status_t dg_exchange_place_close(dg_exchange_t *ex, const char *symbol,
 dg_ex_status_t dg_exchange_query_order(dg_exchange_t *ex, const char *symbol,
                                        const char *client_order_id,
                                        dg_order_t *out, dg_ex_result_t *res);
+
+/* 1 when s is a valid order id (see DG_ORDER_ID_MAX). */
+int dg_order_id_valid(const char *s);
 
 /* Text of a status for logs and results: "ok", "refused", "rate_limit", ... */
 const char *dg_ex_status_name(dg_ex_status_t s);

@@ -44,8 +44,8 @@ static void field_dec(const char *key, dg_dec_t d) {
 }
 
 static void field_order(const dg_order_t *o) {
-  field(" order_id=%" PRId64 " client_order_id=%s order_status=%s side=%s",
-        o->order_id, o->client_order_id, o->status, o->side);
+  field(" order_id=%s client_order_id=%s order_status=%s side=%s", o->order_id,
+        o->client_order_id, o->status, o->side);
   field_dec("orig_qty", o->orig_qty);
   field_dec("executed_qty", o->executed_qty);
   field(" reduce_only=%d", o->reduce_only);

@@ -474,7 +474,12 @@ static void test_order(void) {
 
   ok(dg_bn_parse_order(body, strlen(body), &o, err, sizeof(err)) == 0,
      "order: RESULT reply parsed");
-  ok(o.order_id == INT64_C(11961912854), "order: 64-bit orderId");
+  is_str(o.order_id, "11961912854", "order: 64-bit orderId, as text");
+  ok(dg_order_id_valid("11961912854") &&
+         dg_order_id_valid("fd4300ae-7847-404e-b947-b46980a4d140") &&
+         !dg_order_id_valid("") && !dg_order_id_valid("1 2") &&
+         !dg_order_id_valid("a\"b") && !dg_order_id_valid(NULL),
+     "order ids: numbers and UUIDs, no blanks, quotes or empty ones");
   is_str(o.client_order_id, "dgrc-0123456789abcdef0123456789abcde",
          "order: clientOrderId");
   is_str(o.status, "FILLED", "order: status");
