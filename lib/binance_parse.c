@@ -613,6 +613,11 @@ done:
 
 /* --- validation ----------------------------------------------------------- */
 
+int dg_bn_client_order_id(const char *plan_id,
+                          char out[DG_CLIENT_ORDER_ID_MAX + 1]) {
+  return dg_ex_hashed_client_id(plan_id, "dgrc-", 36, out);
+}
+
 int dg_bn_valid_client_order_id(const char *s) {
   size_t n = 0;
   if (s == NULL)

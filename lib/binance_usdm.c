@@ -488,4 +488,5 @@ const dg_ex_driver_t dg_ex_binance_usdm = {
     .hedge_mode = bn_hedge_mode,
     .place_close = bn_place_close,
     .query_order = bn_query_order,
+    .client_order_id = dg_bn_client_order_id,
 };

@@ -3,6 +3,8 @@
  * clocks) and the process-wide HTTP set-up. */
 #include "exchange_driver.h"
 
+#include "driftguard/sign.h"
+
 #include <curl/curl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -105,6 +107,26 @@ dg_ex_status_t dg_exchange_query_order(dg_exchange_t *ex, const char *symbol,
                                        dg_order_t *out, dg_ex_result_t *res) {
   return checked_order(
       ex->drv->query_order(ex, symbol, client_order_id, out, res), out, res);
+}
+
+int dg_exchange_client_order_id(const dg_exchange_t *ex, const char *plan_id,
+                                char out[DG_CLIENT_ORDER_ID_MAX + 1]) {
+  return ex->drv->client_order_id(plan_id, out);
+}
+
+int dg_ex_hashed_client_id(const char *plan_id, const char *prefix, size_t len,
+                           char out[DG_CLIENT_ORDER_ID_MAX + 1]) {
+  char digest[DG_SHA256_HEXLEN + 1];
+  size_t prefix_len = prefix != NULL ? strlen(prefix) : 0;
+
+  if (plan_id == NULL || out == NULL || len > DG_CLIENT_ORDER_ID_MAX ||
+      prefix_len >= len || len - prefix_len > DG_SHA256_HEXLEN ||
+      dg_sha256_hex(plan_id, strlen(plan_id), digest) != 0)
+    return -1;
+  memcpy(out, prefix, prefix_len);
+  memcpy(out + prefix_len, digest, len - prefix_len);
+  out[len] = '\0';
+  return 0;
 }
 
 const char *dg_ex_status_name(dg_ex_status_t s) {

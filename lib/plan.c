@@ -21,7 +21,6 @@
 #include <string.h>
 
 #define PLAN_ID_PREFIX "reconclose"
-#define CLIENT_ORDER_ID_PREFIX "dgrc-"
 
 enum field_kind {
   FIELD_TOKEN,   /* string of printable ASCII, no spaces */
@@ -344,18 +343,4 @@ int dg_plan_mac(const dg_hmac_key_t *key, const char *plan_json, size_t len,
   if (key == NULL || plan_json == NULL || out == NULL)
     return -1;
   return dg_hmac_key_hex(key, plan_json, len, out);
-}
-
-int dg_client_order_id(const char *plan_id,
-                       char out[DG_CLIENT_ORDER_ID_MAX + 1]) {
-  char digest[DG_SHA256_HEXLEN + 1];
-  const size_t prefix_len = sizeof(CLIENT_ORDER_ID_PREFIX) - 1;
-
-  if (plan_id == NULL || out == NULL ||
-      dg_sha256_hex(plan_id, strlen(plan_id), digest) != 0)
-    return -1;
-  memcpy(out, CLIENT_ORDER_ID_PREFIX, prefix_len);
-  memcpy(out + prefix_len, digest, DG_CLIENT_ORDER_ID_MAX - prefix_len);
-  out[DG_CLIENT_ORDER_ID_MAX] = '\0';
-  return 0;
 }

@@ -113,6 +113,11 @@ int dg_bn_parse_exchange_info(const char *body, size_t len,
 int dg_bn_parse_order(const char *body, size_t len, dg_order_t *out, char *err,
                       size_t errlen);
 
+/* newClientOrderId of a plan: "dgrc-" + 31 hex digits of SHA-256(plan_id),
+ * 36 characters. Returns 0, -1 on failure. */
+int dg_bn_client_order_id(const char *plan_id,
+                          char out[DG_CLIENT_ORDER_ID_MAX + 1]);
+
 /* 1 when s is a valid newClientOrderId (^[.A-Z:/a-z0-9_-]{1,36}$). */
 int dg_bn_valid_client_order_id(const char *s);
 

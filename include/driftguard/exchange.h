@@ -167,6 +167,13 @@ dg_ex_status_t dg_exchange_query_order(dg_exchange_t *ex, const char *symbol,
 /* 1 when s is a valid order id (see DG_ORDER_ID_MAX). */
 int dg_order_id_valid(const char *s);
 
+/* The deterministic client order id of a plan, valid on this venue: the
+ * same plan_id always gives the same id, so an order of unknown fate is
+ * found again by asking for it (binance-usdm: "dgrc-" + 31 hex digits of
+ * SHA-256(plan_id)). Returns 0, -1 on failure. */
+int dg_exchange_client_order_id(const dg_exchange_t *ex, const char *plan_id,
+                                char out[DG_CLIENT_ORDER_ID_MAX + 1]);
+
 /* Text of a status for logs and results: "ok", "refused", "rate_limit", ... */
 const char *dg_ex_status_name(dg_ex_status_t s);
 /* Text of a reason for logs: "none", "order_not_found", "clock_skew", ... */

@@ -14,6 +14,7 @@
 /* A plan's JSON is refused beyond this size (hostile input). */
 #define DG_PLAN_MAX_BYTES 4096
 #define DG_SYMBOL_MAX 32
+/* Longest client order id of any venue's driver (Binance, Bybit: 36). */
 #define DG_CLIENT_ORDER_ID_MAX 36
 
 typedef struct {
@@ -59,10 +60,5 @@ int dg_plan_mac(const dg_hmac_key_t *key, const char *plan_json, size_t len,
 /* 1 when s[0..len) is a symbol driftguard accepts: [A-Z0-9]{1,31}. Every
  * symbol that reaches a Redis key, a plan or a request passes this. */
 int dg_symbol_valid(const char *s, size_t len);
-
-/* Deterministic newClientOrderId for a plan: "dgrc-" + 31 hex digits of
- * SHA-256(plan_id): 36 chars, matches ^[.A-Z:/a-z0-9_-]{1,36}$. */
-int dg_client_order_id(const char *plan_id,
-                       char out[DG_CLIENT_ORDER_ID_MAX + 1]);
 
 #endif

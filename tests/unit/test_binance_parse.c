@@ -520,6 +520,47 @@ static void test_validation(void) {
      "newClientOrderId validation (1 to 36 of [.A-Z:/a-z0-9_-])");
 }
 
+/* The Binance driver's deterministic client order id, unchanged since the
+ * first version (a changed id would lose track of orders in flight). */
+static void test_client_order_id(void) {
+  char id[DG_CLIENT_ORDER_ID_MAX + 1], again[DG_CLIENT_ORDER_ID_MAX + 1];
+  size_t good = 0;
+
+  /* printf 'reconclose:BTCUSDT:416d86940859:14744826' | sha256sum */
+  ok(dg_bn_client_order_id("reconclose:BTCUSDT:416d86940859:14744826", id) == 0,
+     "client order id computed");
+  is_str(id, "dgrc-75007c7b10fc9c78dfb18cbc2c10c78",
+         "client order id = dgrc- + 31 hex of sha256(plan_id)");
+  ok(strlen(id) == 36, "client order id is 36 characters");
+  for (size_t i = 0; id[i] != '\0'; i++)
+    good += strchr(".ABCDEFGHIJKLMNOPQRSTUVWXYZ:/abcdefghijklmnopqrstuvwxyz"
+                   "0123456789_-",
+                   id[i]) != NULL;
+  ok(good == strlen(id), "client order id matches ^[.A-Z:/a-z0-9_-]{1,36}$");
+  ok(dg_bn_client_order_id("reconclose:BTCUSDT:416d86940859:14744827", again) ==
+             0 &&
+         strcmp(id, again) != 0,
+     "another plan has another client order id");
+  ok(dg_bn_client_order_id(NULL, id) == -1, "NULL plan_id refused");
+}
+
+/* The executor asks the exchange handle, which asks its driver. */
+static void test_client_order_id_by_handle(void) {
+  dg_exchange_opts_t o = {
+      .url = "http://127.0.0.1:9", .api_key = "k", .api_secret = "s"};
+  char err[256], id[DG_CLIENT_ORDER_ID_MAX + 1];
+  dg_exchange_t *ex;
+  ok(dg_exchange_global_init() == 0, "HTTP stack initialised");
+  ex = dg_exchange_new("binance-usdm", &o, err, sizeof(err));
+  ok(ex != NULL && dg_exchange_client_order_id(
+                       ex, "reconclose:BTCUSDT:416d86940859:14744826", id) == 0,
+     "client order id from the binance-usdm handle");
+  is_str(ex != NULL ? id : "", "dgrc-75007c7b10fc9c78dfb18cbc2c10c78",
+         "the handle gives the driver's id");
+  dg_exchange_free(ex);
+  dg_exchange_global_cleanup();
+}
+
 int main(void) {
   test_query();
   test_error_body();
@@ -533,5 +574,7 @@ int main(void) {
   test_order();
   test_small_replies();
   test_validation();
+  test_client_order_id();
+  test_client_order_id_by_handle();
   return tap_done();
 }

@@ -497,28 +497,6 @@ static void check_mac(void) {
   dg_hmac_key_free(key);
 }
 
-static void check_client_order_id(void) {
-  char id[DG_CLIENT_ORDER_ID_MAX + 1], again[DG_CLIENT_ORDER_ID_MAX + 1];
-  size_t good = 0;
-
-  /* printf 'reconclose:BTCUSDT:416d86940859:14744826' | sha256sum */
-  ok(dg_client_order_id("reconclose:BTCUSDT:416d86940859:14744826", id) == 0,
-     "client order id computed");
-  is_str(id, "dgrc-75007c7b10fc9c78dfb18cbc2c10c78",
-         "client order id = dgrc- + 31 hex of sha256(plan_id)");
-  ok(strlen(id) == 36, "client order id is 36 characters");
-  for (size_t i = 0; id[i] != '\0'; i++)
-    good += strchr(".ABCDEFGHIJKLMNOPQRSTUVWXYZ:/abcdefghijklmnopqrstuvwxyz"
-                   "0123456789_-",
-                   id[i]) != NULL;
-  ok(good == strlen(id), "client order id matches ^[.A-Z:/a-z0-9_-]{1,36}$");
-  ok(dg_client_order_id("reconclose:BTCUSDT:416d86940859:14744827", again) ==
-             0 &&
-         strcmp(id, again) != 0,
-     "another plan has another client order id");
-  ok(dg_client_order_id(NULL, id) == -1, "NULL plan_id refused");
-}
-
 /* An unknown key reaches the log line printable, whatever it holds. */
 static void check_printable_reason(void) {
   dg_plan_t p;
@@ -538,7 +516,6 @@ int main(void) {
   check_mutations();
   check_build();
   check_mac();
-  check_client_order_id();
   check_printable_reason();
   return tap_done();
 }
