@@ -63,6 +63,7 @@ int ctl_exchange_open(ctl_t *c, char *err, size_t errlen) {
   o.url = c->conf.file.url;
   o.api_key = cred.api_key;
   o.api_secret = cred.secret;
+  o.api_passphrase = cred.passphrase;
   o.timeout_ms = (int)c->conf.file.timeout_ms;
   o.recv_window_ms = c->conf.file.recv_window_ms;
   c->ex = dg_exchange_new(c->conf.file.exchange, &o, err, errlen);

@@ -106,6 +106,13 @@ static dg_exchange_t *bn_open(const dg_exchange_opts_t *o, char *err,
              DG_SECRET_MAX - 1);
     return NULL;
   }
+  if (o->api_passphrase != NULL && o->api_passphrase[0] != '\0') {
+    snprintf(err, errlen,
+             "binance-usdm: the key file has a third line (a passphrase); "
+             "Binance keys have none: the file holds the API key, then the "
+             "secret");
+    return NULL;
+  }
   if (timeout < 0 || window < 1 || window > BN_MAX_RECV_WINDOW_MS) {
     snprintf(err, errlen,
              "binance-usdm: timeout must be positive and recvWindow between "

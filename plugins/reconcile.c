@@ -402,6 +402,7 @@ static int rc_account_open(rc_account_t *a) {
   dg_exchange_opts_t opts = {.url = a->conf.url,
                              .api_key = creds.api_key,
                              .api_secret = creds.secret,
+                             .api_passphrase = creds.passphrase,
                              .timeout_ms = a->conf.timeout_ms,
                              .recv_window_ms = 5000};
   a->ex = dg_exchange_new(a->conf.exchange, &opts, err, sizeof(err));

@@ -107,8 +107,11 @@ typedef struct {
   const char *url;        /* base URL, e.g. https://fapi.binance.com */
   const char *api_key;    /* copied; never logged */
   const char *api_secret; /* copied; wiped on free */
-  long timeout_ms;        /* per request, connect included; 0: 3000 */
-  long recv_window_ms;    /* 0: 5000 (Binance's default), at most 60000 */
+  /* The key's passphrase (OKX), copied and wiped like the secret; NULL or
+   * "" when the key has none. A driver whose venue has none refuses one. */
+  const char *api_passphrase;
+  long timeout_ms;     /* per request, connect included; 0: 3000 */
+  long recv_window_ms; /* 0: 5000 (Binance's default), at most 60000 */
 } dg_exchange_opts_t;
 
 typedef struct dg_exchange dg_exchange_t;

@@ -558,6 +558,12 @@ static void test_client_order_id_by_handle(void) {
   is_str(ex != NULL ? id : "", "dgrc-75007c7b10fc9c78dfb18cbc2c10c78",
          "the handle gives the driver's id");
   dg_exchange_free(ex);
+  o.api_passphrase = "OKX-PASSPHRASE";
+  ex = dg_exchange_new("binance-usdm", &o, err, sizeof(err));
+  ok(ex == NULL && strstr(err, "third line") != NULL &&
+         strstr(err, "OKX-PASSPHRASE") == NULL,
+     "a key with a passphrase is refused for Binance, without echoing it");
+  dg_exchange_free(ex);
   dg_exchange_global_cleanup();
 }
 
