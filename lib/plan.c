@@ -24,7 +24,7 @@
 
 enum field_kind {
   FIELD_TOKEN,   /* string of printable ASCII, no spaces */
-  FIELD_SYMBOL,  /* string [A-Z0-9]{1,31} */
+  FIELD_SYMBOL,  /* string [A-Z0-9][A-Z0-9_-]{0,30} */
   FIELD_DECIMAL, /* exact decimal: string, or number without exponent */
   FIELD_BOOL,    /* true, false, "true" or "false" */
   FIELD_TS,      /* integer, ms epoch */
@@ -75,11 +75,17 @@ __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen,
   return -1;
 }
 
+/* The venues' grammars (BTCUSDT, BTC-USDT-SWAP, BTCUSD_PERP) and nothing
+ * that could change the meaning of a Redis key or pattern, a metric
+ * identifier, a file name, an argument or a key=value log line: no blank,
+ * ':', '{', '}', '*', '?', '[', '/', '.', control byte or lower case (one
+ * symbol, one spelling), and no '-' first (not an option). */
 int dg_symbol_valid(const char *s, size_t len) {
-  if (len == 0 || len >= DG_SYMBOL_MAX)
+  if (s == NULL || len == 0 || len >= DG_SYMBOL_MAX)
     return 0;
   for (size_t i = 0; i < len; i++)
-    if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
+    if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+          ((s[i] == '-' || s[i] == '_') && i > 0)))
       return 0;
   return 1;
 }
@@ -108,7 +114,8 @@ static int validate_plan(const dg_plan_t *p, char *err, size_t errlen) {
                                 : !valid_token(s, len, f->size))
       return fail(err, errlen,
                   f->kind == FIELD_SYMBOL
-                      ? "field %s: must be 1 to %d characters A-Z 0-9"
+                      ? "field %s: must be 1 to %d characters A-Z 0-9 - _ "
+                        "(not - or _ first)"
                       : "field %s: must be 1 to %d printable characters "
                         "without spaces",
                   f->name, (int)f->size - 1);

@@ -258,7 +258,14 @@ static void check_decode_hostile(void) {
   refused(plan_with("plan_id", "7"), "plan_id as a number");
   refused(plan_with("side", "true"), "side as a boolean");
   refused(plan_with("symbol", "\"btcusdt\""), "lower-case symbol");
-  refused(plan_with("symbol", "\"BTC-USDT\""), "symbol with a dash");
+  refused(plan_with("symbol", "\"-BTCUSDT\""), "symbol with a dash first");
+  refused(plan_with("symbol", "\"BTC:USDT\""), "symbol with a colon");
+  {
+    dg_plan_t p;
+    ok(decodes(plan_with("symbol", "\"BTC-USDT-SWAP\""), &p) &&
+           strcmp(p.symbol, "BTC-USDT-SWAP") == 0,
+       "an OKX symbol (BTC-USDT-SWAP) accepted");
+  }
   refused(plan_with("symbol", "\"BTCUSDT\\u00e9\""), "symbol with non-ASCII");
   refused(plan_with("symbol", "\"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345\""),
           "symbol of 32 characters");
@@ -498,6 +505,25 @@ static void check_mac(void) {
 }
 
 /* An unknown key reaches the log line printable, whatever it holds. */
+/* The venues' spellings pass; nothing that would change a Redis key or
+ * pattern, a metric identifier, a file name or an argument does. */
+static void check_symbol_grammar(void) {
+  static const char *const good[] = {"BTCUSDT",         "BTC-USDT-SWAP",
+                                     "BTCUSD_PERP",     "BTCUSD_200925",
+                                     "BTCUSDT-21FEB25", "1000PEPEUSDT"};
+  static const char *const bad[] = {
+      "btcusdt", "BTC USDT", "BTC:USDT", "BTC{USDT}",   "BTC*",       "BTC?",
+      "BTC[1]",  "BTC/USDT", "BTC.USDT", "-BTC",        "_BTC",       "BTC\tX",
+      "BTC\nX",  "BTC\\X",   "BTC\"X",   "BTCUSDT\x7f", "BTC\xc3\xa9"};
+  for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+    ok(dg_symbol_valid(good[i], strlen(good[i])), "symbol %s accepted",
+       good[i]);
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    ok(!dg_symbol_valid(bad[i], strlen(bad[i])), "symbol %zu refused", i);
+  ok(!dg_symbol_valid("BTC\0X", 5), "an embedded NUL refused");
+  ok(!dg_symbol_valid(NULL, 3), "NULL refused");
+}
+
 static void check_printable_reason(void) {
   dg_plan_t p;
   char err[256], out[8];
@@ -517,5 +543,6 @@ int main(void) {
   check_build();
   check_mac();
   check_printable_reason();
+  check_symbol_grammar();
   return tap_done();
 }
