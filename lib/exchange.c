@@ -27,11 +27,17 @@ dg_exchange_t *dg_exchange_new(const char *name, const dg_exchange_opts_t *o,
     snprintf(err, errlen, "exchange: no driver name or options");
     return NULL;
   }
-  for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
+  char known[256] = "";
+  size_t used = 0;
+  for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++) {
     if (strcmp(drivers[i]->name, name) == 0)
       return drivers[i]->open(o, err, errlen);
+    if (used < sizeof(known))
+      used += (size_t)snprintf(known + used, sizeof(known) - used, "%s%s",
+                               i > 0 ? ", " : "", drivers[i]->name);
+  }
   snprintf(err, errlen, "exchange: unknown driver \"%s\" (known: %s)", name,
-           dg_ex_binance_usdm.name);
+           known);
   return NULL;
 }
 

@@ -96,8 +96,11 @@ typedef struct {
   char symbol[DG_SYMBOL_MAX];
   char order_id[DG_ORDER_ID_MAX];
   char client_order_id[DG_CLIENT_ORDER_ID_MAX + 1];
-  char status[24]; /* NEW, PARTIALLY_FILLED, FILLED, CANCELED, EXPIRED, ... */
-  char side[8];
+  /* driftguard's words, whatever the venue's (Binance's names): NEW,
+   * PARTIALLY_FILLED, FILLED, CANCELED, EXPIRED, REJECTED; a driver maps its
+   * venue's states onto them. */
+  char status[24];
+  char side[8]; /* BUY or SELL, as in a plan */
   dg_dec_t orig_qty;
   dg_dec_t executed_qty;
   int reduce_only;

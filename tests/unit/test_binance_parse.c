@@ -558,6 +558,10 @@ static void test_client_order_id_by_handle(void) {
   is_str(ex != NULL ? id : "", "dgrc-75007c7b10fc9c78dfb18cbc2c10c78",
          "the handle gives the driver's id");
   dg_exchange_free(ex);
+  ok(dg_exchange_new("no-such-venue", &o, err, sizeof(err)) == NULL &&
+         strstr(err, "unknown driver \"no-such-venue\" (known: "
+                     "binance-usdm)") != NULL,
+     "an unknown driver name lists the known ones: %s", err);
   o.api_passphrase = "OKX-PASSPHRASE";
   ex = dg_exchange_new("binance-usdm", &o, err, sizeof(err));
   ok(ex == NULL && strstr(err, "third line") != NULL &&
