@@ -16,7 +16,7 @@
 #include <string.h>
 
 /* The exchange's clock may differ from ours by this much before requests
- * risk -1021 (recvWindow) rejections. */
+ * risk clock-skew refusals (a timestamp outside the venue's window). */
 #define CHECK_CLOCK_WARN_MS 1000
 
 typedef struct {
@@ -185,7 +185,7 @@ static void check_exchange(ctl_t *c, report_t *r) {
     return;
   }
   if (dg_exchange_sync_time(c->ex, &res) != DG_EX_OK) {
-    ctl_exchange_failed(c, "GET /fapi/v1/time", &res, err, sizeof(err));
+    ctl_exchange_failed(c, "server time", &res, err, sizeof(err));
     add(r, "exchange", "FAIL", "%s: %s", where, err);
     skip_exchange(r, 1, "exchange unreachable");
     return;
@@ -197,17 +197,17 @@ static void check_exchange(ctl_t *c, report_t *r) {
       CHECK_CLOCK_WARN_MS);
 
   if (dg_exchange_positions(c->ex, NULL, &pos, &n, &res) != DG_EX_OK) {
-    ctl_exchange_failed(c, "signed positionRisk", &res, err, sizeof(err));
+    ctl_exchange_failed(c, "signed positions request", &res, err, sizeof(err));
     add(r, "api_key", "FAIL", "%s", err);
   } else {
     add(r, "api_key", "OK",
-        "signed positionRisk accepted (%zu open position%s)", n,
+        "signed positions request accepted (%zu open position%s)", n,
         n == 1 ? "" : "s");
     free(pos);
   }
 
   if (dg_exchange_hedge_mode(c->ex, &dual, &res) != DG_EX_OK) {
-    ctl_exchange_failed(c, "positionSide/dual", &res, err, sizeof(err));
+    ctl_exchange_failed(c, "position mode", &res, err, sizeof(err));
     add(r, "position_mode", "FAIL", "%s", err);
   } else if (dual) {
     add(r, "position_mode", "FAIL",

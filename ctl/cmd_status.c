@@ -1,5 +1,5 @@
 /* cmd_status.c - `driftguard-ctl status` and `holds`: what driftguard
- * sees per symbol right now. status joins the exchange (one positionRisk
+ * sees per symbol right now. status joins the exchange (one positions
  * call), the ledger, the HOLD keys and the plan and result streams; holds
  * reads Redis only, so it works while the exchange is unreachable. */
 #include "ctl.h"
@@ -268,14 +268,14 @@ static json_object *status_row(ctl_t *c, const view_t *v, const char *sym,
   return row;
 }
 
-/* One positionRisk call for every symbol; failures are kept in v. */
+/* One positions call for every symbol; failures are kept in v. */
 static void read_exchange(ctl_t *c, view_t *v) {
   dg_ex_result_t res;
   if (ctl_exchange_allowed(c, v->ex_err, sizeof(v->ex_err)) != 0 ||
       ctl_exchange_open(c, v->ex_err, sizeof(v->ex_err)) != 0)
     return;
   if (dg_exchange_positions(c->ex, NULL, &v->pos, &v->npos, &res) != DG_EX_OK) {
-    ctl_exchange_failed(c, "positionRisk", &res, v->ex_err, sizeof(v->ex_err));
+    ctl_exchange_failed(c, "positions", &res, v->ex_err, sizeof(v->ex_err));
     return;
   }
   v->have_exchange = 1;

@@ -63,6 +63,7 @@ int ctl_exchange_open(ctl_t *c, char *err, size_t errlen) {
   o.url = c->conf.file.url;
   o.api_key = cred.api_key;
   o.api_secret = cred.secret;
+  o.api_passphrase = cred.passphrase;
   o.timeout_ms = (int)c->conf.file.timeout_ms;
   o.recv_window_ms = c->conf.file.recv_window_ms;
   c->ex = dg_exchange_new(c->conf.file.exchange, &o, err, errlen);
@@ -119,7 +120,7 @@ void ctl_exchange_failed(ctl_t *c, const char *what, const dg_ex_result_t *res,
   if (res->code != 0)
     snprintf(code, sizeof(code), " code %d", res->code);
   /* The driver's message names the request that failed ("GET
-   * /fapi/v1/time not sent: ..."), which may be a step of what we asked
+   * <path> not sent: ..."), which may be a step of what we asked
    * for: name only that one. Checks made before any request keep what. */
   if (strncmp(res->msg, "GET ", 4) == 0 || strncmp(res->msg, "POST ", 5) == 0 ||
       strncmp(res->msg, "DELETE ", 7) == 0)
@@ -328,11 +329,11 @@ int ctl_fresh_position(ctl_t *c, const char *symbol, dg_dec_t *amt,
       ctl_exchange_open(c, err, errlen) != 0)
     return -1;
   if (dg_exchange_symbol_rules(c->ex, symbol, &rules, &res) != DG_EX_OK) {
-    ctl_exchange_failed(c, "exchangeInfo", &res, err, errlen);
+    ctl_exchange_failed(c, "symbol rules", &res, err, errlen);
     return -1;
   }
   if (dg_exchange_positions(c->ex, symbol, &pos, &n, &res) != DG_EX_OK) {
-    ctl_exchange_failed(c, "positionRisk", &res, err, errlen);
+    ctl_exchange_failed(c, "positions", &res, err, errlen);
     return -1;
   }
   *amt = n > 0 ? pos[0].amt : DG_DEC_ZERO;

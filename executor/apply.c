@@ -9,12 +9,13 @@
  * submitted one (a crash, a re-delivery, a dead consumer) is taken over
  * and the exchange is asked for the client order id before anything else.
  * send: the record turns "submitted" (a compare-and-set) BEFORE the order
- * goes out. An ambiguous answer (timeout, lost connection, 503 "Unknown
- * error", -1006, -1007, a -1021 clock refusal: anything but an acceptance
- * or a refusal the venue documents as "not executed") is resolved in line:
- * query the client order id; if the exchange does not know it, wait until
- * the request's recvWindow has certainly passed (Binance may say "does not
- * exist" for a while after creation), query again, then read the
+ * goes out. An ambiguous answer (timeout, lost connection, a reply the
+ * venue documents as "execution status unknown", a clock-skew refusal:
+ * anything but an acceptance or a refusal the venue documents as "not
+ * executed") is resolved in line: query the client order id; if the
+ * exchange does not know it, wait until the request's recvWindow has
+ * certainly passed (a venue may say "order not found" for a while after
+ * creation), query again, then read the
  * position: only an unmoved position allows a resend with the same client
  * order id. Otherwise the verdict is UNSURE: the table leaves the entry
  * pending, XAUTOCLAIM hands it back every ClaimIdle to ask the exchange
@@ -59,7 +60,7 @@ static ex_verdict_t step_record(ex_job_t *j) {
     return EX_V_NEXT;
   if (cur.state == EX_DD_FINAL) {
     j->out.dedupe_hit = 1;
-    j->out.order_id = cur.order_id;
+    snprintf(j->out.order_id, sizeof j->out.order_id, "%s", cur.order_id);
     snprintf(j->out.executed_qty, sizeof j->out.executed_qty, "%s",
              cur.executed_qty);
     snprintf(j->out.original_status, sizeof j->out.original_status, "%s",
@@ -79,7 +80,7 @@ static ex_verdict_t step_record(ex_job_t *j) {
     /* Its owner may be alive (it ACKs the entry when done) or dead since
      * less than ClaimIdle: look again later, as the entry's new owner. */
     j->out.dedupe_hit = 1;
-    j->out.order_id = cur.order_id;
+    snprintf(j->out.order_id, sizeof j->out.order_id, "%s", cur.order_id);
     snprintf(j->out.executed_qty, sizeof j->out.executed_qty, "%s",
              cur.executed_qty);
     ex_outcome_set(&j->out, EX_ST_ERROR,
@@ -229,7 +230,8 @@ static void set_finish(ex_job_t *j, ex_action_t a) {
   j->final_rec = j->held;
   j->final_rec.state = EX_DD_FINAL;
   j->final_rec.ts = ex_now_ms();
-  j->final_rec.order_id = j->out.order_id;
+  snprintf(j->final_rec.order_id, sizeof j->final_rec.order_id, "%s",
+           j->out.order_id);
   snprintf(j->final_rec.status, sizeof j->final_rec.status, "%s",
            ex_status_name(j->out.status));
   snprintf(j->final_rec.executed_qty, sizeof j->final_rec.executed_qty, "%s",

@@ -23,12 +23,12 @@ const char *ex_dedupe_state_name(ex_dd_state_t s) {
 
 int ex_dedupe_encode(ex_dedupe_t *d) {
   int n = snprintf(d->json, sizeof d->json,
-                   "{\"state\":\"%s\",\"status\":\"%s\",\"order_id\":%lld,"
+                   "{\"state\":\"%s\",\"status\":\"%s\",\"order_id\":\"%s\","
                    "\"executed_qty\":\"%s\",\"consumer\":\"%s\",\"ts\":%lld,"
                    "\"sent_ts\":%lld}",
-                   ex_dedupe_state_name(d->state), d->status,
-                   (long long)d->order_id, d->executed_qty, d->consumer,
-                   (long long)d->ts, (long long)d->sent_ts);
+                   ex_dedupe_state_name(d->state), d->status, d->order_id,
+                   d->executed_qty, d->consumer, (long long)d->ts,
+                   (long long)d->sent_ts);
   return n > 0 && (size_t)n < sizeof d->json ? 0 : -1;
 }
 
@@ -46,6 +46,22 @@ static int64_t get_int(json_object *obj, const char *name) {
                  json_object_is_type(v, json_type_int)
              ? json_object_get_int64(v)
              : 0;
+}
+
+/* The order id as text; a number is a record from before ids were text
+ * (0: none). One that is not a valid id is dropped: it is only reported. */
+static void order_id(json_object *obj, ex_dedupe_t *d) {
+  json_object *v;
+  int64_t n;
+  if (!json_object_object_get_ex(obj, "order_id", &v))
+    return;
+  if (json_object_is_type(v, json_type_int)) {
+    if ((n = json_object_get_int64(v)) != 0)
+      snprintf(d->order_id, sizeof d->order_id, "%lld", (long long)n);
+  } else if (json_object_is_type(v, json_type_string) &&
+             dg_order_id_valid(json_object_get_string(v))) {
+    snprintf(d->order_id, sizeof d->order_id, "%s", json_object_get_string(v));
+  }
 }
 
 void ex_dedupe_decode(const char *s, size_t len, ex_dedupe_t *d) {
@@ -66,7 +82,7 @@ void ex_dedupe_decode(const char *s, size_t len, ex_dedupe_t *d) {
     copy_str(obj, "status", d->status, sizeof d->status);
     copy_str(obj, "executed_qty", d->executed_qty, sizeof d->executed_qty);
     copy_str(obj, "consumer", d->consumer, sizeof d->consumer);
-    d->order_id = get_int(obj, "order_id");
+    order_id(obj, d);
     d->ts = get_int(obj, "ts");
     d->sent_ts = get_int(obj, "sent_ts");
     for (int i = EX_DD_CLAIMED; i <= EX_DD_FINAL; i++)

@@ -1,17 +1,19 @@
 /* dedupe.h - the exactly-once record of a plan, P:apply:dedupe:PLAN_ID:
  *
- *   {"state":"claimed|submitted|final","status":"EXECUTED","order_id":123,
+ *   {"state":"claimed|submitted|final","status":"EXECUTED","order_id":"123",
  *    "executed_qty":"0.007","consumer":"host","ts":ms,"sent_ts":ms}
  *
  * claimed: a consumer owns the plan and has NOT sent an order; submitted:
  * it is about to send / has sent (written BEFORE the request, sent_ts = the
  * request's time); final: the outcome is known (status, order_id). Every
  * change is a compare-and-set against the exact stored text, so two
- * consumers can never both own a plan. TTL 86400 s. */
+ * consumers can never both own a plan. TTL 86400 s. A record written
+ * before order ids were text ("order_id":123, 0 for none) reads the same. */
 #ifndef DG_EXECUTOR_DEDUPE_H
 #define DG_EXECUTOR_DEDUPE_H
 
 #include "driftguard/decimal.h"
+#include "driftguard/exchange.h"
 #include "executor/executor.h"
 
 #include <stdint.h>
@@ -31,8 +33,8 @@ typedef enum {
 
 typedef struct {
   ex_dd_state_t state;
-  char status[32]; /* final: the plan's outcome */
-  int64_t order_id;
+  char status[32];                /* final: the plan's outcome */
+  char order_id[DG_ORDER_ID_MAX]; /* "" when none */
   char executed_qty[DG_DEC_STRLEN];
   char consumer[64];
   int64_t ts;      /* last change, ms epoch */

@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BINANCE_ERR_NO_SUCH_ORDER (-2013)
-
 typedef struct {
   ex_ctx_t *ctx;
   int64_t until_ms; /* store: the end to store; check: the end found */
@@ -126,5 +124,5 @@ int ex_call(ex_ctx_t *ctx, ex_call_t *c, ex_op_t op, ex_outcome_t *out) {
 
 int ex_call_not_found(const ex_call_t *c) {
   return c->res.status == DG_EX_REFUSED &&
-         c->res.code == BINANCE_ERR_NO_SUCH_ORDER;
+         c->res.reason == DG_EX_REASON_ORDER_NOT_FOUND;
 }

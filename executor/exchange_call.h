@@ -32,7 +32,7 @@ typedef struct {
  * stopping. */
 int ex_call(ex_ctx_t *ctx, ex_call_t *c, ex_op_t op, ex_outcome_t *out);
 
-/* 1 when the last call's answer was "no such order" (-2013). */
+/* 1 when the last call's answer was "no such order" (yet). */
 int ex_call_not_found(const ex_call_t *c);
 
 #endif

@@ -40,7 +40,7 @@ ex_verdict_t ex_job_prepare(ex_job_t *j, ex_ctx_t *ctx, const char *entry_id,
                       j->p->symbol) < 0 ||
       dg_key_dedupe(j->dedupe_key, sizeof j->dedupe_key, ctx->cfg->key_prefix,
                     j->p->plan_id) < 0 ||
-      dg_client_order_id(j->p->plan_id, j->coid) != 0)
+      dg_exchange_client_order_id(ctx->exchange, j->p->plan_id, j->coid) != 0)
     return ex_job_guardrail(j, EX_RULE_MALFORMED,
                             "plan_id or symbol too long for a key");
   return EX_V_NEXT;

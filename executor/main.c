@@ -249,6 +249,7 @@ static int run(const ex_config_t *cfg, int dry_run) {
   opts = (dg_exchange_opts_t){.url = cfg->url,
                               .api_key = s->api.api_key,
                               .api_secret = s->api.secret,
+                              .api_passphrase = s->api.passphrase,
                               .timeout_ms = (int)cfg->timeout_ms,
                               .recv_window_ms = cfg->recv_window_ms};
   if (dg_exchange_global_init() != 0) {

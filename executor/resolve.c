@@ -23,11 +23,11 @@ ex_verdict_t ex_job_order_outcome(ex_job_t *j) {
   dg_dec_format(j->p->exchange_amt, amt, sizeof amt);
   dg_log(LOG_NOTICE,
          "[RECONCILE_CLOSE_AUDIT] reconcile_close=true symbol=%s qty=%s "
-         "side=%s order_id=%lld plan_id=%s hold_key=%s exchange_amt=%s",
-         j->p->symbol, qty, j->p->side, (long long)o->order_id, j->p->plan_id,
-         j->hold_key, amt);
+         "side=%s order_id=%s plan_id=%s hold_key=%s exchange_amt=%s",
+         j->p->symbol, qty, j->p->side, o->order_id, j->p->plan_id, j->hold_key,
+         amt);
   dg_log_flush();
-  j->out.order_id = o->order_id;
+  snprintf(j->out.order_id, sizeof j->out.order_id, "%s", o->order_id);
   dg_dec_format(o->executed_qty, j->out.executed_qty,
                 sizeof j->out.executed_qty);
   if (dg_dec_sign(o->executed_qty) > 0 || strcmp(o->status, "FILLED") == 0 ||
@@ -41,7 +41,7 @@ ex_verdict_t ex_job_order_outcome(ex_job_t *j) {
 }
 
 /* The query's verdict: the order's outcome when the exchange knows it,
- * NEXT when it does not (-2013), else what the failure leaves. */
+ * NEXT when it does not (yet), else what the failure leaves. */
 static ex_verdict_t query(ex_job_t *j) {
   ex_verdict_t v = ex_job_call(j, EX_OP_QUERY);
   if (v == EX_V_NEXT)

@@ -108,14 +108,13 @@ static int still_pending(ex_ctx_t *ctx, const char *entry_id) {
 /* One entry's result values (result_fields order) and the numbers they
  * point into. */
 typedef struct {
-  char order_id[24], ts[24];
+  char ts[24];
   const char *v[RESULT_FIELDS];
 } result_values_t;
 
 static void result_values(ex_ctx_t *ctx, const ex_finish_t *f,
                           const ex_outcome_t *o, result_values_t *r) {
   size_t k = 0;
-  snprintf(r->order_id, sizeof r->order_id, "%lld", (long long)o->order_id);
   snprintf(r->ts, sizeof r->ts, "%lld", (long long)ex_now_ms());
   r->v[k++] = f->plan_id != NULL ? f->plan_id : "";
   r->v[k++] = f->symbol != NULL ? f->symbol : "";
@@ -123,7 +122,7 @@ static void result_values(ex_ctx_t *ctx, const ex_finish_t *f,
   r->v[k++] = ex_rule_name(o->rule);
   r->v[k++] = o->dedupe_hit ? "true" : "false";
   r->v[k++] = o->original_status;
-  r->v[k++] = o->order_id != 0 ? r->order_id : "";
+  r->v[k++] = o->order_id;
   r->v[k++] = f->client_order_id != NULL ? f->client_order_id : "";
   r->v[k++] = o->executed_qty;
   r->v[k++] = o->error;
@@ -174,15 +173,14 @@ static void log_result(const ex_finish_t *f, const ex_outcome_t *o) {
                   : LOG_WARNING;
   snprintf(line, sizeof line,
            "event=result entry_id=%s plan_id=%s symbol=%s status=%s rule=%s "
-           "dedupe_hit=%s original_status=%s order_id=%lld executed_qty=%s "
+           "dedupe_hit=%s original_status=%s order_id=%s executed_qty=%s "
            "error=\"%s\"",
            f->entry_id, f->plan_id != NULL ? f->plan_id : "",
            f->symbol != NULL ? f->symbol : "", ex_status_name(o->status),
            ex_rule_name(o->rule), o->dedupe_hit ? "true" : "false",
-           o->original_status, (long long)o->order_id, o->executed_qty,
-           o->error);
+           o->original_status, o->order_id, o->executed_qty, o->error);
   if (o->status == EX_ST_EXECUTED || o->status == EX_ST_DRY_RUN ||
-      (o->order_id != 0 && !o->dedupe_hit)) {
+      (o->order_id[0] != '\0' && !o->dedupe_hit)) {
     dg_log(level, "%s", line);
     return;
   }

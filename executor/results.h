@@ -31,7 +31,7 @@ typedef struct {
   int no_request;           /* RETRYABLE_RATE_LIMIT: a ban stopped us before any
                                request (counted as rejected, not executed) */
   char original_status[32]; /* DROPPED_DUPLICATE: the first outcome */
-  int64_t order_id;
+  char order_id[DG_ORDER_ID_MAX]; /* "" when none */
   char executed_qty[DG_DEC_STRLEN];
   char error[320];
 } ex_outcome_t;

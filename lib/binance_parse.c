@@ -206,6 +206,29 @@ int64_t dg_bn_retry_after_ms(const char *value, int64_t now_ms) {
   return when > 0 ? (int64_t)when * 1000 : 0;
 }
 
+int dg_bn_parse_used_weight(const char *value) {
+  char *end;
+  long v = strtol(value, &end, 10);
+  return (*end == '\0' && end != value && v >= 0 && v <= 1000000000L) ? (int)v
+                                                                      : -1;
+}
+
+/* The caller-visible meaning of the codes driftguard acts on. */
+static dg_ex_reason_t reason_of(int code) {
+  switch (code) {
+  case DG_BN_ERR_NO_SUCH_ORDER:
+    return DG_EX_REASON_ORDER_NOT_FOUND;
+  case DG_BN_ERR_TIMESTAMP:
+    return DG_EX_REASON_CLOCK_SKEW;
+  case DG_BN_ERR_DUPLICATE_CLIENT_ID:
+    return DG_EX_REASON_DUPLICATE_CLIENT_ID;
+  case DG_BN_ERR_BAD_SYMBOL:
+    return DG_EX_REASON_UNKNOWN_SYMBOL;
+  default:
+    return DG_EX_REASON_NONE;
+  }
+}
+
 static int contains(const char *hay, size_t len, const char *needle) {
   return hay != NULL && memmem(hay, len, needle, strlen(needle)) != NULL;
 }
@@ -242,6 +265,7 @@ dg_ex_status_t dg_bn_classify_reply(long http_status, const char *body,
   }
   res->http_status = (int)http_status;
   res->code = has_error ? code : 0;
+  res->reason = reason_of(res->code);
   snprintf(res->msg, sizeof(res->msg), "%s", emsg);
 
   res->not_executed =
@@ -553,6 +577,7 @@ int dg_bn_parse_order(const char *body, size_t len, dg_order_t *out, char *err,
                       size_t errlen) {
   json_object *root = parse_json(body, len), *ro;
   dg_order_t o;
+  int64_t order_id;
   int rc = -1;
 
   memset(&o, 0, sizeof(o));
@@ -561,7 +586,7 @@ int dg_bn_parse_order(const char *body, size_t len, dg_order_t *out, char *err,
     goto done;
   }
   if (copy_str(o.symbol, sizeof(o.symbol), get_str(root, "symbol")) != 0 ||
-      get_i64(root, "orderId", &o.order_id) != 0 ||
+      get_i64(root, "orderId", &order_id) != 0 ||
       copy_str(o.client_order_id, sizeof(o.client_order_id),
                get_str(root, "clientOrderId")) != 0 ||
       copy_str(o.status, sizeof(o.status), get_str(root, "status")) != 0 ||
@@ -573,6 +598,7 @@ int dg_bn_parse_order(const char *body, size_t len, dg_order_t *out, char *err,
              "side, origQty or executedQty");
     goto done;
   }
+  snprintf(o.order_id, sizeof(o.order_id), "%" PRId64, order_id);
   if (json_object_object_get_ex(root, "reduceOnly", &ro))
     o.reduce_only = json_object_is_type(ro, json_type_boolean)
                         ? json_object_get_boolean(ro)
@@ -586,6 +612,11 @@ done:
 }
 
 /* --- validation ----------------------------------------------------------- */
+
+int dg_bn_client_order_id(const char *plan_id,
+                          char out[DG_CLIENT_ORDER_ID_MAX + 1]) {
+  return dg_ex_hashed_client_id(plan_id, "dgrc-", 36, out);
+}
 
 int dg_bn_valid_client_order_id(const char *s) {
   size_t n = 0;

@@ -10,7 +10,11 @@
  * (dg_ex_result_t.not_executed) and may then resend with the same client
  * order id; its recvWindow counts from dg_ex_result_t.sent_ms. Orders
  * go out on a fresh connection for the same reason (see http.h). Parsing and
- * the reply -> outcome mapping live in binance_parse.c. */
+ * the reply -> outcome mapping live in binance_parse.c.
+ *
+ * Rate use (dg_ex_result_t.rate_used): X-MBX-USED-WEIGHT-1M, the request
+ * weight this IP used in the current minute (the limit is in exchangeInfo
+ * rateLimits), on every reply. */
 #include "driftguard/binance_parse.h"
 #include "driftguard/http.h"
 #include "driftguard/keyfile.h"
@@ -102,6 +106,13 @@ static dg_exchange_t *bn_open(const dg_exchange_opts_t *o, char *err,
              DG_SECRET_MAX - 1);
     return NULL;
   }
+  if (o->api_passphrase != NULL && o->api_passphrase[0] != '\0') {
+    snprintf(err, errlen,
+             "binance-usdm: the key file has a third line (a passphrase); "
+             "Binance keys have none: the file holds the API key, then the "
+             "secret");
+    return NULL;
+  }
   if (timeout < 0 || window < 1 || window > BN_MAX_RECV_WINDOW_MS) {
     snprintf(err, errlen,
              "binance-usdm: timeout must be positive and recvWindow between "
@@ -152,7 +163,7 @@ static dg_ex_status_t bn_call(bn_t *b, const char *method, const char *path,
                               const dg_bn_query_t *params, int kind,
                               const char *header, dg_http_reply_t *reply,
                               dg_ex_result_t *res) {
-  char url[BN_URL_MAX + 64 + DG_BN_QUERY_MAX];
+  char url[BN_URL_MAX + 64 + DG_BN_QUERY_MAX], header_value[64];
   int post = strcmp(method, "POST") == 0;
   const char *query = params && params->len > 0 ? params->buf : NULL;
 
@@ -161,7 +172,9 @@ static dg_ex_status_t bn_call(bn_t *b, const char *method, const char *path,
            query && !post ? "?" : "", query && !post ? query : "");
   dg_http_request(b->http, method, url, header, post ? query : NULL,
                   kind == BN_ORDER, reply);
-  res->used_weight_1m = reply->used_weight_1m;
+  if (dg_http_reply_header(reply, "X-MBX-USED-WEIGHT-1M", header_value,
+                           sizeof(header_value)))
+    res->rate_used = dg_bn_parse_used_weight(header_value);
 
   if (reply->outcome == DG_HTTP_NOT_SENT) {
     res->not_executed = 1;
@@ -182,8 +195,10 @@ static dg_ex_status_t bn_call(bn_t *b, const char *method, const char *path,
                             "%s %s: reply larger than %u bytes", method, path,
                             DG_HTTP_MAX_BODY);
   }
+  dg_http_reply_header(reply, "Retry-After", header_value,
+                       sizeof(header_value));
   dg_bn_classify_reply(reply->status, reply->body, reply->body_len,
-                       reply->retry_after, dg_ex_wall_ms(), res);
+                       header_value, dg_ex_wall_ms(), res);
   /* Only an order can have an unknown fate; a read that failed that way
    * simply failed. */
   if (res->status == DG_EX_UNKNOWN && kind != BN_ORDER)
@@ -243,7 +258,8 @@ static dg_ex_status_t bn_signed(bn_t *b, const char *method, const char *path,
     if (sig != NULL)
       dg_ex_result_scrub(res, sig + strlen("signature="));
     dg_secret_wipe(&q, sizeof(q));
-    if (res->status == DG_EX_REFUSED && res->code == DG_BN_ERR_TIMESTAMP) {
+    if (res->status == DG_EX_REFUSED &&
+        res->reason == DG_EX_REASON_CLOCK_SKEW) {
       b->time_synced = 0;
       if (kind == BN_READ && attempt == 0)
         continue;
@@ -254,6 +270,7 @@ static dg_ex_status_t bn_signed(bn_t *b, const char *method, const char *path,
 
 static dg_ex_status_t bad_symbol(dg_ex_result_t *res, const char *symbol) {
   res->code = DG_BN_ERR_BAD_SYMBOL;
+  res->reason = DG_EX_REASON_UNKNOWN_SYMBOL;
   return dg_ex_result_set(res, DG_EX_REFUSED, "invalid symbol \"%.40s\"",
                           symbol ? symbol : "(null)");
 }
@@ -362,6 +379,7 @@ static dg_ex_status_t bn_symbol_rules(dg_exchange_t *ex, const char *symbol,
   }
   if (r == NULL) {
     res->code = DG_BN_ERR_BAD_SYMBOL;
+    res->reason = DG_EX_REASON_UNKNOWN_SYMBOL;
     return dg_ex_result_set(res, DG_EX_REFUSED,
                             "%s is not listed with a MARKET_LOT_SIZE filter "
                             "in exchangeInfo",
@@ -477,4 +495,5 @@ const dg_ex_driver_t dg_ex_binance_usdm = {
     .hedge_mode = bn_hedge_mode,
     .place_close = bn_place_close,
     .query_order = bn_query_order,
+    .client_order_id = dg_bn_client_order_id,
 };

@@ -3,6 +3,8 @@
  * clocks) and the process-wide HTTP set-up. */
 #include "exchange_driver.h"
 
+#include "driftguard/sign.h"
+
 #include <curl/curl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,11 +27,17 @@ dg_exchange_t *dg_exchange_new(const char *name, const dg_exchange_opts_t *o,
     snprintf(err, errlen, "exchange: no driver name or options");
     return NULL;
   }
-  for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
+  char known[256] = "";
+  size_t used = 0;
+  for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++) {
     if (strcmp(drivers[i]->name, name) == 0)
       return drivers[i]->open(o, err, errlen);
+    if (used < sizeof(known))
+      used += (size_t)snprintf(known + used, sizeof(known) - used, "%s%s",
+                               i > 0 ? ", " : "", drivers[i]->name);
+  }
   snprintf(err, errlen, "exchange: unknown driver \"%s\" (known: %s)", name,
-           dg_ex_binance_usdm.name);
+           known);
   return NULL;
 }
 
@@ -67,17 +75,64 @@ dg_ex_status_t dg_exchange_hedge_mode(dg_exchange_t *ex, int *dual,
   return ex->drv->hedge_mode(ex, dual, res);
 }
 
+int dg_order_id_valid(const char *s) {
+  size_t n = 0;
+  if (s == NULL)
+    return 0;
+  for (; s[n]; n++)
+    if (!((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= 'a' && s[n] <= 'z') ||
+          (s[n] >= '0' && s[n] <= '9') || s[n] == '.' || s[n] == '_' ||
+          s[n] == ':' || s[n] == '-'))
+      return 0;
+  return n > 0 && n < DG_ORDER_ID_MAX;
+}
+
+/* The order id goes into Redis records, results and log lines as it is:
+ * one a driver let through unchecked is a reply not understood. */
+static dg_ex_status_t checked_order(dg_ex_status_t st, const dg_order_t *out,
+                                    dg_ex_result_t *res) {
+  if (st != DG_EX_OK || dg_order_id_valid(out->order_id))
+    return st;
+  return dg_ex_result_set(res, DG_EX_BAD_REPLY,
+                          "order: the order id is not 1 to %d letters, "
+                          "digits or \". _ : -\"",
+                          DG_ORDER_ID_MAX - 1);
+}
+
 dg_ex_status_t dg_exchange_place_close(dg_exchange_t *ex, const char *symbol,
                                        const char *side, dg_dec_t qty,
                                        const char *client_order_id,
                                        dg_order_t *out, dg_ex_result_t *res) {
-  return ex->drv->place_close(ex, symbol, side, qty, client_order_id, out, res);
+  return checked_order(
+      ex->drv->place_close(ex, symbol, side, qty, client_order_id, out, res),
+      out, res);
 }
 
 dg_ex_status_t dg_exchange_query_order(dg_exchange_t *ex, const char *symbol,
                                        const char *client_order_id,
                                        dg_order_t *out, dg_ex_result_t *res) {
-  return ex->drv->query_order(ex, symbol, client_order_id, out, res);
+  return checked_order(
+      ex->drv->query_order(ex, symbol, client_order_id, out, res), out, res);
+}
+
+int dg_exchange_client_order_id(const dg_exchange_t *ex, const char *plan_id,
+                                char out[DG_CLIENT_ORDER_ID_MAX + 1]) {
+  return ex->drv->client_order_id(plan_id, out);
+}
+
+int dg_ex_hashed_client_id(const char *plan_id, const char *prefix, size_t len,
+                           char out[DG_CLIENT_ORDER_ID_MAX + 1]) {
+  char digest[DG_SHA256_HEXLEN + 1];
+  size_t prefix_len = prefix != NULL ? strlen(prefix) : 0;
+
+  if (plan_id == NULL || out == NULL || len > DG_CLIENT_ORDER_ID_MAX ||
+      prefix_len >= len || len - prefix_len > DG_SHA256_HEXLEN ||
+      dg_sha256_hex(plan_id, strlen(plan_id), digest) != 0)
+    return -1;
+  memcpy(out, prefix, prefix_len);
+  memcpy(out + prefix_len, digest, len - prefix_len);
+  out[len] = '\0';
+  return 0;
 }
 
 const char *dg_ex_status_name(dg_ex_status_t s) {
@@ -102,10 +157,26 @@ const char *dg_ex_status_name(dg_ex_status_t s) {
   return "invalid";
 }
 
+const char *dg_ex_reason_name(dg_ex_reason_t r) {
+  switch (r) {
+  case DG_EX_REASON_NONE:
+    return "none";
+  case DG_EX_REASON_ORDER_NOT_FOUND:
+    return "order_not_found";
+  case DG_EX_REASON_CLOCK_SKEW:
+    return "clock_skew";
+  case DG_EX_REASON_DUPLICATE_CLIENT_ID:
+    return "duplicate_client_id";
+  case DG_EX_REASON_UNKNOWN_SYMBOL:
+    return "unknown_symbol";
+  }
+  return "invalid";
+}
+
 void dg_ex_result_init(dg_ex_result_t *res) {
   memset(res, 0, sizeof(*res));
   res->status = DG_EX_OK;
-  res->used_weight_1m = -1;
+  res->rate_used = -1;
 }
 
 dg_ex_status_t dg_ex_result_set(dg_ex_result_t *res, dg_ex_status_t status,

@@ -27,6 +27,9 @@ typedef struct dg_ex_driver {
   dg_ex_status_t (*query_order)(dg_exchange_t *ex, const char *symbol,
                                 const char *client_order_id, dg_order_t *out,
                                 dg_ex_result_t *res);
+  /* The plan's client order id, valid on the venue (no handle needed). */
+  int (*client_order_id)(const char *plan_id,
+                         char out[DG_CLIENT_ORDER_ID_MAX + 1]);
 } dg_ex_driver_t;
 
 /* Every driver's handle starts with this, so exchange.c can dispatch. */
@@ -36,7 +39,7 @@ struct dg_exchange {
 
 extern const dg_ex_driver_t dg_ex_binance_usdm;
 
-/* Reset a result to "no reply yet" (status OK, used_weight_1m -1). */
+/* Reset a result to "no reply yet" (status OK, rate_used -1). */
 void dg_ex_result_init(dg_ex_result_t *res);
 /* Set status and a printf message; returns the status. */
 __attribute__((format(printf, 3, 4))) dg_ex_status_t
@@ -45,6 +48,12 @@ dg_ex_result_set(dg_ex_result_t *res, dg_ex_status_t status, const char *fmt,
 /* Replace every occurrence of secret (API key, secret, signature) in
  * res->msg with "***", so no reply text can leak one. */
 void dg_ex_result_scrub(dg_ex_result_t *res, const char *secret);
+/* prefix + the first hex digits of SHA-256(plan_id), len characters in
+ * all (at most DG_CLIENT_ORDER_ID_MAX, longer than prefix): the
+ * deterministic client order id every driver builds its own from. Returns
+ * 0, -1 on failure. */
+int dg_ex_hashed_client_id(const char *plan_id, const char *prefix, size_t len,
+                           char out[DG_CLIENT_ORDER_ID_MAX + 1]);
 /* Wall clock (request timestamps) and monotonic clock (cache ages), ms. */
 int64_t dg_ex_wall_ms(void);
 int64_t dg_ex_mono_ms(void);

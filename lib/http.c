@@ -1,6 +1,7 @@
 /* http.c - the blocking libcurl client of http.h: one easy handle reused
- * for keep-alive, strict transport settings, the reply body and the two
- * headers exchange drivers need (Retry-After, X-MBX-USED-WEIGHT-1M).
+ * for keep-alive, strict transport settings, the reply body and the reply's
+ * header lines, which the driver reads itself (dg_http_reply_header): which
+ * headers matter is the venue's business, not this file's.
  *
  * The body buffer is mapped pages of its own (mmap/mremap), not malloc's:
  * a buffer grown past DG_HTTP_BODY_KEEP by one huge reply is unmapped, so
@@ -24,7 +25,10 @@ struct dg_http {
   char *body; /* reply body buffer (mapped), grown as needed */
   size_t len, cap;
   int too_large;
-  dg_http_reply_t *reply; /* the request in progress, for the callbacks */
+  /* The last response's header lines, as received ("Name: value\r\n"...);
+   * lines that do not fit are dropped (a venue's headers are far smaller). */
+  char headers[DG_HTTP_HEADERS_MAX];
+  size_t headers_len;
   char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -75,43 +79,40 @@ size_t dg_http_buffer_size(const dg_http_t *h) {
   return h->cap;
 }
 
-/* The value of header line "Name: value\r\n" when its name is name. */
-static int header_value(const char *line, size_t n, const char *name, char *out,
-                        size_t size) {
-  size_t nl = strlen(name), vs, ve;
-  if (n <= nl || strncasecmp(line, name, nl) != 0 || line[nl] != ':')
-    return 0;
-  for (vs = nl + 1; vs < n && (line[vs] == ' ' || line[vs] == '\t'); vs++)
-    ;
-  for (ve = n; ve > vs && (line[ve - 1] == '\r' || line[ve - 1] == '\n' ||
-                           line[ve - 1] == ' ' || line[ve - 1] == '\t');
-       ve--)
-    ;
-  snprintf(out, size, "%.*s", (int)(ve - vs), line + vs);
-  return 1;
-}
-
 static size_t on_header(char *line, size_t size, size_t nmemb, void *userp) {
   dg_http_t *h = userp;
-  dg_http_reply_t *r = h->reply;
   size_t n = size * nmemb;
-  char weight[32];
-  if (n >= 5 && strncmp(line, "HTTP/", 5) == 0) {
-    /* A new response (after a 100 Continue): forget the previous one's. */
-    r->retry_after[0] = '\0';
-    r->used_weight_1m = -1;
-  } else if (header_value(line, n, "X-MBX-USED-WEIGHT-1M", weight,
-                          sizeof(weight))) {
-    char *end;
-    long v = strtol(weight, &end, 10);
-    r->used_weight_1m =
-        (*end == '\0' && end != weight && v >= 0 && v <= 1000000000L) ? (int)v
-                                                                      : -1;
-  } else {
-    header_value(line, n, "Retry-After", r->retry_after,
-                 sizeof(r->retry_after));
+  if (n >= 5 && strncmp(line, "HTTP/", 5) == 0)
+    h->headers_len = 0; /* a new response (after a 100 Continue) */
+  else if (n < sizeof(h->headers) - h->headers_len) {
+    memcpy(h->headers + h->headers_len, line, n);
+    h->headers_len += n;
   }
+  h->headers[h->headers_len] = '\0';
   return n;
+}
+
+int dg_http_reply_header(const dg_http_reply_t *r, const char *name, char *out,
+                         size_t size) {
+  size_t nl = strlen(name);
+  for (const char *line = r->headers; line != NULL && *line;) {
+    const char *eol = strchr(line, '\n');
+    size_t n = eol != NULL ? (size_t)(eol - line) : strlen(line), vs, ve;
+    if (n > nl && strncasecmp(line, name, nl) == 0 && line[nl] == ':') {
+      for (vs = nl + 1; vs < n && (line[vs] == ' ' || line[vs] == '\t'); vs++)
+        ;
+      for (ve = n; ve > vs && (line[ve - 1] == '\r' || line[ve - 1] == ' ' ||
+                               line[ve - 1] == '\t');
+           ve--)
+        ;
+      snprintf(out, size, "%.*s", (int)(ve - vs), line + vs);
+      return 1;
+    }
+    line = eol != NULL ? eol + 1 : NULL;
+  }
+  if (size > 0)
+    out[0] = '\0';
+  return 0;
 }
 
 dg_http_t *dg_http_new(long timeout_ms, char *err, size_t errlen) {
@@ -221,13 +222,13 @@ void dg_http_request(dg_http_t *h, const char *method, const char *url,
   CURL *c = h->curl;
 
   memset(reply, 0, sizeof(*reply));
-  reply->used_weight_1m = -1;
   reply->outcome = DG_HTTP_NOT_SENT;
   dg_http_trim(h); /* the previous body is no longer valid anyway */
   h->len = 0;
   h->too_large = 0;
   h->errbuf[0] = '\0';
-  h->reply = reply;
+  h->headers_len = 0;
+  h->headers[0] = '\0';
 
   if (header != NULL) {
     if ((tmp = curl_slist_append(headers, header)) == NULL)
@@ -271,6 +272,7 @@ void dg_http_request(dg_http_t *h, const char *method, const char *url,
   }
   reply->body = h->body ? h->body : "";
   reply->body_len = h->len;
+  reply->headers = h->headers;
   goto done;
 oom:
   snprintf(reply->error, sizeof(reply->error), "out of memory");
@@ -280,7 +282,8 @@ done:
   if (post)
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
   free_headers(headers);
-  h->reply = NULL;
   if (reply->body == NULL)
     reply->body = "";
+  if (reply->headers == NULL)
+    reply->headers = "";
 }

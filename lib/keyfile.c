@@ -16,7 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* A key file holds one or two short lines; anything bigger is a mistake. */
+/* A key file holds one to three short lines; anything bigger is a
+ * mistake. */
 #define KEYFILE_MAX_BYTES 4096
 
 void dg_secret_wipe(void *p, size_t n) {
@@ -250,7 +251,14 @@ int dg_keyfile_read_credentials(const char *path, dg_api_credentials_t *out,
   if (take_line(path, 2, "secret", &cursor, out->secret, sizeof(out->secret),
                 err, errlen) != 0)
     goto done;
-  rc = expect_end(path, cursor, 2, err, errlen);
+  if (cursor[strspn(cursor, " \t\r\n")] == '\0') {
+    rc = 0;
+    goto done;
+  }
+  if (take_line(path, 3, "passphrase", &cursor, out->passphrase,
+                sizeof(out->passphrase), err, errlen) != 0)
+    goto done;
+  rc = expect_end(path, cursor, 3, err, errlen);
 done:
   dg_secret_wipe(buf, sizeof(buf));
   if (rc != 0)

@@ -21,11 +21,10 @@
 #include <string.h>
 
 #define PLAN_ID_PREFIX "reconclose"
-#define CLIENT_ORDER_ID_PREFIX "dgrc-"
 
 enum field_kind {
   FIELD_TOKEN,   /* string of printable ASCII, no spaces */
-  FIELD_SYMBOL,  /* string [A-Z0-9]{1,31} */
+  FIELD_SYMBOL,  /* string [A-Z0-9][A-Z0-9_-]{0,30} */
   FIELD_DECIMAL, /* exact decimal: string, or number without exponent */
   FIELD_BOOL,    /* true, false, "true" or "false" */
   FIELD_TS,      /* integer, ms epoch */
@@ -76,11 +75,17 @@ __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen,
   return -1;
 }
 
+/* The venues' grammars (BTCUSDT, BTC-USDT-SWAP, BTCUSD_PERP) and nothing
+ * that could change the meaning of a Redis key or pattern, a metric
+ * identifier, a file name, an argument or a key=value log line: no blank,
+ * ':', '{', '}', '*', '?', '[', '/', '.', control byte or lower case (one
+ * symbol, one spelling), and no '-' first (not an option). */
 int dg_symbol_valid(const char *s, size_t len) {
-  if (len == 0 || len >= DG_SYMBOL_MAX)
+  if (s == NULL || len == 0 || len >= DG_SYMBOL_MAX)
     return 0;
   for (size_t i = 0; i < len; i++)
-    if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
+    if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+          ((s[i] == '-' || s[i] == '_') && i > 0)))
       return 0;
   return 1;
 }
@@ -109,7 +114,8 @@ static int validate_plan(const dg_plan_t *p, char *err, size_t errlen) {
                                 : !valid_token(s, len, f->size))
       return fail(err, errlen,
                   f->kind == FIELD_SYMBOL
-                      ? "field %s: must be 1 to %d characters A-Z 0-9"
+                      ? "field %s: must be 1 to %d characters A-Z 0-9 - _ "
+                        "(not - or _ first)"
                       : "field %s: must be 1 to %d printable characters "
                         "without spaces",
                   f->name, (int)f->size - 1);
@@ -344,18 +350,4 @@ int dg_plan_mac(const dg_hmac_key_t *key, const char *plan_json, size_t len,
   if (key == NULL || plan_json == NULL || out == NULL)
     return -1;
   return dg_hmac_key_hex(key, plan_json, len, out);
-}
-
-int dg_client_order_id(const char *plan_id,
-                       char out[DG_CLIENT_ORDER_ID_MAX + 1]) {
-  char digest[DG_SHA256_HEXLEN + 1];
-  const size_t prefix_len = sizeof(CLIENT_ORDER_ID_PREFIX) - 1;
-
-  if (plan_id == NULL || out == NULL ||
-      dg_sha256_hex(plan_id, strlen(plan_id), digest) != 0)
-    return -1;
-  memcpy(out, CLIENT_ORDER_ID_PREFIX, prefix_len);
-  memcpy(out + prefix_len, digest, DG_CLIENT_ORDER_ID_MAX - prefix_len);
-  out[DG_CLIENT_ORDER_ID_MAX] = '\0';
-  return 0;
 }

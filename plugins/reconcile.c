@@ -139,8 +139,9 @@ static int rc_config_symbol(rc_account_t *a, oconfig_item_t *ci) {
                upper);
       status = rc_config_bad(a, ci, reason);
     } else {
-      status =
-          rc_config_bad(a, ci, "not a symbol (A-Z and 0-9, fewer than 32)");
+      status = rc_config_bad(a, ci,
+                             "not a symbol (A-Z, 0-9, - and _, not - or _ "
+                             "first, fewer than 32)");
     }
   } else {
     rc_symbol_t *s = rc_symbol_get(a, symbol);
@@ -402,6 +403,7 @@ static int rc_account_open(rc_account_t *a) {
   dg_exchange_opts_t opts = {.url = a->conf.url,
                              .api_key = creds.api_key,
                              .api_secret = creds.secret,
+                             .api_passphrase = creds.passphrase,
                              .timeout_ms = a->conf.timeout_ms,
                              .recv_window_ms = 5000};
   a->ex = dg_exchange_new(a->conf.exchange, &opts, err, sizeof(err));

@@ -40,8 +40,8 @@ typedef enum {
 typedef struct {
   char name[DG_SYMBOL_MAX];
   bool configured; /* from a Symbol option: always watched */
-  /* Its exchange rules (MARKET_LOT_SIZE), asked of the driver's cached
-   * exchangeInfo again every RC_RULES_EVERY: a poll then reads them from
+  /* Its exchange rules (step, minimum), asked of the driver's cached
+   * symbol rules again every RC_RULES_EVERY: a poll then reads them from
    * here instead of searching the exchange's list for every symbol. */
   cdtime_t rules_at; /* 0: not asked yet */
   bool listed;       /* the exchange lists it (step and min_qty valid) */
@@ -120,8 +120,8 @@ typedef struct {
 } rc_poll_work_t;
 
 /* CPU time of the polls after the first (which connects and fetches
- * exchangeInfo), thread CPU clock, logged at shutdown: the plugin's own
- * work (of which the positionRisk request and parse), and
+ * symbol rules), thread CPU clock, logged at shutdown: the plugin's own
+ * work (of which the positions request and parse), and
  * plugin_dispatch_values of its values. */
 typedef struct {
   uint64_t polls, cpu_own_ns, cpu_exchange_ns, cpu_dispatch_ns;

@@ -1,4 +1,4 @@
-/* reconcile_poll.c - one poll of one account: one positionRisk request
+/* reconcile_poll.c - one poll of one account: one positions request
  * for all symbols, the ledger of every watched symbol in one Redis round
  * trip (read), then per symbol rc_decide (reconcile_decide.c) and the
  * Redis writes of its action (apply): HOLD, + plan when a reduce-only
@@ -24,7 +24,7 @@
 /* Auto mode rescans the ledger and HOLD keys at most this often. */
 #define RC_SCAN_EVERY TIME_T_TO_CDTIME_T(60)
 /* A symbol's exchange rules are looked up again this often (the driver
- * refreshes its exchangeInfo hourly). */
+ * refreshes its symbol rules hourly). */
 #define RC_RULES_EVERY TIME_T_TO_CDTIME_T(60)
 
 static const char *const rc_source_names[RC_SRC_COUNT] = {"exchange", "ledger",
@@ -114,10 +114,12 @@ static void rc_exchange_failed(rc_account_t *a, const char *what,
   rc_account_error(a, RC_SRC_EXCHANGE, reason);
 }
 
+/* exchange_weight: the venue's own measure of its request budget used, when
+ * its reply reports one (dg_ex_result_t.rate_used). */
 static void rc_publish_weight(rc_account_t *a, const dg_ex_result_t *r) {
-  if (r->used_weight_1m >= 0)
+  if (r->rate_used >= 0)
     rc_metric_account(a, "exchange_weight", NULL,
-                      (value_t){.gauge = (gauge_t)r->used_weight_1m});
+                      (value_t){.gauge = (gauge_t)r->rate_used});
 }
 
 static int rc_name_cmp(const void *x, const void *y) {
@@ -238,7 +240,7 @@ static int rc_refresh_rules(rc_account_t *a, size_t n) {
     if (s->rules_at != 0 && now - s->rules_at < RC_RULES_EVERY)
       continue;
     dg_ex_status_t st = dg_exchange_symbol_rules(a->ex, s->name, &rules, &res);
-    if (st == DG_EX_REFUSED && res.code == -1121) {
+    if (st == DG_EX_REFUSED && res.reason == DG_EX_REASON_UNKNOWN_SYMBOL) {
       if (!s->rules_missing_logged)
         WARNING(RC_PLUGIN " plugin: account=%s symbol=%s is not listed by "
                           "the exchange; not reconciled",
@@ -246,7 +248,7 @@ static int rc_refresh_rules(rc_account_t *a, size_t n) {
       s->rules_missing_logged = true;
       s->listed = false;
     } else if (st != DG_EX_OK) {
-      rc_exchange_failed(a, "exchangeInfo", &res);
+      rc_exchange_failed(a, "symbol_rules", &res);
       return -1;
     } else {
       s->listed = true;
@@ -516,7 +518,7 @@ static void rc_ledger_health(rc_account_t *a, size_t n, bool ledger_lost) {
   rc_account_recovered(a, RC_SRC_LEDGER);
 }
 
-/* Everything after a successful positionRisk read. The watch list, the
+/* Everything after a successful positions read. The watch list, the
  * positions and the symbols are all sorted by name: one walk over them,
  * no search per symbol. Every input is gathered (and checked) before any
  * HOLD changes, so that a failure part way leaves every HOLD untouched.
@@ -549,7 +551,7 @@ static bool rc_poll_symbols(rc_account_t *a, const dg_position_t *pos,
     while (p < npos && strcmp(pos[p].symbol, s->name) < 0)
       p++;
     bool open = p < npos && strcmp(pos[p].symbol, s->name) == 0;
-    /* A symbol positionRisk omits is flat. */
+    /* A symbol the positions reply omits is flat. */
     if (s->listed)
       rc_symbol_poll(a, s, open ? pos[p].amt : DG_DEC_ZERO, &a->work.rows[i],
                      &policy, out, &redis_failed);
@@ -572,7 +574,7 @@ void rc_poll_log_cpu(const rc_account_t *a) {
   uint64_t timed = a->cpu.polls > 1 ? a->cpu.polls - 1 : 0;
   if (timed == 0)
     return;
-  /* Own work (of which the positionRisk request and its parsing), then
+  /* Own work (of which the positions request and its parsing), then
    * plugin_dispatch_values of the values (collectd's side); thread CPU
    * time, the first poll excluded. */
   INFO(RC_PLUGIN " plugin: account=%s polls=%" PRIu64
@@ -612,7 +614,7 @@ void rc_poll(rc_account_t *a, rc_poll_result_t *out) {
     cpu_exchange = rc_thread_cpu_ns() - cpu_ask;
     rc_publish_weight(a, &res);
     if (st != DG_EX_OK) {
-      rc_exchange_failed(a, "positionRisk", &res);
+      rc_exchange_failed(a, "positions", &res);
     } else {
       rc_account_recovered(a, RC_SRC_EXCHANGE);
       out->ok = rc_poll_symbols(a, pos, npos, out);

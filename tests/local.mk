@@ -15,6 +15,10 @@ TESTS += tests/unit/test_decimal tests/unit/test_sign
 # Secrets out of core dumps: plugin (MADV_DONTDUMP), executor (undumpable).
 TESTS += tests/integration/secrets_core.sh
 EXTRA_DIST += tests/integration/secrets_core.sh
+# The core (executor, plugin, ctl, lib) holds no venue code, header or
+# endpoint: those live in the drivers (lib/binance_*, lib/bybit_*, lib/okx_*).
+TESTS += tests/integration/venue_free_core.sh
+EXTRA_DIST += tests/integration/venue_free_core.sh
 EXTRA_DIST += tests/harness.sh tests/dec_literal.h tests/valgrind/run.sh tests/valgrind/collectd.supp
 include tests/chaos.mk
 include tests/e2e.mk

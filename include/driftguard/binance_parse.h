@@ -54,6 +54,9 @@ int64_t dg_bn_banned_until_ms(const char *msg);
  * 0 when empty or not understood. */
 int64_t dg_bn_retry_after_ms(const char *value, int64_t now_ms);
 
+/* An X-MBX-USED-WEIGHT-1M value as a number, -1 when it is not one. */
+int dg_bn_parse_used_weight(const char *value);
+
 /* Map an HTTP reply to a result (SPEC section 6):
  *   -1006/-1007 in the body (any status)        -> UNKNOWN
  *   429                                         -> RATE_LIMIT, retry_after_ms =
@@ -77,7 +80,8 @@ int64_t dg_bn_retry_after_ms(const char *value, int64_t now_ms);
  * resent after a clock re-sync: the exchange is asked first) and -4116
  * (an order with that client id exists). A 2xx carrying an error, a
  * gateway's page, an unknown status: not_executed stays 0.
- * http_status, code and msg are always filled; used_weight_1m is left alone.
+ * http_status, code, reason (the dg_ex_reason_t of -2013, -1021, -4116 and
+ * -1121) and msg are always filled; rate_used is left alone.
  * Returns res->status. */
 dg_ex_status_t dg_bn_classify_reply(long http_status, const char *body,
                                     size_t len, const char *retry_after,
@@ -108,6 +112,11 @@ int dg_bn_parse_exchange_info(const char *body, size_t len,
  * Returns 0, -1 with a reason in err. */
 int dg_bn_parse_order(const char *body, size_t len, dg_order_t *out, char *err,
                       size_t errlen);
+
+/* newClientOrderId of a plan: "dgrc-" + 31 hex digits of SHA-256(plan_id),
+ * 36 characters. Returns 0, -1 on failure. */
+int dg_bn_client_order_id(const char *plan_id,
+                          char out[DG_CLIENT_ORDER_ID_MAX + 1]);
 
 /* 1 when s is a valid newClientOrderId (^[.A-Z:/a-z0-9_-]{1,36}$). */
 int dg_bn_valid_client_order_id(const char *s);

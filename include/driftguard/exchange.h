@@ -2,10 +2,12 @@
  *
  * Every call returns a dg_ex_status_t and fills a dg_ex_result_t so callers
  * can tell apart every outcome they must treat differently: success, a
- * refusal with the exchange's code, rate limiting (429) and bans (418), a
- * server failure, and "unknown" (the request may have been executed: a
- * timeout or lost connection after sending, 503 "Unknown error", -1006,
- * -1007). A driver is one file (binance_usdm.c); dg_exchange_new picks it by
+ * refusal (with a venue-neutral reason when it means something to the
+ * caller), rate limiting and bans (until a time), a server failure, and
+ * "unknown" (the request may have been executed: a timeout or lost
+ * connection after sending, or a reply the venue documents as "execution
+ * status unknown"). The venue's own codes and headers stay in its driver: a
+ * driver is one file (lib/binance_usdm.c), dg_exchange_new picks it by
  * name. Implementations are blocking, bounded by timeout_ms, and thread
  * compatible (one handle per thread). */
 #ifndef DRIFTGUARD_EXCHANGE_H
@@ -19,23 +21,47 @@
 
 typedef enum {
   DG_EX_OK = 0,
-  DG_EX_REFUSED,    /* the exchange answered with an error code: ex.code/msg */
-  DG_EX_RATE_LIMIT, /* HTTP 429: retry_after_ms is the earliest next call */
-  DG_EX_BANNED,  /* HTTP 418: ban_until_ms from the message (or Retry-After) */
-  DG_EX_SERVER,  /* 5xx that is a known failure (not executed) */
-  DG_EX_UNKNOWN, /* fate unknown: may have been executed */
-  DG_EX_TRANSPORT, /* could not connect/send: certainly not executed */
-  DG_EX_BAD_REPLY, /* reply not understood (bad JSON, missing fields) */
+  DG_EX_REFUSED,    /* the exchange refused: reason, code, msg */
+  DG_EX_RATE_LIMIT, /* rate limited: retry_after_ms is the earliest next call */
+  DG_EX_BANNED,     /* banned: no call before ban_until_ms */
+  DG_EX_SERVER,     /* 5xx that is a known failure (not executed) */
+  DG_EX_UNKNOWN,    /* fate unknown: may have been executed */
+  DG_EX_TRANSPORT,  /* could not connect/send: certainly not executed */
+  DG_EX_BAD_REPLY,  /* reply not understood (bad JSON, missing fields) */
 } dg_ex_status_t;
+
+/* What a refusal (or a failed read) means to the caller, whatever the
+ * venue's own code for it; the driver sets it. The other typed outcomes are
+ * statuses: rate limited until T is DG_EX_RATE_LIMIT with retry_after_ms,
+ * banned until T is DG_EX_BANNED with ban_until_ms, fate unknown is
+ * DG_EX_UNKNOWN. */
+typedef enum {
+  DG_EX_REASON_NONE = 0,
+  /* The venue does not know that client order id (yet: a venue may answer
+   * so for a while after creating the order). */
+  DG_EX_REASON_ORDER_NOT_FOUND,
+  /* The request's timestamp was outside the venue's window: the driver
+   * re-syncs its clock before the next request (a read is retried once, an
+   * order never: its fate is asked for first). */
+  DG_EX_REASON_CLOCK_SKEW,
+  /* An order with that client order id exists: query it. */
+  DG_EX_REASON_DUPLICATE_CLIENT_ID,
+  /* The venue does not list (or trade) the symbol. */
+  DG_EX_REASON_UNKNOWN_SYMBOL,
+} dg_ex_reason_t;
 
 typedef struct {
   dg_ex_status_t status;
+  dg_ex_reason_t reason;  /* DG_EX_REASON_NONE unless one applies */
   int http_status;        /* 0 when no HTTP reply */
-  int code;               /* exchange error code (e.g. -2022), 0 if none */
+  int code;               /* the venue's error code, for logs only; 0: none */
   char msg[256];          /* exchange or transport message, no secrets */
-  int64_t retry_after_ms; /* absolute ms epoch, 0 if none (429/418) */
-  int64_t ban_until_ms;   /* absolute ms epoch, 0 if none (418) */
-  int used_weight_1m;     /* X-MBX-USED-WEIGHT-1M, -1 when absent */
+  int64_t retry_after_ms; /* absolute ms epoch, 0 if none (RATE_LIMIT) */
+  int64_t ban_until_ms;   /* absolute ms epoch, 0 if none (BANNED) */
+  /* The venue's own measure of its request budget used so far, as its reply
+   * reported it (the driver's header comment says which header and unit);
+   * -1 when the reply did not say. */
+  int rate_used;
   /* The request certainly did not execute: it was never sent, or the venue
    * refused it with a well-formed error body whose code it documents as
    * "not executed". 0 for everything else, whatever the status: an order
@@ -60,12 +86,21 @@ typedef struct {
   dg_dec_t max_qty; /* MARKET_LOT_SIZE maxQty */
 } dg_symbol_rules_t;
 
+/* An order id is the venue's text (Binance: a decimal number, Bybit: a
+ * UUID, OKX: a decimal string): 1 to DG_ORDER_ID_MAX - 1 letters, digits
+ * or ". _ : -" (dg_order_id_valid), so it is safe in JSON, Redis values
+ * and key=value log lines as it is. */
+#define DG_ORDER_ID_MAX 64
+
 typedef struct {
   char symbol[DG_SYMBOL_MAX];
-  int64_t order_id;
+  char order_id[DG_ORDER_ID_MAX];
   char client_order_id[DG_CLIENT_ORDER_ID_MAX + 1];
-  char status[24]; /* NEW, PARTIALLY_FILLED, FILLED, CANCELED, EXPIRED, ... */
-  char side[8];
+  /* driftguard's words, whatever the venue's (Binance's names): NEW,
+   * PARTIALLY_FILLED, FILLED, CANCELED, EXPIRED, REJECTED; a driver maps its
+   * venue's states onto them. */
+  char status[24];
+  char side[8]; /* BUY or SELL, as in a plan */
   dg_dec_t orig_qty;
   dg_dec_t executed_qty;
   int reduce_only;
@@ -75,8 +110,11 @@ typedef struct {
   const char *url;        /* base URL, e.g. https://fapi.binance.com */
   const char *api_key;    /* copied; never logged */
   const char *api_secret; /* copied; wiped on free */
-  long timeout_ms;        /* per request, connect included; 0: 3000 */
-  long recv_window_ms;    /* 0: 5000 (Binance's default), at most 60000 */
+  /* The key's passphrase (OKX), copied and wiped like the secret; NULL or
+   * "" when the key has none. A driver whose venue has none refuses one. */
+  const char *api_passphrase;
+  long timeout_ms;     /* per request, connect included; 0: 3000 */
+  long recv_window_ms; /* 0: 5000 (Binance's default), at most 60000 */
 } dg_exchange_opts_t;
 
 typedef struct dg_exchange dg_exchange_t;
@@ -109,28 +147,42 @@ int64_t dg_exchange_time_offset_ms(const dg_exchange_t *ex);
 dg_ex_status_t dg_exchange_positions(dg_exchange_t *ex, const char *symbol,
                                      dg_position_t **out, size_t *n,
                                      dg_ex_result_t *res);
-/* Step size and limits of a symbol, from a cached exchangeInfo (refreshed
- * when older than an hour or when the symbol is unknown). DG_EX_REFUSED with
- * code -1121 when the exchange does not list the symbol. */
+/* Step size and limits of a symbol, from a cached copy of the venue's
+ * rules (refreshed when older than an hour or when the symbol is unknown).
+ * DG_EX_REFUSED with reason DG_EX_REASON_UNKNOWN_SYMBOL when the exchange
+ * does not list the symbol. */
 dg_ex_status_t dg_exchange_symbol_rules(dg_exchange_t *ex, const char *symbol,
                                         dg_symbol_rules_t *out,
                                         dg_ex_result_t *res);
 /* 1 when the account is in hedge (dual side) mode; cached after success. */
 dg_ex_status_t dg_exchange_hedge_mode(dg_exchange_t *ex, int *dual,
                                       dg_ex_result_t *res);
-/* Place a reduce-only MARKET order with newClientOrderId and
- * newOrderRespType=RESULT. */
+/* Place a reduce-only MARKET order carrying client_order_id. A driver's
+ * order whose order id is not valid is DG_EX_BAD_REPLY (here and for
+ * dg_exchange_query_order). */
 dg_ex_status_t dg_exchange_place_close(dg_exchange_t *ex, const char *symbol,
                                        const char *side, dg_dec_t qty,
                                        const char *client_order_id,
                                        dg_order_t *out, dg_ex_result_t *res);
-/* Query an order by client order id: DG_EX_REFUSED code -2013 when the
- * exchange does not (yet) know it. */
+/* Query an order by client order id: DG_EX_REFUSED with reason
+ * DG_EX_REASON_ORDER_NOT_FOUND when the exchange does not (yet) know it. */
 dg_ex_status_t dg_exchange_query_order(dg_exchange_t *ex, const char *symbol,
                                        const char *client_order_id,
                                        dg_order_t *out, dg_ex_result_t *res);
 
+/* 1 when s is a valid order id (see DG_ORDER_ID_MAX). */
+int dg_order_id_valid(const char *s);
+
+/* The deterministic client order id of a plan, valid on this venue: the
+ * same plan_id always gives the same id, so an order of unknown fate is
+ * found again by asking for it (binance-usdm: "dgrc-" + 31 hex digits of
+ * SHA-256(plan_id)). Returns 0, -1 on failure. */
+int dg_exchange_client_order_id(const dg_exchange_t *ex, const char *plan_id,
+                                char out[DG_CLIENT_ORDER_ID_MAX + 1]);
+
 /* Text of a status for logs and results: "ok", "refused", "rate_limit", ... */
 const char *dg_ex_status_name(dg_ex_status_t s);
+/* Text of a reason for logs: "none", "order_not_found", "clock_skew", ... */
+const char *dg_ex_reason_name(dg_ex_reason_t r);
 
 #endif

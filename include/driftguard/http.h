@@ -17,6 +17,8 @@
  * is given back: at once when the reply was cut (body_too_large), else by
  * dg_http_trim or the next request. */
 #define DG_HTTP_BODY_KEEP (256u * 1024u)
+/* Room for a reply's header lines; lines past it are dropped. */
+#define DG_HTTP_HEADERS_MAX 8192u
 
 typedef enum {
   DG_HTTP_REPLIED,   /* a complete HTTP reply: see status */
@@ -31,10 +33,11 @@ typedef struct {
    * next request. */
   const char *body;
   size_t body_len;
-  int body_too_large;   /* REPLIED, but the body passed DG_HTTP_MAX_BODY */
-  char retry_after[64]; /* Retry-After header value, "" when absent */
-  int used_weight_1m;   /* X-MBX-USED-WEIGHT-1M, -1 when absent */
-  char error[256];      /* transport failure text (no URL, no headers) */
+  int body_too_large; /* REPLIED, but the body passed DG_HTTP_MAX_BODY */
+  /* The final response's header lines ("Name: value\r\n"...), owned like
+   * body; "" when none. Read them with dg_http_reply_header. */
+  const char *headers;
+  char error[256]; /* transport failure text (no URL, no headers) */
 } dg_http_reply_t;
 
 typedef struct dg_http dg_http_t;
@@ -56,6 +59,11 @@ void dg_http_free(dg_http_t *h);
 void dg_http_request(dg_http_t *h, const char *method, const char *url,
                      const char *header, const char *form_body,
                      int fresh_connection, dg_http_reply_t *reply);
+
+/* The value of the reply's header name (case-insensitive, blanks around
+ * it trimmed) into out: 1 when present, 0 (out "") when not. */
+int dg_http_reply_header(const dg_http_reply_t *r, const char *name, char *out,
+                         size_t size);
 
 /* Give back a body buffer larger than DG_HTTP_BODY_KEEP (the last reply's
  * body is invalid afterwards): call it once a big reply is parsed. */

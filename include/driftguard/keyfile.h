@@ -34,6 +34,7 @@ typedef struct {
 typedef struct {
   char api_key[DG_SECRET_MAX];
   char secret[DG_SECRET_MAX];
+  char passphrase[DG_SECRET_MAX]; /* third line (OKX); "" when none */
 } dg_api_credentials_t;
 
 /* From now on, judge key files for the service that will read them, not for
@@ -47,7 +48,8 @@ int dg_keyfile_check(const char *path, char *err, size_t errlen);
 /* The rule itself on a file's stat, for reader r (pure, unit-tested). */
 int dg_keyfile_judge(const char *path, const struct stat *st,
                      const dg_key_reader_t *r, char *err, size_t errlen);
-/* Two lines: API key, then secret. Returns 0, -1 with a reason in err. */
+/* Two lines, API key then secret, and a third, the passphrase, for venues
+ * whose keys have one (OKX). Returns 0, -1 with a reason in err. */
 int dg_keyfile_read_credentials(const char *path, dg_api_credentials_t *out,
                                 char *err, size_t errlen);
 /* One line (plan key, Redis password). Returns its length, -1 on error. */

@@ -14,6 +14,7 @@
 /* A plan's JSON is refused beyond this size (hostile input). */
 #define DG_PLAN_MAX_BYTES 4096
 #define DG_SYMBOL_MAX 32
+/* Longest client order id of any venue's driver (Binance, Bybit: 36). */
 #define DG_CLIENT_ORDER_ID_MAX 36
 
 typedef struct {
@@ -47,8 +48,8 @@ int dg_plan_encode(const dg_plan_t *p, char *buf, size_t size);
 
 /* Strict decode of untrusted JSON: every field present with the right type
  * (decimals as strings or numbers, reduceOnly as true/"true"/false/"false"),
- * no oversized input or fields, symbol [A-Z0-9] only. Returns 0, or -1 with
- * a one-line reason in err. Never crashes on any input. */
+ * no oversized input or fields, symbol as dg_symbol_valid. Returns 0, or -1
+ * with a one-line reason in err. Never crashes on any input. */
 int dg_plan_decode(const char *json, size_t len, dg_plan_t *p, char *err,
                    size_t errlen);
 
@@ -56,13 +57,10 @@ int dg_plan_decode(const char *json, size_t len, dg_plan_t *p, char *err,
 int dg_plan_mac(const dg_hmac_key_t *key, const char *plan_json, size_t len,
                 char out[65]);
 
-/* 1 when s[0..len) is a symbol driftguard accepts: [A-Z0-9]{1,31}. Every
- * symbol that reaches a Redis key, a plan or a request passes this. */
+/* 1 when s[0..len) is a symbol driftguard accepts: [A-Z0-9][A-Z0-9_-]{0,30},
+ * the venues' own spellings (BTCUSDT, BTC-USDT-SWAP, BTCUSD_PERP). Every
+ * symbol that reaches a Redis key, a metric instance, a file name, a plan
+ * or a request passes this. */
 int dg_symbol_valid(const char *s, size_t len);
-
-/* Deterministic newClientOrderId for a plan: "dgrc-" + 31 hex digits of
- * SHA-256(plan_id): 36 chars, matches ^[.A-Z:/a-z0-9_-]{1,36}$. */
-int dg_client_order_id(const char *plan_id,
-                       char out[DG_CLIENT_ORDER_ID_MAX + 1]);
 
 #endif

@@ -58,8 +58,8 @@ is "$(field SOLUSDT "$line")" 0 "positions: a symbol the exchange omits is flat"
 line=$(probe rules BTCUSDT -- rules NOSUCH)
 is "$(field step "$(sed -n 1p <<<"$line")")" 0.001 "rules: MARKET_LOT_SIZE step"
 l2=$(sed -n 2p <<<"$line")
-is "$(field status "$l2")/$(field code "$l2")" refused/-1121 \
-  "rules: unlisted symbol refused with -1121"
+is "$(field status "$l2")/$(field code "$l2")/$(field reason "$l2")" \
+  refused/-1121/unknown_symbol "rules: unlisted symbol refused with -1121"
 
 is "$(calls /fapi/v1/exchangeInfo)" 1 \
   "rules: exchangeInfo cached (an unknown symbol refetches at most once a minute)"
@@ -85,8 +85,8 @@ line=$(probe query BTCUSDT dgrc-it-1 -- query BTCUSDT dgrc-it-none)
 is "$(field order_id "$(sed -n 1p <<<"$line")")" \
   "$(sim_orders | jq -r '.[0].orderId')" "query: finds the order by client id"
 l2=$(sed -n 2p <<<"$line")
-is "$(field status "$l2")/$(field code "$l2")" refused/-2013 \
-  "query: unknown client id refused with -2013"
+is "$(field status "$l2")/$(field code "$l2")/$(field reason "$l2")" \
+  refused/-2013/order_not_found "query: unknown client id refused with -2013"
 
 # --- failures of an order -------------------------------------------------------
 sim_positions '{"BTCUSDT":"0.010"}' >/dev/null
@@ -123,8 +123,8 @@ line=$(probe close BTCUSDT SELL 0.01 dgrc-it-2)
 is "$(field status "$line")/$(field code "$line")" unknown/-1007 "-1007: unknown"
 sim_faults '[{"path":"/fapi/v1/order","status":400,"code":-1021}]' >/dev/null
 line=$(probe close BTCUSDT SELL 0.01 dgrc-it-2)
-is "$(field status "$line")/$(field code "$line")" refused/-1021 \
-  "-1021 on an order: refused, not retried"
+is "$(field status "$line")/$(field code "$line")/$(field reason "$line")" \
+  refused/-1021/clock_skew "-1021 on an order: refused, not retried"
 is "$(orders_count)" "$n0" "no order was placed by any of the failures above"
 
 # A reply that never comes after the exchange applied the order.

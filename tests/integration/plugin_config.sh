@@ -55,7 +55,7 @@ refused lowercase Symbol 'symbols are upper case: Symbol "BTCUSDT"' \
   "$(plugin_conf '    Symbol "btcusdt"')"
 collectd_log lowercase | grep -q 'option=Symbol value="btcusdt": '
 ok $? "lowercase: the message echoes the symbol as written"
-refused badsymbol Symbol "not a symbol" "$(plugin_conf '    Symbol "BTC-USDT"')"
+refused badsymbol Symbol "not a symbol" "$(plugin_conf '    Symbol "BTC/USDT"')"
 refused timeout Timeout "expects seconds" "$(plugin_conf '    Timeout "3s"')"
 collectd_log timeout | grep -q 'option=Timeout value="3s": '
 ok $? "timeout: a string where seconds belong is echoed as written"

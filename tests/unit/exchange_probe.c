@@ -7,7 +7,7 @@
  * COMMAND: time | positions [SYMBOL] | rules SYMBOL | dual |
  *          close SYMBOL SIDE QTY CLIENT_ID | query SYMBOL CLIENT_ID
  * Several commands may be chained with "--" to use one handle (keep-alive,
- * caches). Output per command: status=NAME http=N code=N weight=N
+ * caches). Output per command: status=NAME reason=NAME http=N code=N weight=N
  * retry_after_ms=N ban_until_ms=N, the call's own fields, then msg="...".
  * Exits 0 when every call returned DG_EX_OK, 1 otherwise, 2 on misuse. */
 #include "driftguard/exchange.h"
@@ -44,8 +44,8 @@ static void field_dec(const char *key, dg_dec_t d) {
 }
 
 static void field_order(const dg_order_t *o) {
-  field(" order_id=%" PRId64 " client_order_id=%s order_status=%s side=%s",
-        o->order_id, o->client_order_id, o->status, o->side);
+  field(" order_id=%s client_order_id=%s order_status=%s side=%s", o->order_id,
+        o->client_order_id, o->status, o->side);
   field_dec("orig_qty", o->orig_qty);
   field_dec("executed_qty", o->executed_qty);
   field(" reduce_only=%d", o->reduce_only);
@@ -97,10 +97,11 @@ static dg_ex_status_t run(dg_exchange_t *ex, int argc, char **argv) {
   } else {
     usage();
   }
-  printf("status=%s http=%d code=%d weight=%d retry_after_ms=%" PRId64
+  printf("status=%s reason=%s http=%d code=%d weight=%d retry_after_ms=%" PRId64
          " ban_until_ms=%" PRId64 "%s msg=\"%s\"\n",
-         dg_ex_status_name(st), res.http_status, res.code, res.used_weight_1m,
-         res.retry_after_ms, res.ban_until_ms, fields, res.msg);
+         dg_ex_status_name(st), dg_ex_reason_name(res.reason), res.http_status,
+         res.code, res.rate_used, res.retry_after_ms, res.ban_until_ms, fields,
+         res.msg);
   fflush(stdout);
   return st;
 }

@@ -91,7 +91,7 @@ static dg_ex_result_t classify(long http, const char *body,
                                const char *retry_after) {
   dg_ex_result_t r;
   memset(&r, 0, sizeof(r));
-  r.used_weight_1m = -1;
+  r.rate_used = -1;
   dg_bn_classify_reply(http, body, strlen(body), retry_after, NOW, &r);
   return r;
 }
@@ -193,6 +193,40 @@ static void test_classify(void) {
 
 /* Which answers prove an order was not executed: only a documented
  * refusal with a well-formed error body. */
+/* The codes the core acts on reach it as venue-neutral reasons. */
+static void test_reasons(void) {
+  static const struct {
+    long http;
+    const char *body;
+    dg_ex_reason_t reason;
+  } cases[] = {
+      {400, "{\"code\":-2013,\"msg\":\"Order does not exist.\"}",
+       DG_EX_REASON_ORDER_NOT_FOUND},
+      {400, "{\"code\":-1021,\"msg\":\"Timestamp outside\"}",
+       DG_EX_REASON_CLOCK_SKEW},
+      {200, "{\"code\":-1021,\"msg\":\"Timestamp outside\"}",
+       DG_EX_REASON_CLOCK_SKEW},
+      {400, "{\"code\":-4116,\"msg\":\"ClientOrderId is duplicated.\"}",
+       DG_EX_REASON_DUPLICATE_CLIENT_ID},
+      {400, "{\"code\":-1121,\"msg\":\"Invalid symbol.\"}",
+       DG_EX_REASON_UNKNOWN_SYMBOL},
+      {400, "{\"code\":-2022,\"msg\":\"ReduceOnly Order is rejected.\"}",
+       DG_EX_REASON_NONE},
+      {404, "<html>Not Found</html>", DG_EX_REASON_NONE},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    dg_ex_result_t r = classify(cases[i].http, cases[i].body, "");
+    ok(r.status == DG_EX_REFUSED && r.reason == cases[i].reason &&
+           r.rate_used == -1,
+       "reason: HTTP %ld %s -> %s", cases[i].http, cases[i].body,
+       dg_ex_reason_name(cases[i].reason));
+  }
+  ok(dg_bn_parse_used_weight("1234") == 1234, "used weight: a number");
+  ok(dg_bn_parse_used_weight("") == -1, "used weight: empty");
+  ok(dg_bn_parse_used_weight("12x") == -1, "used weight: trailing garbage");
+  ok(dg_bn_parse_used_weight("-3") == -1, "used weight: negative");
+}
+
 static void test_not_executed(void) {
   static const struct {
     long http;
@@ -440,7 +474,12 @@ static void test_order(void) {
 
   ok(dg_bn_parse_order(body, strlen(body), &o, err, sizeof(err)) == 0,
      "order: RESULT reply parsed");
-  ok(o.order_id == INT64_C(11961912854), "order: 64-bit orderId");
+  is_str(o.order_id, "11961912854", "order: 64-bit orderId, as text");
+  ok(dg_order_id_valid("11961912854") &&
+         dg_order_id_valid("fd4300ae-7847-404e-b947-b46980a4d140") &&
+         !dg_order_id_valid("") && !dg_order_id_valid("1 2") &&
+         !dg_order_id_valid("a\"b") && !dg_order_id_valid(NULL),
+     "order ids: numbers and UUIDs, no blanks, quotes or empty ones");
   is_str(o.client_order_id, "dgrc-0123456789abcdef0123456789abcde",
          "order: clientOrderId");
   is_str(o.status, "FILLED", "order: status");
@@ -481,11 +520,63 @@ static void test_validation(void) {
      "newClientOrderId validation (1 to 36 of [.A-Z:/a-z0-9_-])");
 }
 
+/* The Binance driver's deterministic client order id, unchanged since the
+ * first version (a changed id would lose track of orders in flight). */
+static void test_client_order_id(void) {
+  char id[DG_CLIENT_ORDER_ID_MAX + 1], again[DG_CLIENT_ORDER_ID_MAX + 1];
+  size_t good = 0;
+
+  /* printf 'reconclose:BTCUSDT:416d86940859:14744826' | sha256sum */
+  ok(dg_bn_client_order_id("reconclose:BTCUSDT:416d86940859:14744826", id) == 0,
+     "client order id computed");
+  is_str(id, "dgrc-75007c7b10fc9c78dfb18cbc2c10c78",
+         "client order id = dgrc- + 31 hex of sha256(plan_id)");
+  ok(strlen(id) == 36, "client order id is 36 characters");
+  for (size_t i = 0; id[i] != '\0'; i++)
+    good += strchr(".ABCDEFGHIJKLMNOPQRSTUVWXYZ:/abcdefghijklmnopqrstuvwxyz"
+                   "0123456789_-",
+                   id[i]) != NULL;
+  ok(good == strlen(id), "client order id matches ^[.A-Z:/a-z0-9_-]{1,36}$");
+  ok(dg_bn_client_order_id("reconclose:BTCUSDT:416d86940859:14744827", again) ==
+             0 &&
+         strcmp(id, again) != 0,
+     "another plan has another client order id");
+  ok(dg_bn_client_order_id(NULL, id) == -1, "NULL plan_id refused");
+}
+
+/* The executor asks the exchange handle, which asks its driver. */
+static void test_client_order_id_by_handle(void) {
+  dg_exchange_opts_t o = {
+      .url = "http://127.0.0.1:9", .api_key = "k", .api_secret = "s"};
+  char err[256], id[DG_CLIENT_ORDER_ID_MAX + 1];
+  dg_exchange_t *ex;
+  ok(dg_exchange_global_init() == 0, "HTTP stack initialised");
+  ex = dg_exchange_new("binance-usdm", &o, err, sizeof(err));
+  ok(ex != NULL && dg_exchange_client_order_id(
+                       ex, "reconclose:BTCUSDT:416d86940859:14744826", id) == 0,
+     "client order id from the binance-usdm handle");
+  is_str(ex != NULL ? id : "", "dgrc-75007c7b10fc9c78dfb18cbc2c10c78",
+         "the handle gives the driver's id");
+  dg_exchange_free(ex);
+  ok(dg_exchange_new("no-such-venue", &o, err, sizeof(err)) == NULL &&
+         strstr(err, "unknown driver \"no-such-venue\" (known: "
+                     "binance-usdm)") != NULL,
+     "an unknown driver name lists the known ones: %s", err);
+  o.api_passphrase = "OKX-PASSPHRASE";
+  ex = dg_exchange_new("binance-usdm", &o, err, sizeof(err));
+  ok(ex == NULL && strstr(err, "third line") != NULL &&
+         strstr(err, "OKX-PASSPHRASE") == NULL,
+     "a key with a passphrase is refused for Binance, without echoing it");
+  dg_exchange_free(ex);
+  dg_exchange_global_cleanup();
+}
+
 int main(void) {
   test_query();
   test_error_body();
   test_limits();
   test_classify();
+  test_reasons();
   test_not_executed();
   test_positions();
   test_positions_json();
@@ -493,5 +584,7 @@ int main(void) {
   test_order();
   test_small_replies();
   test_validation();
+  test_client_order_id();
+  test_client_order_id_by_handle();
   return tap_done();
 }

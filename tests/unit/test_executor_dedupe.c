@@ -18,7 +18,7 @@ int main(void) {
   d.sent_ts = 1769379791100;
   ok(ex_dedupe_encode(&d) == 0, "a submitted record encodes");
   is_str(d.json,
-         "{\"state\":\"submitted\",\"status\":\"\",\"order_id\":0,"
+         "{\"state\":\"submitted\",\"status\":\"\",\"order_id\":\"\","
          "\"executed_qty\":\"\",\"consumer\":\"exec-1\",\"ts\":1769379791123,"
          "\"sent_ts\":1769379791100}",
          "the stored text");
@@ -31,12 +31,13 @@ int main(void) {
 
   d.state = EX_DD_FINAL;
   snprintf(d.status, sizeof d.status, "EXECUTED");
-  d.order_id = 11961912854;
+  snprintf(d.order_id, sizeof d.order_id,
+           "fd4300ae-7847-404e-b947-b46980a4d140");
   snprintf(d.executed_qty, sizeof d.executed_qty, "0.007");
   ex_dedupe_encode(&d);
   ex_dedupe_decode(d.json, strlen(d.json), &back);
   ok(back.state == EX_DD_FINAL && strcmp(back.status, "EXECUTED") == 0 &&
-         back.order_id == 11961912854 &&
+         strcmp(back.order_id, "fd4300ae-7847-404e-b947-b46980a4d140") == 0 &&
          strcmp(back.executed_qty, "0.007") == 0,
      "a final record keeps status, order id and executed qty");
 
@@ -45,6 +46,28 @@ int main(void) {
     ex_dedupe_decode(claimed, strlen(claimed), &back);
   }
   ok(back.state == EX_DD_CLAIMED && back.ts == 5, "a claimed record decodes");
+
+  /* Records written before order ids were text, and ids no venue makes. */
+  {
+    static const struct {
+      const char *json, *order_id, *name;
+    } ids[] = {
+        {"{\"state\":\"final\",\"status\":\"EXECUTED\",\"order_id\":"
+         "11961912854}",
+         "11961912854", "an old numeric order id reads as its text"},
+        {"{\"state\":\"claimed\",\"order_id\":0}", "",
+         "an old order id 0 reads as none"},
+        {"{\"state\":\"final\",\"status\":\"EXECUTED\",\"order_id\":"
+         "\"a b\\\"c\"}",
+         "", "an order id with a blank or a quote is dropped"},
+    };
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+      ex_dedupe_decode(ids[i].json, strlen(ids[i].json), &back);
+      is_str(back.order_id, ids[i].order_id, ids[i].name);
+    }
+    ok(back.state == EX_DD_FINAL && strcmp(back.status, "EXECUTED") == 0,
+       "a dropped order id leaves the record readable");
+  }
 
   for (size_t i = 0; i < sizeof garbage / sizeof garbage[0]; i++) {
     ex_dedupe_decode(garbage[i], strlen(garbage[i]), &back);

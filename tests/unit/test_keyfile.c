@@ -62,6 +62,7 @@ int main(void) {
      "0600 credentials file accepted");
   is_str(cred.api_key, "APIKEY123", "first line is the API key");
   is_str(cred.secret, "SECRET456", "second line is the secret");
+  is_str(cred.passphrase, "", "two lines: no passphrase");
   ok(dg_keyfile_check(path, err, sizeof(err)) == 0, "check passes on 0600");
 
   path = make_file("crlf.key", "APIKEY123  \r\nSECRET456\t\r\n\r\n", 0600);
@@ -146,9 +147,22 @@ int main(void) {
      "empty second line refused");
   ok(contains(err, "line 2"), "empty line names the line: %s", err);
 
-  path = make_file("three.key", "a\nb\nc\n", 0600);
-  ok(dg_keyfile_read_credentials(path, &cred, err, sizeof(err)) == -1,
-     "three lines refused for credentials");
+  path = make_file("three.key", "a\nb\nPASS phrase 789 \r\n\n", 0600);
+  ok(dg_keyfile_read_credentials(path, &cred, err, sizeof(err)) == 0,
+     "three lines: key, secret and passphrase (OKX)");
+  is_str(cred.passphrase, "PASS phrase 789",
+         "the third line is the passphrase, trailing blanks stripped");
+  path = make_file("emptythird.key", "a\nb\n\nc\n", 0600);
+  ok(dg_keyfile_read_credentials(path, &cred, err, sizeof(err)) == -1 &&
+         contains(err, "line 3 (passphrase) is empty"),
+     "an empty third line before more text refused: %s", err);
+  ok(cred.api_key[0] == '\0' && cred.secret[0] == '\0' &&
+         cred.passphrase[0] == '\0',
+     "a refused file leaves no secret behind");
+  path = make_file("four.key", "a\nb\nc\nd\n", 0600);
+  ok(dg_keyfile_read_credentials(path, &cred, err, sizeof(err)) == -1 &&
+         contains(err, "more than 3 lines"),
+     "four lines refused for credentials: %s", err);
   path = make_file("two.key", "a\nb\n", 0600);
   ok(dg_keyfile_read_line(path, line, sizeof(line), err, sizeof(err)) == -1,
      "two lines refused for a one-line key");

@@ -57,5 +57,12 @@ int main(void) {
   ok(dg_symbol_valid("BTCUSDT", 7), "BTCUSDT is a symbol");
   ok(!dg_symbol_valid("BTC USDT", 8), "a space is not");
   ok(!dg_symbol_valid("", 0), "empty is not");
+  ok(symbol_of("quantum:ledger:{symbol}", "quantum:ledger:BTC-USDT-SWAP",
+               sym) == 0 &&
+         strcmp(sym, "BTC-USDT-SWAP") == 0,
+     "an OKX symbol is found in its ledger key");
+  ok(symbol_of("quantum:ledger:{symbol}", "quantum:ledger:BTC-USDT:X", sym) !=
+         0,
+     "a key with a colon after the symbol is not one");
   return tap_done();
 }
