@@ -11,9 +11,9 @@
 #include "driftguard/log_limit.h"
 
 #include <errno.h>
-#include <stdint.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
