@@ -75,7 +75,7 @@ typedef struct {
 /* What the ledger read learnt of the account and of Redis itself. */
 typedef struct {
   bool guard_present; /* LedgerGuardKey exists (true when not configured) */
-  char run_id[48];    /* Redis's run_id, "" when unknown */
+  char run_id[48];    /* Redis's run_id, "" unless on a new connection */
   long groups;        /* consumer groups on the plan stream, -1 unknown */
 } rc_store_status_t;
 
@@ -131,6 +131,7 @@ typedef struct {
  * empty replica) is noticed by its run_id changing or the plan stream's
  * consumer group vanishing; then no plan for ConfirmPolls polls. */
 typedef struct {
+  unsigned long run_id_conn; /* the connection the run_id was read on */
   char redis_run_id[48];
   bool groups_seen;
   int publish_paused_polls;

@@ -406,7 +406,7 @@ static void rc_symbol_poll(rc_account_t *a, rc_symbol_t *s,
                        .step = s->step,
                        .min_qty = s->min_qty};
   rc_action_t act;
-  char ex_txt[DG_DEC_STRLEN], led_txt[DG_DEC_STRLEN];
+  char ex_txt[DG_DEC_STRLEN] = "", led_txt[DG_DEC_STRLEN] = "";
   if (rc_decide(s->name, &in, policy, &s->mem, &act) != 0) {
     ERROR(RC_PLUGIN " plugin: account=%s symbol=%s drift math failed "
                     "(step or amounts out of range); HOLD unchanged",
@@ -426,8 +426,11 @@ static void rc_symbol_poll(rc_account_t *a, rc_symbol_t *s,
                    (value_t){.gauge = ledger_gauge});
   rc_metric_symbol(a, s, "drift", NULL, (value_t){.gauge = drift_gauge});
 
-  dg_dec_format(exchange_amt, ex_txt, sizeof(ex_txt));
-  rc_ledger_text(row, led_txt, sizeof(led_txt));
+  /* The texts of the log lines: only a drift has any (hot path). */
+  if (act.sig[0] != '\0') {
+    dg_dec_format(exchange_amt, ex_txt, sizeof(ex_txt));
+    rc_ledger_text(row, led_txt, sizeof(led_txt));
+  }
   if (act.new_drift)
     INFO(RC_PLUGIN " plugin: account=%s symbol=%s drift seen exchange_amt=%s "
                    "ledger_amt=%s signature=%s confirm_polls=%d",

@@ -113,10 +113,11 @@ static void rc_resp_arg(rc_resp_t *r, const char *s) {
 }
 
 /* The commands after the ledger's, in this order: EXISTS of the guard key
- * (when configured), INFO server (run_id), XINFO GROUPS of the plan
- * stream. */
+ * (when configured), XINFO GROUPS of the plan stream. INFO server (the
+ * run_id) follows them only on a new connection: a restart or a failover
+ * always breaks the connection, so the run_id cannot change without one. */
 static size_t rc_tail_commands(const rc_account_t *a) {
-  return a->conf.ledger_guard_key != NULL ? 3 : 2;
+  return a->conf.ledger_guard_key != NULL ? 2 : 1;
 }
 
 static size_t rc_ledger_replies(const rc_account_t *a, size_t n) {
@@ -162,9 +163,6 @@ static int rc_ledger_commands(const rc_account_t *a, size_t n, rc_resp_t *cmd,
     rc_resp_arg(cmd, "EXISTS");
     rc_resp_arg(cmd, a->conf.ledger_guard_key);
   }
-  rc_resp_count(cmd, '*', 2);
-  rc_resp_arg(cmd, "INFO");
-  rc_resp_arg(cmd, "server");
   if (dg_key_plan_stream(key, sizeof(key), a->conf.key_prefix) < 0) {
     snprintf(err, errlen, "KeyPrefix too long");
     return -1;
@@ -262,8 +260,15 @@ int rc_store_ledger_read(rc_account_t *a, size_t n, rc_store_status_t *st,
     snprintf(err, errlen, "out of memory");
     return -1;
   }
+  unsigned long conn = dg_redis_connection_number(a->redis);
+  bool ask_run_id = conn != a->loss.run_id_conn;
+  if (ask_run_id && redisAppendCommand(c, "INFO server") != REDIS_OK) {
+    dg_redis_disconnect(a->redis);
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
   redisReply **replies = a->work.replies; /* slots: rc_work_reserve */
-  size_t nreplies = rc_ledger_replies(a, n);
+  size_t nreplies = rc_ledger_replies(a, n) + (ask_run_id ? 1 : 0);
   if (dg_redis_pipeline_collect(a->redis, replies, nreplies) != 0)
     return rc_set_err(err, errlen, "ledger read", NULL, a->redis);
   int status = 0;
@@ -283,8 +288,12 @@ int rc_store_ledger_read(rc_account_t *a, size_t n, rc_store_status_t *st,
     st->guard_present = true;
   }
   if (status == 0) {
-    rc_info_run_id(tail[0], st->run_id, sizeof(st->run_id));
-    st->groups = rc_xinfo_groups(tail[1]);
+    st->groups = rc_xinfo_groups(tail[0]);
+    st->run_id[0] = '\0';
+    if (ask_run_id) {
+      rc_info_run_id(tail[1], st->run_id, sizeof(st->run_id));
+      a->loss.run_id_conn = conn;
+    }
   }
   for (size_t i = 0; i < n && status == 0; i++) {
     const redisReply *hold = holds->element[2 * i],
