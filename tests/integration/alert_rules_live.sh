@@ -10,14 +10,7 @@
 dg_time_limit 90
 command -v prometheus >/dev/null || skip_all "prometheus not installed (Debian package prometheus)"
 
-e2e_setup
-e2e_restart_sim $(sim_listed BTCUSDT)
-ex_start
-ok $? "executor starts"
-sim_faults '[{"path":"/fapi/v1/order","status":429,"retry_after":2,"count":1}]' >/dev/null
-e2e_start_collectd a '    Symbol "BTCUSDT"
-    ConfirmPolls 1
-    Cooldown 6'
+e2e_start_rate_limited
 
 # Prometheus: the shipped scrape job and rules, evaluated every second.
 web=$(dg_free_port)

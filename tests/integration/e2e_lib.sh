@@ -62,6 +62,20 @@ $(prometheus_conf)"
   bail "collectd $1: write_prometheus does not answer"
 }
 
+# e2e_start_rate_limited: the loop on BTCUSDT (ConfirmPolls 1, Cooldown 6)
+# with the executor running and the next order answered by a 429 with
+# Retry-After 2.
+e2e_start_rate_limited() {
+  e2e_setup
+  e2e_restart_sim $(sim_listed BTCUSDT)
+  ex_start
+  ok $? "executor starts"
+  sim_faults '[{"path":"/fapi/v1/order","status":429,"retry_after":2,"count":1}]' >/dev/null
+  e2e_start_collectd a '    Symbol "BTCUSDT"
+    ConfirmPolls 1
+    Cooldown 6'
+}
+
 # e2e_start_executor NAME [CONFIG LINES]: one more executor, consumer NAME
 # in the group of ex_setup's configuration; log in $DG_TMP/NAME.log.
 e2e_start_executor() {

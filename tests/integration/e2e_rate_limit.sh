@@ -7,14 +7,7 @@
 . "$top_srcdir/tests/integration/e2e_lib.sh"
 dg_time_limit 90
 
-e2e_setup
-e2e_restart_sim $(sim_listed BTCUSDT)
-ex_start
-ok $? "executor starts"
-sim_faults '[{"path":"/fapi/v1/order","status":429,"retry_after":2,"count":1}]' >/dev/null
-e2e_start_collectd a '    Symbol "BTCUSDT"
-    ConfirmPolls 1
-    Cooldown 6'
+e2e_start_rate_limited
 ledger BTCUSDT 0
 sim_positions '{"BTCUSDT":"0.007"}' >/dev/null
 
