@@ -206,7 +206,7 @@ static void check_exchange(ctl_t *c, report_t *r) {
     free(pos);
   }
 
-  if (dg_exchange_hedge_mode(c->ex, &dual, &res) != DG_EX_OK) {
+  if (dg_exchange_hedge_mode(c->ex, NULL, &dual, &res) != DG_EX_OK) {
     ctl_exchange_failed(c, "position mode", &res, err, sizeof(err));
     add(r, "position_mode", "FAIL", "%s", err);
   } else if (dual) {

@@ -491,6 +491,7 @@ int dg_bn_parse_positions(const char *body, size_t len, const char *symbol,
   if (symbol != NULL && count == 0) {
     /* Omitted means flat. */
     snprintf(list[0].symbol, sizeof list[0].symbol, "%s", symbol);
+    list[0].leg = DG_LEG_BOTH;
     list[0].amt = DG_DEC_ZERO;
     count = 1;
   }
@@ -521,6 +522,8 @@ static int market_lot_size(json_object *sym, dg_symbol_rules_t *r) {
         get_dec(f, "minQty", &r->min_qty) != 0 ||
         get_dec(f, "maxQty", &r->max_qty) != 0 || dg_dec_sign(r->step) <= 0)
       return -1;
+    r->in_contracts = 0; /* USD-M quantities are in the base coin */
+    r->contract_value = DG_DEC_ONE;
     return 1;
   }
   return 0;

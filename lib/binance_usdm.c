@@ -389,24 +389,25 @@ static dg_ex_status_t bn_symbol_rules(dg_exchange_t *ex, const char *symbol,
   return DG_EX_OK;
 }
 
-static dg_ex_status_t bn_hedge_mode(dg_exchange_t *ex, int *dual,
-                                    dg_ex_result_t *res) {
+/* The mode is account-wide (symbol unused) and read on every call: it can
+ * be switched whenever the account is flat. */
+static dg_ex_status_t bn_hedge_mode(dg_exchange_t *ex, const char *symbol,
+                                    int *dual, dg_ex_result_t *res) {
   bn_t *b = bn(ex);
   dg_bn_query_t q;
   dg_http_reply_t reply;
 
+  (void)symbol;
   dg_ex_result_init(res);
-  if (!b->dual_known) {
-    dg_bn_query_init(&q);
-    if (bn_signed(b, "GET", "/fapi/v1/positionSide/dual", &q, BN_READ, &reply,
-                  res) != DG_EX_OK)
-      return res->status;
-    if (dg_bn_parse_dual_side(reply.body, reply.body_len, &b->dual) != 0)
-      return dg_ex_result_set(res, DG_EX_BAD_REPLY,
-                              "GET /fapi/v1/positionSide/dual: no "
-                              "dualSidePosition in the reply");
-    b->dual_known = 1;
-  }
+  dg_bn_query_init(&q);
+  if (bn_signed(b, "GET", "/fapi/v1/positionSide/dual", &q, BN_READ, &reply,
+                res) != DG_EX_OK)
+    return res->status;
+  if (dg_bn_parse_dual_side(reply.body, reply.body_len, &b->dual) != 0)
+    return dg_ex_result_set(res, DG_EX_BAD_REPLY,
+                            "GET /fapi/v1/positionSide/dual: no "
+                            "dualSidePosition in the reply");
+  b->dual_known = 1;
   *dual = b->dual;
   return DG_EX_OK;
 }
@@ -421,8 +422,8 @@ static dg_ex_status_t parse_order_reply(const dg_http_reply_t *reply,
 }
 
 static dg_ex_status_t bn_place_close(dg_exchange_t *ex, const char *symbol,
-                                     const char *side, dg_dec_t qty,
-                                     const char *client_order_id,
+                                     const char *side, dg_leg_t leg,
+                                     dg_dec_t qty, const char *client_order_id,
                                      dg_order_t *out, dg_ex_result_t *res) {
   bn_t *b = bn(ex);
   dg_bn_query_t q;
@@ -442,7 +443,7 @@ static dg_ex_status_t bn_place_close(dg_exchange_t *ex, const char *symbol,
   if (!dg_bn_valid_client_order_id(client_order_id))
     return dg_ex_result_set(res, DG_EX_REFUSED,
                             "not sent: invalid newClientOrderId");
-  if (b->dual_known && b->dual)
+  if (leg != DG_LEG_BOTH || (b->dual_known && b->dual))
     return dg_ex_result_set(res, DG_EX_REFUSED,
                             "not sent: the account is in hedge mode, which "
                             "driftguard does not support");

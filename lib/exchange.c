@@ -70,9 +70,9 @@ dg_ex_status_t dg_exchange_symbol_rules(dg_exchange_t *ex, const char *symbol,
   return ex->drv->symbol_rules(ex, symbol, out, res);
 }
 
-dg_ex_status_t dg_exchange_hedge_mode(dg_exchange_t *ex, int *dual,
-                                      dg_ex_result_t *res) {
-  return ex->drv->hedge_mode(ex, dual, res);
+dg_ex_status_t dg_exchange_hedge_mode(dg_exchange_t *ex, const char *symbol,
+                                      int *dual, dg_ex_result_t *res) {
+  return ex->drv->hedge_mode(ex, symbol, dual, res);
 }
 
 int dg_order_id_valid(const char *s) {
@@ -100,12 +100,13 @@ static dg_ex_status_t checked_order(dg_ex_status_t st, const dg_order_t *out,
 }
 
 dg_ex_status_t dg_exchange_place_close(dg_exchange_t *ex, const char *symbol,
-                                       const char *side, dg_dec_t qty,
+                                       const char *side, dg_leg_t leg,
+                                       dg_dec_t qty,
                                        const char *client_order_id,
                                        dg_order_t *out, dg_ex_result_t *res) {
-  return checked_order(
-      ex->drv->place_close(ex, symbol, side, qty, client_order_id, out, res),
-      out, res);
+  return checked_order(ex->drv->place_close(ex, symbol, side, leg, qty,
+                                            client_order_id, out, res),
+                       out, res);
 }
 
 dg_ex_status_t dg_exchange_query_order(dg_exchange_t *ex, const char *symbol,

@@ -18,10 +18,10 @@ typedef struct dg_ex_driver {
                               dg_ex_result_t *res);
   dg_ex_status_t (*symbol_rules)(dg_exchange_t *ex, const char *symbol,
                                  dg_symbol_rules_t *out, dg_ex_result_t *res);
-  dg_ex_status_t (*hedge_mode)(dg_exchange_t *ex, int *dual,
+  dg_ex_status_t (*hedge_mode)(dg_exchange_t *ex, const char *symbol, int *dual,
                                dg_ex_result_t *res);
   dg_ex_status_t (*place_close)(dg_exchange_t *ex, const char *symbol,
-                                const char *side, dg_dec_t qty,
+                                const char *side, dg_leg_t leg, dg_dec_t qty,
                                 const char *client_order_id, dg_order_t *out,
                                 dg_ex_result_t *res);
   dg_ex_status_t (*query_order)(dg_exchange_t *ex, const char *symbol,

@@ -75,6 +75,28 @@ __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen,
   return -1;
 }
 
+const char *dg_leg_name(dg_leg_t leg) {
+  switch (leg) {
+  case DG_LEG_LONG:
+    return "LONG";
+  case DG_LEG_SHORT:
+    return "SHORT";
+  case DG_LEG_BOTH:
+    break;
+  }
+  return "BOTH";
+}
+
+int dg_leg_parse(const char *s, dg_leg_t *leg) {
+  static const dg_leg_t legs[] = {DG_LEG_BOTH, DG_LEG_LONG, DG_LEG_SHORT};
+  for (size_t i = 0; s != NULL && i < sizeof legs / sizeof legs[0]; i++)
+    if (strcmp(s, dg_leg_name(legs[i])) == 0) {
+      *leg = legs[i];
+      return 0;
+    }
+  return -1;
+}
+
 /* The venues' grammars (BTCUSDT, BTC-USDT-SWAP, BTCUSD_PERP) and nothing
  * that could change the meaning of a Redis key or pattern, a metric
  * identifier, a file name, an argument or a key=value log line: no blank,

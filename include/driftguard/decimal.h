@@ -19,6 +19,7 @@ typedef struct {
 } dg_dec_t;
 
 #define DG_DEC_ZERO ((dg_dec_t){0})
+#define DG_DEC_ONE ((dg_dec_t){DG_DEC_SCALE})
 
 /* Parse "[-+]digits[.digits]" exactly. Refuses garbage, empty strings,
  * exponents, more than 8 significant fractional digits and overflow.

@@ -74,16 +74,28 @@ typedef struct {
   int64_t sent_ms;
 } dg_ex_result_t;
 
+/* A position row: one per symbol in one-way mode (leg DG_LEG_BOTH, amt
+ * signed), one per leg in hedge mode (DG_LEG_LONG with amt >= 0,
+ * DG_LEG_SHORT with amt <= 0). Amounts are in the venue's order unit. */
 typedef struct {
   char symbol[DG_SYMBOL_MAX];
-  dg_dec_t amt; /* signed position amount (one-way mode) */
+  dg_leg_t leg;
+  dg_dec_t amt;
 } dg_position_t;
 
 typedef struct {
   char symbol[DG_SYMBOL_MAX];
   dg_dec_t step;    /* MARKET_LOT_SIZE stepSize */
   dg_dec_t min_qty; /* MARKET_LOT_SIZE minQty */
-  dg_dec_t max_qty; /* MARKET_LOT_SIZE maxQty */
+  dg_dec_t max_qty; /* MARKET_LOT_SIZE maxQty: the most one MARKET order
+                       may carry (a larger close is capped at it) */
+  /* The order unit: 0 where quantities are in the base coin (Binance
+   * USD-M, Bybit linear), 1 where they are contracts (OKX SWAP); the
+   * ledger must be kept in the same unit. */
+  int in_contracts;
+  /* Base coin per order unit: 1 for coin units, ctVal x ctMult for
+   * contracts (shown by driftguard-ctl check, never used to convert). */
+  dg_dec_t contract_value;
 } dg_symbol_rules_t;
 
 /* An order id is the venue's text (Binance: a decimal number, Bybit: a
@@ -127,7 +139,8 @@ typedef struct dg_exchange dg_exchange_t;
 int dg_exchange_global_init(void);
 void dg_exchange_global_cleanup(void);
 
-/* name: "binance-usdm". Returns NULL with a reason in err. */
+/* name: "binance-usdm", "bybit-linear" or "okx-swap". Returns NULL with a
+ * reason in err. */
 dg_exchange_t *dg_exchange_new(const char *name, const dg_exchange_opts_t *o,
                                char *err, size_t errlen);
 void dg_exchange_free(dg_exchange_t *ex);
@@ -139,10 +152,13 @@ dg_ex_status_t dg_exchange_sync_time(dg_exchange_t *ex, dg_ex_result_t *res);
 /* Current server-time offset (server - local), ms. */
 int64_t dg_exchange_time_offset_ms(const dg_exchange_t *ex);
 
-/* All open positions (symbol == NULL, one request) or one symbol's. Symbols
- * the exchange omits are flat: with symbol == NULL only nonzero positions
- * are listed, sorted by symbol, each once (a driver refuses a reply that
- * lists one twice); with a symbol, *n is always 1 (amt 0 when flat). *out
+/* All open positions (symbol == NULL) or one symbol's. Symbols the
+ * exchange omits are flat: with symbol == NULL only nonzero rows are
+ * listed, sorted by symbol then leg (BOTH, LONG, SHORT), each (symbol,
+ * leg) once (a driver refuses a reply that lists one twice); with a
+ * symbol, one row per leg of the mode the venue reports for it (1 in
+ * one-way mode, LONG then SHORT in hedge mode), amt 0 when flat; a venue
+ * that does not report the mode with the rows gives the one-way row. *out
  * is malloc'd (caller frees), *n its size. */
 dg_ex_status_t dg_exchange_positions(dg_exchange_t *ex, const char *symbol,
                                      dg_position_t **out, size_t *n,
@@ -154,14 +170,21 @@ dg_ex_status_t dg_exchange_positions(dg_exchange_t *ex, const char *symbol,
 dg_ex_status_t dg_exchange_symbol_rules(dg_exchange_t *ex, const char *symbol,
                                         dg_symbol_rules_t *out,
                                         dg_ex_result_t *res);
-/* 1 when the account is in hedge (dual side) mode; cached after success. */
-dg_ex_status_t dg_exchange_hedge_mode(dg_exchange_t *ex, int *dual,
-                                      dg_ex_result_t *res);
-/* Place a reduce-only MARKET order carrying client_order_id. A driver's
- * order whose order id is not valid is DG_EX_BAD_REPLY (here and for
+/* 1 when symbol trades in hedge (two-sided) mode, read from the venue on
+ * every call (a mode can be switched while driftguard runs). Venues with
+ * one mode per account (Binance, OKX) ignore symbol, which may be NULL
+ * there; a venue with a mode per symbol (Bybit) needs it. */
+dg_ex_status_t dg_exchange_hedge_mode(dg_exchange_t *ex, const char *symbol,
+                                      int *dual, dg_ex_result_t *res);
+/* Place a MARKET order carrying client_order_id that can only reduce leg:
+ * DG_LEG_BOTH is a reduce-only order of a one-way account, DG_LEG_LONG
+ * (side SELL) or DG_LEG_SHORT (side BUY) closes that leg of a hedge-mode
+ * account in the venue's own request shape. A driver's order whose order
+ * id is not valid is DG_EX_BAD_REPLY (here and for
  * dg_exchange_query_order). */
 dg_ex_status_t dg_exchange_place_close(dg_exchange_t *ex, const char *symbol,
-                                       const char *side, dg_dec_t qty,
+                                       const char *side, dg_leg_t leg,
+                                       dg_dec_t qty,
                                        const char *client_order_id,
                                        dg_order_t *out, dg_ex_result_t *res);
 /* Query an order by client order id: DG_EX_REFUSED with reason

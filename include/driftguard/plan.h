@@ -17,6 +17,15 @@
 /* Longest client order id of any venue's driver (Binance, Bybit: 36). */
 #define DG_CLIENT_ORDER_ID_MAX 36
 
+/* Which leg of a symbol a position, plan or close is about: BOTH in
+ * one-way mode, LONG or SHORT in hedge mode (SPEC: position_side). */
+typedef enum { DG_LEG_BOTH = 0, DG_LEG_LONG, DG_LEG_SHORT } dg_leg_t;
+
+/* "BOTH", "LONG" or "SHORT". */
+const char *dg_leg_name(dg_leg_t leg);
+/* Parse one of those names; returns 0, -1 for anything else. */
+int dg_leg_parse(const char *s, dg_leg_t *leg);
+
 typedef struct {
   char plan_id[128];
   char decision[32];

@@ -66,7 +66,8 @@ is "$(calls /fapi/v1/exchangeInfo)" 1 \
 
 line=$(probe dual -- dual)
 is "$(field dual "$(sed -n 2p <<<"$line")")" 0 "dual: one-way mode"
-is "$(calls /fapi/v1/positionSide/dual)" 1 "dual: cached in the handle"
+is "$(calls /fapi/v1/positionSide/dual)" 2 \
+  "dual: read on every call (the mode can be switched while driftguard runs)"
 
 # --- the close order -----------------------------------------------------------
 line=$(probe close BTCUSDT SELL 0.007 dgrc-it-1)

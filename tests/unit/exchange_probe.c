@@ -1,11 +1,13 @@
 /* exchange_probe - run one exchange.h call and print its result as one
  * key=value line, for the shell integration tests:
  *
- *   exchange_probe -u URL -k KEYFILE [-t TIMEOUT_MS] [-w RECV_WINDOW_MS]
- *                  COMMAND [ARGS]
+ *   exchange_probe [-x EXCHANGE] -u URL -k KEYFILE [-t TIMEOUT_MS]
+ *                  [-w RECV_WINDOW_MS] COMMAND [ARGS]
  *
- * COMMAND: time | positions [SYMBOL] | rules SYMBOL | dual |
- *          close SYMBOL SIDE QTY CLIENT_ID | query SYMBOL CLIENT_ID
+ * EXCHANGE: a driver name (default binance-usdm).
+ * COMMAND: time | positions [SYMBOL] | rules SYMBOL | dual [SYMBOL] |
+ *          close SYMBOL SIDE QTY CLIENT_ID [LEG] | query SYMBOL CLIENT_ID
+ * A position prints as SYMBOL=AMT (one-way) or SYMBOL:LEG=AMT (hedge).
  * Several commands may be chained with "--" to use one handle (keep-alive,
  * caches). Output per command: status=NAME reason=NAME http=N code=N weight=N
  * retry_after_ms=N ban_until_ms=N, the call's own fields, then msg="...".
@@ -21,8 +23,8 @@
 #include <unistd.h>
 
 _Noreturn static void usage(void) {
-  fprintf(stderr, "usage: exchange_probe -u URL -k KEYFILE [-t MS] [-w MS] "
-                  "COMMAND [ARGS] [-- COMMAND [ARGS]]...\n");
+  fprintf(stderr, "usage: exchange_probe [-x EXCHANGE] -u URL -k KEYFILE "
+                  "[-t MS] [-w MS] COMMAND [ARGS] [-- COMMAND [ARGS]]...\n");
   exit(2);
 }
 
@@ -66,8 +68,14 @@ static dg_ex_status_t run(dg_exchange_t *ex, int argc, char **argv) {
     size_t n = 0;
     st = dg_exchange_positions(ex, argc == 2 ? argv[1] : NULL, &p, &n, &res);
     field(" count=%zu", n);
-    for (size_t i = 0; i < n; i++)
-      field_dec(p[i].symbol, p[i].amt);
+    for (size_t i = 0; i < n; i++) {
+      char key[DG_SYMBOL_MAX + 8];
+      if (p[i].leg == DG_LEG_BOTH)
+        snprintf(key, sizeof key, "%s", p[i].symbol);
+      else
+        snprintf(key, sizeof key, "%s:%s", p[i].symbol, dg_leg_name(p[i].leg));
+      field_dec(key, p[i].amt);
+    }
     free(p);
   } else if (strcmp(cmd, "rules") == 0 && argc == 2) {
     dg_symbol_rules_t r;
@@ -76,17 +84,22 @@ static dg_ex_status_t run(dg_exchange_t *ex, int argc, char **argv) {
       field_dec("step", r.step);
       field_dec("min_qty", r.min_qty);
       field_dec("max_qty", r.max_qty);
+      field(" in_contracts=%d", r.in_contracts);
+      field_dec("contract_value", r.contract_value);
     }
-  } else if (strcmp(cmd, "dual") == 0 && argc == 1) {
+  } else if (strcmp(cmd, "dual") == 0 && argc <= 2) {
     int dual = -1;
-    st = dg_exchange_hedge_mode(ex, &dual, &res);
+    st = dg_exchange_hedge_mode(ex, argc == 2 ? argv[1] : NULL, &dual, &res);
     field(" dual=%d", dual);
-  } else if (strcmp(cmd, "close") == 0 && argc == 5) {
+  } else if (strcmp(cmd, "close") == 0 && (argc == 5 || argc == 6)) {
     dg_order_t o;
     dg_dec_t qty;
-    if (dg_dec_parse(argv[3], &qty) != 0)
+    dg_leg_t leg = DG_LEG_BOTH;
+    if (dg_dec_parse(argv[3], &qty) != 0 ||
+        (argc == 6 && dg_leg_parse(argv[5], &leg) != 0))
       usage();
-    st = dg_exchange_place_close(ex, argv[1], argv[2], qty, argv[4], &o, &res);
+    st = dg_exchange_place_close(ex, argv[1], argv[2], leg, qty, argv[4], &o,
+                                 &res);
     if (st == DG_EX_OK)
       field_order(&o);
   } else if (strcmp(cmd, "query") == 0 && argc == 3) {
@@ -107,15 +120,18 @@ static dg_ex_status_t run(dg_exchange_t *ex, int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
-  const char *url = NULL, *keyfile = NULL;
+  const char *url = NULL, *keyfile = NULL, *exchange = "binance-usdm";
   dg_exchange_opts_t opts = {0};
   dg_api_credentials_t cred;
   dg_exchange_t *ex;
   char err[256];
   int opt, failed = 0;
 
-  while ((opt = getopt(argc, argv, "+u:k:t:w:")) != -1) {
+  while ((opt = getopt(argc, argv, "+x:u:k:t:w:")) != -1) {
     switch (opt) {
+    case 'x':
+      exchange = optarg;
+      break;
     case 'u':
       url = optarg;
       break;
@@ -141,11 +157,12 @@ int main(int argc, char **argv) {
   opts.url = url;
   opts.api_key = cred.api_key;
   opts.api_secret = cred.secret;
+  opts.api_passphrase = cred.passphrase;
   if (dg_exchange_global_init() != 0) {
     fprintf(stderr, "exchange_probe: HTTP initialisation failed\n");
     return 2;
   }
-  ex = dg_exchange_new("binance-usdm", &opts, err, sizeof(err));
+  ex = dg_exchange_new(exchange, &opts, err, sizeof(err));
   dg_secret_wipe(&cred, sizeof(cred));
   if (ex == NULL) {
     fprintf(stderr, "exchange_probe: %s\n", err);
