@@ -99,24 +99,47 @@ int dg_drift_signature(const char *symbol, dg_dec_t exchange_amt,
   return dg_drift_signature_text(symbol, exchange_amt, led, out);
 }
 
+/* The first DG_SIGNATURE_LEN hex digits of SHA-256(text). */
+static int signature_of(const char *text, int n,
+                        char out[DG_SIGNATURE_LEN + 1]) {
+  char digest[DG_SHA256_HEXLEN + 1];
+  if (n < 0 || dg_sha256_hex(text, (size_t)n, digest) != 0)
+    return -1;
+  memcpy(out, digest, DG_SIGNATURE_LEN);
+  out[DG_SIGNATURE_LEN] = '\0';
+  return 0;
+}
+
 int dg_drift_signature_text(const char *symbol, dg_dec_t exchange_amt,
                             const char *ledger_text,
                             char out[DG_SIGNATURE_LEN + 1]) {
   char ex[DG_DEC_STRLEN];
-  char text[256], digest[DG_SHA256_HEXLEN + 1];
+  char text[256];
   int n;
 
   if (symbol == NULL || ledger_text == NULL || out == NULL)
     return -1;
   dg_dec_format(exchange_amt, ex, sizeof(ex));
   n = snprintf(text, sizeof(text), "%s|%s|%s", symbol, ex, ledger_text);
-  if (n < 0 || (size_t)n >= sizeof(text))
+  return n >= 0 && (size_t)n < sizeof(text) ? signature_of(text, n, out) : -1;
+}
+
+int dg_drift_signature_legs(const char *symbol, dg_dec_t exchange_long,
+                            const char *ledger_long, dg_dec_t exchange_short,
+                            const char *ledger_short,
+                            char out[DG_SIGNATURE_LEN + 1]) {
+  char ex_long[DG_DEC_STRLEN], ex_short[DG_DEC_STRLEN];
+  char text[256];
+  int n;
+
+  if (symbol == NULL || ledger_long == NULL || ledger_short == NULL ||
+      out == NULL)
     return -1;
-  if (dg_sha256_hex(text, (size_t)n, digest) != 0)
-    return -1;
-  memcpy(out, digest, DG_SIGNATURE_LEN);
-  out[DG_SIGNATURE_LEN] = '\0';
-  return 0;
+  dg_dec_format(exchange_long, ex_long, sizeof(ex_long));
+  dg_dec_format(exchange_short, ex_short, sizeof(ex_short));
+  n = snprintf(text, sizeof(text), "%s|LONG:%s:%s|SHORT:%s:%s", symbol, ex_long,
+               ledger_long, ex_short, ledger_short);
+  return n >= 0 && (size_t)n < sizeof(text) ? signature_of(text, n, out) : -1;
 }
 
 /* Floor division (C's '/' truncates toward zero): negative times, which are

@@ -28,6 +28,7 @@ enum field_kind {
   FIELD_DECIMAL, /* exact decimal: string, or number without exponent */
   FIELD_BOOL,    /* true, false, "true" or "false" */
   FIELD_TS,      /* integer, ms epoch */
+  FIELD_LEG,     /* "BOTH", "LONG" or "SHORT"; absent: BOTH */
 };
 
 typedef struct {
@@ -53,6 +54,7 @@ static const plan_field_t plan_fields[] = {
     STRING_FIELD("reason", reason, FIELD_TOKEN),
     STRING_FIELD("symbol", symbol, FIELD_SYMBOL),
     STRING_FIELD("side", side, FIELD_TOKEN),
+    SCALAR_FIELD("position_side", position_side, FIELD_LEG),
     STRING_FIELD("type", type, FIELD_TOKEN),
     SCALAR_FIELD("reduceOnly", reduce_only, FIELD_BOOL),
     SCALAR_FIELD("qty", qty, FIELD_DECIMAL),
@@ -144,6 +146,10 @@ static int validate_plan(const dg_plan_t *p, char *err, size_t errlen) {
   }
   if (p->reduce_only != 0 && p->reduce_only != 1)
     return fail(err, errlen, "field reduceOnly: must be 0 or 1");
+  if (p->position_side != DG_LEG_BOTH && p->position_side != DG_LEG_LONG &&
+      p->position_side != DG_LEG_SHORT)
+    return fail(err, errlen,
+                "field position_side: must be BOTH, LONG or SHORT");
   /* INT64_MAX is no time: where a clamping parser would put any larger. */
   if (p->ts < 0 || p->ts == INT64_MAX)
     return fail(err, errlen, "field ts: out of range");
@@ -158,25 +164,29 @@ static int copy_string(char *dst, size_t size, const char *src) {
   return 0;
 }
 
-int dg_plan_build(dg_plan_t *p, const char *key_prefix, const char *source,
-                  const char *symbol, const dg_drift_t *drift,
-                  dg_dec_t exchange_amt, dg_dec_t ledger_amt, int64_t now_ms,
-                  int64_t cooldown_s) {
+int dg_plan_build_leg(dg_plan_t *p, const char *key_prefix, const char *source,
+                      const char *symbol, dg_leg_t leg, const char *signature,
+                      const dg_drift_t *drift, dg_dec_t exchange_amt,
+                      dg_dec_t ledger_amt, int64_t now_ms, int64_t cooldown_s) {
   dg_plan_t b;
   int64_t bucket;
   int n;
 
   if (p == NULL || key_prefix == NULL || source == NULL || symbol == NULL ||
-      drift == NULL || drift->kind != DG_DRIFT_CLOSE || drift->side == NULL ||
-      cooldown_s <= 0)
+      signature == NULL || drift == NULL || drift->kind != DG_DRIFT_CLOSE ||
+      drift->side == NULL || cooldown_s <= 0 ||
+      !dg_symbol_valid(symbol, strlen(symbol)))
     return -1;
   memset(&b, 0, sizeof(b));
-  if (!dg_symbol_valid(symbol, strlen(symbol)) ||
-      dg_drift_signature(symbol, exchange_amt, ledger_amt, b.signature) != 0)
+  if (copy_string(b.signature, sizeof(b.signature), signature) != 0)
     return -1;
   bucket = dg_drift_bucket(dg_drift_bucket(now_ms, 1000), cooldown_s);
+  /* One-way plans keep SPEC section 3's id; a leg's names its leg. */
   n = snprintf(b.plan_id, sizeof(b.plan_id), PLAN_ID_PREFIX ":%s:%s:%" PRId64,
                symbol, b.signature, bucket);
+  if (n >= 0 && (size_t)n < sizeof(b.plan_id) && leg != DG_LEG_BOTH)
+    n += snprintf(b.plan_id + n, sizeof(b.plan_id) - (size_t)n, ":%s",
+                  dg_leg_name(leg));
   if (n < 0 || (size_t)n >= sizeof(b.plan_id))
     return -1;
   if (copy_string(b.decision, sizeof(b.decision), DG_DECISION_CLOSE) != 0 ||
@@ -187,6 +197,11 @@ int dg_plan_build(dg_plan_t *p, const char *key_prefix, const char *source,
       copy_string(b.type, sizeof(b.type), "MARKET") != 0 ||
       dg_key_hold(b.hold_key, sizeof(b.hold_key), key_prefix, symbol) < 0)
     return -1;
+  /* A leg's close is a SELL of the LONG leg or a BUY of the SHORT one. */
+  if ((leg == DG_LEG_LONG && strcmp(b.side, "SELL") != 0) ||
+      (leg == DG_LEG_SHORT && strcmp(b.side, "BUY") != 0))
+    return -1;
+  b.position_side = leg;
   b.reduce_only = 1;
   b.qty = drift->qty;
   b.exchange_amt = exchange_amt;
@@ -196,6 +211,18 @@ int dg_plan_build(dg_plan_t *p, const char *key_prefix, const char *source,
     return -1;
   *p = b;
   return 0;
+}
+
+int dg_plan_build(dg_plan_t *p, const char *key_prefix, const char *source,
+                  const char *symbol, const dg_drift_t *drift,
+                  dg_dec_t exchange_amt, dg_dec_t ledger_amt, int64_t now_ms,
+                  int64_t cooldown_s) {
+  char sig[DG_SIGNATURE_LEN + 1];
+  if (symbol == NULL ||
+      dg_drift_signature(symbol, exchange_amt, ledger_amt, sig) != 0)
+    return -1;
+  return dg_plan_build_leg(p, key_prefix, source, symbol, DG_LEG_BOTH, sig,
+                           drift, exchange_amt, ledger_amt, now_ms, cooldown_s);
 }
 
 static json_object *encode_field(const dg_plan_t *p, const plan_field_t *f) {
@@ -213,6 +240,9 @@ static json_object *encode_field(const dg_plan_t *p, const plan_field_t *f) {
     return json_object_new_string(dec);
   case FIELD_TS:
     return json_object_new_int64(*(const int64_t *)(const void *)at);
+  case FIELD_LEG:
+    return json_object_new_string(
+        dg_leg_name(*(const dg_leg_t *)(const void *)at));
   }
   return NULL;
 }
@@ -228,7 +258,13 @@ int dg_plan_encode(const dg_plan_t *p, char *buf, size_t size) {
   if ((obj = json_object_new_object()) == NULL)
     return -1;
   for (size_t i = 0; i < PLAN_FIELD_COUNT; i++) {
-    json_object *v = encode_field(p, &plan_fields[i]);
+    json_object *v;
+    /* A one-way plan stays SPEC section 3's bytes, so that an executor of
+     * before hedge mode takes it as ever; a leg's plan names its leg, which
+     * such an executor refuses as an unknown field (never as BOTH). */
+    if (plan_fields[i].kind == FIELD_LEG && p->position_side == DG_LEG_BOTH)
+      continue;
+    v = encode_field(p, &plan_fields[i]);
     if (v == NULL || json_object_object_add(obj, plan_fields[i].name, v) != 0) {
       json_object_put(v);
       goto out;
@@ -305,6 +341,19 @@ static int decode_field(const dg_json_value_t *v, const plan_field_t *f,
         parse_int64(v->text, v->len, (int64_t *)(void *)at) != 0)
       return fail(err, errlen, "field %s: must be an integer", f->name);
     return 0;
+  case FIELD_LEG: {
+    char name[8];
+    if (v->kind != DG_JSON_STRING || v->len >= sizeof name ||
+        memchr(v->text, '\0', v->len) != NULL)
+      return fail(err, errlen, "field %s: must be BOTH, LONG or SHORT",
+                  f->name);
+    memcpy(name, v->text, v->len);
+    name[v->len] = '\0';
+    if (dg_leg_parse(name, (dg_leg_t *)(void *)at) != 0)
+      return fail(err, errlen, "field %s: must be BOTH, LONG or SHORT",
+                  f->name);
+    return 0;
+  }
   }
   return fail(err, errlen, "field %s: unknown kind", f->name);
 }
@@ -358,8 +407,9 @@ int dg_plan_decode(const char *json, size_t len, dg_plan_t *p, char *err,
       fail(err, errlen, "not a plan");
     return -1;
   }
+  /* A plan without position_side predates hedge mode: BOTH (memset). */
   for (size_t i = 0; i < PLAN_FIELD_COUNT; i++)
-    if (!(d.seen & (UINT32_C(1) << i)))
+    if (!(d.seen & (UINT32_C(1) << i)) && plan_fields[i].kind != FIELD_LEG)
       return fail(err, errlen, "missing field %s", plan_fields[i].name);
   if (validate_plan(&d.plan, err, errlen) != 0)
     return -1;

@@ -3,6 +3,7 @@
  * rule that an unknown ledger is never flat. */
 #include "reconcile_decide.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const char *rc_why_text(rc_why_t why) {
@@ -70,20 +71,112 @@ static bool rc_debounce(rc_memory_t *mem, const char *sig, int confirm_polls,
   return mem->pending_count >= confirm_polls;
 }
 
+/* A ledger entry as decided on: a missing entry is flat only by the
+ * operator's choice, or when the exchange is flat too: then there is
+ * nothing to protect or close. */
+static rc_ledger_state_t rc_ledger_effective(rc_ledger_state_t led,
+                                             dg_dec_t exchange_amt,
+                                             const rc_policy_t *policy,
+                                             dg_dec_t *ledger_amt) {
+  if (led == RC_LEDGER_MISSING &&
+      (policy->missing_is_flat || dg_dec_is_zero(exchange_amt))) {
+    *ledger_amt = DG_DEC_ZERO;
+    return RC_LEDGER_OK;
+  }
+  return led;
+}
+
+/* The debounce and the action once the drift and its signature are known
+ * (act->sig "" when there is none). */
+static void rc_decide_kind(const rc_decide_in_t *in, const rc_policy_t *policy,
+                           rc_memory_t *mem, rc_action_t *act) {
+  if (act->sig[0] == '\0') {
+    mem->pending_sig[0] = '\0';
+    mem->pending_count = 0;
+    /* A lost ledger cannot vouch that a symbol is clean. */
+    act->kind = in->held && !policy->ledger_lost ? RC_ACT_RELEASE : RC_ACT_NONE;
+    return;
+  }
+  if (!rc_debounce(mem, act->sig, policy->confirm_polls, &act->new_drift))
+    act->kind = RC_ACT_WAIT;
+}
+
+/* Hedge mode: each leg against its own ledger leg (LONG >= 0, SHORT <= 0:
+ * a ledger leg of the wrong sign is unreadable), never across legs. */
+static int rc_decide_legs(const char *symbol, const rc_decide_in_t *in,
+                          const rc_policy_t *policy, rc_memory_t *mem,
+                          rc_action_t *act) {
+  char led_text[RC_LEGS][DG_DEC_STRLEN];
+  bool drifting = false;
+  act->hedge = true;
+  for (int l = 0; l < RC_LEGS; l++) {
+    const rc_leg_in_t *li = &in->legs[l];
+    rc_leg_act_t *la = &act->legs[l];
+    dg_dec_t amt = li->ledger_amt;
+    int want = l == RC_LEG_LONG ? 1 : -1;
+    rc_ledger_state_t led = li->ledger;
+    if (led == RC_LEDGER_OK && dg_dec_sign(amt) == -want)
+      led = RC_LEDGER_UNREADABLE;
+    led = rc_ledger_effective(led, li->exchange_amt, policy, &amt);
+    if (dg_dec_sign(li->exchange_amt) == -want)
+      return -1; /* a leg of the wrong sign: not the driver's contract */
+    if (led == RC_LEDGER_OK) {
+      if (dg_drift_compute(li->exchange_amt, amt, in->step, &la->drift) != 0)
+        return -1;
+      la->ledger_known = true;
+      la->ledger_amt = amt;
+      dg_dec_format(amt, led_text[l], sizeof(led_text[l]));
+    } else {
+      la->drift.kind = DG_DRIFT_UNFIXABLE;
+      la->drift.target = li->exchange_amt;
+      la->drift.side = "";
+      snprintf(led_text[l], sizeof(led_text[l]), "%s",
+               rc_ledger_state_text(led));
+    }
+    if (la->drift.kind != DG_DRIFT_NONE) {
+      drifting = true;
+      la->why = rc_why_no_plan(led, policy, &la->drift, in->min_qty);
+    }
+  }
+  if (drifting &&
+      dg_drift_signature_legs(symbol, in->legs[RC_LEG_LONG].exchange_amt,
+                              led_text[RC_LEG_LONG],
+                              in->legs[RC_LEG_SHORT].exchange_amt,
+                              led_text[RC_LEG_SHORT], act->sig) != 0)
+    return -1;
+  rc_decide_kind(in, policy, mem, act);
+  if (act->sig[0] == '\0' || act->kind == RC_ACT_WAIT)
+    return 0;
+  act->kind = RC_ACT_HOLD;
+  for (int l = 0; l < RC_LEGS; l++) {
+    rc_leg_act_t *la = &act->legs[l];
+    if (la->drift.kind == DG_DRIFT_NONE)
+      continue;
+    la->publish = la->why == RC_WHY_NONE;
+    if (la->publish)
+      act->kind = RC_ACT_HOLD_PUBLISH;
+    else if (act->why == RC_WHY_NONE)
+      act->why = la->why;
+  }
+  act->notify = act->why != RC_WHY_NONE && act->why != RC_WHY_PUBLISH_PAUSED &&
+                strcmp(mem->notified_sig, act->sig) != 0;
+  return 0;
+}
+
 int rc_decide(const char *symbol, const rc_decide_in_t *in,
               const rc_policy_t *policy, rc_memory_t *mem, rc_action_t *out) {
   rc_action_t act;
-  rc_ledger_state_t led = in->ledger;
   dg_dec_t ledger_amt = in->ledger_amt;
+  rc_ledger_state_t led;
   memset(&act, 0, sizeof(act));
 
-  /* A missing entry is flat only by the operator's choice, or when the
-   * exchange is flat too: then there is nothing to protect or close. */
-  if (led == RC_LEDGER_MISSING &&
-      (policy->missing_is_flat || dg_dec_is_zero(in->exchange_amt))) {
-    led = RC_LEDGER_OK;
-    ledger_amt = DG_DEC_ZERO;
+  if (in->hedge) {
+    if (rc_decide_legs(symbol, in, policy, mem, &act) != 0)
+      return -1;
+    *out = act;
+    return 0;
   }
+  led = rc_ledger_effective(in->ledger, in->exchange_amt, policy, &ledger_amt);
   if (led == RC_LEDGER_OK) {
     if (dg_drift_compute(in->exchange_amt, ledger_amt, in->step, &act.drift) !=
             0 ||
@@ -103,16 +196,8 @@ int rc_decide(const char *symbol, const rc_decide_in_t *in,
     act.drift.side = "";
   }
 
-  if (act.sig[0] == '\0') {
-    mem->pending_sig[0] = '\0';
-    mem->pending_count = 0;
-    /* A lost ledger cannot vouch that a symbol is clean. */
-    act.kind = in->held && !policy->ledger_lost ? RC_ACT_RELEASE : RC_ACT_NONE;
-    *out = act;
-    return 0;
-  }
-  if (!rc_debounce(mem, act.sig, policy->confirm_polls, &act.new_drift)) {
-    act.kind = RC_ACT_WAIT;
+  rc_decide_kind(in, policy, mem, &act);
+  if (act.sig[0] == '\0' || act.kind == RC_ACT_WAIT) {
     *out = act;
     return 0;
   }

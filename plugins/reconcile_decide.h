@@ -22,12 +22,27 @@ typedef enum {
   RC_LEDGER_UNREADABLE /* not an exact decimal, or not a hash field */
 } rc_ledger_state_t;
 
+/* The legs of a hedge-mode symbol, in this order. */
+enum { RC_LEG_LONG = 0, RC_LEG_SHORT, RC_LEGS };
+
+/* One leg of a hedge-mode symbol: the exchange's leg (LONG >= 0,
+ * SHORT <= 0) and the ledger's (LedgerFieldLong, LedgerFieldShort). */
+typedef struct {
+  dg_dec_t exchange_amt; /* a leg the exchange omits is flat */
+  rc_ledger_state_t ledger;
+  dg_dec_t ledger_amt; /* RC_LEDGER_OK only */
+} rc_leg_in_t;
+
 typedef struct {
   dg_dec_t exchange_amt; /* a symbol the exchange omits is flat */
   rc_ledger_state_t ledger;
   dg_dec_t ledger_amt; /* RC_LEDGER_OK only */
   bool held;           /* a HOLD key or hold_sig exists */
   dg_dec_t step, min_qty;
+  /* Hedge mode: the symbol's two legs are decided each on its own (the
+   * one-way fields above are unused), under one signature and one HOLD. */
+  bool hedge;
+  rc_leg_in_t legs[RC_LEGS];
 } rc_decide_in_t;
 
 /* The account's policy for this poll. */
@@ -67,18 +82,34 @@ typedef enum {
   RC_WHY_PUBLISH_PAUSED     /* Redis lost its data: confirm again */
 } rc_why_t;
 
+/* What was decided for one leg of a hedge-mode symbol. */
+typedef struct {
+  dg_drift_t drift;    /* the leg's drift (kind NONE: the leg is clean) */
+  bool ledger_known;   /* ledger_amt below is the ledger's leg */
+  dg_dec_t ledger_amt; /* the ledger's leg as decided on (0 = flat) */
+  rc_why_t why;        /* a drifting leg without a plan: why */
+  bool publish;        /* HOLD_PUBLISH: this leg's close plan */
+} rc_leg_act_t;
+
 typedef struct {
   rc_action_kind_t kind;
-  rc_why_t why;                   /* HOLD: why no plan */
+  /* HOLD: why no plan; in hedge mode the first drifting leg's reason for
+   * no plan (RC_WHY_NONE when every drifting leg gets one). */
+  rc_why_t why;
   bool notify;                    /* HOLD: tell a human (once per signature) */
   bool new_drift;                 /* the debounce began: log the drift once */
   char sig[DG_SIGNATURE_LEN + 1]; /* "" when there is no drift */
   dg_drift_t drift;               /* HOLD_PUBLISH: the close */
   bool ledger_known;              /* ledger_amt below is the ledger */
   dg_dec_t ledger_amt;            /* the ledger as decided on (0 = flat) */
+  bool hedge;                     /* legs below, the one-way fields unused */
+  rc_leg_act_t legs[RC_LEGS];
 } rc_action_t;
 
-/* Decide for symbol. Updates mem's debounce. Returns 0, or -1 when the
+/* Decide for symbol (per leg when in->hedge: a leg's close moves that leg
+ * toward the ledger's leg only; one signature over both legs; one HOLD;
+ * HOLD_PUBLISH when a leg gets a plan, with notify when another leg can
+ * get none). Updates mem's debounce. Returns 0, or -1 when the
  * drift math fails (step <= 0, amounts out of range): then nothing may
  * change for the symbol. */
 int rc_decide(const char *symbol, const rc_decide_in_t *in,

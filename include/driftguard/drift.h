@@ -40,6 +40,15 @@ int dg_drift_signature_text(const char *symbol, dg_dec_t exchange_amt,
                             const char *ledger_text,
                             char out[DG_SIGNATURE_LEN + 1]);
 
+/* A hedge-mode symbol's signature covers both legs, so that a plan made
+ * for an older state of either leg is refused: the first 12 hex digits of
+ * SHA-256("SYMBOL|LONG:exchange:ledger|SHORT:exchange:ledger"), each
+ * ledger as canonical decimal text or "missing"/"unreadable". */
+int dg_drift_signature_legs(const char *symbol, dg_dec_t exchange_long,
+                            const char *ledger_long, dg_dec_t exchange_short,
+                            const char *ledger_short,
+                            char out[DG_SIGNATURE_LEN + 1]);
+
 /* floor(now_s / cooldown_s); cooldown_s must be > 0. */
 int64_t dg_drift_bucket(int64_t now_s, int64_t cooldown_s);
 

@@ -33,6 +33,11 @@ typedef struct {
   char reason[64];
   char symbol[DG_SYMBOL_MAX];
   char side[8];
+  /* The leg the close acts on: BOTH in one-way mode, LONG or SHORT in
+   * hedge mode. A plan without the field (made before hedge mode was
+   * supported) decodes as BOTH: the one-way reading, which rule mode
+   * refuses on a hedge account. */
+  dg_leg_t position_side;
   char type[16];
   int reduce_only; /* 1 true, 0 false */
   dg_dec_t qty;
@@ -51,11 +56,22 @@ int dg_plan_build(dg_plan_t *p, const char *key_prefix, const char *source,
                   dg_dec_t exchange_amt, dg_dec_t ledger_amt, int64_t now_ms,
                   int64_t cooldown_s);
 
+/* The same for one leg of a hedge-mode account (leg LONG or SHORT; BOTH
+ * is dg_plan_build): signature is the drift signature of both legs
+ * (dg_drift_signature_legs), exchange_amt and ledger_amt the leg's, and
+ * plan_id reconclose:S:SIG:BUCKET:LEG, so that the two legs' plans of one
+ * drift are two plans. */
+int dg_plan_build_leg(dg_plan_t *p, const char *key_prefix, const char *source,
+                      const char *symbol, dg_leg_t leg, const char *signature,
+                      const dg_drift_t *drift, dg_dec_t exchange_amt,
+                      dg_dec_t ledger_amt, int64_t now_ms, int64_t cooldown_s);
+
 /* JSON text in SPEC section 3's field order, decimals as strings.
  * Returns the length (excluding NUL), or -1 if it does not fit. */
 int dg_plan_encode(const dg_plan_t *p, char *buf, size_t size);
 
 /* Strict decode of untrusted JSON: every field present with the right type
+ * (position_side may be absent: BOTH)
  * (decimals as strings or numbers, reduceOnly as true/"true"/false/"false"),
  * no oversized input or fields, symbol as dg_symbol_valid. Returns 0, or -1
  * with a one-line reason in err. Never crashes on any input. */

@@ -535,7 +535,63 @@ static void check_printable_reason(void) {
   is_str(out, "abcdefg", "printable text is cut to fit");
 }
 
+/* Hedge mode: a leg's plan names its leg; one-way plans do not. */
+static void check_legs(void) {
+  dg_drift_t drift;
+  dg_plan_t p, back;
+  char buf[DG_PLAN_MAX_BYTES + 1], err[200], sig[DG_SIGNATURE_LEN + 1];
+  const dg_dec_t ex = dec("0.5"), led = dec("0.2");
+  int len;
+
+  ok(dg_drift_compute(ex, led, dec("0.001"), &drift) == 0, "leg drift");
+  /* printf 'BTCUSDT|LONG:0.5:0.2|SHORT:-0.3:-0.3' | sha256sum */
+  ok(dg_drift_signature_legs("BTCUSDT", ex, "0.2", dec("-0.3"), "-0.3", sig) ==
+         0,
+     "signature over both legs");
+  is_str(sig, "6b1ee730188a", "S|LONG:ex:ledger|SHORT:ex:ledger");
+  ok(dg_plan_build_leg(&p, "quantum", "p3.4", "BTCUSDT", DG_LEG_LONG, sig,
+                       &drift, ex, led, 1769379791123, 120) == 0,
+     "LONG leg plan built");
+  is_str(p.plan_id, "reconclose:BTCUSDT:6b1ee730188a:14744831:LONG",
+         "a leg's plan_id ends with its leg");
+  ok(p.position_side == DG_LEG_LONG && strcmp(p.side, "SELL") == 0 &&
+         dg_dec_cmp(p.qty, dec("0.3")) == 0,
+     "SELL 0.3 of the LONG leg");
+  len = dg_plan_encode(&p, buf, sizeof buf);
+  ok(len > 0 && strstr(buf, "\"side\":\"SELL\",\"position_side\":\"LONG\","
+                            "\"type\"") != NULL,
+     "position_side follows side in the JSON");
+  ok(dg_plan_decode(buf, (size_t)len, &back, err, sizeof err) == 0 &&
+         back.position_side == DG_LEG_LONG,
+     "a leg's plan decodes with its leg");
+  ok(dg_plan_build_leg(&p, "quantum", "p3.4", "BTCUSDT", DG_LEG_SHORT, sig,
+                       &drift, ex, led, 1769379791123, 120) == -1,
+     "a SELL is never built for the SHORT leg");
+
+  ok(dg_drift_compute(ex, led, dec("0.001"), &drift) == 0 &&
+         dg_plan_build(&p, "quantum", "p3.4", "BTCUSDT", &drift, ex, led,
+                       1769379791123, 120) == 0 &&
+         (len = dg_plan_encode(&p, buf, sizeof buf)) > 0 &&
+         strstr(buf, "position_side") == NULL,
+     "a one-way plan has no position_side: SPEC section 3's bytes");
+  ok(dg_plan_decode(buf, (size_t)len, &back, err, sizeof err) == 0 &&
+         back.position_side == DG_LEG_BOTH,
+     "a plan without position_side is BOTH (one-way)");
+  {
+    static const char *const bad[] = {"\"long\"", "\"\"", "1", "null",
+                                      "\"BOTHX\""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+      char text[DG_PLAN_MAX_BYTES];
+      int n = snprintf(text, sizeof text, "{\"position_side\":%s,%s", bad[i],
+                       buf + 1);
+      ok(n > 0 && dg_plan_decode(text, (size_t)n, &back, err, sizeof err) != 0,
+         "position_side %s refused: %s", bad[i], err);
+    }
+  }
+}
+
 int main(void) {
+  check_legs();
   check_encode();
   check_decode_valid();
   check_decode_hostile();

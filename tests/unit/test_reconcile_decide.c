@@ -211,7 +211,117 @@ static void test_bad_math(void) {
      "a zero step is refused: nothing may change");
 }
 
+/* Hedge mode: one table of legs (LONG exchange, LONG ledger, SHORT
+ * exchange, SHORT ledger; NULL ledger: missing), ConfirmPolls 1. */
+struct legs_case {
+  const char *name;
+  const char *ex_long, *led_long, *ex_short, *led_short;
+  rc_action_kind_t kind;
+  bool publish_long, publish_short, notify;
+  const char *qty_long, *qty_short;
+};
+
+static const struct legs_case legs_cases[] = {
+    {"both legs match: nothing", "0.5", "0.5", "-0.3", "-0.3", RC_ACT_NONE,
+     false, false, false, NULL, NULL},
+    {"LONG leg drifts only: one plan, SELL LONG", "0.5", "0.2", "-0.3", "-0.3",
+     RC_ACT_HOLD_PUBLISH, true, false, false, "0.3", NULL},
+    {"SHORT leg drifts only: one plan, BUY SHORT", "0.5", "0.5", "-0.3", "0",
+     RC_ACT_HOLD_PUBLISH, false, true, false, NULL, "0.3"},
+    {"both legs drift: two plans", "0.5", "0", "-0.3", "-0.1",
+     RC_ACT_HOLD_PUBLISH, true, true, false, "0.5", "0.2"},
+    {"ledger holds more of a leg: hold, notify, no plan", "0.5", "0.8", "0",
+     "0", RC_ACT_HOLD, false, false, true, NULL, NULL},
+    {"one leg fixable, the other not: its plan and a notification", "0.5", "0",
+     "-0.3", "-0.6", RC_ACT_HOLD_PUBLISH, true, false, true, "0.5", NULL},
+    {"ledger leg missing, exchange leg open: hold, notify", "0.5", NULL, "0",
+     "0", RC_ACT_HOLD, false, false, true, NULL, NULL},
+    {"ledger leg missing, exchange leg flat: flat", "0", NULL, "-0.3", "-0.3",
+     RC_ACT_NONE, false, false, false, NULL, NULL},
+    {"missing LONG ledger does not block the known SHORT leg", "0.5", NULL,
+     "-0.3", "0", RC_ACT_HOLD_PUBLISH, false, true, true, NULL, "0.3"},
+    {"ledger LONG of the wrong sign: unreadable, held", "0.5", "-0.5", "0", "0",
+     RC_ACT_HOLD, false, false, true, NULL, NULL},
+    {"ledger SHORT of the wrong sign: unreadable, held", "0", "0", "-0.3",
+     "0.3", RC_ACT_HOLD, false, false, true, NULL, NULL},
+};
+
+static void run_legs_case(const struct legs_case *c) {
+  rc_policy_t policy = {.confirm_polls = 1};
+  rc_memory_t mem;
+  rc_action_t act;
+  rc_decide_in_t in = symbol_in("0", OK, &mem);
+  const char *ex[RC_LEGS] = {c->ex_long, c->ex_short};
+  const char *led[RC_LEGS] = {c->led_long, c->led_short};
+  const char *qty[RC_LEGS] = {c->qty_long, c->qty_short};
+  bool publish[RC_LEGS] = {c->publish_long, c->publish_short};
+  in.hedge = true;
+  for (int l = 0; l < RC_LEGS; l++) {
+    in.legs[l].exchange_amt = dec(ex[l]);
+    in.legs[l].ledger = led[l] != NULL ? OK : MISSING;
+    in.legs[l].ledger_amt = led[l] != NULL ? dec(led[l]) : DG_DEC_ZERO;
+  }
+  if (!ok(rc_decide("BTCUSDT", &in, &policy, &mem, &act) == 0, "%s: decided",
+          c->name))
+    return;
+  ok(act.hedge && act.kind == c->kind && act.notify == c->notify &&
+         act.legs[RC_LEG_LONG].publish == c->publish_long &&
+         act.legs[RC_LEG_SHORT].publish == c->publish_short,
+     "%s", c->name);
+  for (int l = 0; l < RC_LEGS; l++) {
+    const dg_drift_t *d = &act.legs[l].drift;
+    if (qty[l] != NULL)
+      ok(d->kind == DG_DRIFT_CLOSE && dg_dec_cmp(d->qty, dec(qty[l])) == 0 &&
+             strcmp(d->side, l == RC_LEG_LONG ? "SELL" : "BUY") == 0,
+         "%s: leg %d closes %s toward its ledger", c->name, l, qty[l]);
+    /* Never across legs: a leg's target lies between 0 and the leg. */
+    if (publish[l])
+      ok(dg_dec_sign(d->target) != (l == RC_LEG_LONG ? -1 : 1),
+         "%s: leg %d never crosses into the other", c->name, l);
+  }
+}
+
+/* One signature over both legs: a change of either leg is a new drift. */
+static void test_legs_signature(void) {
+  rc_policy_t policy = {.confirm_polls = 2};
+  rc_memory_t mem;
+  rc_action_t act;
+  rc_decide_in_t in = symbol_in("0", OK, &mem);
+  char want[DG_SIGNATURE_LEN + 1], first[DG_SIGNATURE_LEN + 1];
+  in.hedge = true;
+  in.legs[RC_LEG_LONG].exchange_amt = dec("0.5");
+  in.legs[RC_LEG_SHORT].exchange_amt = dec("-0.3");
+  in.legs[RC_LEG_SHORT].ledger_amt = dec("-0.3");
+  rc_decide("BTCUSDT", &in, &policy, &mem, &act);
+  dg_drift_signature_legs("BTCUSDT", dec("0.5"), "0", dec("-0.3"), "-0.3",
+                          want);
+  is_str(act.sig, want,
+         "hedge signature over S|LONG:ex:ledger|SHORT:ex:ledger");
+  ok(act.kind == RC_ACT_WAIT, "hedge drift confirmed over ConfirmPolls too");
+  memcpy(first, act.sig, sizeof first);
+  in.legs[RC_LEG_SHORT].exchange_amt = dec("-0.4");
+  rc_decide("BTCUSDT", &in, &policy, &mem, &act);
+  ok(strcmp(act.sig, first) != 0 && act.kind == RC_ACT_WAIT && act.new_drift,
+     "the other leg moving changes the signature: confirmed again");
+  in.legs[RC_LEG_LONG].exchange_amt = DG_DEC_ZERO;
+  in.legs[RC_LEG_SHORT].exchange_amt = dec("-0.3");
+  in.held = true;
+  rc_decide("BTCUSDT", &in, &policy, &mem, &act);
+  ok(act.kind == RC_ACT_RELEASE, "both legs healed: the one HOLD is released");
+  in.legs[RC_LEG_SHORT].exchange_amt = dec("-0.4");
+  rc_decide("BTCUSDT", &in, &policy, &mem, &act);
+  rc_decide("BTCUSDT", &in, &policy, &mem, &act);
+  ok(act.kind == RC_ACT_HOLD_PUBLISH && !act.legs[RC_LEG_LONG].publish,
+     "one leg healed, the other not: still held, the other's plan");
+  in.legs[RC_LEG_LONG].exchange_amt = dec("-0.1");
+  ok(rc_decide("BTCUSDT", &in, &policy, &mem, &act) != 0,
+     "a LONG leg below 0 is refused: nothing may change");
+}
+
 int main(void) {
+  for (size_t i = 0; i < sizeof(legs_cases) / sizeof(legs_cases[0]); i++)
+    run_legs_case(&legs_cases[i]);
+  test_legs_signature();
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
     run_case(&cases[i]);
   test_ledger_comes_back();
