@@ -2,8 +2,8 @@
  * each step returning ONE verdict (verdict.h); the table (verdict.c) maps
  * the last verdict and the record held to what is written.
  *
- *   record -> plan -> claim -> account -> position -> lease -> dry run
- *   -> send
+ *   record -> plan -> claim -> account (rule mode) -> position -> lease
+ *   -> dry run -> send
  *
  * record: a final record ends the plan as a duplicate; a claimed or
  * submitted one (a crash, a re-delivery, a dead consumer) is taken over
@@ -121,14 +121,16 @@ static ex_verdict_t step_claim(ex_job_t *j) {
   return rc < 0 ? EX_V_STOP : rc == 0 ? EX_V_AGAIN : EX_V_NEXT;
 }
 
+/* Rule mode: the live position mode, read before every order (it can be
+ * switched while driftguard runs). */
 static ex_verdict_t step_account(ex_job_t *j) {
+  char why[320];
+  ex_rule_t rule;
   ex_verdict_t v = ex_job_call(j, EX_OP_HEDGE_MODE);
-  if (v != EX_V_NEXT || !j->call.dual)
+  if (v != EX_V_NEXT)
     return v;
-  return final(j, EX_ST_REJECTED_EXCHANGE,
-               "account is in hedge mode (dual side positions): driftguard "
-               "closes one-way mode positions only; switch the account to "
-               "one-way mode");
+  rule = ex_check_mode(j->p, j->call.dual, why, sizeof why);
+  return rule == EX_RULE_NONE ? EX_V_NEXT : ex_job_guardrail(j, rule, why);
 }
 
 static ex_verdict_t step_position(ex_job_t *j) {

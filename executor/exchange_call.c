@@ -65,7 +65,8 @@ static dg_ex_status_t run_op(ex_ctx_t *ctx, ex_call_t *c, ex_op_t op) {
     if (st == DG_EX_OK) {
       c->live = DG_DEC_ZERO;
       for (size_t i = 0; i < n; i++)
-        if (strcmp(pos[i].symbol, p->symbol) == 0 && pos[i].leg == DG_LEG_BOTH)
+        if (strcmp(pos[i].symbol, p->symbol) == 0 &&
+            pos[i].leg == p->position_side)
           c->live = pos[i].amt;
     }
     free(pos);
@@ -73,8 +74,8 @@ static dg_ex_status_t run_op(ex_ctx_t *ctx, ex_call_t *c, ex_op_t op) {
   case EX_OP_QUERY:
     return dg_exchange_query_order(ex, p->symbol, c->coid, &c->order, &c->res);
   case EX_OP_PLACE:
-    return dg_exchange_place_close(ex, p->symbol, p->side, DG_LEG_BOTH, p->qty,
-                                   c->coid, &c->order, &c->res);
+    return dg_exchange_place_close(ex, p->symbol, p->side, p->position_side,
+                                   p->qty, c->coid, &c->order, &c->res);
   }
   return st;
 }

@@ -12,9 +12,9 @@
 
 typedef enum {
   EX_OP_HEDGE_MODE, /* -> dual */
-  EX_OP_POSITION,   /* the plan's symbol -> live */
+  EX_OP_POSITION,   /* the plan's leg of its symbol -> live */
   EX_OP_QUERY,      /* the client order id -> order */
-  EX_OP_PLACE,      /* the plan's reduce-only MARKET order -> order */
+  EX_OP_PLACE,      /* the plan's MARKET close of its leg -> order */
 } ex_op_t;
 
 typedef struct {

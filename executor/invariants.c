@@ -17,6 +17,7 @@ static const char *const rule_names[EX_RULE_COUNT] = {
     [EX_RULE_SOURCE] = "source",
     [EX_RULE_AUTH] = "auth",
     [EX_RULE_HOLD_KEY] = "hold_key",
+    [EX_RULE_MODE] = "mode",
     [EX_RULE_REDUCE_ONLY] = "reduce_only",
     [EX_RULE_TYPE] = "type",
     [EX_RULE_REASON] = "reason",
@@ -124,6 +125,28 @@ ex_rule_t ex_check_plan(const ex_entry_t *e, const ex_facts_t *f, char *why,
   if (strcmp(p->side, "SELL") != 0 && strcmp(p->side, "BUY") != 0)
     return fail(EX_RULE_SIDE, why, whylen, "side must be SELL or BUY, got %s",
                 p->side);
+  /* A leg is only ever closed: a SELL of the LONG leg, a BUY of the SHORT
+   * one (the other way round opens or grows a leg). */
+  if ((p->position_side == DG_LEG_LONG && strcmp(p->side, "SELL") != 0) ||
+      (p->position_side == DG_LEG_SHORT && strcmp(p->side, "BUY") != 0))
+    return fail(EX_RULE_SIDE, why, whylen,
+                "side %s does not close the %s leg (SELL closes LONG, BUY "
+                "closes SHORT)",
+                p->side, dg_leg_name(p->position_side));
+  return EX_RULE_NONE;
+}
+
+ex_rule_t ex_check_mode(const dg_plan_t *p, int dual, char *why,
+                        size_t whylen) {
+  if (dual && p->position_side == DG_LEG_BOTH)
+    return fail(EX_RULE_MODE, why, whylen,
+                "plan is for one-way mode (position_side BOTH) but the "
+                "account is in hedge mode now");
+  if (!dual && p->position_side != DG_LEG_BOTH)
+    return fail(EX_RULE_MODE, why, whylen,
+                "plan is for the %s leg of hedge mode but the account is in "
+                "one-way mode now",
+                dg_leg_name(p->position_side));
   return EX_RULE_NONE;
 }
 
@@ -140,11 +163,12 @@ ex_rule_t ex_check_position(const dg_plan_t *p, dg_dec_t live_amt, char *why,
   if ((strcmp(p->side, "SELL") == 0 && sign < 0) ||
       (strcmp(p->side, "BUY") == 0 && sign > 0))
     return fail(EX_RULE_SIDE, why, whylen,
-                "side %s does not close the live position %s", p->side, live);
+                "side %s does not close the live %s position %s", p->side,
+                dg_leg_name(p->position_side), live);
   if (dg_dec_cmp(live_amt, p->exchange_amt) != 0)
     return fail(EX_RULE_STALE, why, whylen,
-                "live position %s differs from the plan's exchange_amt %s",
-                live, planned);
+                "live %s position %s differs from the plan's exchange_amt %s",
+                dg_leg_name(p->position_side), live, planned);
 
   /* Implied by the two above and rule qty; kept so a change to either can
    * never let an order exceed the live position. */

@@ -2,9 +2,12 @@
  *
  * A stream entry is first parsed (ex_parse_entry: rule "malformed" when it
  * is not a plan), then checked against the facts read from Redis
- * (ex_check_plan: decision .. qty, in the table's order), and last against
- * ONE fresh position read from the exchange (ex_check_position: side,
- * stale). The first rule that fails is the one reported. */
+ * (ex_check_plan: decision .. qty, in the table's order, mode left out),
+ * then against the account's live position mode (ex_check_mode: the one
+ * rule of the table's upper part that needs the exchange, checked after
+ * the others so that a plan refused anyway costs no request), and last
+ * against ONE fresh position read of the plan's leg (ex_check_position:
+ * side, stale). The first rule that fails is the one reported. */
 #ifndef DG_EXECUTOR_INVARIANTS_H
 #define DG_EXECUTOR_INVARIANTS_H
 
@@ -20,6 +23,7 @@ typedef enum {
   EX_RULE_SOURCE,
   EX_RULE_AUTH,
   EX_RULE_HOLD_KEY,
+  EX_RULE_MODE,
   EX_RULE_REDUCE_ONLY,
   EX_RULE_TYPE,
   EX_RULE_REASON,
@@ -63,8 +67,13 @@ typedef struct {
 ex_rule_t ex_check_plan(const ex_entry_t *e, const ex_facts_t *f, char *why,
                         size_t whylen);
 
-/* side (closes the live position), stale (live == the plan's exchange_amt)
- * and qty bounded by the live position. */
+/* mode: a plan's position_side must be the live mode's (BOTH when dual is
+ * 0, LONG or SHORT when it is 1): a plan made under the old mode is
+ * refused, the next poll decides under the new one. */
+ex_rule_t ex_check_mode(const dg_plan_t *p, int dual, char *why, size_t whylen);
+
+/* side (closes the live position of the plan's leg), stale (live == the plan's
+ * exchange_amt) and qty bounded by the live position. */
 ex_rule_t ex_check_position(const dg_plan_t *p, dg_dec_t live_amt, char *why,
                             size_t whylen);
 

@@ -61,7 +61,7 @@ for ti in duplicate guardrails rate_limit exchange; do
   [ "$(prom collectd_reconcile_close_rejected_total 'reconcile="all"' "type=\"$ti\"")" = 0 ] ||
     missing="$missing rejected-$ti"
 done
-for ti in malformed decision source auth hold_key reduce_only type reason qty side stale; do
+for ti in malformed decision source auth hold_key mode reduce_only type reason qty side stale; do
   [ "$(prom collectd_reconcile_close_guardrail_fail_total 'reconcile="all"' "type=\"$ti\"")" = 0 ] ||
     missing="$missing guardrail_fail-$ti"
 done

@@ -94,9 +94,9 @@ static ex_rule_t check(const dg_plan_t *p) {
 
 static void test_rule_names(void) {
   static const char *const want[] = {
-      "",       "malformed", "decision",    "source",
-      "auth",   "hold_key",  "reduce_only", "type",
-      "reason", "qty",       "side",        "stale"};
+      "",         "malformed", "decision",    "source", "auth",
+      "hold_key", "mode",      "reduce_only", "type",   "reason",
+      "qty",      "side",      "stale"};
   for (int r = 0; r < EX_RULE_COUNT; r++)
     is_str(ex_rule_name((ex_rule_t)r), want[r], "rule label");
 }
@@ -317,6 +317,35 @@ static void test_position(void) {
      "SELL for a short plan -> side");
 }
 
+/* Hedge mode: rule mode against the live mode, rule side per leg. */
+static void test_legs(void) {
+  dg_plan_t p = good_plan();
+  char why[256];
+  ok(ex_check_mode(&p, 0, why, sizeof why) == EX_RULE_NONE,
+     "one-way plan, one-way account passes");
+  ok(ex_check_mode(&p, 1, why, sizeof why) == EX_RULE_MODE,
+     "one-way plan, hedge account -> mode");
+  p.position_side = DG_LEG_LONG;
+  ok(ex_check_mode(&p, 1, why, sizeof why) == EX_RULE_NONE,
+     "LONG leg plan, hedge account passes");
+  ok(ex_check_mode(&p, 0, why, sizeof why) == EX_RULE_MODE,
+     "LONG leg plan, one-way account -> mode");
+  ok(check(&p) == EX_RULE_NONE, "SELL of the LONG leg passes the plan rules");
+  snprintf(p.side, sizeof p.side, "BUY");
+  ok(check(&p) == EX_RULE_SIDE, "BUY of the LONG leg (grows it) -> side");
+  p.position_side = DG_LEG_SHORT;
+  p.exchange_amt = dec("-0.007");
+  ok(check(&p) == EX_RULE_NONE, "BUY of the SHORT leg passes the plan rules");
+  ok(ex_check_position(&p, dec("-0.007"), why, sizeof why) == EX_RULE_NONE,
+     "BUY of the live SHORT leg passes");
+  ok(ex_check_position(&p, dec("-0.004"), why, sizeof why) == EX_RULE_STALE,
+     "SHORT leg moved -> stale");
+  ok(ex_check_position(&p, dec("0"), why, sizeof why) == EX_RULE_STALE,
+     "SHORT leg gone -> stale");
+  snprintf(p.side, sizeof p.side, "SELL");
+  ok(check(&p) == EX_RULE_SIDE, "SELL of the SHORT leg (grows it) -> side");
+}
+
 static void test_hostile(void) {
   static const char *const bad[] = {
       "",
@@ -377,6 +406,7 @@ static void test_hostile(void) {
 }
 
 int main(void) {
+  test_legs();
   if ((plan_key = dg_hmac_key_new(PLAN_KEY, strlen(PLAN_KEY))) == NULL)
     return 1;
   test_rule_names();
