@@ -224,6 +224,13 @@ static dg_ex_reason_t reason_of(int code) {
     return DG_EX_REASON_DUPLICATE_CLIENT_ID;
   case DG_BN_ERR_BAD_SYMBOL:
     return DG_EX_REASON_UNKNOWN_SYMBOL;
+  case DG_BN_ERR_POSITION_SIDE:
+    return DG_EX_REASON_POSITION_MODE;
+  /* Hedge-mode closes are checked like reduce-only orders: a close larger
+   * than its leg is refused with either (notes/exchanges.md section 3). */
+  case DG_BN_ERR_REDUCE_REJECTED:
+  case DG_BN_ERR_REDUCE_FAILED:
+    return DG_EX_REASON_CLOSE_TOO_LARGE;
   default:
     return DG_EX_REASON_NONE;
   }
@@ -345,10 +352,9 @@ int dg_bn_parse_dual_side(const char *body, size_t len, int *dual) {
 /* positionRisk is read as a stream (json_flat.h): hundreds of positions
  * per poll, three members each wanted, no tree. */
 typedef struct {
-  dg_position_t pos; /* symbol and amount */
-  int has_symbol, has_amt;
-  int hedge;    /* a positionSide other than "BOTH" */
-  char side[9]; /* that side, printable, for the message */
+  dg_position_t pos; /* symbol, leg (positionSide; absent: BOTH), amount */
+  int has_symbol, has_amt, bad_side;
+  char side[9]; /* positionSide, printable, for a message */
 } position_entry_t;
 
 typedef struct {
@@ -386,9 +392,12 @@ static int position_member(void *ctx, const char *key, size_t key_len,
         dg_dec_parse_n(v->text, v->len, &e->pos.amt) != 0)
       return bad_entry(ps, err, errlen);
     e->has_amt = 1;
-  } else if (strcmp(key, "positionSide") == 0 && v->kind == DG_JSON_STRING) {
-    e->hedge = !(v->len == 4 && memcmp(v->text, "BOTH", 4) == 0);
+  } else if (strcmp(key, "positionSide") == 0) {
+    if (v->kind != DG_JSON_STRING)
+      return bad_entry(ps, err, errlen);
     dg_text_printable(v->text, v->len, e->side, sizeof e->side);
+    e->bad_side =
+        v->len >= sizeof e->side || dg_leg_parse(e->side, &e->pos.leg) != 0;
   }
   return 0;
 }
@@ -412,10 +421,14 @@ static int position_end(void *ctx, size_t index, char *err, size_t errlen) {
   (void)index; /* ps->index: the member callbacks need it too */
   if (!e->has_symbol || !e->has_amt)
     return bad_entry(ps, err, errlen);
-  if (e->hedge && !dg_dec_is_zero(e->pos.amt)) {
+  /* A hedge-mode leg: LONG >= 0, SHORT <= 0 (never across legs). */
+  if (e->bad_side ||
+      dg_dec_sign(e->pos.amt) == (e->pos.leg == DG_LEG_LONG    ? -1
+                                  : e->pos.leg == DG_LEG_SHORT ? 1
+                                                               : 2)) {
     snprintf(err, errlen,
-             "positionRisk: %s has a hedge-mode position (positionSide "
-             "%s); only one-way mode is supported",
+             "positionRisk: %s positionSide %s with positionAmt of the "
+             "wrong sign or an unknown positionSide",
              e->pos.symbol, e->side);
     return -1;
   }
@@ -425,30 +438,59 @@ static int position_end(void *ctx, size_t index, char *err, size_t errlen) {
   return rc;
 }
 
-/* By symbol, then side: one-way rows (BOTH) first, a hedge account's flat
- * LONG and SHORT rows of one symbol are two different legs. */
+/* By symbol, then leg (BOTH, LONG, SHORT): a hedge account's LONG and
+ * SHORT rows of one symbol are two different legs. */
 static int entry_cmp(const void *x, const void *y) {
   const position_entry_t *a = x, *b = y;
   int c = strcmp(a->pos.symbol, b->pos.symbol);
   if (c != 0)
     return c;
-  if (a->hedge != b->hedge)
-    return a->hedge - b->hedge;
-  return a->hedge ? strcmp(a->side, b->side) : 0;
+  return (int)a->pos.leg - (int)b->pos.leg;
+}
+
+/* 1 when the sorted entries of one symbol mix an open one-way row with
+ * an open leg: the reply of no account mode. */
+static int mixes_modes(const positions_t *ps, size_t k) {
+  const position_entry_t *a = &ps->listed[k - 1], *b = &ps->listed[k];
+  return strcmp(a->pos.symbol, b->pos.symbol) == 0 &&
+         a->pos.leg == DG_LEG_BOTH && b->pos.leg != DG_LEG_BOTH &&
+         !dg_dec_is_zero(a->pos.amt) && !dg_dec_is_zero(b->pos.amt);
 }
 
 /* The open positions of the sorted entries (those of ps->only when set):
- * a malloc'd list, or NULL when there are none or memory ran out. */
+ * a malloc'd list, or NULL when memory ran out. With ps->only, one row
+ * per leg of the mode its rows show: LONG then SHORT when any of its rows
+ * is a leg (flat ones too), else its BOTH row; 0 when omitted. */
 static dg_position_t *open_positions(const positions_t *ps, size_t *n) {
-  dg_position_t *list = malloc((ps->count > 0 ? ps->count : 1) * sizeof *list);
+  dg_position_t *list = malloc((ps->count + 2) * sizeof *list);
+  int legs = 0;
   *n = 0;
   if (list == NULL)
     return NULL;
   for (size_t k = 0; k < ps->count; k++) {
     const dg_position_t *p = &ps->listed[k].pos;
-    if (!dg_dec_is_zero(p->amt) &&
-        (ps->only == NULL || strcmp(p->symbol, ps->only) == 0))
+    if (ps->only != NULL && strcmp(p->symbol, ps->only) != 0)
+      continue;
+    legs |= p->leg != DG_LEG_BOTH;
+    if (!dg_dec_is_zero(p->amt))
       list[(*n)++] = *p;
+  }
+  if (ps->only == NULL)
+    return list;
+  dg_leg_t want[2] = {DG_LEG_BOTH, DG_LEG_BOTH};
+  if (legs) {
+    want[0] = DG_LEG_LONG;
+    want[1] = DG_LEG_SHORT;
+  }
+  dg_position_t open[2] = {{.leg = want[0]}, {.leg = want[1]}};
+  for (size_t k = 0; k < *n; k++)
+    for (int l = 0; l < 2; l++)
+      if (list[k].leg == want[l])
+        open[l].amt = list[k].amt;
+  *n = legs ? 2 : 1;
+  for (size_t l = 0; l < *n; l++) {
+    snprintf(open[l].symbol, sizeof open[l].symbol, "%s", ps->only);
+    list[l] = open[l];
   }
   return list;
 }
@@ -476,9 +518,14 @@ int dg_bn_parse_positions(const char *body, size_t len, const char *symbol,
   if (ps.count > 1)
     qsort(ps.listed, ps.count, sizeof *ps.listed, entry_cmp);
   for (size_t k = 1; k < ps.count; k++)
-    if (entry_cmp(&ps.listed[k - 1], &ps.listed[k]) == 0) {
-      snprintf(err, errlen, "positionRisk: %s listed twice",
-               ps.listed[k].pos.symbol);
+    if (entry_cmp(&ps.listed[k - 1], &ps.listed[k]) == 0 ||
+        mixes_modes(&ps, k)) {
+      snprintf(err, errlen,
+               entry_cmp(&ps.listed[k - 1], &ps.listed[k]) == 0
+                   ? "positionRisk: %s %s listed twice"
+                   : "positionRisk: %s has an open %s leg beside an open "
+                     "one-way position",
+               ps.listed[k].pos.symbol, dg_leg_name(ps.listed[k].pos.leg));
       free(ps.listed);
       return -1;
     }
@@ -487,13 +534,6 @@ int dg_bn_parse_positions(const char *body, size_t len, const char *symbol,
   if (list == NULL) {
     snprintf(err, errlen, "positionRisk: out of memory");
     return -1;
-  }
-  if (symbol != NULL && count == 0) {
-    /* Omitted means flat. */
-    snprintf(list[0].symbol, sizeof list[0].symbol, "%s", symbol);
-    list[0].leg = DG_LEG_BOTH;
-    list[0].amt = DG_DEC_ZERO;
-    count = 1;
   }
   if (count == 0) {
     free(list);

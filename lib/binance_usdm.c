@@ -46,7 +46,6 @@ typedef struct {
   size_t n_rules;
   int rules_tried; /* an exchangeInfo fetch was attempted */
   int64_t rules_fetched_at, rules_tried_at; /* monotonic ms */
-  int dual_known, dual;
   int positions_v2; /* v3 positionRisk answered 404: use v2 */
 } bn_t;
 
@@ -403,12 +402,10 @@ static dg_ex_status_t bn_hedge_mode(dg_exchange_t *ex, const char *symbol,
   if (bn_signed(b, "GET", "/fapi/v1/positionSide/dual", &q, BN_READ, &reply,
                 res) != DG_EX_OK)
     return res->status;
-  if (dg_bn_parse_dual_side(reply.body, reply.body_len, &b->dual) != 0)
+  if (dg_bn_parse_dual_side(reply.body, reply.body_len, dual) != 0)
     return dg_ex_result_set(res, DG_EX_BAD_REPLY,
                             "GET /fapi/v1/positionSide/dual: no "
                             "dualSidePosition in the reply");
-  b->dual_known = 1;
-  *dual = b->dual;
   return DG_EX_OK;
 }
 
@@ -443,17 +440,26 @@ static dg_ex_status_t bn_place_close(dg_exchange_t *ex, const char *symbol,
   if (!dg_bn_valid_client_order_id(client_order_id))
     return dg_ex_result_set(res, DG_EX_REFUSED,
                             "not sent: invalid newClientOrderId");
-  if (leg != DG_LEG_BOTH || (b->dual_known && b->dual))
+  /* Hedge mode closes a leg with the side opposite to it: SELL LONG, BUY
+   * SHORT (the other way round opens or grows the leg). */
+  if ((leg == DG_LEG_LONG && strcmp(side, "SELL") != 0) ||
+      (leg == DG_LEG_SHORT && strcmp(side, "BUY") != 0))
     return dg_ex_result_set(res, DG_EX_REFUSED,
-                            "not sent: the account is in hedge mode, which "
-                            "driftguard does not support");
+                            "not sent: %s does not close the %s leg", side,
+                            dg_leg_name(leg));
   dg_dec_format(qty, qty_text, sizeof(qty_text));
   dg_bn_query_init(&q);
   dg_bn_query_add(&q, "symbol", symbol);
   dg_bn_query_add(&q, "side", side);
   dg_bn_query_add(&q, "type", "MARKET");
   dg_bn_query_add(&q, "quantity", qty_text);
-  dg_bn_query_add(&q, "reduceOnly", "true");
+  /* One-way: reduceOnly. Hedge: positionSide, and no reduceOnly, which
+   * Binance refuses in hedge mode (-1106); a leg's close is checked like a
+   * reduce-only order there (-2022/-4118 when larger than the leg). */
+  if (leg == DG_LEG_BOTH)
+    dg_bn_query_add(&q, "reduceOnly", "true");
+  else
+    dg_bn_query_add(&q, "positionSide", dg_leg_name(leg));
   dg_bn_query_add(&q, "newClientOrderId", client_order_id);
   dg_bn_query_add(&q, "newOrderRespType", "RESULT");
   if (bn_signed(b, "POST", "/fapi/v1/order", &q, BN_ORDER, &reply, res) !=

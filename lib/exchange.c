@@ -170,6 +170,10 @@ const char *dg_ex_reason_name(dg_ex_reason_t r) {
     return "duplicate_client_id";
   case DG_EX_REASON_UNKNOWN_SYMBOL:
     return "unknown_symbol";
+  case DG_EX_REASON_POSITION_MODE:
+    return "position_mode";
+  case DG_EX_REASON_CLOSE_TOO_LARGE:
+    return "close_too_large";
   }
   return "invalid";
 }

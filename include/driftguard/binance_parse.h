@@ -26,6 +26,9 @@
 #define DG_BN_ERR_BAD_SYMBOL (-1121)    /* invalid symbol */
 #define DG_BN_ERR_NO_SUCH_ORDER (-2013) /* order does not exist */
 #define DG_BN_ERR_DUPLICATE_CLIENT_ID (-4116) /* that clientOrderId exists */
+#define DG_BN_ERR_REDUCE_REJECTED (-2022)     /* ReduceOnly Order is rejected */
+#define DG_BN_ERR_REDUCE_FAILED (-4118)       /* ReduceOnly Order Failed */
+#define DG_BN_ERR_POSITION_SIDE (-4061) /* positionSide does not match mode */
 
 /* A request's parameter string ("a=1&b=2"), built in place. Values are
  * percent-encoded (everything but RFC 3986 unreserved characters); the
@@ -93,11 +96,13 @@ int dg_bn_parse_server_time(const char *body, size_t len, int64_t *out);
 int dg_bn_parse_dual_side(const char *body, size_t len, int *dual);
 
 /* positionRisk (v2 or v3) array. Entries with a zero amount are dropped
- * (v2 lists every symbol); a nonzero LONG/SHORT entry (hedge mode) is an
- * error. When symbol is not NULL only that symbol is kept and *n is always
- * 1 (amount 0 when the exchange omitted it). *out is malloc'd (NULL when
- * *n is 0), sorted by symbol; a symbol listed twice is an error. Returns
- * 0, -1 with a reason in err. */
+ * (v2 lists every symbol); positionSide LONG and SHORT entries (hedge
+ * mode) are legs (LONG >= 0, SHORT <= 0, else an error). When symbol is
+ * not NULL only that symbol is kept: its LONG then SHORT leg when any of
+ * its rows is a leg, else its one-way row (amounts 0 when omitted). *out
+ * is malloc'd (NULL when *n is 0), sorted by symbol then leg (BOTH, LONG,
+ * SHORT); a (symbol, leg) listed twice, or an open leg beside an open
+ * one-way row, is an error. Returns 0, -1 with a reason in err. */
 int dg_bn_parse_positions(const char *body, size_t len, const char *symbol,
                           dg_position_t **out, size_t *n, char *err,
                           size_t errlen);

@@ -48,6 +48,13 @@ typedef enum {
   DG_EX_REASON_DUPLICATE_CLIENT_ID,
   /* The venue does not list (or trade) the symbol. */
   DG_EX_REASON_UNKNOWN_SYMBOL,
+  /* The order's leg does not fit the account's position mode (a one-way
+   * order on a hedge account or the reverse): the mode changed; the driver
+   * forgets what it knew of it. */
+  DG_EX_REASON_POSITION_MODE,
+  /* A close refused as larger than its position or leg (the venue never
+   * trims it into the other leg): the leg is smaller than planned. */
+  DG_EX_REASON_CLOSE_TOO_LARGE,
 } dg_ex_reason_t;
 
 typedef struct {

@@ -116,6 +116,20 @@ static void test_classify(void) {
   ok(r.status == DG_EX_REFUSED && r.code == -2022 && r.http_status == 400,
      "classify: 400 -2022 -> refused with the code");
   is_str(r.msg, "ReduceOnly Order is rejected.", "classify: exchange msg kept");
+  ok(r.reason == DG_EX_REASON_CLOSE_TOO_LARGE && r.not_executed,
+     "classify: -2022 -> close too large for its leg, not executed");
+  r = classify(400, "{\"code\":-4118,\"msg\":\"ReduceOnly Order Failed.\"}",
+               "");
+  ok(r.status == DG_EX_REFUSED && r.reason == DG_EX_REASON_CLOSE_TOO_LARGE &&
+         r.not_executed,
+     "classify: -4118 -> close too large for its leg, not executed");
+  r = classify(400,
+               "{\"code\":-4061,\"msg\":\"Order's position side does not "
+               "match user's setting.\"}",
+               "");
+  ok(r.status == DG_EX_REFUSED && r.reason == DG_EX_REASON_POSITION_MODE &&
+         r.not_executed,
+     "classify: -4061 -> position mode mismatch, not executed");
   r = classify(404, "<html>Not Found</html>", "");
   ok(r.status == DG_EX_REFUSED && r.code == 0 && r.http_status == 404,
      "classify: 404 without JSON -> refused, code 0");
@@ -211,6 +225,8 @@ static void test_reasons(void) {
       {400, "{\"code\":-1121,\"msg\":\"Invalid symbol.\"}",
        DG_EX_REASON_UNKNOWN_SYMBOL},
       {400, "{\"code\":-2022,\"msg\":\"ReduceOnly Order is rejected.\"}",
+       DG_EX_REASON_CLOSE_TOO_LARGE},
+      {400, "{\"code\":-1111,\"msg\":\"Precision is over the maximum.\"}",
        DG_EX_REASON_NONE},
       {404, "<html>Not Found</html>", DG_EX_REASON_NONE},
   };
@@ -266,6 +282,74 @@ static void test_not_executed(void) {
   }
 }
 
+/* Hedge mode: LONG and SHORT rows are legs of one symbol. */
+static void test_positions_legs(void) {
+  const char *body = "[{\"symbol\":\"BTCUSDT\",\"positionSide\":\"SHORT\","
+                     "\"positionAmt\":\"-0.300\"},"
+                     "{\"symbol\":\"BTCUSDT\",\"positionSide\":\"LONG\","
+                     "\"positionAmt\":\"0.500\"},"
+                     "{\"symbol\":\"ETHUSDT\",\"positionSide\":\"LONG\","
+                     "\"positionAmt\":\"0\"},"
+                     "{\"symbol\":\"ETHUSDT\",\"positionSide\":\"SHORT\","
+                     "\"positionAmt\":\"-2\"}]";
+  static const struct {
+    const char *body, *why;
+  } bad[] = {
+      {"[{\"symbol\":\"BTCUSDT\",\"positionSide\":\"LONG\","
+       "\"positionAmt\":\"-0.1\"}]",
+       "a LONG leg below 0"},
+      {"[{\"symbol\":\"BTCUSDT\",\"positionSide\":\"SHORT\","
+       "\"positionAmt\":\"0.1\"}]",
+       "a SHORT leg above 0"},
+      {"[{\"symbol\":\"BTCUSDT\",\"positionSide\":\"BOTHX\","
+       "\"positionAmt\":\"0.1\"}]",
+       "an unknown positionSide"},
+      {"[{\"symbol\":\"BTCUSDT\",\"positionSide\":1,"
+       "\"positionAmt\":\"0.1\"}]",
+       "a positionSide that is not text"},
+      {"[{\"symbol\":\"BTCUSDT\",\"positionSide\":\"BOTH\","
+       "\"positionAmt\":\"0.1\"},{\"symbol\":\"BTCUSDT\","
+       "\"positionSide\":\"LONG\",\"positionAmt\":\"0.1\"}]",
+       "an open leg beside an open one-way row"},
+  };
+  dg_position_t *p = NULL;
+  size_t n = 0;
+  char err[160];
+
+  ok(dg_bn_parse_positions(body, strlen(body), NULL, &p, &n, err,
+                           sizeof(err)) == 0 &&
+         n == 3,
+     "legs: three open legs, the flat one dropped");
+  if (n == 3)
+    ok(strcmp(p[0].symbol, "BTCUSDT") == 0 && p[0].leg == DG_LEG_LONG &&
+           p[0].amt.units == 50000000 && p[1].leg == DG_LEG_SHORT &&
+           p[1].amt.units == -30000000 && strcmp(p[2].symbol, "ETHUSDT") == 0 &&
+           p[2].leg == DG_LEG_SHORT,
+       "legs: sorted by symbol then leg, LONG before SHORT, amounts exact");
+  free(p);
+  ok(dg_bn_parse_positions(body, strlen(body), "ETHUSDT", &p, &n, err,
+                           sizeof(err)) == 0 &&
+         n == 2 && p[0].leg == DG_LEG_LONG && dg_dec_is_zero(p[0].amt) &&
+         p[1].leg == DG_LEG_SHORT && p[1].amt.units == -200000000,
+     "legs: one symbol gives its LONG then its SHORT leg, flat ones at 0");
+  free(p);
+  body = "[{\"symbol\":\"BTCUSDT\",\"positionSide\":\"SHORT\","
+         "\"positionAmt\":\"-0.3\"}]";
+  ok(dg_bn_parse_positions(body, strlen(body), "BTCUSDT", &p, &n, err,
+                           sizeof(err)) == 0 &&
+         n == 2 && p[0].leg == DG_LEG_LONG && dg_dec_is_zero(p[0].amt) &&
+         p[1].leg == DG_LEG_SHORT,
+     "legs: an omitted leg is flat");
+  free(p);
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    p = NULL;
+    ok(dg_bn_parse_positions(bad[i].body, strlen(bad[i].body), NULL, &p, &n,
+                             err, sizeof(err)) == -1 &&
+           p == NULL,
+       "legs: refused: %s", bad[i].why);
+  }
+}
+
 static void test_positions(void) {
   const char *body = "[{\"symbol\":\"BTCUSDT\",\"positionSide\":\"BOTH\","
                      "\"positionAmt\":\"0.007\",\"entryPrice\":\"60000.1\"},"
@@ -306,12 +390,7 @@ static void test_positions(void) {
          n == 0 && p == NULL,
      "positions: empty array -> none");
 
-  body = "[{\"symbol\":\"BTCUSDT\",\"positionSide\":\"LONG\","
-         "\"positionAmt\":\"0.010\"}]";
-  ok(dg_bn_parse_positions(body, strlen(body), NULL, &p, &n, err,
-                           sizeof(err)) == -1 &&
-         strstr(err, "hedge") != NULL,
-     "positions: hedge-mode entry refused");
+  test_positions_legs();
   body = "[{\"symbol\":\"BTCUSDT\",\"positionAmt\":\"1e-3\"}]";
   ok(dg_bn_parse_positions(body, strlen(body), NULL, &p, &n, err,
                            sizeof(err)) == -1,
