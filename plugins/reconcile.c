@@ -22,6 +22,9 @@
 #define RC_DEFAULT_EXCHANGE "binance-usdm"
 #define RC_DEFAULT_REDIS_URL "redis://127.0.0.1:6379/0"
 #define RC_DEFAULT_LEDGER_FIELD "position_amt"
+/* Hedge mode: the ledger's LONG (>= 0) and SHORT (<= 0) legs. */
+#define RC_DEFAULT_LEDGER_FIELD_LONG "long_amt"
+#define RC_DEFAULT_LEDGER_FIELD_SHORT "short_amt"
 #define RC_DEFAULT_TIMEOUT_MS 3000
 #define RC_DEFAULT_CONFIRM_POLLS 2
 #define RC_DEFAULT_HOLD_LEASE_S 900
@@ -53,6 +56,8 @@ static void rc_account_free(rc_account_t *a) {
                       &a->conf.source,
                       &a->conf.ledger_key,
                       &a->conf.ledger_field,
+                      &a->conf.ledger_field_legs[RC_LEG_LONG],
+                      &a->conf.ledger_field_legs[RC_LEG_SHORT],
                       &a->conf.ledger_guard_key,
                       &a->conf.plan_key_file};
   for (size_t i = 0; i < STATIC_ARRAY_SIZE(strings); i++)
@@ -183,6 +188,8 @@ static const char *const rc_option_names[] = {"Exchange",
                                               "Source",
                                               "LedgerKey",
                                               "LedgerField",
+                                              "LedgerFieldLong",
+                                              "LedgerFieldShort",
                                               "MissingLedger",
                                               "LedgerGuardKey",
                                               "PlanKeyFile",
@@ -236,6 +243,10 @@ static int rc_config_option(rc_account_t *a, oconfig_item_t *ci) {
       {"Source", offsetof(rc_account_t, conf.source)},
       {"LedgerKey", offsetof(rc_account_t, conf.ledger_key)},
       {"LedgerField", offsetof(rc_account_t, conf.ledger_field)},
+      {"LedgerFieldLong",
+       offsetof(rc_account_t, conf.ledger_field_legs[RC_LEG_LONG])},
+      {"LedgerFieldShort",
+       offsetof(rc_account_t, conf.ledger_field_legs[RC_LEG_SHORT])},
       {"LedgerGuardKey", offsetof(rc_account_t, conf.ledger_guard_key)},
       {"PlanKeyFile", offsetof(rc_account_t, conf.plan_key_file)},
   };
@@ -281,6 +292,8 @@ static int rc_config_complete(rc_account_t *a) {
       {&a->conf.key_prefix, DG_DEFAULT_PREFIX},
       {&a->conf.source, DG_DEFAULT_SOURCE},
       {&a->conf.ledger_field, RC_DEFAULT_LEDGER_FIELD},
+      {&a->conf.ledger_field_legs[RC_LEG_LONG], RC_DEFAULT_LEDGER_FIELD_LONG},
+      {&a->conf.ledger_field_legs[RC_LEG_SHORT], RC_DEFAULT_LEDGER_FIELD_SHORT},
   };
   for (size_t i = 0; i < STATIC_ARRAY_SIZE(defaults); i++)
     if (*defaults[i].field == NULL &&
@@ -320,6 +333,7 @@ static int rc_config_account(oconfig_item_t *ci) {
   a->conf.confirm_polls = RC_DEFAULT_CONFIRM_POLLS;
   a->conf.hold_lease_s = RC_DEFAULT_HOLD_LEASE_S;
   a->conf.cooldown_s = RC_DEFAULT_COOLDOWN_S;
+  a->hedge = -1;
   if (cf_util_get_string(ci, &a->name) != 0 ||
       !rc_valid_account_name(a->name)) {
     ERROR(RC_PLUGIN " plugin: <Account> expects one name of [A-Za-z0-9_-]");

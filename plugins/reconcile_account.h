@@ -64,12 +64,19 @@ typedef struct {
   value_t value;
 } rc_value_t;
 
+/* One ledger field as read. */
+typedef struct {
+  rc_ledger_state_t state;
+  dg_dec_t amt; /* RC_LEDGER_OK only */
+} rc_ledger_field_t;
+
 /* Per-symbol reads of the ledger side of a poll (reconcile_store.c). */
 typedef struct {
   rc_ledger_state_t state;
-  dg_dec_t amt;      /* RC_LEDGER_OK only */
-  bool hold;         /* the HOLD key exists */
-  char hold_sig[64]; /* its signature, "" when absent */
+  dg_dec_t amt;                    /* RC_LEDGER_OK only */
+  rc_ledger_field_t legs[RC_LEGS]; /* hedge mode's fields */
+  bool hold;                       /* the HOLD key exists */
+  char hold_sig[64];               /* its signature, "" when absent */
 } rc_ledger_row_t;
 
 /* What the ledger read learnt of the account and of Redis itself. */
@@ -90,6 +97,8 @@ typedef struct {
   char *source;
   char *ledger_key; /* contains "{symbol}" */
   char *ledger_field;
+  /* Hedge mode: the fields of the LONG and SHORT legs, same hash. */
+  char *ledger_field_legs[RC_LEGS];
   char *ledger_guard_key; /* NULL: no guard */
   char *plan_key_file;
   bool missing_ledger_flat; /* MissingLedger "flat" */
@@ -167,6 +176,12 @@ typedef struct {
   rc_poll_work_t work;
   rc_poll_cpu_t cpu;
   rc_data_loss_t loss;
+  /* The account's position mode as the venue last said (1 hedge, 0
+   * one-way, -1 not known), asked again every RC_MODE_EVERY and at once
+   * when the positions' rows contradict it. Rows with legs prove hedge
+   * mode for their symbol whatever this says. */
+  int hedge;
+  cdtime_t hedge_at;
 
   bool failing[RC_SRC_COUNT]; /* an error is in progress (log once) */
   derive_t poll_errors[RC_SRC_COUNT];

@@ -4,7 +4,15 @@
  * Redis writes of its action (apply): HOLD, + plan when a reduce-only
  * close fixes the drift, + a notification when nothing may, and release
  * once the drift is gone. A poll that could not see both sides changes no
- * HOLD. */
+ * HOLD.
+ *
+ * Hedge mode: a symbol whose position rows are legs (LONG, SHORT) is
+ * reconciled per leg against LedgerFieldLong and LedgerFieldShort, one
+ * plan per drifting leg, one HOLD for both. A flat symbol has no rows to
+ * tell its mode: the account's mode, asked of the venue every
+ * RC_MODE_EVERY (Binance's mode read weighs 30, as much as six position
+ * reads) and at once when a row contradicts it. The executor reads the
+ * mode again before every order (rule mode). */
 #include "reconcile_account.h"
 
 #include "utils/common/common.h"
@@ -26,6 +34,8 @@
 /* A symbol's exchange rules are looked up again this often (the driver
  * refreshes its symbol rules hourly). */
 #define RC_RULES_EVERY TIME_T_TO_CDTIME_T(60)
+/* The account's position mode is asked again this often. */
+#define RC_MODE_EVERY TIME_T_TO_CDTIME_T(60)
 
 static const char *const rc_source_names[RC_SRC_COUNT] = {"exchange", "ledger",
                                                           "redis"};
@@ -307,15 +317,22 @@ static int rc_release(rc_account_t *a, rc_symbol_t *s,
   return 0;
 }
 
-/* Build, encode and sign the plan for a fixable drift. -1 on failure. */
+/* Build, encode and sign the plan for a fixable drift of leg (BOTH in
+ * one-way mode). -1 on failure. */
 static int rc_plan_text(const rc_account_t *a, const char *symbol,
-                        const rc_action_t *act, dg_dec_t exchange_amt,
-                        int64_t now_ms, char *json, size_t size, int *len,
-                        char mac[65], char *plan_id, size_t id_size) {
+                        const rc_action_t *act, dg_leg_t leg,
+                        const dg_drift_t *drift, dg_dec_t exchange_amt,
+                        dg_dec_t ledger_amt, int64_t now_ms, char *json,
+                        size_t size, int *len, char mac[65], char *plan_id,
+                        size_t id_size) {
   dg_plan_t plan;
-  if (dg_plan_build(&plan, a->conf.key_prefix, a->conf.source, symbol,
-                    &act->drift, exchange_amt, act->ledger_amt, now_ms,
-                    a->conf.cooldown_s) != 0 ||
+  if ((leg == DG_LEG_BOTH
+           ? dg_plan_build(&plan, a->conf.key_prefix, a->conf.source, symbol,
+                           drift, exchange_amt, ledger_amt, now_ms,
+                           a->conf.cooldown_s)
+           : dg_plan_build_leg(&plan, a->conf.key_prefix, a->conf.source,
+                               symbol, leg, act->sig, drift, exchange_amt,
+                               ledger_amt, now_ms, a->conf.cooldown_s)) != 0 ||
       (*len = dg_plan_encode(&plan, json, size)) < 0)
     return -1;
   sstrncpy(plan_id, plan.plan_id, id_size);
@@ -325,21 +342,28 @@ static int rc_plan_text(const rc_account_t *a, const char *symbol,
   return 0;
 }
 
-/* HOLD_PUBLISH: HOLD and publish the plan if this instance wins the
- * cooldown. -1: the plan cannot be built (hold without one). */
+/* HOLD_PUBLISH: HOLD and publish the plan of leg (BOTH in one-way mode)
+ * if this instance wins the cooldown (a leg's cooldown key ends with
+ * ":LEG"). -1: the plan cannot be built (hold without one). */
 static int rc_hold_publish(rc_account_t *a, rc_symbol_t *s,
-                           const rc_action_t *act, dg_dec_t exchange_amt,
-                           const char *ex_txt, const char *led_txt,
-                           rc_poll_result_t *out, bool *redis_failed) {
+                           const rc_action_t *act, dg_leg_t leg,
+                           const dg_drift_t *drift, dg_dec_t exchange_amt,
+                           dg_dec_t ledger_amt, const char *ex_txt,
+                           const char *led_txt, rc_poll_result_t *out,
+                           bool *redis_failed) {
   int64_t now_ms = (int64_t)CDTIME_T_TO_MS(cdtime());
   char json[DG_PLAN_MAX_BYTES], mac[65], plan_id[128], cooldown[DG_KEY_MAX];
   char err[256];
-  int len = 0, published = 0;
-  if (rc_plan_text(a, s->name, act, exchange_amt, now_ms, json, sizeof(json),
-                   &len, mac, plan_id, sizeof(plan_id)) != 0 ||
-      dg_key_cooldown(cooldown, sizeof(cooldown), a->conf.key_prefix, s->name,
-                      act->sig,
-                      dg_drift_bucket(now_ms / 1000, a->conf.cooldown_s)) < 0) {
+  int len = 0, published = 0, n;
+  if (rc_plan_text(a, s->name, act, leg, drift, exchange_amt, ledger_amt,
+                   now_ms, json, sizeof(json), &len, mac, plan_id,
+                   sizeof(plan_id)) != 0 ||
+      (n = dg_key_cooldown(
+           cooldown, sizeof(cooldown), a->conf.key_prefix, s->name, act->sig,
+           dg_drift_bucket(now_ms / 1000, a->conf.cooldown_s))) < 0 ||
+      (leg != DG_LEG_BOTH &&
+       (size_t)snprintf(cooldown + n, sizeof(cooldown) - (size_t)n, ":%s",
+                        dg_leg_name(leg)) >= sizeof(cooldown) - (size_t)n)) {
     ERROR(RC_PLUGIN " plugin: account=%s symbol=%s cannot build the plan "
                     "(signature=%s); holding without one",
           a->name, s->name, act->sig);
@@ -356,8 +380,9 @@ static int rc_hold_publish(rc_account_t *a, rc_symbol_t *s,
     s->published++;
     out->published++;
     INFO(RC_PLUGIN " plugin: account=%s published plan_id=%s symbol=%s "
-                   "side=%s exchange_amt=%s ledger_amt=%s",
-         a->name, plan_id, s->name, act->drift.side, ex_txt, led_txt);
+                   "side=%s exchange_amt=%s ledger_amt=%s position_side=%s",
+         a->name, plan_id, s->name, drift->side, ex_txt, led_txt,
+         dg_leg_name(leg));
   }
   out->closes_active++;
   sstrncpy(s->mem.held_sig, act->sig, sizeof(s->mem.held_sig));
@@ -394,43 +419,112 @@ static void rc_hold_only(rc_account_t *a, rc_symbol_t *s,
   sstrncpy(s->mem.notified_sig, act->sig, sizeof(s->mem.notified_sig));
 }
 
+/* What the positions said of one symbol: its one-way amount, or its
+ * legs when a row of it was a leg. */
+typedef struct {
+  bool legs;
+  dg_dec_t amt;              /* one-way */
+  dg_dec_t leg_amt[RC_LEGS]; /* hedge mode */
+} rc_symbol_pos_t;
+
+/* The exchange, ledger and drift values of a symbol, with NAN for what is
+ * unknown; in hedge mode per leg (type instances exchange_long, ...). */
+static void rc_position_metrics(rc_account_t *a, const rc_symbol_t *s,
+                                const rc_symbol_pos_t *sp,
+                                const rc_action_t *act) {
+  static const char *const names[RC_LEGS][3] = {
+      {"exchange_long", "ledger_long", "long"},
+      {"exchange_short", "ledger_short", "short"}};
+  for (int l = 0; l < (act->hedge ? RC_LEGS : 1); l++) {
+    dg_dec_t ex = act->hedge ? sp->leg_amt[l] : sp->amt, diff;
+    bool known = act->hedge ? act->legs[l].ledger_known : act->ledger_known;
+    dg_dec_t led = act->hedge ? act->legs[l].ledger_amt : act->ledger_amt;
+    gauge_t ledger_gauge = NAN, drift_gauge = NAN;
+    if (known) {
+      ledger_gauge = rc_dec_to_gauge(led);
+      if (dg_dec_sub(ex, led, &diff) == 0)
+        drift_gauge = rc_dec_to_gauge(diff);
+    }
+    rc_metric_symbol(a, s, "position", act->hedge ? names[l][0] : "exchange",
+                     (value_t){.gauge = rc_dec_to_gauge(ex)});
+    rc_metric_symbol(a, s, "position", act->hedge ? names[l][1] : "ledger",
+                     (value_t){.gauge = ledger_gauge});
+    rc_metric_symbol(a, s, "drift", act->hedge ? names[l][2] : NULL,
+                     (value_t){.gauge = drift_gauge});
+  }
+}
+
+/* The log texts of a drift: the amounts, or in hedge mode
+ * "LONG:ex SHORT:ex" and "LONG:ledger SHORT:ledger". */
+static void rc_drift_texts(const rc_symbol_pos_t *sp,
+                           const rc_ledger_row_t *row, bool hedge, char *ex_txt,
+                           char *led_txt, size_t size) {
+  if (!hedge) {
+    dg_dec_format(sp->amt, ex_txt, size);
+    rc_ledger_text(row, led_txt, size);
+    return;
+  }
+  char ex[RC_LEGS][DG_DEC_STRLEN], led[RC_LEGS][DG_DEC_STRLEN];
+  for (int l = 0; l < RC_LEGS; l++) {
+    rc_ledger_row_t leg = {.state = row->legs[l].state,
+                           .amt = row->legs[l].amt};
+    dg_dec_format(sp->leg_amt[l], ex[l], sizeof(ex[l]));
+    rc_ledger_text(&leg, led[l], sizeof(led[l]));
+  }
+  snprintf(ex_txt, size, "LONG:%s,SHORT:%s", ex[0], ex[1]);
+  snprintf(led_txt, size, "LONG:%s,SHORT:%s", led[0], led[1]);
+}
+
+/* HOLD_PUBLISH in hedge mode: one plan per leg that gets one. -1 when a
+ * plan cannot be built. */
+static int rc_hold_publish_legs(rc_account_t *a, rc_symbol_t *s,
+                                const rc_action_t *act,
+                                const rc_symbol_pos_t *sp, const char *ex_txt,
+                                const char *led_txt, rc_poll_result_t *out,
+                                bool *redis_failed) {
+  for (int l = 0; l < RC_LEGS && !*redis_failed; l++) {
+    if (!act->legs[l].publish)
+      continue;
+    if (rc_hold_publish(
+            a, s, act, l == RC_LEG_LONG ? DG_LEG_LONG : DG_LEG_SHORT,
+            &act->legs[l].drift, sp->leg_amt[l], act->legs[l].ledger_amt,
+            ex_txt, led_txt, out, redis_failed) != 0)
+      return -1;
+  }
+  return 0;
+}
+
 /* Decide for one symbol, apply the action, and queue its values. */
 static void rc_symbol_poll(rc_account_t *a, rc_symbol_t *s,
-                           dg_dec_t exchange_amt, const rc_ledger_row_t *row,
+                           const rc_symbol_pos_t *sp,
+                           const rc_ledger_row_t *row,
                            const rc_policy_t *policy, rc_poll_result_t *out,
                            bool *redis_failed) {
-  rc_decide_in_t in = {.exchange_amt = exchange_amt,
+  rc_decide_in_t in = {.exchange_amt = sp->amt,
                        .ledger = row->state,
                        .ledger_amt = row->amt,
                        .held = row->hold || row->hold_sig[0] != '\0',
                        .step = s->step,
-                       .min_qty = s->min_qty};
+                       .min_qty = s->min_qty,
+                       .hedge = sp->legs};
   rc_action_t act;
-  char ex_txt[DG_DEC_STRLEN] = "", led_txt[DG_DEC_STRLEN] = "";
+  char ex_txt[2 * DG_DEC_STRLEN + 16] = "",
+                                  led_txt[2 * DG_DEC_STRLEN + 16] = "";
+  for (int l = 0; l < RC_LEGS; l++)
+    in.legs[l] = (rc_leg_in_t){.exchange_amt = sp->leg_amt[l],
+                               .ledger = row->legs[l].state,
+                               .ledger_amt = row->legs[l].amt};
   if (rc_decide(s->name, &in, policy, &s->mem, &act) != 0) {
     ERROR(RC_PLUGIN " plugin: account=%s symbol=%s drift math failed "
                     "(step or amounts out of range); HOLD unchanged",
           a->name, s->name);
     return;
   }
-  dg_dec_t diff;
-  gauge_t ledger_gauge = NAN, drift_gauge = NAN;
-  if (act.ledger_known) {
-    ledger_gauge = rc_dec_to_gauge(act.ledger_amt);
-    if (dg_dec_sub(exchange_amt, act.ledger_amt, &diff) == 0)
-      drift_gauge = rc_dec_to_gauge(diff);
-  }
-  rc_metric_symbol(a, s, "position", "exchange",
-                   (value_t){.gauge = rc_dec_to_gauge(exchange_amt)});
-  rc_metric_symbol(a, s, "position", "ledger",
-                   (value_t){.gauge = ledger_gauge});
-  rc_metric_symbol(a, s, "drift", NULL, (value_t){.gauge = drift_gauge});
+  rc_position_metrics(a, s, sp, &act);
 
   /* The texts of the log lines: only a drift has any (hot path). */
-  if (act.sig[0] != '\0') {
-    dg_dec_format(exchange_amt, ex_txt, sizeof(ex_txt));
-    rc_ledger_text(row, led_txt, sizeof(led_txt));
-  }
+  if (act.sig[0] != '\0')
+    rc_drift_texts(sp, row, act.hedge, ex_txt, led_txt, sizeof(ex_txt));
   if (act.new_drift)
     INFO(RC_PLUGIN " plugin: account=%s symbol=%s drift seen exchange_amt=%s "
                    "ledger_amt=%s signature=%s confirm_polls=%d",
@@ -448,9 +542,17 @@ static void rc_symbol_poll(rc_account_t *a, rc_symbol_t *s,
     hold_active = rc_release(a, s, row, redis_failed);
     break;
   case RC_ACT_HOLD_PUBLISH:
-    if (rc_hold_publish(a, s, &act, exchange_amt, ex_txt, led_txt, out,
-                        redis_failed) == 0)
+    if ((act.hedge ? rc_hold_publish_legs(a, s, &act, sp, ex_txt, led_txt, out,
+                                          redis_failed)
+                   : rc_hold_publish(a, s, &act, DG_LEG_BOTH, &act.drift,
+                                     sp->amt, act.ledger_amt, ex_txt, led_txt,
+                                     out, redis_failed)) == 0) {
+      /* Hedge mode: a leg no close can fix beside a leg being closed. */
+      if (act.notify && !*redis_failed)
+        rc_hold_only(a, s, &act, true, rc_why_text(act.why), ex_txt, led_txt,
+                     redis_failed);
       break;
+    }
     rc_hold_only(a, s, &act, strcmp(s->mem.notified_sig, act.sig) != 0,
                  "the plan cannot be built", ex_txt, led_txt, redis_failed);
     break;
@@ -521,6 +623,37 @@ static void rc_ledger_health(rc_account_t *a, size_t n, bool ledger_lost) {
   rc_account_recovered(a, RC_SRC_LEDGER);
 }
 
+/* The account's position mode: asked every RC_MODE_EVERY, and at once
+ * when an open row contradicts what is known (a leg on a one-way account,
+ * a one-way row on a hedge account: the mode was switched). A failed read
+ * keeps what was known and is counted as an exchange error; the rows
+ * still decide for every open symbol. */
+static void rc_mode_refresh(rc_account_t *a, const dg_position_t *pos,
+                            size_t npos) {
+  cdtime_t now = cdtime();
+  bool due = a->hedge < 0 || now - a->hedge_at >= RC_MODE_EVERY;
+  for (size_t i = 0; i < npos && !due; i++)
+    due = (pos[i].leg != DG_LEG_BOTH) != (a->hedge == 1);
+  if (!due)
+    return;
+  int dual = 0;
+  dg_ex_result_t res;
+  a->hedge_at = now;
+  if (dg_exchange_hedge_mode(a->ex, NULL, &dual, &res) != DG_EX_OK) {
+    rc_publish_weight(a, &res);
+    rc_exchange_failed(a, "hedge_mode", &res);
+    return;
+  }
+  rc_publish_weight(a, &res);
+  if (a->hedge >= 0 && a->hedge != dual)
+    WARNING(RC_PLUGIN " plugin: account=%s position mode switched to %s",
+            a->name, dual ? "hedge (two legs per symbol)" : "one-way");
+  else if (a->hedge < 0)
+    INFO(RC_PLUGIN " plugin: account=%s position mode %s", a->name,
+         dual ? "hedge (two legs per symbol)" : "one-way");
+  a->hedge = dual;
+}
+
 /* Everything after a successful positions read. The watch list, the
  * positions and the symbols are all sorted by name: one walk over them,
  * no search per symbol. Every input is gathered (and checked) before any
@@ -540,6 +673,7 @@ static bool rc_poll_symbols(rc_account_t *a, const dg_position_t *pos,
   }
   rc_account_recovered(a, RC_SRC_REDIS);
   rc_redis_reset_check(a, &st);
+  rc_mode_refresh(a, pos, npos);
   if (rc_refresh_rules(a, n) != 0)
     return false;
 
@@ -551,13 +685,21 @@ static bool rc_poll_symbols(rc_account_t *a, const dg_position_t *pos,
   size_t p = 0;
   for (size_t i = 0; i < n && !redis_failed; i++) {
     rc_symbol_t *s = a->work.watch[i];
+    /* A symbol (or leg) the positions reply omits is flat; a flat symbol
+     * has the account's mode. */
+    rc_symbol_pos_t sp = {.legs = a->hedge == 1};
     while (p < npos && strcmp(pos[p].symbol, s->name) < 0)
       p++;
-    bool open = p < npos && strcmp(pos[p].symbol, s->name) == 0;
-    /* A symbol the positions reply omits is flat. */
+    for (; p < npos && strcmp(pos[p].symbol, s->name) == 0; p++) {
+      sp.legs = pos[p].leg != DG_LEG_BOTH;
+      if (pos[p].leg == DG_LEG_BOTH)
+        sp.amt = pos[p].amt;
+      else
+        sp.leg_amt[pos[p].leg == DG_LEG_LONG ? RC_LEG_LONG : RC_LEG_SHORT] =
+            pos[p].amt;
+    }
     if (s->listed)
-      rc_symbol_poll(a, s, open ? pos[p].amt : DG_DEC_ZERO, &a->work.rows[i],
-                     &policy, out, &redis_failed);
+      rc_symbol_poll(a, s, &sp, &a->work.rows[i], &policy, out, &redis_failed);
   }
   if (a->loss.publish_paused_polls > 0)
     a->loss.publish_paused_polls--;

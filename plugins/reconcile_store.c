@@ -124,9 +124,9 @@ static size_t rc_ledger_replies(const rc_account_t *a, size_t n) {
   return n + (n > 0 ? 1 : 0) + rc_tail_commands(a);
 }
 
-/* One HGET per ledger hash, one MGET of every symbol's hold and hold_sig
- * keys (none without symbols), then the tail: rc_ledger_replies()
- * commands, one round trip. */
+/* One HMGET of the one-way and the two leg fields per ledger hash, one MGET of
+ * every symbol's hold and hold_sig keys (none without symbols), then the tail:
+ * rc_ledger_replies() commands, one round trip. */
 static int rc_ledger_commands(const rc_account_t *a, size_t n, rc_resp_t *cmd,
                               char *err, size_t errlen) {
   char key[DG_KEY_MAX];
@@ -136,10 +136,12 @@ static int rc_ledger_commands(const rc_account_t *a, size_t n, rc_resp_t *cmd,
       snprintf(err, errlen, "key name too long for symbol=%s", symbol);
       return -1;
     }
-    rc_resp_count(cmd, '*', 3);
-    rc_resp_arg(cmd, "HGET");
+    rc_resp_count(cmd, '*', 5);
+    rc_resp_arg(cmd, "HMGET");
     rc_resp_arg(cmd, key);
     rc_resp_arg(cmd, a->conf.ledger_field);
+    rc_resp_arg(cmd, a->conf.ledger_field_legs[RC_LEG_LONG]);
+    rc_resp_arg(cmd, a->conf.ledger_field_legs[RC_LEG_SHORT]);
   }
   if (n > 0) {
     rc_resp_count(cmd, '*', 1 + 2 * n);
@@ -210,14 +212,29 @@ static int rc_ledger_pipeline(rc_account_t *a, size_t n, char *err,
 /* One ledger entry: a hash field holding an exact decimal. A value that
  * is not one (text, NaN, 1e400, more decimals than dg_dec_t keeps), or a
  * key of another type (WRONGTYPE), is unreadable: unknown, never flat. */
-static void rc_ledger_row_set(rc_ledger_row_t *row, const redisReply *led) {
+static void rc_ledger_field_set(rc_ledger_field_t *f, const redisReply *led) {
   if (led->type == REDIS_REPLY_NIL)
-    row->state = RC_LEDGER_MISSING;
+    f->state = RC_LEDGER_MISSING;
   else if (led->type == REDIS_REPLY_STRING &&
-           dg_dec_parse_n(led->str, led->len, &row->amt) == 0)
-    row->state = RC_LEDGER_OK;
+           dg_dec_parse_n(led->str, led->len, &f->amt) == 0)
+    f->state = RC_LEDGER_OK;
   else
-    row->state = RC_LEDGER_UNREADABLE;
+    f->state = RC_LEDGER_UNREADABLE;
+}
+
+/* HMGET's three fields (one-way, LONG, SHORT); an error reply (a key of
+ * another type) makes each unreadable. */
+static void rc_ledger_row_set(rc_ledger_row_t *row, const redisReply *led) {
+  rc_ledger_field_t f[1 + RC_LEGS];
+  for (size_t i = 0; i < 1 + RC_LEGS; i++)
+    rc_ledger_field_set(&f[i], led->type == REDIS_REPLY_ARRAY &&
+                                       led->elements == 1 + RC_LEGS
+                                   ? led->element[i]
+                                   : led);
+  row->state = f[0].state;
+  row->amt = f[0].amt;
+  row->legs[RC_LEG_LONG] = f[1];
+  row->legs[RC_LEG_SHORT] = f[2];
 }
 
 /* INFO server's "run_id:<40 hex>" line into out ("" when absent). */

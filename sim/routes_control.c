@@ -115,6 +115,8 @@ void sim_control_handle(const sim_request_t *rq, sim_reply_t *r) {
 
   if (strcmp(p, "/positions") == 0 && get)
     sim_reply_json(r, 200, sim_state_positions_json());
+  else if (strcmp(p, "/legs") == 0 && get)
+    sim_reply_json(r, 200, sim_state_legs_json());
   else if (strcmp(p, "/positions") == 0 && post)
     post_with(rq, r, sim_state_set_positions);
   else if (strcmp(p, "/mark") == 0 && post)

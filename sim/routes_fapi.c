@@ -137,9 +137,8 @@ static int read_order(const sim_request_t *rq, sim_order_req_t *req,
     sim_reply_error(r, 400, -4061);
     return -1;
   }
-  if (dual) /* hedge mode: selling LONG or buying SHORT closes */
-    req->reduce_only = (strcmp(req->position_side, "LONG") == 0) ==
-                       (strcmp(req->side, "SELL") == 0);
+  if (dual) /* hedge mode: the leg (selling LONG or buying SHORT closes) */
+    req->leg = strcmp(req->position_side, "LONG") == 0 ? 1 : -1;
   if (req->client_id != NULL && *req->client_id == '\0')
     req->client_id = NULL;
   if (req->client_id != NULL && strlen(req->client_id) > 36) {

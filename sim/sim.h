@@ -201,8 +201,9 @@ typedef struct {
   int reduce_only;
   int unique_client_id; /* refuse a client id any kept order has (Bybit) */
   /* hedge mode: the leg the order acts on (1 long, -1 short; 0 one-way).
-   * Selling the long leg or buying the short one closes it; the other
-   * way opens it. One leg per symbol at a time is simulated. */
+   * Selling the long leg or buying the short one closes it (never more
+   * than the leg: refused, not trimmed into the other leg); the other way
+   * opens or grows it. Both legs of a symbol are simulated. */
   int leg;
   int split_above_max; /* a reduce-only order above the market maximum is
                           split into orders of at most it (Bybit) */
@@ -229,10 +230,17 @@ enum sim_refusal {
 typedef struct {
   char name[32];
   dg_dec_t step, min_qty, max_qty, ct_val, mark, amt, entry;
+  /* Hedge mode: the LONG (>= 0) and SHORT (<= 0) legs and their entry
+   * prices; amt is then their sum. */
+  dg_dec_t legs[2], leg_entry[2];
   int had_position; /* non-zero at some point since the last reset */
   int hedge;        /* in hedge mode: the account's or the symbol's own */
   int64_t update_time;
 } sim_symbol_view_t;
+
+/* GET /sim/legs: {"SYMBOL":{"LONG":"..","SHORT":".."}} of every symbol
+ * with an open leg. */
+json_object *sim_state_legs_json(void);
 
 int sim_state_init(void);
 void sim_state_free(void);

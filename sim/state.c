@@ -1,6 +1,7 @@
 /* state.c - the simulated account, the same for every venue: symbols and
  * their market lot rules (OKX: contracts and the contract value), mark
- * prices, one-way positions, the position mode and the orders accepted.
+ * prices, one-way positions, hedge-mode legs (LONG and SHORT of a symbol
+ * at once), the position mode and the orders accepted.
  * Every access holds one mutex. Orders live in a ring of
  * sim_config.max_orders entries (the oldest is dropped) so memory stays
  * bounded however long the simulator runs. Amounts are exact (dg_dec_t). */
@@ -22,6 +23,9 @@ typedef struct {
   dg_dec_t step, min_qty, max_qty, ct_val;
   dg_dec_t mark, initial_mark;
   dg_dec_t amt, entry;
+  /* Hedge mode: LONG (>= 0) and SHORT (<= 0) legs, kept apart from the
+   * one-way amount; amt is their sum while they are set. */
+  dg_dec_t legs[2], leg_entry[2];
   int configured;   /* from the command line: survives /sim/reset */
   int listed;       /* in exchangeInfo: configured or ever had a position */
   int had_position; /* non-zero at some point since the last reset */
@@ -175,6 +179,7 @@ void sim_state_reset(void) {
     if (!s->configured)
       continue;
     s->amt = s->entry = DG_DEC_ZERO;
+    s->legs[0] = s->legs[1] = s->leg_entry[0] = s->leg_entry[1] = DG_DEC_ZERO;
     s->mark = s->initial_mark;
     s->update_time = 0;
     s->had_position = 0;
@@ -246,6 +251,8 @@ static void view_of(const symbol_t *s, sim_symbol_view_t *v) {
   v->mark = s->mark;
   v->amt = s->amt;
   v->entry = s->entry;
+  memcpy(v->legs, s->legs, sizeof(v->legs));
+  memcpy(v->leg_entry, s->leg_entry, sizeof(v->leg_entry));
   v->had_position = s->had_position;
   v->hedge = s->hedge || dual_side;
   v->update_time = s->update_time;
@@ -375,20 +382,24 @@ json_object *sim_state_exchange_info(void) {
   return o;
 }
 
-/* One positionRisk entry (v3 or v2 shape). Lock held. */
-static json_object *position_json(const symbol_t *s, int v2) {
+/* One positionRisk entry (v3 or v2 shape): the one-way position (leg
+ * -1), or in hedge mode leg 0 (LONG) or 1 (SHORT). Lock held. */
+static json_object *position_json(const symbol_t *s, int v2, int leg) {
+  static const char *const sides[] = {"LONG", "SHORT"};
   json_object *o = json_object_new_object();
-  dg_dec_t pnl, notional = sim_dec_mul(s->mark, s->amt), margin;
-  const char *side = !dual_side ? "BOTH" : s->amt.units < 0 ? "SHORT" : "LONG";
+  dg_dec_t amt = leg < 0 ? s->amt : s->legs[leg];
+  dg_dec_t entry = leg < 0 ? s->entry : s->leg_entry[leg];
+  dg_dec_t pnl, notional = sim_dec_mul(s->mark, amt), margin;
+  const char *side = leg < 0 ? "BOTH" : sides[leg];
 
-  dg_dec_sub(s->mark, s->entry, &pnl);
-  pnl = s->amt.units ? sim_dec_mul(pnl, s->amt) : DG_DEC_ZERO;
+  dg_dec_sub(s->mark, entry, &pnl);
+  pnl = amt.units ? sim_dec_mul(pnl, amt) : DG_DEC_ZERO;
   margin = (dg_dec_t){sim_dec_abs(notional).units / SIM_LEVERAGE};
   json_object_object_add(o, "symbol", json_object_new_string(s->name));
   json_object_object_add(o, "positionSide", json_object_new_string(side));
-  sim_json_add_dec(o, "positionAmt", s->amt);
-  sim_json_add_dec(o, "entryPrice", s->entry);
-  sim_json_add_dec(o, "breakEvenPrice", s->entry);
+  sim_json_add_dec(o, "positionAmt", amt);
+  sim_json_add_dec(o, "entryPrice", entry);
+  sim_json_add_dec(o, "breakEvenPrice", entry);
   sim_json_add_dec(o, "markPrice", s->mark);
   sim_json_add_dec(o, "unRealizedProfit", pnl);
   json_object_object_add(o, "liquidationPrice", json_object_new_string("0"));
@@ -411,7 +422,7 @@ static json_object *position_json(const symbol_t *s, int v2) {
     sim_json_add_dec(o, "positionInitialMargin", margin);
     json_object_object_add(o, "openOrderInitialMargin",
                            json_object_new_string("0"));
-    json_object_object_add(o, "adl", json_object_new_int(s->amt.units ? 1 : 0));
+    json_object_object_add(o, "adl", json_object_new_int(amt.units ? 1 : 0));
     json_object_object_add(o, "bidNotional", json_object_new_string("0"));
     json_object_object_add(o, "askNotional", json_object_new_string("0"));
   }
@@ -420,6 +431,9 @@ static json_object *position_json(const symbol_t *s, int v2) {
   return o;
 }
 
+/* Binance's rows: v3 only symbols with a position (in hedge mode its
+ * open legs, both when asked for the symbol), v2 every listed symbol (in
+ * hedge mode both legs). */
 json_object *sim_state_position_risk(const char *symbol, int v2) {
   json_object *arr;
   if (symbol != NULL && !sim_symbol_valid(symbol))
@@ -429,11 +443,19 @@ json_object *sim_state_position_risk(const char *symbol, int v2) {
   for (size_t i = 0; i < nsymbols; i++) {
     const symbol_t *s = &symbols[i];
     if (symbol != NULL ? strcmp(s->name, symbol) != 0
-                       : !(v2 ? s->listed : s->amt.units != 0))
+                       : !(v2 ? s->listed
+                              : s->amt.units != 0 || s->legs[0].units != 0 ||
+                                    s->legs[1].units != 0))
       continue;
+    if (dual_side) {
+      for (int leg = 0; leg < 2; leg++)
+        if (v2 || symbol != NULL || s->legs[leg].units != 0)
+          json_object_array_add(arr, position_json(s, v2, leg));
+      continue;
+    }
     if (!v2 && s->amt.units == 0)
       continue;
-    json_object_array_add(arr, position_json(s, v2));
+    json_object_array_add(arr, position_json(s, v2, -1));
   }
   pthread_mutex_unlock(&lock);
   return arr;
@@ -461,23 +483,41 @@ static enum sim_refusal check_quantity(const symbol_t *s, dg_dec_t qty,
   return SIM_ACCEPTED;
 }
 
-/* Move the position by delta at the mark; entry is the size-weighted
- * average while it grows, unchanged while it shrinks, the mark after a
- * flip. Lock held. */
-static void fill(symbol_t *s, dg_dec_t delta) {
-  dg_dec_t before = s->amt;
-  dg_dec_add(s->amt, delta, &s->amt);
-  if (s->amt.units == 0) {
-    s->entry = DG_DEC_ZERO;
-  } else if (before.units == 0 || (before.units > 0) != (s->amt.units > 0)) {
-    s->entry = s->mark;
+/* Move a position (*amt, *entry: the one-way one or a leg) by delta at
+ * the mark; entry is the size-weighted average while it grows, unchanged
+ * while it shrinks, the mark after a flip. Lock held. */
+static void fill_at(symbol_t *s, dg_dec_t *amt, dg_dec_t *entry,
+                    dg_dec_t delta) {
+  dg_dec_t before = *amt;
+  dg_dec_add(*amt, delta, amt);
+  if (amt->units == 0) {
+    *entry = DG_DEC_ZERO;
+  } else if (before.units == 0 || (before.units > 0) != (amt->units > 0)) {
+    *entry = s->mark;
   } else if ((delta.units > 0) == (before.units > 0)) {
-    __int128 num = (__int128)s->entry.units * sim_dec_abs(before).units +
+    __int128 num = (__int128)entry->units * sim_dec_abs(before).units +
                    (__int128)s->mark.units * sim_dec_abs(delta).units;
-    s->entry.units = (int64_t)(num / sim_dec_abs(s->amt).units);
+    entry->units = (int64_t)(num / sim_dec_abs(*amt).units);
   }
   s->listed = 1;
   s->had_position = 1;
+}
+
+/* Lock held: amt follows the legs (their sum) in hedge mode. */
+static void legs_to_amt(symbol_t *s) {
+  dg_dec_add(s->legs[0], s->legs[1], &s->amt);
+  s->entry = s->amt.units ? s->mark : DG_DEC_ZERO;
+}
+
+/* Lock held: the order's fill, on its leg in hedge mode. */
+static void fill(symbol_t *s, const sim_order_req_t *req, dg_dec_t delta) {
+  if (req->leg == 0) {
+    fill_at(s, &s->amt, &s->entry, delta);
+    return;
+  }
+  int k = req->leg > 0 ? 0 : 1;
+  fill_at(s, &s->legs[k], &s->leg_entry[k], delta);
+  legs_to_amt(s);
 }
 
 /* Lock held: store a copy, dropping the oldest when the ring is full. */
@@ -504,22 +544,19 @@ static int client_id_taken(const char *client_id) {
   return 0;
 }
 
-/* Lock held: a hedge-mode order on a leg. A close must find its leg held
- * and no larger than the order; an opening order must not find the other
- * leg held (two legs at once are not simulated) nor be reduce-only. */
+/* Lock held: a hedge-mode order on a leg. A close must find its leg open
+ * and no smaller than the order (refused, never trimmed into the other
+ * leg); an opening order must not be reduce-only. */
 static enum sim_refusal check_leg(const symbol_t *s, sim_order_req_t *req) {
   int closes = (req->leg > 0) != (req->buy != 0);
-  int held = s->amt.units == 0 ? 0 : s->amt.units > 0 ? 1 : -1;
-  if (!closes) {
-    if (req->reduce_only)
-      return SIM_REFUSE_REDUCE_SIDE;
-    return held != 0 && held != req->leg ? SIM_REFUSE_OTHER_LEG : SIM_ACCEPTED;
-  }
+  dg_dec_t leg = s->legs[req->leg > 0 ? 0 : 1];
+  if (!closes)
+    return req->reduce_only ? SIM_REFUSE_REDUCE_SIDE : SIM_ACCEPTED;
   req->reduce_only = 1;
-  if (held != req->leg)
+  if (leg.units == 0)
     return SIM_REFUSE_REDUCE_FLAT;
-  return dg_dec_cmp(req->qty, sim_dec_abs(s->amt)) > 0 ? SIM_REFUSE_REDUCE_SIZE
-                                                       : SIM_ACCEPTED;
+  return dg_dec_cmp(req->qty, sim_dec_abs(leg)) > 0 ? SIM_REFUSE_REDUCE_SIZE
+                                                    : SIM_ACCEPTED;
 }
 
 /* Lock held: why a reduce-only order cannot be filled on s (it never
@@ -595,7 +632,7 @@ enum sim_refusal sim_state_place_order(sim_order_req_t *req, sim_order_t *out) {
   }
   if (!req->buy)
     dg_dec_neg(req->qty, &delta);
-  fill(s, delta);
+  fill(s, req, delta);
   s->update_time = sim_now_ms();
   /* Above the maximum, Bybit places several orders; which orderLinkId
    * the later parts carry is not documented: here none. */
@@ -678,10 +715,31 @@ json_object *sim_order_json(const sim_order_t *o, int query, int ack) {
 
 /* ---- control API
  * --------------------------------------------------------------------- */
-/* Apply {"SYMBOL":"decimal",...}: validate everything first, then set. */
+/* {"LONG":"decimal","SHORT":"decimal"} (either may be absent: 0), LONG
+ * >= 0, SHORT <= 0, into legs; -1 with a reason otherwise. */
+static int parse_legs(const char *symbol, json_object *val, dg_dec_t legs[2],
+                      char *err, size_t errlen) {
+  static const char *const names[] = {"LONG", "SHORT"};
+  legs[0] = legs[1] = DG_DEC_ZERO;
+  json_object_object_foreach(val, k, v) {
+    int leg = strcmp(k, names[0]) == 0 ? 0 : strcmp(k, names[1]) == 0 ? 1 : -1;
+    if (leg < 0 || !json_object_is_type(v, json_type_string) ||
+        dg_dec_parse(json_object_get_string(v), &legs[leg]) != 0 ||
+        legs[leg].units * (leg == 0 ? 1 : -1) < 0) {
+      snprintf(err, errlen,
+               "%s: legs are {\"LONG\":\">= 0\",\"SHORT\":\"<= 0\"}", symbol);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* Apply {"SYMBOL":"decimal",...}: validate everything first, then set.
+ * Positions may give a symbol's hedge-mode legs instead:
+ * {"SYMBOL":{"LONG":"0.5","SHORT":"-0.3"}}. */
 static int apply_decimals(json_object *obj, int marks, char *err,
                           size_t errlen) {
-  dg_dec_t v;
+  dg_dec_t v, legs[2];
   if (!json_object_is_type(obj, json_type_object)) {
     snprintf(err, errlen, "expected a JSON object {\"SYMBOL\":\"decimal\"}");
     return -1;
@@ -690,6 +748,11 @@ static int apply_decimals(json_object *obj, int marks, char *err,
     if (!sim_symbol_valid(key)) {
       snprintf(err, errlen, "invalid symbol '%s'", key);
       return -1;
+    }
+    if (!marks && json_object_is_type(val, json_type_object)) {
+      if (parse_legs(key, val, legs, err, errlen) != 0)
+        return -1;
+      continue;
     }
     if (!(json_object_is_type(val, json_type_string) ||
           json_object_is_type(val, json_type_int)) ||
@@ -705,15 +768,29 @@ static int apply_decimals(json_object *obj, int marks, char *err,
     symbol_t *s = get_symbol(k);
     if (s == NULL)
       continue; /* table full: the symbol stays unknown */
-    dg_dec_parse(json_object_get_string(value), &v);
-    if (marks) {
-      s->mark = v;
+    if (json_object_is_type(value, json_type_object)) {
+      parse_legs(k, value, s->legs, err, errlen);
+    } else {
+      dg_dec_parse(json_object_get_string(value), &v);
+      if (marks) {
+        s->mark = v;
+        continue;
+      }
+      /* A signed amount on a hedge-mode symbol is the leg of its sign. */
+      s->legs[0] = v.units > 0 ? v : DG_DEC_ZERO;
+      s->legs[1] = v.units < 0 ? v : DG_DEC_ZERO;
+    }
+    for (int leg = 0; leg < 2; leg++)
+      s->leg_entry[leg] = s->legs[leg].units ? s->mark : DG_DEC_ZERO;
+    if (json_object_is_type(value, json_type_object) || s->hedge || dual_side) {
+      legs_to_amt(s);
     } else {
       s->amt = v;
       s->entry = v.units ? s->mark : DG_DEC_ZERO;
-      s->listed = 1;
-      s->update_time = sim_now_ms();
+      s->legs[0] = s->legs[1] = DG_DEC_ZERO;
     }
+    s->listed = 1;
+    s->update_time = sim_now_ms();
   }
   pthread_mutex_unlock(&lock);
   return 0;
@@ -733,6 +810,22 @@ json_object *sim_state_positions_json(void) {
   for (size_t i = 0; i < nsymbols; i++)
     if (symbols[i].amt.units != 0)
       sim_json_add_dec(o, symbols[i].name, symbols[i].amt);
+  pthread_mutex_unlock(&lock);
+  return o;
+}
+
+json_object *sim_state_legs_json(void) {
+  json_object *o = json_object_new_object();
+  pthread_mutex_lock(&lock);
+  for (size_t i = 0; i < nsymbols; i++) {
+    const symbol_t *s = &symbols[i];
+    if (s->legs[0].units == 0 && s->legs[1].units == 0)
+      continue;
+    json_object *legs = json_object_new_object();
+    sim_json_add_dec(legs, "LONG", s->legs[0]);
+    sim_json_add_dec(legs, "SHORT", s->legs[1]);
+    json_object_object_add(o, s->name, legs);
+  }
   pthread_mutex_unlock(&lock);
   return o;
 }
