@@ -394,7 +394,7 @@ static void rc_hold_only(rc_account_t *a, rc_symbol_t *s,
                          const rc_action_t *act, bool notify, const char *why,
                          const char *ex_txt, const char *led_txt,
                          bool *redis_failed) {
-  char err[256], key[DG_KEY_MAX];
+  char err[256], key[DG_KEY_MAX], field[256];
   int published = 0;
   if (rc_store_hold(a, s->name, act->sig, NULL, NULL, 0, NULL, &published, err,
                     sizeof(err)) != 0) {
@@ -407,15 +407,21 @@ static void rc_hold_only(rc_account_t *a, rc_symbol_t *s,
     return;
   if (rc_template_fill(a->conf.ledger_key, s->name, key, sizeof(key)) != 0)
     sstrncpy(key, a->conf.ledger_key, sizeof(key));
+  if (act->hedge)
+    snprintf(field, sizeof(field), "%s,%s",
+             a->conf.ledger_field_legs[RC_LEG_LONG],
+             a->conf.ledger_field_legs[RC_LEG_SHORT]);
+  else
+    sstrncpy(field, a->conf.ledger_field, sizeof(field));
   WARNING(RC_PLUGIN " plugin: account=%s symbol=%s unfixable drift "
                     "exchange_amt=%s ledger_amt=%s signature=%s "
-                    "ledger_key=%s ledger_field=%s (%s): HOLD kept, no plan",
-          a->name, s->name, ex_txt, led_txt, act->sig, key,
-          a->conf.ledger_field, why);
+                    "ledger_key=%s ledger_field=%s (%s): HOLD kept%s",
+          a->name, s->name, ex_txt, led_txt, act->sig, key, field, why,
+          act->hedge ? ", no plan for that leg" : ", no plan");
   rc_notify(a, NOTIF_WARNING, s->name,
             "reconcile: unfixable drift on %s: exchange_amt=%s "
             "ledger_amt=%s (%s; ledger %s field %s), HOLD kept",
-            s->name, ex_txt, led_txt, why, key, a->conf.ledger_field);
+            s->name, ex_txt, led_txt, why, key, field);
   sstrncpy(s->mem.notified_sig, act->sig, sizeof(s->mem.notified_sig));
 }
 

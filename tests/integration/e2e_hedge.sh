@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Hedge mode, end to end: an account with a LONG and a SHORT leg per symbol
+# (Binance "dual side position" in the simulator). The reconcile plugin in
+# a real collectd reconciles each leg against its own ledger field
+# (long_amt, short_amt), one plan per drifting leg under one HOLD; the
+# executor closes each leg with one MARKET order on that leg (positionSide,
+# no reduceOnly), never more than the leg, never across legs; the HOLD is
+# released once both legs are healed. A leg the ledger holds more of is
+# held and notified, never traded. A mode switch while a plan waits: the
+# plan made under the old mode is refused by rule mode, the next poll
+# decides under the new one.
+. "$top_srcdir/tests/harness.sh"
+. "$top_srcdir/tests/integration/e2e_lib.sh"
+dg_time_limit 150
+
+# The venue (tests/harness.sh's DG_VENUE once every scenario takes one);
+# the position-mode control below is the simulator's Binance one.
+VENUE=${DG_VENUE:-binance-usdm}
+[ "$VENUE" = binance-usdm ] || skip_all "hedge scenario written for binance-usdm so far"
+
+avoid_bucket_edge 120 60
+e2e_setup
+e2e_restart_sim $(sim_listed BTCUSDT ETHUSDT SOLUSDT XRPUSDT ADAUSDT DOTUSDT)
+curl -sf -X POST -d '{"dualSidePosition":true}' "$SIM_URL/sim/dual" >/dev/null
+ok $? "the account is in hedge mode"
+ex_start
+ok $? "executor starts before any drift"
+SYMBOLS='    Symbol "BTCUSDT"
+    Symbol "ETHUSDT"
+    Symbol "SOLUSDT"
+    Symbol "XRPUSDT"
+    Symbol "ADAUSDT"
+    Symbol "DOTUSDT"
+    ConfirmPolls 2'
+e2e_start_collectd a "$SYMBOLS"
+
+# legs_ledger SYMBOL LONG SHORT: the ledger's legs.
+legs_ledger() {
+  rcli HSET "quantum:ledger:$1" long_amt "$2" short_amt "$3" >/dev/null
+}
+# sim_legs SYMBOL LONG SHORT: the exchange's legs.
+sim_legs() { sim_positions "{\"$1\":{\"LONG\":\"$2\",\"SHORT\":\"$3\"}}" >/dev/null; }
+# legs_of SYMBOL: "LONG SHORT" on the exchange ("0 0" when flat).
+legs_of() {
+  curl -sf "$SIM_URL/sim/legs" |
+    jq -r --arg s "$1" '.[$s] // {"LONG":"0","SHORT":"0"} | "\(.LONG) \(.SHORT)"'
+}
+# legs_settled SYMBOL "LONG SHORT": the exchange holds these legs, no HOLD.
+legs_settled() { [ "$(legs_of "$1")" = "$2" ] && [ "$(hold_keys "$1")" = 0 ]; }
+# order_shapes SYMBOL: each order as "SIDE POSITIONSIDE QTY reduceOnly-param",
+# sorted.
+order_shapes() {
+  orders_for "$1" | jq -r '.[] | "\(.side) \(.params.positionSide // "-") \(.quantity) \(.params.reduceOnly // "none")"' | sort
+}
+plans_for() { plans | jq -s --arg s "$1" 'map(select(.symbol == $s)) | length'; }
+
+# heals NAME SYMBOL EX_LONG EX_SHORT LEDGER_LONG LEDGER_SHORT ORDERS: both
+# legs end at the ledger's, the HOLD is released, and the orders are
+# exactly ORDERS (order_shapes lines, sorted, ";" between them).
+heals() {
+  local name=$1 symbol=$2 want="$5 $6" orders
+  legs_ledger "$symbol" "$5" "$6"
+  sim_legs "$symbol" "$3" "$4"
+  dg_wait_for 20 legs_settled "$symbol" "$want"
+  ok $? "$name: the legs end at the ledger's ($want) and the HOLD is released"
+  orders=$(order_shapes "$symbol" | paste -sd ';')
+  is "$orders" "$7" "$name: one MARKET order per drifting leg, on its leg, no reduceOnly"
+  is "$(ex_results_json | jq -r --arg s "$symbol" '[.[] | select(.symbol == $s) | .status] | unique | join(",")')" \
+    EXECUTED "$name: every result is EXECUTED"
+  is "$(grep -c "symbol=$symbol drift gone, HOLD released" "$DG_TMP/a-collectd.log")" 1 \
+    "$name: one HOLD, released once"
+}
+
+heals "LONG leg only (partial)" BTCUSDT 0.5 -0.3 0.2 -0.3 "SELL LONG 0.3 none"
+heals "SHORT leg only" ETHUSDT 0.5 -0.3 0.5 0 "BUY SHORT 0.3 none"
+heals "both legs at once" SOLUSDT 0.5 -0.3 0 -0.1 "BUY SHORT 0.2 none;SELL LONG 0.5 none"
+grep -q "published plan_id=reconclose:SOLUSDT:[0-9a-f]*:[0-9]*:LONG symbol=SOLUSDT side=SELL " "$DG_TMP/a-collectd.log" &&
+  grep -q "published plan_id=reconclose:SOLUSDT:[0-9a-f]*:[0-9]*:SHORT symbol=SOLUSDT side=BUY " "$DG_TMP/a-collectd.log"
+ok $? "both legs at once: a plan per leg, each named by its leg"
+
+# Metrics per leg.
+dg_wait_for 5 yields 5.000000e-01 getval "reconcile-ETHUSDT/position-exchange_long"
+ok $? "GETVAL position-exchange_long of a hedge symbol"
+is "$(getval "reconcile-ETHUSDT/position-ledger_short")" 0.000000e+00 "GETVAL position-ledger_short"
+is "$(getval "reconcile-ETHUSDT/drift-long")" 0.000000e+00 "GETVAL drift-long"
+
+# The ledger holds more of a leg than the exchange: nothing may fix it.
+legs_ledger XRPUSDT 0.5 0
+sim_legs XRPUSDT 0.2 0
+dg_wait_for 10 yields 3 hold_keys XRPUSDT
+ok $? "ledger holds more of the LONG leg: XRPUSDT is put on HOLD"
+dg_wait_for 5 grep -q 'severity = WARNING.*plugin_instance = XRPUSDT.*unfixable drift' \
+  "$DG_TMP/a-collectd.log"
+ok $? "ledger holds more: a WARNING notification"
+sleep 3
+is "$(hold_keys XRPUSDT)" 3 "ledger holds more: the HOLD stays"
+is "$(plans_for XRPUSDT)" 0 "ledger holds more: no plan"
+is "$(orders_for XRPUSDT | jq length)" 0 "ledger holds more: no order"
+
+# A leg the exchange holds more of than its ledger, whose other leg the
+# ledger does not know: the known leg is closed, the unknown one held.
+rcli HSET quantum:ledger:ADAUSDT long_amt 0 >/dev/null
+sim_legs ADAUSDT 0.4 -0.2
+dg_wait_for 15 yields "0 -0.2" legs_of ADAUSDT
+ok $? "missing SHORT ledger leg: the LONG leg is still closed to its ledger"
+sleep 2
+is "$(hold_keys ADAUSDT)" 3 "missing SHORT ledger leg: the symbol stays held"
+is "$(order_shapes ADAUSDT | paste -sd ';')" "SELL LONG 0.4 none" \
+  "missing SHORT ledger leg: no order on the unknown leg"
+
+# Mode switch while a plan waits: the plan of the hedge-mode LONG leg is
+# refused by rule mode once the account is one-way; the next poll decides.
+dg_stop_pid "$EX_PID"
+legs_ledger DOTUSDT 0 0
+rcli HSET quantum:ledger:DOTUSDT position_amt 0 >/dev/null
+sim_legs DOTUSDT 0.4 0
+dg_wait_for 10 yields 1 plans_for DOTUSDT
+ok $? "mode switch: a LONG leg plan waits for the executor"
+dg_stop_pid "$COLLECTD_PID"
+curl -sf -X POST -d '{"dualSidePosition":false}' "$SIM_URL/sim/dual" >/dev/null &&
+  sim_positions '{"DOTUSDT":"0.4"}' >/dev/null
+ok $? "the account switches to one-way mode, DOTUSDT long 0.4"
+ex_start
+dg_wait_for 10 yields mode ex_result rule
+ok $? "mode switch: the hedge-mode plan is refused by rule mode"
+is "$(ex_result status)" REJECTED_GUARDRAIL "mode switch: REJECTED_GUARDRAIL"
+is "$(orders_for DOTUSDT | jq length)" 0 "mode switch: no order from the old plan"
+e2e_start_collectd a "$SYMBOLS"
+dg_wait_for 20 settled DOTUSDT 0
+ok $? "mode switch: the next poll decides in one-way mode and heals"
+is "$(orders_for DOTUSDT | jq -r '.[] | "\(.side) \(.params.positionSide // "-") \(.params.reduceOnly)"')" \
+  "SELL - true" "mode switch: one reduce-only one-way order"
+grep -q "position mode switched to one-way" "$DG_TMP/a-collectd.log" ||
+  grep -q "position mode one-way" "$DG_TMP/a-collectd.log"
+ok $? "mode switch: the plugin logged the mode"
+
+dg_done
