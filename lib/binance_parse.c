@@ -522,7 +522,7 @@ int dg_bn_parse_positions(const char *body, size_t len, const char *symbol,
         mixes_modes(&ps, k)) {
       snprintf(err, errlen,
                entry_cmp(&ps.listed[k - 1], &ps.listed[k]) == 0
-                   ? "positionRisk: %s %s listed twice"
+                   ? "positionRisk: %s listed twice (positionSide %s)"
                    : "positionRisk: %s has an open %s leg beside an open "
                      "one-way position",
                ps.listed[k].pos.symbol, dg_leg_name(ps.listed[k].pos.leg));

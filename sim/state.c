@@ -223,11 +223,28 @@ void sim_state_set_account_level(int level) {
   pthread_mutex_unlock(&lock);
 }
 
+/* Lock held: a symbol's position across a mode switch (the venues refuse
+ * one while a position is open; the simulator carries it over): into the
+ * leg of its sign, or back into one one-way amount. */
+static void carry_mode(symbol_t *s, int was_hedged, int hedged) {
+  if (was_hedged == hedged)
+    return;
+  if (hedged) {
+    s->legs[0] = s->amt.units > 0 ? s->amt : DG_DEC_ZERO;
+    s->legs[1] = s->amt.units < 0 ? s->amt : DG_DEC_ZERO;
+    s->leg_entry[0] = s->amt.units > 0 ? s->entry : DG_DEC_ZERO;
+    s->leg_entry[1] = s->amt.units < 0 ? s->entry : DG_DEC_ZERO;
+  } else {
+    s->legs[0] = s->legs[1] = s->leg_entry[0] = s->leg_entry[1] = DG_DEC_ZERO;
+  }
+}
+
 int sim_state_set_symbol_hedge(const char *symbol, int hedge) {
   int rc = -1;
   pthread_mutex_lock(&lock);
   symbol_t *s = get_symbol(symbol);
   if (s != NULL) {
+    carry_mode(s, s->hedge || dual_side, hedge || dual_side);
     s->hedge = hedge;
     s->listed = 1;
     rc = 0;
@@ -238,6 +255,9 @@ int sim_state_set_symbol_hedge(const char *symbol, int hedge) {
 
 void sim_state_set_dual(int dual) {
   pthread_mutex_lock(&lock);
+  for (size_t i = 0; i < nsymbols; i++)
+    carry_mode(&symbols[i], symbols[i].hedge || dual_side,
+               symbols[i].hedge || dual);
   dual_side = dual;
   pthread_mutex_unlock(&lock);
 }

@@ -2,7 +2,7 @@
 # Every guardrail of SPEC section 4 rejects its plan with its own rule
 # label and NO order reaches the exchange; malformed entries are rejected
 # (never a crash, never stuck); every entry is ACKed with one result. Also:
-# hedge mode refused, dry run sends nothing, no plan key: auth skipped.
+# a one-way plan on a hedge-mode account refused (rule mode), dry run sends nothing, no plan key: auth skipped.
 . "$top_srcdir/tests/harness.sh"
 . "$top_srcdir/tests/integration/executor_lib.sh"
 dg_time_limit 90
@@ -98,14 +98,16 @@ is "$(ex_results_count)" "$n" "exactly one result per entry"
 kill -0 "$EX_PID"
 ok $? "the executor is still running"
 
-# Hedge mode (detected once, cached) is refused with a clear message.
+# A one-way plan (position_side BOTH) on an account now in hedge mode
+# (read before every order) is refused by rule mode with a clear message.
 dg_stop_pid "$EX_PID"
 curl -sf -X POST -d '{"dualSidePosition":true}' "$SIM_URL/sim/dual" >/dev/null
 ex_start
 n=$((n + 1))
 ex_publish "$(ex_plan_json BTCUSDT 0.007)" >/dev/null
 ex_wait_results $n
-is "$(ex_result status)" REJECTED_EXCHANGE "hedge mode -> REJECTED_EXCHANGE"
+is "$(ex_result status) $(ex_result rule)" "REJECTED_GUARDRAIL mode" \
+  "one-way plan, hedge account -> REJECTED_GUARDRAIL, rule mode"
 ex_result error | grep -q "hedge mode"
 ok $? "hedge mode: the error says so"
 is "$(sim_order_count)" 0 "hedge mode: no order"
