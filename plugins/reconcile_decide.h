@@ -43,6 +43,10 @@ typedef struct {
    * one-way fields above are unused), under one signature and one HOLD. */
   bool hedge;
   rc_leg_in_t legs[RC_LEGS];
+  /* The most one MARKET order may carry (0: no limit): a larger close is
+   * capped at it, so one plan is one order; the next poll closes the rest
+   * under a new signature. */
+  dg_dec_t max_qty;
 } rc_decide_in_t;
 
 /* The account's policy for this poll. */

@@ -265,6 +265,7 @@ static int rc_refresh_rules(rc_account_t *a, size_t n) {
       s->rules_missing_logged = false;
       s->step = rules.step;
       s->min_qty = rules.min_qty;
+      s->max_qty = rules.max_qty;
     }
     s->rules_at = now;
   }
@@ -512,7 +513,8 @@ static void rc_symbol_poll(rc_account_t *a, rc_symbol_t *s,
                        .held = row->hold || row->hold_sig[0] != '\0',
                        .step = s->step,
                        .min_qty = s->min_qty,
-                       .hedge = sp->legs};
+                       .hedge = sp->legs,
+                       .max_qty = s->max_qty};
   rc_action_t act;
   char ex_txt[2 * DG_DEC_STRLEN + 16] = "",
                                   led_txt[2 * DG_DEC_STRLEN + 16] = "";
