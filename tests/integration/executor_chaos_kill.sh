@@ -8,7 +8,10 @@
 # released meanwhile); a second crash during the recovery; the order filled and
 # answered but the result + ACK (one script) not yet written. The last one
 # is recovered by another consumer through XAUTOCLAIM, the others by a
-# restart under the same consumer name (its own pending entries).
+# restart under the same consumer name (its own pending entries). Last, in
+# hedge mode: a LONG leg's close applied with its reply in flight ends
+# with one order on that leg, the SHORT leg untouched, and the plan
+# delivered again is a duplicate.
 . "$top_srcdir/tests/harness.sh"
 . "$top_srcdir/tests/integration/executor_lib.sh"
 . "$top_srcdir/tests/integration/executor_chaos_lib.sh"
@@ -166,6 +169,39 @@ one_fill "filled, no result"
 is "$(ex_result consumer "$id")" exec-2 "filled, no result: exec-2 took the entry over"
 grep -q "event=entries_claimed" "$EX_LOG"
 ok $? "filled, no result: taken over through XAUTOCLAIM"
+
+# 6. Hedge mode: the LONG leg's close applied, its reply in flight.
+dg_stop_pid "$EX_PID"
+EX_CONF=$(chaos_conf_for exec-1 4)
+curl -sf -X POST -d '{"dualSidePosition":true}' "$SIM_URL/sim/dual" >/dev/null
+chaos_restart
+ok $? "hedge: executor restarts on a hedge-mode account"
+step=$((step + 1))
+sim_positions '{"BTCUSDT":{"LONG":"0.007","SHORT":"-0.002"}}' >/dev/null
+ex_hold BTCUSDT
+id="reconclose:BTCUSDT:416d86940859:$step$RANDOM:LONG"
+plan=$(EX_PLAN_ID=$id ex_plan_json BTCUSDT 0.007 '{"position_side":"LONG"}')
+orders0=$(sim_order_count)
+sim_faults '[{"path":"/fapi/v1/order","method":"POST","delay_ms":8000,"apply":true}]' >/dev/null
+ex_publish "$plan" >/dev/null
+dg_wait_for 15 chaos_order_count_is $((orders0 + 1)) && dg_wait_for 5 chaos_state_is "$id" submitted
+ok $? "hedge: the exchange has the LONG leg's close, the reply hangs"
+chaos_kill9
+killed_in "hedge" submitted 1
+chaos_restart
+ok $? "hedge: executor restarts as exec-1"
+dg_wait_for 40 chaos_has_result "$id"
+is "$(ex_result status "$id")" EXECUTED "hedge: status EXECUTED after the restart"
+is "$(sim_order_count)" $((orders0 + 1)) "hedge: exactly one order reached the exchange"
+is "$(sim_orders | jq -r 'last | "\(.side) \(.params.positionSide) \(.params.reduceOnly // "none")"')" \
+  "SELL LONG none" "hedge: the order closed the LONG leg (positionSide, no reduceOnly)"
+is "$(curl -sf "$SIM_URL/sim/legs" | jq -r '.BTCUSDT | "\(.LONG) \(.SHORT)"')" "0 -0.002" \
+  "hedge: the LONG leg is closed, the SHORT leg untouched"
+n=$(ex_results_count)
+ex_publish "$plan" >/dev/null
+ex_wait_results $((n + 1))
+is "$(ex_result status)" DROPPED_DUPLICATE "hedge: the plan again is a duplicate"
+is "$(sim_order_count)" $((orders0 + 1)) "hedge: still one order"
 
 missing=0
 for oid in $(sim_orders | jq -r '.[].orderId'); do
