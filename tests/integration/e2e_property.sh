@@ -10,6 +10,14 @@
 # position, is at most the drift the plugin saw (rounded down to the step)
 # and at least minQty, and at most one order per case.
 #
+# DG_PROPERTY_MODE=hedge runs the same on a hedge-mode account
+# (e2e_property_hedge.sh): every symbol has a LONG and a SHORT leg, each
+# drawn like a one-way case (the ledger's long_amt and short_amt likewise,
+# a wrong-signed ledger leg being unreadable), and every order must close
+# its own leg (SELL LONG, BUY SHORT, positionSide, no reduceOnly), no more
+# than that leg's drift: no leg ever opened, enlarged, or crossed into the
+# other.
+#
 # Reproduce a run with its printed seed:
 #   DG_PROPERTY_SEED=N make check TESTS=tests/integration/e2e_property.sh
 # DG_PROPERTY_SYMBOLS (default 100) x DG_PROPERTY_ROUNDS (default 10) cases.
@@ -17,10 +25,14 @@
 . "$top_srcdir/tests/integration/e2e_lib.sh"
 
 SEED=${DG_PROPERTY_SEED:-$(((RANDOM << 15 | RANDOM) % 1000000))}
-NSYM=${DG_PROPERTY_SYMBOLS:-100}
+MODE=${DG_PROPERTY_MODE:-one-way}
+# Hedge mode: two legs, two cases per symbol.
+LEGS=1
+[ "$MODE" = hedge ] && LEGS=2
+NSYM=${DG_PROPERTY_SYMBOLS:-$((100 / LEGS))}
 ROUNDS=${DG_PROPERTY_ROUNDS:-10}
 dg_time_limit $((60 + ROUNDS * 15))
-diag "seed=$SEED symbols=$NSYM rounds=$ROUNDS; reproduce: DG_PROPERTY_SEED=$SEED make check TESTS=tests/integration/e2e_property.sh"
+diag "seed=$SEED mode=$MODE symbols=$NSYM rounds=$ROUNDS; reproduce: DG_PROPERTY_SEED=$SEED DG_PROPERTY_MODE=$MODE make check TESTS=tests/integration/e2e_property.sh"
 RANDOM=$SEED
 
 UNIT=100000000 # amounts are whole units of 1e-8 here: exact integer math
@@ -58,6 +70,10 @@ done
 e2e_setup
 # shellcheck disable=SC2086
 e2e_restart_sim $sim_args
+if [ "$MODE" = hedge ]; then
+  curl -sf -X POST -d '{"dualSidePosition":true}' "$SIM_URL/sim/dual" >/dev/null
+  ok $? "the account is in hedge mode"
+fi
 ex_start
 ok $? "executor starts"
 e2e_start_collectd a "$(printf '    Symbol "%s"\n' "${SYM[@]}")
@@ -90,10 +106,46 @@ new_case() {
   esac
 }
 
+# Hedge mode: symbol I's legs, each a one-way case turned to its side (the
+# case's ledger turned with it: an opposite ledger becomes a ledger leg of
+# the wrong sign). A key of the wrong type holds no leg at all.
+declare -a EXL EXS LSTATE_L LSTATE_S LEDL LEDS
+new_legs() {
+  local i=$1 f
+  new_case "$i"
+  f=$(($(sign "${EX[$i]}") < 0 ? -1 : 1))
+  EXL[$i]=$((f * EX[i])) LSTATE_L[$i]=${LED_STATE[$i]} LEDL[$i]=${LED[$i]}
+  [ "${LED_STATE[$i]}" = ok ] && LEDL[$i]=$((f * LED[i]))
+  new_case "$i"
+  f=$(($(sign "${EX[$i]}") > 0 ? -1 : 1))
+  EXS[$i]=$((f * EX[i])) LSTATE_S[$i]=${LED_STATE[$i]} LEDS[$i]=${LED[$i]}
+  [ "${LED_STATE[$i]}" = ok ] && LEDS[$i]=$((f * LED[i]))
+  if [ "${LSTATE_L[$i]}" = wrongtype ] || [ "${LSTATE_S[$i]}" = wrongtype ]; then
+    LSTATE_L[$i]=wrongtype LSTATE_S[$i]=wrongtype
+  fi
+}
+
 # The oracle: the largest close this case allows (0: no order at all).
 max_close() {
-  local i=$1 ex=${EX[$1]} led=${LED[$1]:-0} st=${STEP[$1]} diff target q
-  [ "${LED_STATE[$i]}" = ok ] || { echo 0; return; }
+  local i=$1
+  max_close_of "${EX[$i]}" "${LED[$i]:-0}" "${LED_STATE[$i]}" "${STEP[$i]}" "${MINQ[$i]}"
+}
+# max_close_leg I LONG|SHORT: the same for a leg; a ledger leg of the
+# wrong sign is unreadable.
+max_close_leg() {
+  local i=$1 ex led state want
+  if [ "$2" = LONG ]; then
+    ex=${EXL[$i]} led=${LEDL[$i]:-0} state=${LSTATE_L[$i]} want=1
+  else
+    ex=${EXS[$i]} led=${LEDS[$i]:-0} state=${LSTATE_S[$i]} want=-1
+  fi
+  [ "$state" = ok ] && [ "$(sign "$led")" -eq $((-want)) ] && state=unreadable
+  max_close_of "$ex" "$led" "$state" "${STEP[$i]}" "${MINQ[$i]}"
+}
+# max_close_of EX LEDGER STATE STEP MINQ
+max_close_of() {
+  local ex=$1 led=$2 st=$4 diff target q
+  [ "$3" = ok ] || { echo 0; return; }
   [ "$ex" -eq 0 ] && { echo 0; return; }
   diff=$(abs $((ex - led)))
   [ "$diff" -lt "$st" ] && { echo 0; return; }
@@ -104,7 +156,7 @@ max_close() {
   fi
   q=$(($(abs "$ex") - $(abs "$target")))
   q=$((q / st * st))
-  [ "$q" -lt "${MINQ[$i]}" ] && q=0
+  [ "$q" -lt "$5" ] && q=0
   echo "$q"
 }
 
@@ -161,14 +213,89 @@ check_round() {
   done
 }
 
+# led_text STATE VALUE: a ledger leg for a message.
+led_text() { if [ "$1" = ok ]; then fmt "$2"; else echo "$1 $2"; fi; }
+
+# check_round_legs ROUND ORDERS_BEFORE: check_round for hedge mode, per leg.
+check_round_legs() {
+  local r=$1 before=$2 sym side qty ro type ps i q maxq legs p leg ex why
+  local -A seen=()
+  while IFS=' ' read -r sym side qty ro type ps; do
+    [ -n "$sym" ] || continue
+    i=$((10#${sym:1:3}))
+    q=$(units "$qty")
+    orders_checked=$((orders_checked + 1))
+    why=""
+    case $ps in
+    LONG) [ "$side" = SELL ] || why="side $side does not close the LONG leg" ;;
+    SHORT) [ "$side" = BUY ] || why="side $side does not close the SHORT leg" ;;
+    *) why="positionSide $ps is not a leg" ;;
+    esac
+    [ -z "$why" ] && maxq=$(max_close_leg "$i" "$ps") &&
+      [ "$maxq" -eq 0 ] && why="an order where no close of the $ps leg is allowed"
+    [ -z "$why" ] && [ "$q" -gt "$maxq" ] && why="qty $qty exceeds the $ps leg's close $(fmt "$maxq")"
+    [ -z "$why" ] && [ $((q % STEP[i])) -ne 0 ] && why="qty $qty not a multiple of the step"
+    [ -z "$why" ] && [ "$ro$type" != "noneMARKET" ] && why="not a MARKET order without reduceOnly"
+    [ -z "$why" ] && [ -n "${seen[$i$ps]:-}" ] && why="a second order for one leg"
+    seen[$i$ps]=1
+    if [ -n "$why" ]; then
+      failed_cases=$((failed_cases + 1))
+      diag "round $r $sym: $why (LONG $(fmt "${EXL[$i]}") ledger $(led_text "${LSTATE_L[$i]}" "${LEDL[$i]}"), SHORT $(fmt "${EXS[$i]}") ledger $(led_text "${LSTATE_S[$i]}" "${LEDS[$i]}"), step $(fmt "${STEP[$i]}") minQty $(fmt "${MINQ[$i]}"))"
+    fi
+  done < <(sim_orders | jq -r --argjson n "$before" '.[$n:][] | [.symbol, .side, .quantity, (.params.reduceOnly // "none"), .type, (.params.positionSide // "none")] | join(" ")')
+  # Every leg still on its side and no larger; untouched without an order.
+  legs=$(curl -sf "$SIM_URL/sim/legs")
+  for i in "${!SYM[@]}"; do
+    for leg in LONG SHORT; do
+      p=$(units "$(jq -r --arg s "${SYM[$i]}" --arg l "$leg" '.[$s][$l] // "0"' <<<"$legs")")
+      ex=${EXL[$i]}
+      [ "$leg" = SHORT ] && ex=${EXS[$i]}
+      if [ -z "${seen[$i$leg]:-}" ]; then
+        no_order_cases=$((no_order_cases + 1))
+        [ "$p" -eq "$ex" ] && continue
+      elif [ "$(sign "$p")" -ne "$(sign "$ex")" ] && [ "$p" -ne 0 ] ||
+        [ "$(abs "$p")" -gt "$(abs "$ex")" ]; then
+        :
+      else
+        continue
+      fi
+      failed_cases=$((failed_cases + 1))
+      diag "round $r ${SYM[$i]}: the $leg leg went from $(fmt "$ex") to $(fmt "$p")"
+    done
+  done
+}
+
+# ledger_cmds I: the Redis commands writing symbol I's ledger for this
+# round (one-way: position_amt; hedge: long_amt and short_amt).
+ledger_cmds() {
+  local i=$1 key="quantum:ledger:${SYM[$1]}" field state value
+  printf 'DEL %s\n' "$key"
+  if [ "$MODE" != hedge ]; then
+    set -- position_amt "${LED_STATE[$i]}" "${LED[$i]}"
+  else
+    set -- long_amt "${LSTATE_L[$i]}" "${LEDL[$i]}" short_amt "${LSTATE_S[$i]}" "${LEDS[$i]}"
+  fi
+  while [ $# -gt 0 ]; do
+    field=$1 state=$2 value=$3
+    shift 3
+    case $state in
+    wrongtype) printf 'RPUSH %s 1\n' "$key" && return ;;
+    malformed) printf 'HSET %s %s "%s"\n' "$key" "$field" "$value" ;;
+    ok) printf 'HSET %s %s %s\n' "$key" "$field" "$(fmt "$value")" ;;
+    esac
+  done
+}
+
 # inject_hostile: forged plans (a wrong mac, no mac, a plan for more than
 # the drift) and replays of earlier plans, verbatim.
 inject_hostile() {
-  local n i plan
+  local n i plan amt over
   for n in $(seq 5); do
     i=$(rnd "$NSYM")
-    [ "${EX[$i]}" -eq 0 ] && continue
-    plan=$(EX_PLAN_ID="reconclose:${SYM[$i]}:forged$n:$RANDOM" ex_plan_json "${SYM[$i]}" "$(fmt "${EX[$i]}")")
+    amt=${EX[$i]} over='{}'
+    [ "$MODE" = hedge ] && amt=${EXL[$i]} over='{"position_side":"LONG"}'
+    [ "$amt" -eq 0 ] && continue
+    plan=$(EX_PLAN_ID="reconclose:${SYM[$i]}:forged$n:$RANDOM" ex_plan_json "${SYM[$i]}" "$(fmt "$amt")" "$over")
     case $(rnd 2) in
     0) ex_publish "$plan" "$(printf '%s' "$plan" | openssl dgst -sha256 -hmac wrong-key | sed 's/^.*= //')" >/dev/null ;;
     1) ex_publish "$plan" "" >/dev/null ;;
@@ -191,15 +318,14 @@ for r in $(seq 1 "$ROUNDS"); do
   before=$(sim_order_count)
   pos_json="" cmds=""
   for i in "${!SYM[@]}"; do
-    new_case "$i"
-    pos_json="$pos_json${pos_json:+,}\"${SYM[$i]}\":\"$(fmt "${EX[$i]}")\""
-    key="quantum:ledger:${SYM[$i]}"
-    case ${LED_STATE[$i]} in
-    missing) cmds="${cmds}DEL $key"$'\n' ;;
-    wrongtype) cmds="${cmds}DEL $key"$'\n'"RPUSH $key 1"$'\n' ;;
-    malformed) cmds="${cmds}DEL $key"$'\n'"HSET $key position_amt \"${LED[$i]}\""$'\n' ;;
-    ok) cmds="${cmds}DEL $key"$'\n'"HSET $key position_amt $(fmt "${LED[$i]}")"$'\n' ;;
-    esac
+    if [ "$MODE" = hedge ]; then
+      new_legs "$i"
+      pos_json="$pos_json${pos_json:+,}\"${SYM[$i]}\":{\"LONG\":\"$(fmt "${EXL[$i]}")\",\"SHORT\":\"$(fmt "${EXS[$i]}")\"}"
+    else
+      new_case "$i"
+      pos_json="$pos_json${pos_json:+,}\"${SYM[$i]}\":\"$(fmt "${EX[$i]}")\""
+    fi
+    cmds="$cmds$(ledger_cmds "$i")"$'\n'
   done
   printf '%s' "$cmds" | rcli >/dev/null
   sim_positions "{$pos_json}" >/dev/null
@@ -208,14 +334,18 @@ for r in $(seq 1 "$ROUNDS"); do
   dg_wait_for 20 group_idle || diag "round $r: the executor did not finish"
   sleep 1.5
   dg_wait_for 20 group_idle
-  check_round "$r" "$before"
+  if [ "$MODE" = hedge ]; then
+    check_round_legs "$r" "$before"
+  else
+    check_round "$r" "$before"
+  fi
 done
 
-cases=$((NSYM * ROUNDS))
+cases=$((NSYM * ROUNDS * LEGS))
 diag "cases=$cases orders=$orders_checked cases_without_order=$no_order_cases forged=$forgeries replayed=$replays"
 [ "$cases" -ge 1000 ] || [ -n "${DG_PROPERTY_ROUNDS:-}${DG_PROPERTY_SYMBOLS:-}" ]
 ok $? "at least 1,000 cases ($cases)"
-is "$failed_cases" 0 "no order opened, flipped or enlarged a position, exceeded the drift, or came from an unknown ledger"
+is "$failed_cases" 0 "no order opened, flipped or enlarged a position (hedge: a leg, or crossed into the other), exceeded the drift, or came from an unknown ledger"
 [ "$orders_checked" -gt 0 ]
 ok $? "the loop did heal: $orders_checked orders checked"
 grep -q 'REJECTED_GUARDRAIL' <<<"$(ex_results_json | jq -r '.[].status')" &&
