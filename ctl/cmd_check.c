@@ -210,9 +210,9 @@ static void check_exchange(ctl_t *c, report_t *r) {
     ctl_exchange_failed(c, "position mode", &res, err, sizeof(err));
     add(r, "position_mode", "FAIL", "%s", err);
   } else if (dual) {
-    add(r, "position_mode", "FAIL",
-        "hedge (dual side) mode is on; driftguard supports one-way mode "
-        "only: switch the account to one-way mode");
+    add(r, "position_mode", "OK",
+        "hedge mode: each symbol's LONG and SHORT leg is reconciled against "
+        "its own ledger field (LedgerFieldLong, LedgerFieldShort)");
   } else {
     add(r, "position_mode", "OK", "one-way mode");
   }

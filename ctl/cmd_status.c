@@ -180,6 +180,27 @@ static const char *drift_kind_name(dg_drift_kind_t k) {
   return "unknown";
 }
 
+/* A hedge-mode symbol (its rows are legs): the legs, and where its
+ * per-leg drift is seen (this command computes one-way drift only). */
+static void add_legs(const view_t *v, const char *sym, json_object *row,
+                     char *note, size_t notelen) {
+  dg_dec_t legs[2] = {DG_DEC_ZERO, DG_DEC_ZERO};
+  char l[DG_DEC_STRLEN], s[DG_DEC_STRLEN];
+  for (size_t i = 0; i < v->npos; i++)
+    if (strcmp(v->pos[i].symbol, sym) == 0 && v->pos[i].leg != DG_LEG_BOTH)
+      legs[v->pos[i].leg == DG_LEG_LONG ? 0 : 1] = v->pos[i].amt;
+  json_object_object_add(row, "exchange_long", ctl_json_dec(legs[0]));
+  json_object_object_add(row, "exchange_short", ctl_json_dec(legs[1]));
+  json_object_object_add(row, "drift_state", json_object_new_string("hedge"));
+  dg_dec_format(legs[0], l, sizeof(l));
+  dg_dec_format(legs[1], s, sizeof(s));
+  snprintf(note, notelen,
+           "hedge mode: LONG %s, SHORT %s; each leg is reconciled against "
+           "its own ledger field (metrics position exchange_long/short, "
+           "ledger_long/short, drift long/short)",
+           l, s);
+}
+
 /* Exchange amount, step and drift of one symbol into row; a note on what
  * could not be known. */
 static void add_drift(ctl_t *c, const view_t *v, const char *sym,
@@ -193,6 +214,10 @@ static void add_drift(ctl_t *c, const view_t *v, const char *sym,
   if (!v->have_exchange)
     return;
   p = find_position(v, sym);
+  if (p != NULL && p->leg != DG_LEG_BOTH) {
+    add_legs(v, sym, row, note, notelen);
+    return;
+  }
   ex_amt = p ? p->amt : DG_DEC_ZERO;
   json_object_object_add(row, "exchange_amt", ctl_json_dec(ex_amt));
   if (st->ledger_state < 0)

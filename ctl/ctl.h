@@ -122,8 +122,9 @@ void ctl_symbols_free(ctl_symbols_t *s);
 int ctl_scan_symbols(ctl_t *c, const char *pre, const char *post,
                      ctl_symbols_t *out, char *err, size_t errlen);
 
-/* Fresh exchange view of one symbol: position and step size.
- * Returns 0, -1 with a reason (ban, transport, refusal...). */
+/* Fresh exchange view of one symbol: position and step size, of a one-way
+ * symbol only. Returns 0, -1 with a reason (ban, transport, refusal, a
+ * symbol in hedge mode: two legs this view cannot verify). */
 int ctl_fresh_position(ctl_t *c, const char *symbol, dg_dec_t *amt,
                        dg_dec_t *step, char *err, size_t errlen);
 

@@ -338,7 +338,21 @@ int ctl_fresh_position(ctl_t *c, const char *symbol, dg_dec_t *amt,
   }
   *amt = n > 0 ? pos[0].amt : DG_DEC_ZERO;
   *step = rules.step;
+  int legs = n > 0 && pos[0].leg != DG_LEG_BOTH, dual = 0;
   free(pos);
+  /* A hedge-mode symbol has two legs, which this one-way check cannot
+   * verify (a flat symbol shows no legs: the account's mode says). */
+  if (!legs && dg_exchange_hedge_mode(c->ex, symbol, &dual, &res) != DG_EX_OK) {
+    ctl_exchange_failed(c, "position mode", &res, err, errlen);
+    return -1;
+  }
+  if (legs || dual) {
+    snprintf(err, errlen,
+             "%s is in hedge mode (two legs): only the plugin verifies its "
+             "legs, and releases the HOLD once both are healed",
+             symbol);
+    return -1;
+  }
   return 0;
 }
 

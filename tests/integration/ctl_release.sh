@@ -110,4 +110,19 @@ ctl release ETHUSDT
 is "$RC" 0 "flat and flat: released"
 is "$(hold_keys SOLUSDT)" 3 "another symbol's HOLD is untouched"
 
+# Hedge mode: a symbol's two legs are the plugin's to verify; even flat
+# (no leg rows), the account's mode says so.
+curl -sf -X POST -d '{"dualSidePosition":true}' "$SIM_URL/sim/dual" >/dev/null
+set_hold ETHUSDT 333333333333
+ctl release ETHUSDT
+is "$RC" 1 "hedge mode, flat: release refused (cannot verify the legs)"
+echo "$ERR" | grep -q 'hedge mode (two legs)'
+ok $? "hedge mode: the refusal says why"
+set_positions '{"ETHUSDT":{"LONG":"0.2","SHORT":"0"}}'
+ctl release ETHUSDT
+is "$RC" 1 "hedge mode, a leg open: release refused"
+is "$(hold_keys ETHUSDT)" 3 "hedge mode: the HOLD stays"
+ctl release ETHUSDT --force
+is "$RC" 0 "hedge mode, --force: released"
+
 dg_done

@@ -215,6 +215,16 @@ is "$(row ADAUSDT .drift_state)/$(row ADAUSDT .ledger_present)" ledger_missing/f
 row ADAUSDT .note | grep -q 'will not close it'
 ok $? "status: its note says driftguard will not close it"
 
+# Hedge mode: a symbol's legs.
+curl -sf -X POST -d '{"dualSidePosition":true}' "$SIM_URL/sim/dual" >/dev/null
+set_positions '{"ADAUSDT":{"LONG":"0.5","SHORT":"-0.3"}}'
+ctl status --json
+is "$(row ADAUSDT '[.exchange_long, .exchange_short, .drift_state] | join(",")')" \
+  "0.5,-0.3,hedge" "status: a hedge-mode symbol shows its legs"
+row ADAUSDT .note | grep -q 'hedge mode: LONG 0.5, SHORT -0.3'
+ok $? "status: its note names the legs"
+curl -sf -X POST -d '{"dualSidePosition":false}' "$SIM_URL/sim/dual" >/dev/null
+
 # Redis down.
 dg_stop_pid "$REDIS_PID"
 for cmd in holds results status; do
