@@ -256,16 +256,17 @@ static void get_instruments(const sim_request_t *rq, sim_reply_t *r) {
 /* ---- positions
  * ----------------------------------------------------------------------- */
 static int open_position(const sim_symbol_view_t *v) {
-  return v->amt.units != 0;
+  return v->amt.units != 0 || v->legs[0].units != 0 || v->legs[1].units != 0;
 }
 
-/* One row of leg idx (0 one-way, 1 hedge Buy side, 2 hedge Sell side)
- * holding amt: size unsigned, the sign in side ("" when flat). */
-static json_object *position_row(const sim_symbol_view_t *v, int idx,
-                                 dg_dec_t amt) {
+/* One row of leg idx (0 one-way, 1 hedge Buy side, 2 hedge Sell side):
+ * size unsigned, the sign in side ("" when flat). */
+static json_object *position_row(const sim_symbol_view_t *v, int idx) {
   json_object *o = json_object_new_object();
+  dg_dec_t amt = idx == 0 ? v->amt : v->legs[idx - 1];
+  dg_dec_t entry = idx == 0 ? v->entry : v->leg_entry[idx - 1];
   dg_dec_t size = sim_dec_abs(amt), pnl;
-  dg_dec_sub(v->mark, v->entry, &pnl);
+  dg_dec_sub(v->mark, entry, &pnl);
   pnl = amt.units ? sim_dec_mul(pnl, amt) : DG_DEC_ZERO;
   json_object_object_add(o, "positionIdx", json_object_new_int(idx));
   sim_json_add_str(o, "symbol", v->name);
@@ -274,8 +275,8 @@ static json_object *position_row(const sim_symbol_view_t *v, int idx,
                    : amt.units < 0 ? "Sell"
                                    : "");
   sim_json_add_dec(o, "size", size);
-  sim_json_add_dec(o, "avgPrice", amt.units ? v->entry : DG_DEC_ZERO);
-  sim_json_add_dec(o, "positionValue", sim_dec_mul(size, v->entry));
+  sim_json_add_dec(o, "avgPrice", amt.units ? entry : DG_DEC_ZERO);
+  sim_json_add_dec(o, "positionValue", sim_dec_mul(size, entry));
   json_object_object_add(o, "tradeMode", json_object_new_int(0));
   sim_json_add_str(o, "positionStatus", "Normal");
   sim_json_add_str(o, "leverage", "20");
@@ -293,17 +294,13 @@ static json_object *position_row(const sim_symbol_view_t *v, int idx,
  * "" (a listing by settle coin shows only a leg with a size). */
 static void positions(json_object *list, const sim_symbol_view_t *v,
                       int listing) {
-  dg_dec_t none = DG_DEC_ZERO;
   if (!v->hedge) {
-    json_object_array_add(list, position_row(v, 0, v->amt));
+    json_object_array_add(list, position_row(v, 0));
     return;
   }
-  if (!listing || v->amt.units > 0)
-    json_object_array_add(list,
-                          position_row(v, 1, v->amt.units > 0 ? v->amt : none));
-  if (!listing || v->amt.units < 0)
-    json_object_array_add(list,
-                          position_row(v, 2, v->amt.units < 0 ? v->amt : none));
+  for (int idx = 1; idx <= 2; idx++)
+    if (!listing || v->legs[idx - 1].units != 0)
+      json_object_array_add(list, position_row(v, idx));
 }
 
 /* settleCoin=USDT: open positions only, paged; symbol=S: its row even
@@ -405,8 +402,6 @@ static int refusal_code(enum sim_refusal why, const char **msg) {
       [SIM_REFUSE_REDUCE_SIDE] = {110017, NULL},
       [SIM_REFUSE_REDUCE_SIZE] = {110017, NULL},
       [SIM_REFUSE_CLIENT_ID_DUP] = {110072, NULL},
-      [SIM_REFUSE_OTHER_LEG] = {10001, "the simulator holds one leg per "
-                                       "symbol: close the other first"},
   };
   *msg = map[why].msg;
   return map[why].code;

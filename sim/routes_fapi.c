@@ -163,7 +163,6 @@ static int refusal_code(enum sim_refusal why) {
       [SIM_REFUSE_QTY_MAX] = -4005,       [SIM_REFUSE_QTY_STEP] = -4023,
       [SIM_REFUSE_REDUCE_FLAT] = -2022,   [SIM_REFUSE_REDUCE_SIDE] = -2022,
       [SIM_REFUSE_REDUCE_SIZE] = -2022,   [SIM_REFUSE_CLIENT_ID_DUP] = -4116,
-      [SIM_REFUSE_OTHER_LEG] = -4061,
   };
   return codes[why];
 }

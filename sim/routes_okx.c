@@ -252,26 +252,24 @@ static void get_config(const sim_request_t *rq, sim_reply_t *r) {
 
 /* ---- positions
  * ----------------------------------------------------------------------- */
-/* A row, in contracts: net mode: pos signed; long/short mode: posSide
- * long or short and pos positive. */
-static json_object *position(const sim_symbol_view_t *v) {
+/* A row, in contracts: net mode (leg -1): pos signed; long/short mode:
+ * leg 0 (posSide long) or 1 (short), pos positive. */
+static json_object *position(const sim_symbol_view_t *v, int leg) {
   json_object *o = json_object_new_object();
-  dg_dec_t pnl, coins = sim_dec_mul(sim_dec_abs(v->amt), v->ct_val);
+  dg_dec_t amt = leg < 0 ? v->amt : v->legs[leg];
+  dg_dec_t entry = leg < 0 ? v->entry : v->leg_entry[leg];
+  dg_dec_t pnl, coins = sim_dec_mul(sim_dec_abs(amt), v->ct_val);
   char base[32];
   base_of(v->name, base, sizeof(base));
-  dg_dec_sub(v->mark, v->entry, &pnl);
-  pnl = v->amt.units ? sim_dec_mul(sim_dec_mul(pnl, v->amt), v->ct_val)
-                     : DG_DEC_ZERO;
+  dg_dec_sub(v->mark, entry, &pnl);
+  pnl = amt.units ? sim_dec_mul(sim_dec_mul(pnl, amt), v->ct_val) : DG_DEC_ZERO;
   sim_json_add_str(o, "instType", "SWAP");
   sim_json_add_str(o, "instId", v->name);
   sim_json_add_str(o, "mgnMode", "cross");
-  sim_json_add_str(o, "posSide",
-                   !v->hedge           ? "net"
-                   : v->amt.units >= 0 ? "long"
-                                       : "short");
-  sim_json_add_dec(o, "pos", v->hedge ? sim_dec_abs(v->amt) : v->amt);
-  sim_json_add_dec(o, "availPos", sim_dec_abs(v->amt));
-  sim_json_add_dec(o, "avgPx", v->entry);
+  sim_json_add_str(o, "posSide", leg < 0 ? "net" : leg == 0 ? "long" : "short");
+  sim_json_add_dec(o, "pos", leg < 0 ? amt : sim_dec_abs(amt));
+  sim_json_add_dec(o, "availPos", sim_dec_abs(amt));
+  sim_json_add_dec(o, "avgPx", entry);
   sim_json_add_dec(o, "markPx", v->mark);
   sim_json_add_dec(o, "upl", pnl);
   sim_json_add_dec(o, "notionalUsd", sim_dec_mul(coins, v->mark));
@@ -302,8 +300,13 @@ static void get_positions(const sim_request_t *rq, sim_reply_t *r) {
         !(hit != NULL && (hit == inst_ids || hit[-1] == ',') &&
           (hit[len] == '\0' || hit[len] == ',')))
       continue;
-    if (v[i].amt.units != 0 || (v[i].had_position && !v[i].hedge))
-      json_object_array_add(data, position(&v[i]));
+    if (v[i].hedge) {
+      for (int leg = 0; leg < 2; leg++)
+        if (v[i].legs[leg].units != 0)
+          json_object_array_add(data, position(&v[i], leg));
+    } else if (v[i].amt.units != 0 || v[i].had_position) {
+      json_object_array_add(data, position(&v[i], -1));
+    }
   }
   free(v);
   ok(r, data);
@@ -373,7 +376,6 @@ static int refusal_code(enum sim_refusal why) {
       [SIM_REFUSE_QTY_MAX] = 51202,       [SIM_REFUSE_QTY_STEP] = 51121,
       [SIM_REFUSE_REDUCE_FLAT] = 51169,   [SIM_REFUSE_REDUCE_SIDE] = 51170,
       [SIM_REFUSE_REDUCE_SIZE] = 51169,   [SIM_REFUSE_CLIENT_ID_DUP] = 51016,
-      [SIM_REFUSE_OTHER_LEG] = 51000,
   };
   return map[why];
 }

@@ -223,7 +223,6 @@ enum sim_refusal {
   SIM_REFUSE_REDUCE_SIDE, /* reduce-only in the position's direction */
   SIM_REFUSE_REDUCE_SIZE, /* reduce-only larger than the position */
   SIM_REFUSE_CLIENT_ID_DUP,
-  SIM_REFUSE_OTHER_LEG, /* hedge: opening a leg while the other is held */
 };
 
 /* A copy of one symbol's state, for the venues' JSON. */
