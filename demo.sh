@@ -8,10 +8,30 @@
 #   ./demo.sh drift SYMBOL AMT    (in another terminal) a lost fill: the
 #                                 ledger books SYMBOL flat, the exchange holds
 #                                 AMT of it.
+#   ./demo.sh --hedge             the same on a hedge-mode account: a LONG and
+#                                 a SHORT leg per symbol, each healed on its
+#                                 own (ledger fields long_amt, short_amt).
+#   ./demo.sh drift SYMBOL LONG SHORT   (hedge demo) the ledger books both legs
+#                                 flat, the exchange holds LONG and SHORT.
 set -uo pipefail
 cd "$(dirname "$0")"
 top=$(pwd)
 state="${TMPDIR:-/tmp}/driftguard-demo"
+
+if [ "${1:-}" = "drift" ] && [ $# -eq 4 ]; then
+  [ -f "$state/env" ] || { echo "no demo running (start ./demo.sh --hedge first)" >&2; exit 1; }
+  . "$state/env"
+  [ "${HEDGE:-0}" = 1 ] || { echo "the running demo is one-way: $0 drift SYMBOL AMT" >&2; exit 2; }
+  redis-cli -p "$REDIS_PORT" HSET "quantum:ledger:$2" long_amt 0 short_amt 0 >/dev/null &&
+    curl -sf -X POST -d "{\"$2\":{\"LONG\":\"$3\",\"SHORT\":\"$4\"}}" "$SIM_URL/sim/positions" >/dev/null &&
+    echo "exchange now holds $2 LONG $3 SHORT $4; the ledger says both flat: watch the demo's terminal"
+  exit $?
+fi
+HEDGE=0
+if [ "${1:-}" = "--hedge" ]; then
+  HEDGE=1
+  shift
+fi
 
 if [ "${1:-}" = "drift" ]; then
   [ $# -eq 3 ] || { echo "usage: $0 drift SYMBOL AMOUNT   e.g. $0 drift ETHUSDT 0.25" >&2; exit 2; }
@@ -95,6 +115,11 @@ SIM_URL="http://127.0.0.1:$SIM_PORT"
 pids+=($!)
 wait_for 5 curl -sf "$SIM_URL/fapi/v1/time" || die "simulator did not start"
 say "exchange simulator $SIM_URL (pid ${pids[-1]})"
+if [ "$HEDGE" = 1 ]; then
+  curl -sf -X POST -d '{"dualSidePosition":true}' "$SIM_URL/sim/dual" >/dev/null ||
+    die "could not switch the simulator to hedge mode"
+  say "the account is in hedge mode: a LONG and a SHORT leg per symbol"
+fi
 
 PROM_PORT=$(free_port)
 HOLD_LEASE=900
@@ -138,6 +163,8 @@ LoadPlugin reconcile
     KeyPrefix "quantum"
     LedgerKey "quantum:ledger:{symbol}"
     LedgerField "position_amt"
+    LedgerFieldLong "long_amt"
+    LedgerFieldShort "short_amt"
     HoldLease $HOLD_LEASE
     Cooldown 120
     PlanKeyFile "$state/plan.key"
@@ -169,7 +196,7 @@ pids+=($!)
 sleep 0.3
 kill -0 "${pids[-1]}" 2>/dev/null || { cat "$state/executor.log"; die "executor did not start"; }
 say "executor          pid ${pids[-1]} (log $state/executor.log)"
-printf 'SIM_URL=%q\nREDIS_PORT=%q\n' "$SIM_URL" "$REDIS_PORT" >"$state/env"
+printf 'SIM_URL=%q\nREDIS_PORT=%q\nHEDGE=%q\n' "$SIM_URL" "$REDIS_PORT" "$HEDGE" >"$state/env"
 
 # --- the story -------------------------------------------------------------
 metric() { # metric NAME LABEL: the value write_prometheus exports
@@ -177,10 +204,18 @@ metric() { # metric NAME LABEL: the value write_prometheus exports
     awk -v n="$1" -v l="$2" '$1 ~ "^"n"[{]" && index($1, l) { print $2; exit }'
 }
 echo
-say "injecting a drift: the exchange holds BTCUSDT 0.007, the ledger says flat"
-rcli HSET quantum:ledger:BTCUSDT position_amt 0 >/dev/null
-curl -sf -X POST -d '{"BTCUSDT":"0.007"}' "$SIM_URL/sim/positions" >/dev/null
-say "inject another any time, from another terminal:  $0 drift ETHUSDT 0.25"
+if [ "$HEDGE" = 1 ]; then
+  say "injecting drift on both legs: the exchange holds BTCUSDT LONG 0.5 and SHORT -0.3,"
+  say "the ledger LONG 0.2 and SHORT -0.1: two plans, two orders (SELL LONG 0.3, BUY SHORT 0.2), one HOLD"
+  rcli HSET quantum:ledger:BTCUSDT long_amt 0.2 short_amt -0.1 >/dev/null
+  curl -sf -X POST -d '{"BTCUSDT":{"LONG":"0.5","SHORT":"-0.3"}}' "$SIM_URL/sim/positions" >/dev/null
+  say "inject another any time, from another terminal:  $0 drift ETHUSDT 0.25 -0.1"
+else
+  say "injecting a drift: the exchange holds BTCUSDT 0.007, the ledger says flat"
+  rcli HSET quantum:ledger:BTCUSDT position_amt 0 >/dev/null
+  curl -sf -X POST -d '{"BTCUSDT":"0.007"}' "$SIM_URL/sim/positions" >/dev/null
+  say "inject another any time, from another terminal:  $0 drift ETHUSDT 0.25"
+fi
 echo
 
 declare -A held
@@ -220,7 +255,7 @@ while :; do
       held[$sym]=1
       say "HOLD set        $sym  (reason reconcile_drift, lease ${HOLD_LEASE}s)"
     fi
-    say "plan published  $(jq -r '"plan_id=\(.plan_id) side=\(.side) qty=\(.qty) exchange_amt=\(.exchange_amt) ledger_amt=\(.ledger_amt)"' <<<"$plan" 2>/dev/null)"
+    say "plan published  $(jq -r '"plan_id=\(.plan_id) side=\(.side)\(if .position_side then " position_side=" + .position_side else "" end) qty=\(.qty) exchange_amt=\(.exchange_amt) ledger_amt=\(.ledger_amt)"' <<<"$plan" 2>/dev/null)"
   done <<<"$new_plans"
   for key in $holds_now; do
     sym=${key##*:}
@@ -248,10 +283,16 @@ while :; do
       unset "held[$sym]"
       say "HOLD released   $sym  (a fresh poll shows exchange = ledger); trading may resume"
       sleep 1.2 # one collectd interval, so the metrics below are the new ones
+      if [ "$HEDGE" = 1 ]; then
+        positions="position{exchange_long}=$(metric collectd_reconcile_position "reconcile=\"$sym\",type=\"exchange_long\"")"
+        positions="$positions position{exchange_short}=$(metric collectd_reconcile_position "reconcile=\"$sym\",type=\"exchange_short\"")"
+      else
+        positions="position{exchange}=$(metric collectd_reconcile_position "reconcile=\"$sym\",type=\"exchange\"")"
+      fi
       say "  metrics: hold_active=$(metric collectd_reconcile_hold_active "reconcile=\"$sym\"")" \
         "close_published=$(metric collectd_reconcile_close_published_total "reconcile=\"$sym\"")" \
         "close_executed{success}=$(metric collectd_reconcile_close_executed_total "reconcile=\"$sym\",type=\"success\"")" \
-        "position{exchange}=$(metric collectd_reconcile_position "reconcile=\"$sym\",type=\"exchange\"")"
+        "$positions"
     fi
   done
   for pid in "${pids[@]}"; do

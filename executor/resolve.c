@@ -21,11 +21,14 @@ ex_verdict_t ex_job_order_outcome(ex_job_t *j) {
   char qty[DG_DEC_STRLEN], amt[DG_DEC_STRLEN];
   dg_dec_format(j->p->qty, qty, sizeof qty);
   dg_dec_format(j->p->exchange_amt, amt, sizeof amt);
+  /* SPEC section 4's line; a leg's order names its leg at the end. */
   dg_log(LOG_NOTICE,
          "[RECONCILE_CLOSE_AUDIT] reconcile_close=true symbol=%s qty=%s "
-         "side=%s order_id=%s plan_id=%s hold_key=%s exchange_amt=%s",
+         "side=%s order_id=%s plan_id=%s hold_key=%s exchange_amt=%s%s%s",
          j->p->symbol, qty, j->p->side, o->order_id, j->p->plan_id, j->hold_key,
-         amt);
+         amt, j->p->position_side != DG_LEG_BOTH ? " position_side=" : "",
+         j->p->position_side != DG_LEG_BOTH ? dg_leg_name(j->p->position_side)
+                                            : "");
   dg_log_flush();
   snprintf(j->out.order_id, sizeof j->out.order_id, "%s", o->order_id);
   dg_dec_format(o->executed_qty, j->out.executed_qty,

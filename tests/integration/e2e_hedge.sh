@@ -77,6 +77,9 @@ heals "both legs at once" SOLUSDT 0.5 -0.3 0 -0.1 "BUY SHORT 0.2 none;SELL LONG 
 grep -q "published plan_id=reconclose:SOLUSDT:[0-9a-f]*:[0-9]*:LONG symbol=SOLUSDT side=SELL " "$DG_TMP/a-collectd.log" &&
   grep -q "published plan_id=reconclose:SOLUSDT:[0-9a-f]*:[0-9]*:SHORT symbol=SOLUSDT side=BUY " "$DG_TMP/a-collectd.log"
 ok $? "both legs at once: a plan per leg, each named by its leg"
+grep -q "\[RECONCILE_CLOSE_AUDIT\] .*symbol=SOLUSDT .*side=SELL .*exchange_amt=0.5 position_side=LONG$" "$EX_LOG" &&
+  grep -q "\[RECONCILE_CLOSE_AUDIT\] .*symbol=SOLUSDT .*side=BUY .*exchange_amt=-0.3 position_side=SHORT$" "$EX_LOG"
+ok $? "both legs at once: an audit line per order, naming its leg"
 
 # Metrics per leg.
 dg_wait_for 5 yields 5.000000e-01 getval "reconcile-ETHUSDT/position-exchange_long"
