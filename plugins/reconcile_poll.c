@@ -647,12 +647,12 @@ static void rc_mode_refresh(rc_account_t *a, const dg_position_t *pos,
   int dual = 0;
   dg_ex_result_t res;
   a->hedge_at = now;
+  /* exchange_weight is the positions reply's (one value per poll); the
+   * next one counts this request too. */
   if (dg_exchange_hedge_mode(a->ex, NULL, &dual, &res) != DG_EX_OK) {
-    rc_publish_weight(a, &res);
     rc_exchange_failed(a, "hedge_mode", &res);
     return;
   }
-  rc_publish_weight(a, &res);
   if (a->hedge >= 0 && a->hedge != dual)
     WARNING(RC_PLUGIN " plugin: account=%s position mode switched to %s",
             a->name, dual ? "hedge (two legs per symbol)" : "one-way");
