@@ -1,10 +1,16 @@
-# lib/exchange.mk: the exchange interface (exchange.h), its HTTP client and
-# the Binance USD-M driver; their unit tests and the client integration test.
+# lib/exchange.mk: the exchange interface (exchange.h), its HTTP client, the
+# helpers drivers share and the drivers (Binance USD-M, Bybit v5 linear);
+# their unit tests and the client integration tests.
 lib_libdriftguard_la_SOURCES += \
 	include/driftguard/exchange.h lib/exchange.c lib/exchange_driver.h \
+	lib/exchange_rules.c \
 	include/driftguard/http.h lib/http.c \
+	include/driftguard/query.h lib/query.c \
+	include/driftguard/json_tree.h lib/json_tree.c \
 	include/driftguard/binance_parse.h lib/binance_parse.c \
-	lib/binance_usdm.c
+	lib/binance_usdm.c \
+	include/driftguard/bybit_parse.h lib/bybit_parse.c \
+	lib/bybit_linear.c
 
 check_PROGRAMS += tests/unit/test_binance_parse tests/unit/exchange_probe
 tests_unit_test_binance_parse_SOURCES = tests/unit/test_binance_parse.c tests/tap.h
