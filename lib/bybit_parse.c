@@ -244,14 +244,15 @@ int dg_bybit_close_body(const char *symbol, const char *side, dg_leg_t leg,
 
 /* --- replies -------------------------------------------------------- */
 
-/* A string of decimal digits (at most 19) as a number; -1 when not. */
+/* A string of decimal digits as a number (timeNano has 19); -1 when not
+ * one or past INT64_MAX. */
 static int64_t digits(const char *s) {
   int64_t v = 0;
   size_t n = 0;
   if (s == NULL)
     return -1;
   for (; s[n] >= '0' && s[n] <= '9'; n++) {
-    if (n >= 18)
+    if (v > (INT64_MAX - (s[n] - '0')) / 10)
       return -1;
     v = v * 10 + (s[n] - '0');
   }

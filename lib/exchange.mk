@@ -12,14 +12,21 @@ lib_libdriftguard_la_SOURCES += \
 	include/driftguard/bybit_parse.h lib/bybit_parse.c \
 	lib/bybit_linear.c
 
-check_PROGRAMS += tests/unit/test_binance_parse tests/unit/exchange_probe
+check_PROGRAMS += tests/unit/test_binance_parse tests/unit/test_bybit_parse \
+	tests/unit/exchange_probe
 tests_unit_test_binance_parse_SOURCES = tests/unit/test_binance_parse.c tests/tap.h
 tests_unit_test_binance_parse_LDADD = lib/libdriftguard.la
 tests_unit_test_binance_parse_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CURL_CFLAGS)
+tests_unit_test_bybit_parse_SOURCES = tests/unit/test_bybit_parse.c tests/tap.h
+tests_unit_test_bybit_parse_LDADD = lib/libdriftguard.la
+tests_unit_test_bybit_parse_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CURL_CFLAGS)
 # A one-call command-line client of exchange.h, driven by exchange_client.sh.
 tests_unit_exchange_probe_SOURCES = tests/unit/exchange_probe.c
 tests_unit_exchange_probe_LDADD = lib/libdriftguard.la
 tests_unit_exchange_probe_CFLAGS = $(AM_CFLAGS)
 
-TESTS += tests/unit/test_binance_parse tests/integration/exchange_client.sh
-EXTRA_DIST += tests/integration/exchange_client.sh
+TESTS += tests/unit/test_binance_parse tests/unit/test_bybit_parse \
+	tests/integration/exchange_client.sh \
+	tests/integration/exchange_client_bybit.sh
+EXTRA_DIST += tests/integration/exchange_client.sh \
+	tests/integration/exchange_client_bybit.sh
