@@ -59,6 +59,25 @@ is "$(orders_for SOLUSDT | jq -r 'map(.params.qty) | join(",")')" "2,2,1" \
 is "$(orders_for SOLUSDT | jq -r 'map(.params.orderLinkId) | unique | length')" 3 \
   "above maxMktOrderQty: each order its own plan's orderLinkId"
 
+# driftguard-ctl on the executor's configuration, as an operator runs it.
+CTL="$top_builddir/ctl/driftguard-ctl"
+sim_positions '{"ETHUSDT":"-1"}' >/dev/null
+out=$("$CTL" -C "$EX_CONF" check 2>&1)
+grep -Eq '^OK +api_key ' <<<"$out" &&
+  grep -Eq '^OK +position_mode +one-way mode for each of the 1 symbol' <<<"$out"
+ok $? "ctl check: the key, and the mode of each symbol with a position (Bybit's is per symbol)" ||
+  diag "$out"
+curl -sf -X POST -d '{"dualSidePosition":true,"symbol":"ETHUSDT"}' "$SIM_URL/sim/dual" >/dev/null
+out=$("$CTL" -C "$EX_CONF" check 2>&1)
+grep -Eq '^FAIL +position_mode +hedge .* for ETHUSDT' <<<"$out"
+ok $? "ctl check: a symbol in hedge mode is named" || diag "$out"
+curl -sf -X POST -d '{"dualSidePosition":false,"symbol":"ETHUSDT"}' "$SIM_URL/sim/dual" >/dev/null
+out=$("$CTL" -C "$EX_CONF" status ETHUSDT SOLUSDT 2>&1)
+grep -Eq '^ETHUSDT +-1 +-1 ' <<<"$out" && grep -Eq '^SOLUSDT +0 +0 ' <<<"$out"
+ok $? "ctl status: exchange amounts read from Bybit" || diag "$out"
+! grep -qF -e "$DG_API_SECRET" -e "$DG_API_KEY" <<<"$out"
+ok $? "ctl: no secret printed"
+
 is "$(counter main poll_errors exchange)" 0 "no failed exchange poll"
 is "$(rcli XPENDING "$EX_PLAN_STREAM" executor | head -1)" 0 "every plan is ACKed"
 leaks=$( (cat "$DG_TMP/a-collectd.log" "$EX_LOG"
