@@ -182,6 +182,10 @@ typedef struct {
    * mode for their symbol whatever this says. */
   int hedge;
   cdtime_t hedge_at;
+  /* The venue sets the mode per symbol (Bybit): it refused the account's
+   * question without sending it; the rows alone tell, and a flat symbol
+   * is read as the ledger is kept (rc_flat_symbol_hedge). */
+  bool mode_per_symbol;
 
   bool failing[RC_SRC_COUNT]; /* an error is in progress (log once) */
   derive_t poll_errors[RC_SRC_COUNT];

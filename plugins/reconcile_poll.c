@@ -11,8 +11,9 @@
  * plan per drifting leg, one HOLD for both. A flat symbol has no rows to
  * tell its mode: the account's mode, asked of the venue every
  * RC_MODE_EVERY (Binance's mode read weighs 30, as much as six position
- * reads) and at once when a row contradicts it. The executor reads the
- * mode again before every order (rule mode). */
+ * reads) and at once when a row contradicts it; a venue with a mode per
+ * symbol (Bybit) is never asked: there the ledger's fields tell. The
+ * executor reads the mode again before every order (rule mode). */
 #include "reconcile_account.h"
 
 #include "utils/common/common.h"
@@ -640,6 +641,8 @@ static void rc_mode_refresh(rc_account_t *a, const dg_position_t *pos,
                             size_t npos) {
   cdtime_t now = cdtime();
   bool due = a->hedge < 0 || now - a->hedge_at >= RC_MODE_EVERY;
+  if (a->mode_per_symbol)
+    return;
   for (size_t i = 0; i < npos && !due; i++)
     due = (pos[i].leg != DG_LEG_BOTH) != (a->hedge == 1);
   if (!due)
@@ -650,6 +653,15 @@ static void rc_mode_refresh(rc_account_t *a, const dg_position_t *pos,
   /* exchange_weight is the positions reply's (one value per poll); the
    * next one counts this request too. */
   if (dg_exchange_hedge_mode(a->ex, NULL, &dual, &res) != DG_EX_OK) {
+    /* Refused without a request: the venue has no account-wide mode. */
+    if (res.status == DG_EX_REFUSED && res.not_executed &&
+        res.http_status == 0) {
+      a->mode_per_symbol = true;
+      INFO(RC_PLUGIN " plugin: account=%s the exchange sets the position "
+                     "mode per symbol: each symbol's rows tell it",
+           a->name);
+      return;
+    }
     rc_exchange_failed(a, "hedge_mode", &res);
     return;
   }
@@ -660,6 +672,20 @@ static void rc_mode_refresh(rc_account_t *a, const dg_position_t *pos,
     INFO(RC_PLUGIN " plugin: account=%s position mode %s", a->name,
          dual ? "hedge (two legs per symbol)" : "one-way");
   a->hedge = dual;
+}
+
+/* The mode of a symbol without open rows. Whatever is chosen, the
+ * exchange is flat: no close can come of it, only whether a ledger that
+ * holds a position is reported (HOLD and notification) under the right
+ * fields. The account's mode when known; on a venue with a mode per
+ * symbol, the ledger's: legs kept and no one-way amount. */
+static bool rc_flat_symbol_hedge(const rc_account_t *a,
+                                 const rc_ledger_row_t *row) {
+  if (a->hedge >= 0)
+    return a->hedge == 1;
+  return row->state == RC_LEDGER_MISSING &&
+         (row->legs[RC_LEG_LONG].state != RC_LEDGER_MISSING ||
+          row->legs[RC_LEG_SHORT].state != RC_LEDGER_MISSING);
 }
 
 /* Everything after a successful positions read. The watch list, the
@@ -695,7 +721,7 @@ static bool rc_poll_symbols(rc_account_t *a, const dg_position_t *pos,
     rc_symbol_t *s = a->work.watch[i];
     /* A symbol (or leg) the positions reply omits is flat; a flat symbol
      * has the account's mode. */
-    rc_symbol_pos_t sp = {.legs = a->hedge == 1};
+    rc_symbol_pos_t sp = {.legs = rc_flat_symbol_hedge(a, &a->work.rows[i])};
     while (p < npos && strcmp(pos[p].symbol, s->name) < 0)
       p++;
     for (; p < npos && strcmp(pos[p].symbol, s->name) == 0; p++) {
