@@ -1,28 +1,65 @@
 #!/usr/bin/env bash
 # Hedge mode, end to end: an account with a LONG and a SHORT leg per symbol
-# (Binance "dual side position" in the simulator). The reconcile plugin in
-# a real collectd reconciles each leg against its own ledger field
-# (long_amt, short_amt), one plan per drifting leg under one HOLD; the
-# executor closes each leg with one MARKET order on that leg (positionSide,
-# no reduceOnly), never more than the leg, never across legs; the HOLD is
-# released once both legs are healed. A leg the ledger holds more of is
-# held and notified, never traded. A mode switch while a plan waits: the
-# plan made under the old mode is refused by rule mode, the next poll
-# decides under the new one.
+# (Binance "dual side position", Bybit positionIdx 1/2 per symbol, in the
+# simulator). The reconcile plugin in a real collectd reconciles each leg
+# against its own ledger field (long_amt, short_amt), one plan per
+# drifting leg under one HOLD; the executor closes each leg with one
+# MARKET order on that leg (Binance: positionSide, no reduceOnly; Bybit:
+# positionIdx, reduceOnly), never more than the leg, never across legs;
+# the HOLD is released once both legs are healed. A leg the ledger holds
+# more of is held and notified, never traded. A mode switch while a plan
+# waits: the plan made under the old mode is refused by rule mode, the
+# next poll decides under the new one.
+#   DG_VENUE=bybit-linear make check TESTS=tests/integration/e2e_hedge.sh
 . "$top_srcdir/tests/harness.sh"
 . "$top_srcdir/tests/integration/e2e_lib.sh"
+. "$top_srcdir/tests/integration/sim_lib.sh"
+. "$top_srcdir/tests/integration/sim_venue_lib.sh"
 dg_time_limit 150
 
-# The venue (tests/harness.sh's DG_VENUE once every scenario takes one);
-# the position-mode control below is the simulator's Binance one.
 VENUE=${DG_VENUE:-binance-usdm}
-[ "$VENUE" = binance-usdm ] || skip_all "hedge scenario written for binance-usdm so far"
+SYMS="BTCUSDT ETHUSDT SOLUSDT XRPUSDT ADAUSDT DOTUSDT"
+# set_mode hedge|one-way [SYMBOL...]: the position mode, as the venue sets
+# it (Binance: the account's; Bybit: each symbol's).
+set_mode() {
+  local dual=false s
+  [ "$1" = hedge ] && dual=true
+  shift
+  case $VENUE in
+  binance-usdm) curl -sf -X POST -d "{\"dualSidePosition\":$dual}" "$SIM_URL/sim/dual" >/dev/null ;;
+  bybit-linear)
+    for s in "$@"; do
+      curl -sf -X POST -d "{\"dualSidePosition\":$dual,\"symbol\":\"$s\"}" "$SIM_URL/sim/dual" >/dev/null || return 1
+    done
+    ;;
+  esac
+}
+# A leg's close in the venue's own shape: SIDE LEG QTY and the venue's
+# reduce-only marker (Binance: none, refused in hedge mode; Bybit: true).
+case $VENUE in
+binance-usdm)
+  SHAPE='"\(.side) \(.params.positionSide // "-") \(.quantity) \(.params.reduceOnly // "none")"'
+  CLOSE_MARK=none
+  ;;
+bybit-linear)
+  SHAPE='"\(.side | ascii_upcase) \({"1":"LONG","2":"SHORT"}[.params.positionIdx | tostring] // "-") \(.quantity) \(.params.reduceOnly)"'
+  CLOSE_MARK=true
+  ;;
+*) skip_all "hedge scenario written for binance-usdm and bybit-linear so far" ;;
+esac
 
 avoid_bucket_edge 120 60
-e2e_setup
-e2e_restart_sim $(sim_listed BTCUSDT ETHUSDT SOLUSDT XRPUSDT ADAUSDT DOTUSDT)
-curl -sf -X POST -d '{"dualSidePosition":true}' "$SIM_URL/sim/dual" >/dev/null
-ok $? "the account is in hedge mode"
+if [ "$VENUE" = binance-usdm ]; then
+  e2e_setup
+  e2e_restart_sim $(sim_listed $SYMS)
+else
+  dg_start_redis
+  DG_EXCHANGE=$VENUE
+  sim_start_venue "$VENUE" $(sim_listed $SYMS)
+  e2e_setup "Exchange \"$VENUE\""
+fi
+set_mode hedge $SYMS
+ok $? "the account is in hedge mode ($VENUE)"
 ex_start
 ok $? "executor starts before any drift"
 SYMBOLS='    Symbol "BTCUSDT"
@@ -50,7 +87,7 @@ legs_settled() { [ "$(legs_of "$1")" = "$2" ] && [ "$(hold_keys "$1")" = 0 ]; }
 # order_shapes SYMBOL: each order as "SIDE POSITIONSIDE QTY reduceOnly-param",
 # sorted.
 order_shapes() {
-  orders_for "$1" | jq -r '.[] | "\(.side) \(.params.positionSide // "-") \(.quantity) \(.params.reduceOnly // "none")"' | sort
+  orders_for "$1" | jq -r ".[] | $SHAPE" | sort
 }
 plans_for() { plans | jq -s --arg s "$1" 'map(select(.symbol == $s)) | length'; }
 
@@ -64,16 +101,16 @@ heals() {
   dg_wait_for 20 legs_settled "$symbol" "$want"
   ok $? "$name: the legs end at the ledger's ($want) and the HOLD is released"
   orders=$(order_shapes "$symbol" | paste -sd ';')
-  is "$orders" "$7" "$name: one MARKET order per drifting leg, on its leg, no reduceOnly"
+  is "$orders" "$7" "$name: one MARKET order per drifting leg, on its leg, in the venue's close shape"
   is "$(ex_results_json | jq -r --arg s "$symbol" '[.[] | select(.symbol == $s) | .status] | unique | join(",")')" \
     EXECUTED "$name: every result is EXECUTED"
   is "$(grep -c "symbol=$symbol drift gone, HOLD released" "$DG_TMP/a-collectd.log")" 1 \
     "$name: one HOLD, released once"
 }
 
-heals "LONG leg only (partial)" BTCUSDT 0.5 -0.3 0.2 -0.3 "SELL LONG 0.3 none"
-heals "SHORT leg only" ETHUSDT 0.5 -0.3 0.5 0 "BUY SHORT 0.3 none"
-heals "both legs at once" SOLUSDT 0.5 -0.3 0 -0.1 "BUY SHORT 0.2 none;SELL LONG 0.5 none"
+heals "LONG leg only (partial)" BTCUSDT 0.5 -0.3 0.2 -0.3 "SELL LONG 0.3 $CLOSE_MARK"
+heals "SHORT leg only" ETHUSDT 0.5 -0.3 0.5 0 "BUY SHORT 0.3 $CLOSE_MARK"
+heals "both legs at once" SOLUSDT 0.5 -0.3 0 -0.1 "BUY SHORT 0.2 $CLOSE_MARK;SELL LONG 0.5 $CLOSE_MARK"
 grep -q "published plan_id=reconclose:SOLUSDT:[0-9a-f]*:[0-9]*:LONG symbol=SOLUSDT side=SELL " "$DG_TMP/a-collectd.log" &&
   grep -q "published plan_id=reconclose:SOLUSDT:[0-9a-f]*:[0-9]*:SHORT symbol=SOLUSDT side=BUY " "$DG_TMP/a-collectd.log"
 ok $? "both legs at once: a plan per leg, each named by its leg"
@@ -108,7 +145,7 @@ dg_wait_for 15 yields "0 -0.2" legs_of ADAUSDT
 ok $? "missing SHORT ledger leg: the LONG leg is still closed to its ledger"
 sleep 2
 is "$(hold_keys ADAUSDT)" 3 "missing SHORT ledger leg: the symbol stays held"
-is "$(order_shapes ADAUSDT | paste -sd ';')" "SELL LONG 0.4 none" \
+is "$(order_shapes ADAUSDT | paste -sd ';')" "SELL LONG 0.4 $CLOSE_MARK" \
   "missing SHORT ledger leg: no order on the unknown leg"
 
 # Mode switch while a plan waits: the plan of the hedge-mode LONG leg is
@@ -120,8 +157,7 @@ sim_legs DOTUSDT 0.4 0
 dg_wait_for 10 yields 1 plans_for DOTUSDT
 ok $? "mode switch: a LONG leg plan waits for the executor"
 dg_stop_pid "$COLLECTD_PID"
-curl -sf -X POST -d '{"dualSidePosition":false}' "$SIM_URL/sim/dual" >/dev/null &&
-  sim_positions '{"DOTUSDT":"0.4"}' >/dev/null
+set_mode one-way $SYMS && sim_positions '{"DOTUSDT":"0.4"}' >/dev/null
 ok $? "the account switches to one-way mode, DOTUSDT long 0.4"
 ex_start
 dg_wait_for 10 yields mode ex_result rule
@@ -131,10 +167,14 @@ is "$(orders_for DOTUSDT | jq length)" 0 "mode switch: no order from the old pla
 e2e_start_collectd a "$SYMBOLS"
 dg_wait_for 20 settled DOTUSDT 0
 ok $? "mode switch: the next poll decides in one-way mode and heals"
-is "$(orders_for DOTUSDT | jq -r '.[] | "\(.side) \(.params.positionSide // "-") \(.params.reduceOnly)"')" \
+is "$(orders_for DOTUSDT | jq -r ".[] | $SHAPE" | cut -d' ' -f1,2,4)" \
   "SELL - true" "mode switch: one reduce-only one-way order"
-grep -q "position mode switched to one-way" "$DG_TMP/a-collectd.log" ||
-  grep -q "position mode one-way" "$DG_TMP/a-collectd.log"
-ok $? "mode switch: the plugin logged the mode"
+if [ "$VENUE" = binance-usdm ]; then
+  grep -q "position mode switched to one-way" "$DG_TMP/a-collectd.log" ||
+    grep -q "position mode one-way" "$DG_TMP/a-collectd.log"
+else
+  grep -q "sets the position mode per symbol" "$DG_TMP/a-collectd.log"
+fi
+ok $? "mode switch: the plugin logged the mode (or that the venue sets it per symbol)"
 
 dg_done
