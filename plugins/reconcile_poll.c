@@ -35,8 +35,10 @@
 /* A symbol's exchange rules are looked up again this often (the driver
  * refreshes its symbol rules hourly). */
 #define RC_RULES_EVERY TIME_T_TO_CDTIME_T(60)
-/* The account's position mode is asked again this often. */
+/* The account's position mode is asked again this often, and at most this
+ * often when the rows contradict it (a read weighs 30 on Binance). */
 #define RC_MODE_EVERY TIME_T_TO_CDTIME_T(60)
+#define RC_MODE_RECHECK TIME_T_TO_CDTIME_T(10)
 
 static const char *const rc_source_names[RC_SRC_COUNT] = {"exchange", "ledger",
                                                           "redis"};
@@ -382,9 +384,10 @@ static int rc_hold_publish(rc_account_t *a, rc_symbol_t *s,
     s->published++;
     out->published++;
     INFO(RC_PLUGIN " plugin: account=%s published plan_id=%s symbol=%s "
-                   "side=%s exchange_amt=%s ledger_amt=%s position_side=%s",
+                   "side=%s exchange_amt=%s ledger_amt=%s%s%s",
          a->name, plan_id, s->name, drift->side, ex_txt, led_txt,
-         dg_leg_name(leg));
+         leg != DG_LEG_BOTH ? " position_side=" : "",
+         leg != DG_LEG_BOTH ? dg_leg_name(leg) : "");
   }
   out->closes_active++;
   sstrncpy(s->mem.held_sig, act->sig, sizeof(s->mem.held_sig));
@@ -632,9 +635,10 @@ static void rc_ledger_health(rc_account_t *a, size_t n, bool ledger_lost) {
   rc_account_recovered(a, RC_SRC_LEDGER);
 }
 
-/* The account's position mode: asked every RC_MODE_EVERY, and at once
- * when an open row contradicts what is known (a leg on a one-way account,
- * a one-way row on a hedge account: the mode was switched). A failed read
+/* The account's position mode: asked every RC_MODE_EVERY, and as soon as
+ * RC_MODE_RECHECK allows when an open row contradicts what is known (a leg
+ * on a one-way account, a one-way row on a hedge account: the mode was
+ * switched). A failed read
  * keeps what was known and is counted as an exchange error; the rows
  * still decide for every open symbol. */
 static void rc_mode_refresh(rc_account_t *a, const dg_position_t *pos,
@@ -643,7 +647,8 @@ static void rc_mode_refresh(rc_account_t *a, const dg_position_t *pos,
   bool due = a->hedge < 0 || now - a->hedge_at >= RC_MODE_EVERY;
   if (a->mode_per_symbol)
     return;
-  for (size_t i = 0; i < npos && !due; i++)
+  for (size_t i = 0; i < npos && !due && now - a->hedge_at >= RC_MODE_RECHECK;
+       i++)
     due = (pos[i].leg != DG_LEG_BOTH) != (a->hedge == 1);
   if (!due)
     return;

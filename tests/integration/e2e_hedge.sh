@@ -177,4 +177,15 @@ else
 fi
 ok $? "mode switch: the plugin logged the mode (or that the venue sets it per symbol)"
 
+# The plugin does not ask the account's mode on every poll (Binance: weight
+# 30): over 4 polls without a plan, at most the one read every 60 s may
+# fall in (every poll would be 4).
+if [ "$VENUE" = binance-usdm ]; then
+  mode_reads() { grep -c 'path=/fapi/v1/positionSide/dual' "$DG_TMP/sim.log"; }
+  before=$(mode_reads)
+  sleep 4.5
+  [ $(($(mode_reads) - before)) -le 1 ]
+  ok $? "at most one mode read in 4 polls (asked every 60 s, or on a contradiction)"
+fi
+
 dg_done
