@@ -644,7 +644,10 @@ static void rc_ledger_health(rc_account_t *a, size_t n, bool ledger_lost) {
 static void rc_mode_refresh(rc_account_t *a, const dg_position_t *pos,
                             size_t npos) {
   cdtime_t now = cdtime();
-  bool due = a->hedge < 0 || now - a->hedge_at >= RC_MODE_EVERY;
+  /* Not known yet (start, or a read failed): again after RC_MODE_RECHECK,
+   * not on every poll. */
+  bool due =
+      now - a->hedge_at >= (a->hedge < 0 ? RC_MODE_RECHECK : RC_MODE_EVERY);
   if (a->mode_per_symbol)
     return;
   for (size_t i = 0; i < npos && !due && now - a->hedge_at >= RC_MODE_RECHECK;
