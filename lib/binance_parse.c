@@ -9,17 +9,14 @@
 #include "driftguard/sign.h"
 #include "driftguard/text.h"
 #include "exchange_driver.h"
+#include "json_tree.h"
 
 #include <curl/curl.h>
 #include <inttypes.h>
-#include <json-c/json.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Deepest JSON nesting accepted: exchangeInfo needs 4. */
-#define JSON_MAX_DEPTH 16
 
 /* --- request parameters --------------------------------------------------- */
 
@@ -77,56 +74,6 @@ int dg_bn_query_sign(dg_bn_query_t *q, const char *secret) {
 
 /* --- JSON helpers --------------------------------------------------------- */
 
-/* The whole buffer must be one JSON value (no trailing bytes). */
-static json_object *parse_json(const char *body, size_t len) {
-  json_tokener *tok;
-  json_object *obj;
-  if (body == NULL || len == 0 || len > INT_MAX)
-    return NULL;
-  tok = json_tokener_new_ex(JSON_MAX_DEPTH);
-  if (tok == NULL)
-    return NULL;
-  /* RFC 8259 only: no trailing commas, leading zeros or raw control
-   * characters from a server that is supposed to be Binance. */
-  json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-  obj = json_tokener_parse_ex(tok, body, (int)len);
-  if (obj != NULL && json_tokener_get_error(tok) == json_tokener_success) {
-    size_t used = json_tokener_get_parse_end(tok);
-    while (used < len && (body[used] == ' ' || body[used] == '\n' ||
-                          body[used] == '\r' || body[used] == '\t'))
-      used++;
-    if (used != len) {
-      json_object_put(obj);
-      obj = NULL;
-    }
-  } else {
-    json_object_put(obj);
-    obj = NULL;
-  }
-  json_tokener_free(tok);
-  return obj;
-}
-
-static const char *get_str(json_object *o, const char *key) {
-  json_object *v;
-  if (!json_object_object_get_ex(o, key, &v) ||
-      !json_object_is_type(v, json_type_string))
-    return NULL;
-  return json_object_get_string(v);
-}
-
-/* A decimal given as a string (Binance's way) or a plain JSON number. */
-static int get_dec(json_object *o, const char *key, dg_dec_t *out) {
-  json_object *v;
-  if (!json_object_object_get_ex(o, key, &v))
-    return -1;
-  if (!json_object_is_type(v, json_type_string) &&
-      !json_object_is_type(v, json_type_int) &&
-      !json_object_is_type(v, json_type_double))
-    return -1;
-  return dg_dec_parse(json_object_get_string(v), out);
-}
-
 static int get_i64(json_object *o, const char *key, int64_t *out) {
   json_object *v;
   if (!json_object_object_get_ex(o, key, &v) ||
@@ -136,25 +83,17 @@ static int get_i64(json_object *o, const char *key, int64_t *out) {
   return 0;
 }
 
-static int copy_str(char *dst, size_t size, const char *src) {
-  size_t n;
-  if (src == NULL || (n = strlen(src)) == 0 || n >= size)
-    return -1;
-  memcpy(dst, src, n + 1);
-  return 0;
-}
-
 /* --- errors and limits ---------------------------------------------------- */
 
 int dg_bn_parse_error(const char *body, size_t len, int *code, char *msg,
                       size_t msglen) {
-  json_object *root = parse_json(body, len), *c;
+  json_object *root = dg_json_tree_parse(body, len), *c;
   const char *m;
   int rc = -1;
   if (root != NULL && json_object_is_type(root, json_type_object) &&
       json_object_object_get_ex(root, "code", &c) &&
       json_object_is_type(c, json_type_int) &&
-      (m = get_str(root, "msg")) != NULL) {
+      (m = dg_json_tree_str(root, "msg")) != NULL) {
     *code = json_object_get_int(c);
     snprintf(msg, msglen, "%s", m);
     rc = 0;
@@ -315,7 +254,7 @@ dg_ex_status_t dg_bn_classify_reply(long http_status, const char *body,
 /* --- replies -------------------------------------------------------------- */
 
 int dg_bn_parse_server_time(const char *body, size_t len, int64_t *out) {
-  json_object *root = parse_json(body, len);
+  json_object *root = dg_json_tree_parse(body, len);
   int64_t t;
   int rc = -1;
   if (root != NULL && json_object_is_type(root, json_type_object) &&
@@ -328,7 +267,7 @@ int dg_bn_parse_server_time(const char *body, size_t len, int64_t *out) {
 }
 
 int dg_bn_parse_dual_side(const char *body, size_t len, int *dual) {
-  json_object *root = parse_json(body, len), *v;
+  json_object *root = dg_json_tree_parse(body, len), *v;
   int rc = -1;
   if (root != NULL && json_object_is_type(root, json_type_object) &&
       json_object_object_get_ex(root, "dualSidePosition", &v) &&
@@ -514,13 +453,14 @@ static int market_lot_size(json_object *sym, dg_symbol_rules_t *r) {
   for (size_t i = 0; i < json_object_array_length(filters); i++) {
     json_object *f = json_object_array_get_idx(filters, i);
     const char *type = json_object_is_type(f, json_type_object)
-                           ? get_str(f, "filterType")
+                           ? dg_json_tree_str(f, "filterType")
                            : NULL;
     if (type == NULL || strcmp(type, "MARKET_LOT_SIZE") != 0)
       continue;
-    if (get_dec(f, "stepSize", &r->step) != 0 ||
-        get_dec(f, "minQty", &r->min_qty) != 0 ||
-        get_dec(f, "maxQty", &r->max_qty) != 0 || dg_dec_sign(r->step) <= 0)
+    if (dg_json_tree_dec(f, "stepSize", &r->step) != 0 ||
+        dg_json_tree_dec(f, "minQty", &r->min_qty) != 0 ||
+        dg_json_tree_dec(f, "maxQty", &r->max_qty) != 0 ||
+        dg_dec_sign(r->step) <= 0)
       return -1;
     r->in_contracts = 0; /* USD-M quantities are in the base coin */
     r->contract_value = DG_DEC_ONE;
@@ -532,7 +472,7 @@ static int market_lot_size(json_object *sym, dg_symbol_rules_t *r) {
 int dg_bn_parse_exchange_info(const char *body, size_t len,
                               dg_symbol_rules_t **out, size_t *n, char *err,
                               size_t errlen) {
-  json_object *root = parse_json(body, len), *syms;
+  json_object *root = dg_json_tree_parse(body, len), *syms;
   dg_symbol_rules_t *list = NULL;
   size_t count = 0, total;
   int rc = -1;
@@ -554,7 +494,8 @@ int dg_bn_parse_exchange_info(const char *body, size_t len,
     dg_symbol_rules_t *r = &list[count];
     int found;
     if (!json_object_is_type(s, json_type_object) ||
-        copy_str(r->symbol, sizeof(r->symbol), get_str(s, "symbol")) != 0)
+        dg_json_tree_copy(r->symbol, sizeof(r->symbol),
+                          dg_json_tree_str(s, "symbol")) != 0)
       continue; /* a symbol we could never trade is not worth failing on */
     found = market_lot_size(s, r);
     if (found < 0) {
@@ -578,7 +519,7 @@ done:
 
 int dg_bn_parse_order(const char *body, size_t len, dg_order_t *out, char *err,
                       size_t errlen) {
-  json_object *root = parse_json(body, len), *ro;
+  json_object *root = dg_json_tree_parse(body, len), *ro;
   dg_order_t o;
   int64_t order_id;
   int rc = -1;
@@ -588,14 +529,17 @@ int dg_bn_parse_order(const char *body, size_t len, dg_order_t *out, char *err,
     snprintf(err, errlen, "order: reply is not a JSON object");
     goto done;
   }
-  if (copy_str(o.symbol, sizeof(o.symbol), get_str(root, "symbol")) != 0 ||
+  if (dg_json_tree_copy(o.symbol, sizeof(o.symbol),
+                        dg_json_tree_str(root, "symbol")) != 0 ||
       get_i64(root, "orderId", &order_id) != 0 ||
-      copy_str(o.client_order_id, sizeof(o.client_order_id),
-               get_str(root, "clientOrderId")) != 0 ||
-      copy_str(o.status, sizeof(o.status), get_str(root, "status")) != 0 ||
-      copy_str(o.side, sizeof(o.side), get_str(root, "side")) != 0 ||
-      get_dec(root, "origQty", &o.orig_qty) != 0 ||
-      get_dec(root, "executedQty", &o.executed_qty) != 0) {
+      dg_json_tree_copy(o.client_order_id, sizeof(o.client_order_id),
+                        dg_json_tree_str(root, "clientOrderId")) != 0 ||
+      dg_json_tree_copy(o.status, sizeof(o.status),
+                        dg_json_tree_str(root, "status")) != 0 ||
+      dg_json_tree_copy(o.side, sizeof(o.side),
+                        dg_json_tree_str(root, "side")) != 0 ||
+      dg_json_tree_dec(root, "origQty", &o.orig_qty) != 0 ||
+      dg_json_tree_dec(root, "executedQty", &o.executed_qty) != 0) {
     snprintf(err, errlen,
              "order: missing or bad symbol, orderId, clientOrderId, status, "
              "side, origQty or executedQty");

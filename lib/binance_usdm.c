@@ -20,6 +20,7 @@
 #include "driftguard/keyfile.h"
 #include "driftguard/secret.h"
 #include "exchange_driver.h"
+#include "rules_cache.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,24 +29,18 @@
 #define BN_DEFAULT_TIMEOUT_MS 3000L
 #define BN_DEFAULT_RECV_WINDOW_MS 5000L
 #define BN_MAX_RECV_WINDOW_MS 60000L /* Binance refuses more */
-#define BN_URL_MAX 256
-#define BN_RULES_MAX_AGE_MS INT64_C(3600000) /* refresh exchangeInfo hourly */
-#define BN_RULES_MIN_RETRY_MS INT64_C(60000) /* at most once a minute */
 
 typedef struct {
   dg_exchange_t base; /* first: exchange.c dispatches through it */
   dg_http_t *http;
-  char url[BN_URL_MAX]; /* base URL without a trailing slash */
+  char url[DG_EX_URL_MAX]; /* base URL without a trailing slash */
   char api_key[DG_SECRET_MAX];
   char secret[DG_SECRET_MAX];
   char key_header[DG_SECRET_MAX + 16]; /* "X-MBX-APIKEY: <key>" */
   long recv_window_ms;
   int time_synced;
-  int64_t offset_ms;        /* server - local */
-  dg_symbol_rules_t *rules; /* exchangeInfo cache */
-  size_t n_rules;
-  int rules_tried; /* an exchangeInfo fetch was attempted */
-  int64_t rules_fetched_at, rules_tried_at; /* monotonic ms */
+  int64_t offset_ms;      /* server - local */
+  dg_rules_cache_t rules; /* exchangeInfo */
   int dual_known, dual;
   int positions_v2; /* v3 positionRisk answered 404: use v2 */
 } bn_t;
@@ -59,47 +54,27 @@ static const bn_t *bn_const(const dg_exchange_t *ex) {
   return (const bn_t *)ex;
 }
 
-/* The API key goes into an HTTP header: printable ASCII only. */
-static int header_safe(const char *s) {
-  for (; *s; s++)
-    if (*s <= ' ' || *s > '~')
-      return 0;
-  return 1;
-}
-
 static void bn_free(dg_exchange_t *ex) {
   bn_t *b = bn(ex);
   dg_http_free(b->http);
-  free(b->rules);
+  dg_rules_cache_free(&b->rules);
   dg_secret_free(b, sizeof(*b)); /* key, secret, header: wiped */
 }
 
 static dg_exchange_t *bn_open(const dg_exchange_opts_t *o, char *err,
                               size_t errlen) {
   bn_t *b;
-  size_t ulen;
+  char url[DG_EX_URL_MAX];
   long timeout = o->timeout_ms ? o->timeout_ms : BN_DEFAULT_TIMEOUT_MS;
   long window =
       o->recv_window_ms ? o->recv_window_ms : BN_DEFAULT_RECV_WINDOW_MS;
 
-  if (o->url == NULL || (strncmp(o->url, "https://", 8) != 0 &&
-                         strncmp(o->url, "http://", 7) != 0)) {
-    snprintf(err, errlen,
-             "binance-usdm: URL must start with https:// (or http://, "
-             "for a test simulator)");
+  if (dg_ex_base_url("binance-usdm", o->url, url, err, errlen) != 0)
     return NULL;
-  }
-  ulen = strlen(o->url);
-  while (ulen > 0 && o->url[ulen - 1] == '/')
-    ulen--;
-  if (ulen >= BN_URL_MAX) {
-    snprintf(err, errlen, "binance-usdm: URL longer than %d bytes",
-             BN_URL_MAX - 1);
-    return NULL;
-  }
   if (o->api_key == NULL || o->api_secret == NULL || !o->api_key[0] ||
       !o->api_secret[0] || strlen(o->api_key) >= DG_SECRET_MAX ||
-      strlen(o->api_secret) >= DG_SECRET_MAX || !header_safe(o->api_key)) {
+      strlen(o->api_secret) >= DG_SECRET_MAX ||
+      !dg_ex_header_safe(o->api_key)) {
     snprintf(err, errlen,
              "binance-usdm: API key and secret must be 1 to %d printable "
              "characters",
@@ -130,7 +105,7 @@ static dg_exchange_t *bn_open(const dg_exchange_opts_t *o, char *err,
     bn_free(&b->base);
     return NULL;
   }
-  memcpy(b->url, o->url, ulen);
+  memcpy(b->url, url, sizeof(b->url));
   snprintf(b->api_key, sizeof(b->api_key), "%s", o->api_key);
   snprintf(b->secret, sizeof(b->secret), "%s", o->api_secret);
   snprintf(b->key_header, sizeof(b->key_header), "X-MBX-APIKEY: %s",
@@ -149,21 +124,11 @@ static int64_t bn_time_offset_ms(const dg_exchange_t *ex) {
 
 /* One HTTP exchange, mapped to a result. params (may be NULL) go in the
  * query string of a GET or the form body of a POST. */
-/* A reply the exchange refused or garbled: the message starts with the one
- * request that failed, so a caller's own label (positionRisk, whose first
- * step may be GET /fapi/v1/time) never points at another. */
-static dg_ex_status_t bn_request_failed(dg_ex_result_t *res, const char *method,
-                                        const char *path) {
-  char msg[sizeof(res->msg)];
-  snprintf(msg, sizeof(msg), "%s", res->msg);
-  return dg_ex_result_set(res, res->status, "%s %s: %s", method, path, msg);
-}
-
 static dg_ex_status_t bn_call(bn_t *b, const char *method, const char *path,
                               const dg_bn_query_t *params, int kind,
                               const char *header, dg_http_reply_t *reply,
                               dg_ex_result_t *res) {
-  char url[BN_URL_MAX + 64 + DG_BN_QUERY_MAX], header_value[64];
+  char url[DG_EX_URL_MAX + 64 + DG_BN_QUERY_MAX], header_value[64];
   int post = strcmp(method, "POST") == 0;
   const char *query = params && params->len > 0 ? params->buf : NULL;
 
@@ -176,25 +141,9 @@ static dg_ex_status_t bn_call(bn_t *b, const char *method, const char *path,
                            sizeof(header_value)))
     res->rate_used = dg_bn_parse_used_weight(header_value);
 
-  if (reply->outcome == DG_HTTP_NOT_SENT) {
-    res->not_executed = 1;
-    return dg_ex_result_set(res, DG_EX_TRANSPORT, "%s %s not sent: %s", method,
-                            path, reply->error);
-  }
-  if (reply->outcome == DG_HTTP_MAYBE_SENT)
-    return kind == BN_ORDER
-               ? dg_ex_result_set(res, DG_EX_UNKNOWN,
-                                  "%s %s failed after sending, the order's "
-                                  "fate is unknown: %s",
-                                  method, path, reply->error)
-               : dg_ex_result_set(res, DG_EX_TRANSPORT, "%s %s failed: %s",
-                                  method, path, reply->error);
-  if (reply->body_too_large) {
-    res->http_status = (int)reply->status;
-    return dg_ex_result_set(res, DG_EX_BAD_REPLY,
-                            "%s %s: reply larger than %u bytes", method, path,
-                            DG_HTTP_MAX_BODY);
-  }
+  if (dg_ex_reply_failed(reply, kind == BN_ORDER, method, path,
+                         (int)strlen(path), res))
+    return res->status;
   dg_http_reply_header(reply, "Retry-After", header_value,
                        sizeof(header_value));
   dg_bn_classify_reply(reply->status, reply->body, reply->body_len,
@@ -204,7 +153,7 @@ static dg_ex_status_t bn_call(bn_t *b, const char *method, const char *path,
   if (res->status == DG_EX_UNKNOWN && kind != BN_ORDER)
     res->status = DG_EX_SERVER;
   if (res->status != DG_EX_OK)
-    bn_request_failed(res, method, path);
+    dg_ex_result_prefix(res, method, path, (int)strlen(path));
   dg_ex_result_scrub(res, b->api_key);
   dg_ex_result_scrub(res, b->secret);
   return res->status;
@@ -312,81 +261,32 @@ static dg_ex_status_t bn_positions(dg_exchange_t *ex, const char *symbol,
   return DG_EX_OK;
 }
 
-/* The rules cache is sorted by symbol: a poll looks up every watched
- * symbol, so a linear search would cost symbols x listed symbols. */
-static int rules_cmp(const void *x, const void *y) {
-  return strcmp(((const dg_symbol_rules_t *)x)->symbol,
-                ((const dg_symbol_rules_t *)y)->symbol);
-}
-
-static int rules_key_cmp(const void *symbol, const void *rules) {
-  return strcmp(symbol, ((const dg_symbol_rules_t *)rules)->symbol);
-}
-
-static const dg_symbol_rules_t *find_rules(const bn_t *b, const char *symbol) {
-  if (b->n_rules == 0)
-    return NULL;
-  return bsearch(symbol, b->rules, b->n_rules, sizeof(*b->rules),
-                 rules_key_cmp);
-}
-
-static dg_ex_status_t fetch_rules(bn_t *b, dg_ex_result_t *res) {
+/* The rules cache's fetch: every symbol of exchangeInfo. */
+static dg_ex_status_t fetch_rules(dg_exchange_t *ex, dg_symbol_rules_t **out,
+                                  size_t *n, dg_ex_result_t *res) {
+  bn_t *b = bn(ex);
   dg_http_reply_t reply;
-  dg_symbol_rules_t *rules;
-  size_t n;
   char err[sizeof(res->msg)];
   int rc;
 
-  b->rules_tried = 1;
-  b->rules_tried_at = dg_ex_mono_ms();
   if (bn_call(b, "GET", "/fapi/v1/exchangeInfo", NULL, BN_READ, NULL, &reply,
               res) != DG_EX_OK)
     return res->status;
-  rc = dg_bn_parse_exchange_info(reply.body, reply.body_len, &rules, &n, err,
+  rc = dg_bn_parse_exchange_info(reply.body, reply.body_len, out, n, err,
                                  sizeof(err));
   dg_http_trim(b->http);
   if (rc != 0)
     return dg_ex_result_set(res, DG_EX_BAD_REPLY,
                             "GET /fapi/v1/exchangeInfo: %s", err);
-  qsort(rules, n, sizeof(*rules), rules_cmp);
-  free(b->rules);
-  b->rules = rules;
-  b->n_rules = n;
-  b->rules_fetched_at = b->rules_tried_at;
   return DG_EX_OK;
 }
 
 static dg_ex_status_t bn_symbol_rules(dg_exchange_t *ex, const char *symbol,
                                       dg_symbol_rules_t *out,
                                       dg_ex_result_t *res) {
-  bn_t *b = bn(ex);
-  const dg_symbol_rules_t *r;
-  int64_t now = dg_ex_mono_ms();
-  int stale;
-
-  dg_ex_result_init(res);
-  if (symbol == NULL || !dg_symbol_valid(symbol, strlen(symbol)))
-    return bad_symbol(res, symbol);
-  r = find_rules(b, symbol);
-  stale = b->rules == NULL || now - b->rules_fetched_at >= BN_RULES_MAX_AGE_MS;
-  if ((stale || r == NULL) &&
-      (!b->rules_tried || now - b->rules_tried_at >= BN_RULES_MIN_RETRY_MS)) {
-    if (fetch_rules(b, res) != DG_EX_OK && r == NULL)
-      return res->status;
-    /* A failed hourly refresh keeps serving the rules already known. */
-    r = find_rules(b, symbol);
-    res->status = DG_EX_OK;
-  }
-  if (r == NULL) {
-    res->code = DG_BN_ERR_BAD_SYMBOL;
-    res->reason = DG_EX_REASON_UNKNOWN_SYMBOL;
-    return dg_ex_result_set(res, DG_EX_REFUSED,
-                            "%s is not listed with a MARKET_LOT_SIZE filter "
-                            "in exchangeInfo",
-                            symbol);
-  }
-  *out = *r;
-  return DG_EX_OK;
+  return dg_rules_cache_get(
+      &bn(ex)->rules, ex, fetch_rules, symbol, DG_BN_ERR_BAD_SYMBOL,
+      "with a MARKET_LOT_SIZE filter in exchangeInfo", out, res);
 }
 
 /* The mode is account-wide (symbol unused) and read on every call: it can

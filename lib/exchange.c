@@ -11,7 +11,8 @@
 #include <string.h>
 #include <time.h>
 
-static const dg_ex_driver_t *const drivers[] = {&dg_ex_binance_usdm};
+static const dg_ex_driver_t *const drivers[] = {&dg_ex_binance_usdm,
+                                                &dg_ex_okx_swap};
 
 int dg_exchange_global_init(void) {
   return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
@@ -200,6 +201,72 @@ void dg_ex_result_scrub(dg_ex_result_t *res, const char *secret) {
     memset(p, '*', r);
     p += r;
   }
+}
+
+int dg_ex_reply_failed(const dg_http_reply_t *reply, int order,
+                       const char *method, const char *path, int path_len,
+                       dg_ex_result_t *res) {
+  if (reply->outcome == DG_HTTP_NOT_SENT) {
+    res->not_executed = 1;
+    dg_ex_result_set(res, DG_EX_TRANSPORT, "%s %.*s not sent: %s", method,
+                     path_len, path, reply->error);
+  } else if (reply->outcome == DG_HTTP_MAYBE_SENT) {
+    if (order)
+      dg_ex_result_set(res, DG_EX_UNKNOWN,
+                       "%s %.*s failed after sending, the order's fate is "
+                       "unknown: %s",
+                       method, path_len, path, reply->error);
+    else
+      dg_ex_result_set(res, DG_EX_TRANSPORT, "%s %.*s failed: %s", method,
+                       path_len, path, reply->error);
+  } else if (reply->body_too_large) {
+    res->http_status = (int)reply->status;
+    dg_ex_result_set(res, DG_EX_BAD_REPLY,
+                     "%s %.*s: reply larger than %u bytes", method, path_len,
+                     path, DG_HTTP_MAX_BODY);
+  } else {
+    return 0;
+  }
+  return 1;
+}
+
+void dg_ex_result_prefix(dg_ex_result_t *res, const char *method,
+                         const char *path, int path_len) {
+  char msg[sizeof(res->msg)];
+  snprintf(msg, sizeof(msg), "%s", res->msg);
+  dg_ex_result_set(res, res->status, "%s %.*s: %s", method, path_len, path,
+                   msg);
+}
+
+int dg_ex_base_url(const char *driver, const char *url, char out[DG_EX_URL_MAX],
+                   char *err, size_t errlen) {
+  size_t len;
+  if (url == NULL ||
+      (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)) {
+    snprintf(err, errlen,
+             "%s: URL must start with https:// (or http://, for a test "
+             "simulator)",
+             driver);
+    return -1;
+  }
+  len = strlen(url);
+  while (len > 0 && url[len - 1] == '/')
+    len--;
+  if (len >= DG_EX_URL_MAX) {
+    snprintf(err, errlen, "%s: URL longer than %d bytes", driver,
+             DG_EX_URL_MAX - 1);
+    return -1;
+  }
+  memcpy(out, url, len);
+  out[len] = '\0';
+  return 0;
+}
+
+int dg_ex_header_safe(const char *s) {
+  for (; *s; s++)
+    if (*s <= ' ' || *s > '~')
+      return 0;
+  return 1;
 }
 
 static int64_t clock_ms(clockid_t id) {

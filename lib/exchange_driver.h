@@ -4,6 +4,7 @@
 #define DRIFTGUARD_EXCHANGE_DRIVER_H
 
 #include "driftguard/exchange.h"
+#include "driftguard/http.h"
 
 /* One entry per exchange; every function gets the handle its open made. */
 typedef struct dg_ex_driver {
@@ -38,6 +39,7 @@ struct dg_exchange {
 };
 
 extern const dg_ex_driver_t dg_ex_binance_usdm;
+extern const dg_ex_driver_t dg_ex_okx_swap;
 
 /* Reset a result to "no reply yet" (status OK, rate_used -1). */
 void dg_ex_result_init(dg_ex_result_t *res);
@@ -54,6 +56,27 @@ void dg_ex_result_scrub(dg_ex_result_t *res, const char *secret);
  * 0, -1 on failure. */
 int dg_ex_hashed_client_id(const char *plan_id, const char *prefix, size_t len,
                            char out[DG_CLIENT_ORDER_ID_MAX + 1]);
+/* A request that got no complete reply, as a result: 1 with res set
+ * (nothing sent: TRANSPORT and not_executed; failed after sending: UNKNOWN
+ * for an order, whose fate it is, TRANSPORT for a read; a body over
+ * DG_HTTP_MAX_BODY: BAD_REPLY), 0 when reply is one to classify. The
+ * message names the request: method and the first path_len bytes of path
+ * (its query string left out). */
+int dg_ex_reply_failed(const dg_http_reply_t *reply, int order,
+                       const char *method, const char *path, int path_len,
+                       dg_ex_result_t *res);
+/* Prefix res->msg with the request that failed ("GET /path: ..."), so a
+ * caller's own label never points at another request. */
+void dg_ex_result_prefix(dg_ex_result_t *res, const char *method,
+                         const char *path, int path_len);
+/* Longest base URL a driver keeps (without a trailing slash). */
+#define DG_EX_URL_MAX 256
+/* The base URL of options o->url into out: http(s) only, trailing slashes
+ * dropped. Returns 0, -1 with a reason (naming driver) in err. */
+int dg_ex_base_url(const char *driver, const char *url, char out[DG_EX_URL_MAX],
+                   char *err, size_t errlen);
+/* 1 when s is safe in an HTTP header value: printable ASCII, no blank. */
+int dg_ex_header_safe(const char *s);
 /* Wall clock (request timestamps) and monotonic clock (cache ages), ms. */
 int64_t dg_ex_wall_ms(void);
 int64_t dg_ex_mono_ms(void);

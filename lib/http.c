@@ -230,10 +230,19 @@ void dg_http_request(dg_http_t *h, const char *method, const char *url,
   h->headers_len = 0;
   h->headers[0] = '\0';
 
-  if (header != NULL) {
-    if ((tmp = curl_slist_append(headers, header)) == NULL)
+  for (const char *line = header; line != NULL && *line;) {
+    size_t n = strcspn(line, "\n");
+    char one[DG_HTTP_HEADER_MAX];
+    if (n >= sizeof(one))
+      goto oom; /* no header of a driver is that long */
+    memcpy(one, line, n);
+    one[n] = '\0';
+    tmp = curl_slist_append(headers, one);
+    dg_secret_wipe(one, n); /* an API key or passphrase: the list has it */
+    if (tmp == NULL)
       goto oom;
     headers = tmp;
+    line += n + (line[n] == '\n');
   }
   if (post) {
     /* Small bodies: no "Expect: 100-continue" round trip. */

@@ -560,7 +560,8 @@ static void test_client_order_id_by_handle(void) {
   dg_exchange_free(ex);
   ok(dg_exchange_new("no-such-venue", &o, err, sizeof(err)) == NULL &&
          strstr(err, "unknown driver \"no-such-venue\" (known: "
-                     "binance-usdm)") != NULL,
+                     "binance-usdm, ") != NULL &&
+         strstr(err, "okx-swap") != NULL,
      "an unknown driver name lists the known ones: %s", err);
   o.api_passphrase = "OKX-PASSPHRASE";
   ex = dg_exchange_new("binance-usdm", &o, err, sizeof(err));
