@@ -30,14 +30,18 @@ dg_wait_for 10 sh -c "! kill -0 $pid 2>/dev/null"
 ok $? "acctLv 4: the executor stops at start-up"
 grep -q 'event=startup_failed .*acctLv=4 (Portfolio margin)' "$DG_TMP/refused.log"
 ok $? "acctLv 4: its log names the setting and its value"
-curl -sf -X POST -d '{"acctLv":"2"}' "$SIM_URL/sim/account" >/dev/null
-
-ex_start
-ok $? "executor starts on an acctLv 2 account"
+# The plugin polls nothing on such an account, and says why on every poll.
 e2e_start_collectd_conf a "$(plugin_conf '    Symbol "BTC-USDT-SWAP"
     Symbol "ETH-USDT-SWAP"
     ConfirmPolls 2' | sed 's/Exchange "binance-usdm"/Exchange "okx-swap"/')
 $(prometheus_conf)"
+dg_wait_for 10 grep -q 'step=positions status=refused.*acctLv=4 (Portfolio margin)' \
+  "$DG_TMP/a-collectd.log"
+ok $? "acctLv 4: the plugin logs the refusal, naming the setting"
+curl -sf -X POST -d '{"acctLv":"2"}' "$SIM_URL/sim/account" >/dev/null
+
+ex_start
+ok $? "executor starts on an acctLv 2 account"
 
 # The ledger counts contracts (0.01 BTC each): 1.5 contracts are in excess.
 ledger BTC-USDT-SWAP 1
@@ -60,7 +64,23 @@ dg_wait_for 5 yields EXECUTED eval "ex_results_json | jq -r 'map(.status) | join
 is "$(ex_results_json | jq -r 'map("\(.symbol) \(.status) \(.executed_qty)") | join(",")')" \
   "BTC-USDT-SWAP EXECUTED 1.5" "the executor's result: EXECUTED 1.5 contracts"
 is "$(orders_for ETH-USDT-SWAP | jq length)" 0 "no drift, no order (ETH-USDT-SWAP)"
-! grep -q -e "$OKX_PASSPHRASE" -e "$DG_API_SECRET" "$EX_LOG" "$DG_TMP/a-collectd.log" "$DG_TMP/refused.log"
+# driftguard-ctl check: each ledger symbol's order unit and contract value.
+CTL="$top_builddir/ctl/driftguard-ctl"
+sleep 2 # OKX's account configuration: 5 reads per 2 s
+"$CTL" -C "$EX_CONF" check --json >"$DG_TMP/check.json" 2>"$DG_TMP/check.err"
+is "$(jq -r '[.checks[] | select(.check == "order_unit") | "\(.result) \(.detail)"] | join("; ")' "$DG_TMP/check.json")" \
+  "OK BTC-USDT-SWAP: unit=contracts contract_value=0.01 base coin per contract (the ledger counts contracts); OK ETH-USDT-SWAP: unit=contracts contract_value=0.1 base coin per contract (the ledger counts contracts)" \
+  "ctl check: the order unit and contract value of every ledger symbol"
+curl -sf -X POST -d '{"acctLv":"1"}' "$SIM_URL/sim/account" >/dev/null
+sleep 2
+"$CTL" -C "$EX_CONF" check --json >"$DG_TMP/check.json" 2>>"$DG_TMP/check.err"
+is "$?:$(jq -r '.checks[] | select(.check == "exchange") | .result' "$DG_TMP/check.json")" "1:FAIL" \
+  "ctl check: an acctLv 1 account fails the exchange check"
+grep -q 'acctLv=1 (Spot mode)' "$DG_TMP/check.json"
+ok $? "ctl check: the failure names acctLv and its value"
+curl -sf -X POST -d '{"acctLv":"2"}' "$SIM_URL/sim/account" >/dev/null
+
+! grep -q -e "$OKX_PASSPHRASE" -e "$DG_API_SECRET" "$DG_TMP/check.json" "$DG_TMP/check.err" "$EX_LOG" "$DG_TMP/a-collectd.log" "$DG_TMP/refused.log"
 ok $? "no secret or passphrase in any log"
 
 dg_done
