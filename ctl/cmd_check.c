@@ -233,6 +233,7 @@ static void check_units(ctl_t *c, report_t *r) {
     add(r, "order_unit", "WARN", "ledger symbols not listed: %s", err);
     return;
   }
+  ctl_symbols_sort(&syms);
   for (size_t i = 0; i < syms.n; i++) {
     dg_symbol_rules_t rules;
     dg_ex_result_t res;

@@ -64,6 +64,20 @@ dg_wait_for 5 yields EXECUTED eval "ex_results_json | jq -r 'map(.status) | join
 is "$(ex_results_json | jq -r 'map("\(.symbol) \(.status) \(.executed_qty)") | join(",")')" \
   "BTC-USDT-SWAP EXECUTED 1.5" "the executor's result: EXECUTED 1.5 contracts"
 is "$(orders_for ETH-USDT-SWAP | jq length)" 0 "no drift, no order (ETH-USDT-SWAP)"
+
+# The close's reply never comes (OKX applied it): its fate is unknown, so
+# the executor asks for its clOrdId (found: done), never resends.
+sim_faults '[{"path":"/api/v5/trade/order","method":"POST","delay_ms":3000,"apply":true}]' >/dev/null
+sim_positions '{"BTC-USDT-SWAP":"1","ETH-USDT-SWAP":"-4"}' >/dev/null
+dg_wait_for 25 settled ETH-USDT-SWAP 0
+ok $? "fate unknown: the exchange ends at the ledger (0 contracts)"
+is "$(orders_for ETH-USDT-SWAP | jq -c '[.[] | .params | "\(.side) \(.sz)"]')" '["buy 4"]' \
+  "fate unknown: one order (buy 4 contracts), never sent again"
+dg_wait_for 5 yields 2 eval "ex_results_json | jq length"
+grep -q 'event=order_fate_unknown plan_id=reconclose:ETH-USDT-SWAP:' "$EX_LOG"
+ok $? "fate unknown: the executor logged it, then asked for the clOrdId"
+is "$(ex_results_json | jq -r 'map(select(.symbol == "ETH-USDT-SWAP")) | map("\(.status) \(.executed_qty)") | join(",")')" \
+  "EXECUTED 4" "fate unknown: resolved by the query as EXECUTED 4"
 # driftguard-ctl check: each ledger symbol's order unit and contract value.
 CTL="$top_builddir/ctl/driftguard-ctl"
 sleep 2 # OKX's account configuration: 5 reads per 2 s
