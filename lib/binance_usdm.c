@@ -26,7 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BN_DEFAULT_TIMEOUT_MS 3000L
 #define BN_DEFAULT_RECV_WINDOW_MS 5000L
 #define BN_MAX_RECV_WINDOW_MS 60000L /* Binance refuses more */
 
@@ -65,34 +64,17 @@ static dg_exchange_t *bn_open(const dg_exchange_opts_t *o, char *err,
                               size_t errlen) {
   bn_t *b;
   char url[DG_EX_URL_MAX];
-  long timeout = o->timeout_ms ? o->timeout_ms : BN_DEFAULT_TIMEOUT_MS;
-  long window =
-      o->recv_window_ms ? o->recv_window_ms : BN_DEFAULT_RECV_WINDOW_MS;
+  long timeout, window;
 
-  if (dg_ex_base_url("binance-usdm", o->url, url, err, errlen) != 0)
+  if (dg_ex_check_opts("binance-usdm", o, BN_DEFAULT_RECV_WINDOW_MS,
+                       BN_MAX_RECV_WINDOW_MS, url, &timeout, &window, err,
+                       errlen) != 0)
     return NULL;
-  if (o->api_key == NULL || o->api_secret == NULL || !o->api_key[0] ||
-      !o->api_secret[0] || strlen(o->api_key) >= DG_SECRET_MAX ||
-      strlen(o->api_secret) >= DG_SECRET_MAX ||
-      !dg_ex_header_safe(o->api_key)) {
-    snprintf(err, errlen,
-             "binance-usdm: API key and secret must be 1 to %d printable "
-             "characters",
-             DG_SECRET_MAX - 1);
-    return NULL;
-  }
   if (o->api_passphrase != NULL && o->api_passphrase[0] != '\0') {
     snprintf(err, errlen,
              "binance-usdm: the key file has a third line (a passphrase); "
              "Binance keys have none: the file holds the API key, then the "
              "secret");
-    return NULL;
-  }
-  if (timeout < 0 || window < 1 || window > BN_MAX_RECV_WINDOW_MS) {
-    snprintf(err, errlen,
-             "binance-usdm: timeout must be positive and recvWindow between "
-             "1 and %ld ms",
-             BN_MAX_RECV_WINDOW_MS);
     return NULL;
   }
   /* The handle holds the API key and secret: out of core dumps. */

@@ -3,6 +3,7 @@
  * clocks) and the process-wide HTTP set-up. */
 #include "exchange_driver.h"
 
+#include "driftguard/keyfile.h"
 #include "driftguard/sign.h"
 
 #include <curl/curl.h>
@@ -76,16 +77,19 @@ dg_ex_status_t dg_exchange_hedge_mode(dg_exchange_t *ex, const char *symbol,
   return ex->drv->hedge_mode(ex, symbol, dual, res);
 }
 
-int dg_order_id_valid(const char *s) {
+int dg_ex_id_valid(const char *s, const char *extra, size_t max) {
   size_t n = 0;
   if (s == NULL)
     return 0;
   for (; s[n]; n++)
     if (!((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= 'a' && s[n] <= 'z') ||
-          (s[n] >= '0' && s[n] <= '9') || s[n] == '.' || s[n] == '_' ||
-          s[n] == ':' || s[n] == '-'))
+          (s[n] >= '0' && s[n] <= '9') || strchr(extra, s[n]) != NULL))
       return 0;
-  return n > 0 && n < DG_ORDER_ID_MAX;
+  return n > 0 && n <= max;
+}
+
+int dg_order_id_valid(const char *s) {
+  return dg_ex_id_valid(s, "._:-", DG_ORDER_ID_MAX - 1);
 }
 
 /* The order id goes into Redis records, results and log lines as it is:
@@ -238,27 +242,49 @@ void dg_ex_result_prefix(dg_ex_result_t *res, const char *method,
                    msg);
 }
 
-int dg_ex_base_url(const char *driver, const char *url, char out[DG_EX_URL_MAX],
-                   char *err, size_t errlen) {
+#define DEFAULT_TIMEOUT_MS 3000L
+
+int dg_ex_check_opts(const char *driver, const dg_exchange_opts_t *o,
+                     long default_window, long max_window,
+                     char url[DG_EX_URL_MAX], long *timeout, long *window,
+                     char *err, size_t errlen) {
   size_t len;
-  if (url == NULL ||
-      (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)) {
+  if (o->url == NULL || (strncmp(o->url, "https://", 8) != 0 &&
+                         strncmp(o->url, "http://", 7) != 0)) {
     snprintf(err, errlen,
              "%s: URL must start with https:// (or http://, for a test "
              "simulator)",
              driver);
     return -1;
   }
-  len = strlen(url);
-  while (len > 0 && url[len - 1] == '/')
+  len = strlen(o->url);
+  while (len > 0 && o->url[len - 1] == '/')
     len--;
   if (len >= DG_EX_URL_MAX) {
     snprintf(err, errlen, "%s: URL longer than %d bytes", driver,
              DG_EX_URL_MAX - 1);
     return -1;
   }
-  memcpy(out, url, len);
-  out[len] = '\0';
+  memcpy(url, o->url, len);
+  url[len] = '\0';
+  if (o->api_key == NULL || o->api_secret == NULL || !o->api_key[0] ||
+      !o->api_secret[0] || strlen(o->api_key) >= DG_SECRET_MAX ||
+      strlen(o->api_secret) >= DG_SECRET_MAX ||
+      !dg_ex_header_safe(o->api_key)) {
+    snprintf(err, errlen,
+             "%s: API key and secret must be 1 to %d printable characters",
+             driver, DG_SECRET_MAX - 1);
+    return -1;
+  }
+  *timeout = o->timeout_ms ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
+  *window = o->recv_window_ms ? o->recv_window_ms : default_window;
+  if (*timeout < 0 || *window < 1 || *window > max_window) {
+    snprintf(err, errlen,
+             "%s: timeout must be positive and RecvWindow between 1 and %ld "
+             "ms",
+             driver, max_window);
+    return -1;
+  }
   return 0;
 }
 

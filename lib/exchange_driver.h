@@ -71,10 +71,19 @@ void dg_ex_result_prefix(dg_ex_result_t *res, const char *method,
                          const char *path, int path_len);
 /* Longest base URL a driver keeps (without a trailing slash). */
 #define DG_EX_URL_MAX 256
-/* The base URL of options o->url into out: http(s) only, trailing slashes
- * dropped. Returns 0, -1 with a reason (naming driver) in err. */
-int dg_ex_base_url(const char *driver, const char *url, char out[DG_EX_URL_MAX],
-                   char *err, size_t errlen);
+/* The options every driver checks alike: the base URL (http(s) only,
+ * trailing slashes dropped) into url; API key (printable, no blank) and
+ * secret of 1 to DG_SECRET_MAX - 1 characters; the timeout (0: 3000 ms)
+ * and recvWindow (0: default_window, at most max_window ms) into *timeout
+ * and *window. The passphrase is the driver's business. Returns 0, -1 with
+ * a reason naming driver in err. */
+int dg_ex_check_opts(const char *driver, const dg_exchange_opts_t *o,
+                     long default_window, long max_window,
+                     char url[DG_EX_URL_MAX], long *timeout, long *window,
+                     char *err, size_t errlen);
+/* 1 when s is 1 to max letters, digits or characters of extra (an id's
+ * alphabet on a venue). */
+int dg_ex_id_valid(const char *s, const char *extra, size_t max);
 /* 1 when s is safe in an HTTP header value: printable ASCII, no blank. */
 int dg_ex_header_safe(const char *s);
 /* Wall clock (request timestamps) and monotonic clock (cache ages), ms. */

@@ -72,14 +72,7 @@ int dg_okx_client_order_id(const char *plan_id,
 }
 
 int dg_okx_valid_client_order_id(const char *s) {
-  size_t n = 0;
-  if (s == NULL)
-    return 0;
-  for (; s[n]; n++)
-    if (!((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= 'a' && s[n] <= 'z') ||
-          (s[n] >= '0' && s[n] <= '9')))
-      return 0;
-  return n > 0 && n <= 32;
+  return dg_ex_id_valid(s, "", 32);
 }
 
 /* --- the envelope

@@ -46,7 +46,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OKX_DEFAULT_TIMEOUT_MS 3000L
 #define OKX_DEFAULT_RECV_WINDOW_MS 5000L
 #define OKX_MAX_RECV_WINDOW_MS 30000L /* OKX's fixed timestamp window */
 #define OKX_PATH_MAX 256
@@ -86,43 +85,26 @@ static void okx_free(dg_exchange_t *ex) {
   dg_secret_free(o, sizeof(*o)); /* key, secret, passphrase: wiped */
 }
 
-static int secret_ok(const char *s) {
-  return s != NULL && s[0] != '\0' && strlen(s) < DG_SECRET_MAX &&
-         dg_ex_header_safe(s);
-}
-
 static dg_exchange_t *okx_open(const dg_exchange_opts_t *opts, char *err,
                                size_t errlen) {
   okx_t *o;
   char url[DG_EX_URL_MAX];
-  long timeout = opts->timeout_ms ? opts->timeout_ms : OKX_DEFAULT_TIMEOUT_MS;
-  long window =
-      opts->recv_window_ms ? opts->recv_window_ms : OKX_DEFAULT_RECV_WINDOW_MS;
+  long timeout, window;
 
-  if (dg_ex_base_url("okx-swap", opts->url, url, err, errlen) != 0)
+  /* RecvWindow (expTime) at most 30 s: OKX refuses a request stamped more
+   * than that away from its clock anyway. */
+  if (dg_ex_check_opts("okx-swap", opts, OKX_DEFAULT_RECV_WINDOW_MS,
+                       OKX_MAX_RECV_WINDOW_MS, url, &timeout, &window, err,
+                       errlen) != 0)
     return NULL;
-  if (!secret_ok(opts->api_key) || opts->api_secret == NULL ||
-      !opts->api_secret[0] || strlen(opts->api_secret) >= DG_SECRET_MAX) {
-    snprintf(err, errlen,
-             "okx-swap: API key and secret must be 1 to %d printable "
-             "characters",
-             DG_SECRET_MAX - 1);
-    return NULL;
-  }
-  if (!secret_ok(opts->api_passphrase)) {
+  if (opts->api_passphrase == NULL || !opts->api_passphrase[0] ||
+      strlen(opts->api_passphrase) >= DG_SECRET_MAX ||
+      !dg_ex_header_safe(opts->api_passphrase)) {
     snprintf(err, errlen,
              "okx-swap: the key file has no passphrase: an OKX key file "
              "holds the API key, the secret, then the key's passphrase on "
              "its third line (1 to %d printable characters)",
              DG_SECRET_MAX - 1);
-    return NULL;
-  }
-  if (timeout < 0 || window < 1 || window > OKX_MAX_RECV_WINDOW_MS) {
-    snprintf(err, errlen,
-             "okx-swap: timeout must be positive and RecvWindow between 1 "
-             "and %ld ms (OKX refuses a request stamped more than 30 s "
-             "away from its clock)",
-             OKX_MAX_RECV_WINDOW_MS);
     return NULL;
   }
   /* The handle holds the key, secret and passphrase: out of core dumps. */

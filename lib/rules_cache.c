@@ -61,12 +61,15 @@ dg_ex_status_t dg_rules_cache_get(dg_rules_cache_t *c, dg_exchange_t *ex,
   r = find(c, symbol);
   if ((stale || r == NULL) &&
       (!c->tried || now - c->tried_at >= DG_RULES_MIN_RETRY_MS)) {
-    if (refetch(c, ex, fetch, res) != DG_EX_OK && r == NULL)
-      return res->status;
-    int used = res->rate_used; /* the fetch's, for the caller's gauge */
+    if (refetch(c, ex, fetch, res) != DG_EX_OK) {
+      int used = res->rate_used; /* the fetch's, for the caller's gauge */
+      if (r == NULL)
+        return res->status;
+      /* A failed hourly refresh keeps serving the rules already known. */
+      dg_ex_result_init(res);
+      res->rate_used = used;
+    }
     r = find(c, symbol);
-    dg_ex_result_init(res);
-    res->rate_used = used;
   }
   if (r == NULL) {
     unknown(res, unknown_code);
