@@ -97,4 +97,8 @@ curl -sf -X POST -d '{"acctLv":"2"}' "$SIM_URL/sim/account" >/dev/null
 ! grep -q -e "$OKX_PASSPHRASE" -e "$DG_API_SECRET" "$DG_TMP/check.json" "$DG_TMP/check.err" "$EX_LOG" "$DG_TMP/a-collectd.log" "$DG_TMP/refused.log"
 ok $? "no secret or passphrase in any log"
 
+dg_stop_pid "$EX_PID"
+! grep -E 'AddressSanitizer|LeakSanitizer|runtime error' "$EX_LOG" "$DG_TMP/refused.log"
+ok $? "no sanitizer error or leak report from the executors"
+
 dg_done
