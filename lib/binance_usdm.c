@@ -65,9 +65,9 @@ static dg_exchange_t *bn_open(const dg_exchange_opts_t *o, char *err,
   bn_t *b;
   dg_ex_opts_checked_t ok;
 
-  if (dg_ex_check_opts(o, "binance-usdm", "Binance", BN_URL_MAX,
-                       BN_DEFAULT_RECV_WINDOW_MS, BN_MAX_RECV_WINDOW_MS, &ok,
-                       err, errlen) != 0)
+  if (dg_ex_check_opts(o, "binance-usdm", "Binance", DG_EX_PASSPHRASE_REFUSED,
+                       BN_URL_MAX, BN_DEFAULT_RECV_WINDOW_MS,
+                       BN_MAX_RECV_WINDOW_MS, &ok, err, errlen) != 0)
     return NULL;
   /* The handle holds the API key and secret: out of core dumps. */
   if ((b = dg_secret_alloc(sizeof(*b))) == NULL) {

@@ -85,9 +85,9 @@ static dg_exchange_t *by_open(const dg_exchange_opts_t *o, char *err,
   by_t *b;
   dg_ex_opts_checked_t ok;
 
-  if (dg_ex_check_opts(o, "bybit-linear", "Bybit", BY_URL_MAX,
-                       BY_DEFAULT_RECV_WINDOW_MS, BY_MAX_RECV_WINDOW_MS, &ok,
-                       err, errlen) != 0)
+  if (dg_ex_check_opts(o, "bybit-linear", "Bybit", DG_EX_PASSPHRASE_REFUSED,
+                       BY_URL_MAX, BY_DEFAULT_RECV_WINDOW_MS,
+                       BY_MAX_RECV_WINDOW_MS, &ok, err, errlen) != 0)
     return NULL;
   /* The handle holds the API key and secret: out of core dumps. */
   if ((b = dg_secret_alloc(sizeof(*b))) == NULL) {

@@ -40,23 +40,30 @@ struct dg_exchange {
 
 extern const dg_ex_driver_t dg_ex_binance_usdm;
 extern const dg_ex_driver_t dg_ex_bybit_linear;
+extern const dg_ex_driver_t dg_ex_okx_swap;
 
-/* The options of a key without a passphrase, as every such driver's open
- * checks them: an http(s) URL (url_len: its length without trailing
- * slashes, below url_max), a key and secret of 1 to DG_SECRET_MAX - 1
- * printable characters (the key goes into a header), no passphrase
- * (venue names the exchange in the message), a positive timeout and a
- * recv window of 1 to max_window ms. Defaults filled in: DG_EX_TIMEOUT_MS,
- * default_window. Returns 0, -1 with "<name>: reason" in err. */
+/* The options as every driver's open checks them: an http(s) URL
+ * (url_len: its length without trailing slashes, below url_max), a key
+ * and secret of 1 to DG_SECRET_MAX - 1 printable characters (the key goes
+ * into a header), the passphrase as the venue's keys have it (REFUSED: no
+ * third line; REQUIRED: 1 to DG_SECRET_MAX - 1 printable characters, it
+ * goes into a header too; venue names the exchange in the message), a
+ * positive timeout and a recv window of 1 to max_window ms. Defaults
+ * filled in: DG_EX_TIMEOUT_MS, default_window. Returns 0, -1 with
+ * "<name>: reason" in err. */
 #define DG_EX_TIMEOUT_MS 3000L
+typedef enum {
+  DG_EX_PASSPHRASE_REFUSED = 0, /* Binance, Bybit */
+  DG_EX_PASSPHRASE_REQUIRED = 1 /* OKX */
+} dg_ex_passphrase_t;
 typedef struct {
   size_t url_len;
   long timeout_ms, recv_window_ms;
 } dg_ex_opts_checked_t;
 int dg_ex_check_opts(const dg_exchange_opts_t *o, const char *name,
-                     const char *venue, size_t url_max, long default_window,
-                     long max_window, dg_ex_opts_checked_t *out, char *err,
-                     size_t errlen);
+                     const char *venue, dg_ex_passphrase_t passphrase,
+                     size_t url_max, long default_window, long max_window,
+                     dg_ex_opts_checked_t *out, char *err, size_t errlen);
 
 /* The cache of a venue's symbol rules, sorted by symbol (a poll looks up
  * every watched symbol: a linear search would cost symbols x listed
@@ -111,6 +118,9 @@ void dg_ex_result_scrub(dg_ex_result_t *res, const char *secret);
  * 0, -1 on failure. */
 int dg_ex_hashed_client_id(const char *plan_id, const char *prefix, size_t len,
                            char out[DG_CLIENT_ORDER_ID_MAX + 1]);
+/* 1 when s is 1 to max letters, digits or characters of extra (an id's
+ * alphabet on a venue). */
+int dg_ex_id_valid(const char *s, const char *extra, size_t max);
 /* Wall clock (request timestamps) and monotonic clock (cache ages), ms. */
 int64_t dg_ex_wall_ms(void);
 int64_t dg_ex_mono_ms(void);

@@ -50,11 +50,17 @@ dg_ex_status_t dg_ex_rules_get(dg_ex_rules_cache_t *c, dg_exchange_t *ex,
   dg_ex_result_init(res);
   if ((stale || r == NULL) &&
       (!c->tried || now - c->tried_at >= DG_EX_RULES_MIN_RETRY_MS)) {
-    if (refresh(c, ex, fetch, res) != DG_EX_OK && r == NULL)
-      return res->status;
-    /* A failed hourly refresh keeps serving the rules already known. */
+    if (refresh(c, ex, fetch, res) != DG_EX_OK) {
+      int used = res->rate_used; /* the fetch's, for the caller's gauge */
+      if (r == NULL)
+        return res->status;
+      /* A failed hourly refresh keeps serving the rules already known:
+       * nothing of its failure (message, code, retry time) stays in an
+       * OK result. */
+      dg_ex_result_init(res);
+      res->rate_used = used;
+    }
     r = find(c, symbol);
-    res->status = DG_EX_OK;
   }
   if (r == NULL) {
     res->reason = DG_EX_REASON_UNKNOWN_SYMBOL;
