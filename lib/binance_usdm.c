@@ -144,8 +144,7 @@ static dg_ex_status_t bn_sync_time(dg_exchange_t *ex, dg_ex_result_t *res) {
   if (dg_bn_parse_server_time(reply.body, reply.body_len, &server) != 0)
     return dg_ex_result_set(res, DG_EX_BAD_REPLY,
                             "GET /fapi/v1/time: no serverTime in the reply");
-  /* The server read its clock about halfway through the round trip. */
-  b->offset_ms = server - (before + (after - before) / 2);
+  b->offset_ms = dg_ex_clock_offset_ms(before, server, after);
   b->time_synced = 1;
   return DG_EX_OK;
 }
@@ -190,13 +189,6 @@ static dg_ex_status_t bn_signed(bn_t *b, const char *method, const char *path,
   }
 }
 
-static dg_ex_status_t bad_symbol(dg_ex_result_t *res, const char *symbol) {
-  res->code = DG_BN_ERR_BAD_SYMBOL;
-  res->reason = DG_EX_REASON_UNKNOWN_SYMBOL;
-  return dg_ex_result_set(res, DG_EX_REFUSED, "invalid symbol \"%.40s\"",
-                          symbol ? symbol : "(null)");
-}
-
 static dg_ex_status_t bn_positions(dg_exchange_t *ex, const char *symbol,
                                    dg_position_t **out, size_t *n,
                                    dg_ex_result_t *res) {
@@ -210,7 +202,7 @@ static dg_ex_status_t bn_positions(dg_exchange_t *ex, const char *symbol,
   *n = 0;
   dg_ex_result_init(res);
   if (symbol != NULL && !dg_symbol_valid(symbol, strlen(symbol)))
-    return bad_symbol(res, symbol);
+    return dg_ex_bad_symbol(res, symbol, DG_BN_ERR_BAD_SYMBOL);
   dg_query_init(&q);
   if (symbol != NULL)
     dg_query_add(&q, "symbol", symbol);
@@ -259,13 +251,10 @@ static dg_ex_status_t bn_symbol_rules(dg_exchange_t *ex, const char *symbol,
                                       dg_ex_result_t *res) {
   dg_ex_result_init(res);
   if (symbol == NULL || !dg_symbol_valid(symbol, strlen(symbol)))
-    return bad_symbol(res, symbol);
-  if (dg_ex_rules_get(&bn(ex)->rules, ex, fetch_rules, symbol,
-                      "with a MARKET_LOT_SIZE filter in exchangeInfo", out,
-                      res) == DG_EX_REFUSED &&
-      res->reason == DG_EX_REASON_UNKNOWN_SYMBOL)
-    res->code = DG_BN_ERR_BAD_SYMBOL;
-  return res->status;
+    return dg_ex_bad_symbol(res, symbol, DG_BN_ERR_BAD_SYMBOL);
+  return dg_ex_rules_get(&bn(ex)->rules, ex, fetch_rules, symbol,
+                         "with a MARKET_LOT_SIZE filter in exchangeInfo",
+                         DG_BN_ERR_BAD_SYMBOL, out, res);
 }
 
 /* The mode is account-wide (symbol unused) and read on every call: it can
@@ -312,7 +301,7 @@ static dg_ex_status_t bn_place_close(dg_exchange_t *ex, const char *symbol,
   dg_ex_result_init(res);
   res->not_executed = 1; /* until a request goes out (bn_call) */
   if (symbol == NULL || !dg_symbol_valid(symbol, strlen(symbol)))
-    return bad_symbol(res, symbol);
+    return dg_ex_bad_symbol(res, symbol, DG_BN_ERR_BAD_SYMBOL);
   if (side == NULL || (strcmp(side, "BUY") != 0 && strcmp(side, "SELL") != 0))
     return dg_ex_result_set(res, DG_EX_REFUSED,
                             "not sent: side must be BUY or SELL");
@@ -350,7 +339,7 @@ static dg_ex_status_t bn_query_order(dg_exchange_t *ex, const char *symbol,
 
   dg_ex_result_init(res);
   if (symbol == NULL || !dg_symbol_valid(symbol, strlen(symbol)))
-    return bad_symbol(res, symbol);
+    return dg_ex_bad_symbol(res, symbol, DG_BN_ERR_BAD_SYMBOL);
   if (!dg_bn_valid_client_order_id(client_order_id))
     return dg_ex_result_set(res, DG_EX_REFUSED,
                             "not sent: invalid origClientOrderId");

@@ -214,8 +214,7 @@ static dg_ex_status_t by_sync_time(dg_exchange_t *ex, dg_ex_result_t *res) {
     return dg_ex_result_set(res, DG_EX_BAD_REPLY,
                             "GET /v5/market/time: no result.timeNano or "
                             "timeSecond in the reply");
-  /* The server read its clock about halfway through the round trip. */
-  b->offset_ms = server - (before + (after - before) / 2);
+  b->offset_ms = dg_ex_clock_offset_ms(before, server, after);
   b->time_synced = 1;
   return DG_EX_OK;
 }
@@ -242,13 +241,6 @@ static dg_ex_status_t by_signed(by_t *b, const char *method, const char *path,
     }
     return res->status;
   }
-}
-
-static dg_ex_status_t bad_symbol(dg_ex_result_t *res, const char *symbol) {
-  res->not_executed = 1;
-  res->reason = DG_EX_REASON_UNKNOWN_SYMBOL;
-  return dg_ex_result_set(res, DG_EX_REFUSED, "invalid symbol \"%.40s\"",
-                          symbol ? symbol : "(null)");
 }
 
 /* What one page of a paged reply goes into. */
@@ -344,7 +336,7 @@ static dg_ex_status_t by_positions(dg_exchange_t *ex, const char *symbol,
   *n = 0;
   dg_ex_result_init(res);
   if (symbol != NULL && !dg_symbol_valid(symbol, strlen(symbol)))
-    return bad_symbol(res, symbol);
+    return dg_ex_bad_symbol(res, symbol, 0);
   return position_rows(by(ex), symbol, out, n, NULL, res);
 }
 
@@ -363,7 +355,7 @@ static dg_ex_status_t by_hedge_mode(dg_exchange_t *ex, const char *symbol,
                             "symbol on Bybit: ask for one symbol's");
   }
   if (!dg_symbol_valid(symbol, strlen(symbol)))
-    return bad_symbol(res, symbol);
+    return dg_ex_bad_symbol(res, symbol, 0);
   if (position_rows(by(ex), symbol, &rows, &n, dual, res) == DG_EX_OK)
     free(rows);
   return res->status;
@@ -397,11 +389,11 @@ static dg_ex_status_t by_symbol_rules(dg_exchange_t *ex, const char *symbol,
                                       dg_ex_result_t *res) {
   dg_ex_result_init(res);
   if (symbol == NULL || !dg_symbol_valid(symbol, strlen(symbol)))
-    return bad_symbol(res, symbol);
+    return dg_ex_bad_symbol(res, symbol, 0);
   return dg_ex_rules_get(&by(ex)->rules, ex, fetch_rules, symbol,
                          "in /v5/market/instruments-info (category linear, "
                          "with a lotSizeFilter)",
-                         out, res);
+                         0, out, res);
 }
 
 /* The order carrying orderLinkId link_id: /v5/order/realtime (open orders
@@ -499,7 +491,7 @@ static dg_ex_status_t by_query_order(dg_exchange_t *ex, const char *symbol,
                                      dg_order_t *out, dg_ex_result_t *res) {
   dg_ex_result_init(res);
   if (symbol == NULL || !dg_symbol_valid(symbol, strlen(symbol)))
-    return bad_symbol(res, symbol);
+    return dg_ex_bad_symbol(res, symbol, 0);
   if (!dg_bybit_valid_link_id(client_order_id)) {
     res->not_executed = 1;
     return dg_ex_result_set(res, DG_EX_REFUSED,

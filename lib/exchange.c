@@ -5,6 +5,7 @@
 
 #include "driftguard/keyfile.h"
 #include "driftguard/sign.h"
+#include "driftguard/text.h"
 
 #include <curl/curl.h>
 #include <stdarg.h>
@@ -284,6 +285,22 @@ dg_ex_status_t dg_ex_result_prefix(dg_ex_result_t *res, const char *method,
   return dg_ex_result_set(res, res->status, "%s %s: %s", method, path, msg);
 }
 
+void dg_ex_quote_reply(long http_status, const char *body, size_t len,
+                       char *out, size_t size) {
+  char snip[128];
+  dg_text_printable(body, len < 120 ? len : 120, snip, sizeof(snip));
+  snprintf(out, size, "HTTP %ld%s%s", http_status, snip[0] ? ": " : "", snip);
+}
+
+dg_ex_status_t dg_ex_bad_symbol(dg_ex_result_t *res, const char *symbol,
+                                int code) {
+  res->not_executed = 1;
+  res->reason = DG_EX_REASON_UNKNOWN_SYMBOL;
+  res->code = code;
+  return dg_ex_result_set(res, DG_EX_REFUSED, "invalid symbol \"%.40s\"",
+                          symbol ? symbol : "(null)");
+}
+
 void dg_ex_result_init(dg_ex_result_t *res) {
   memset(res, 0, sizeof(*res));
   res->status = DG_EX_OK;
@@ -310,6 +327,11 @@ void dg_ex_result_scrub(dg_ex_result_t *res, const char *secret) {
     memset(p, '*', r);
     p += r;
   }
+}
+
+int64_t dg_ex_clock_offset_ms(int64_t before, int64_t server, int64_t after) {
+  /* The server read its clock about halfway through the round trip. */
+  return server - (before + (after - before) / 2);
 }
 
 static int64_t clock_ms(clockid_t id) {

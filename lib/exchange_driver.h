@@ -84,12 +84,12 @@ typedef dg_ex_status_t (*dg_ex_rules_fetch_fn)(dg_exchange_t *ex,
                                                size_t *n, dg_ex_result_t *res);
 /* The rules of symbol (already checked by the driver), fetched when the
  * cache says so. A symbol the venue does not list is DG_EX_REFUSED with
- * reason DG_EX_REASON_UNKNOWN_SYMBOL and "<symbol> is not listed <where>"
- * in msg. */
+ * reason DG_EX_REASON_UNKNOWN_SYMBOL, code unknown_code (the venue's own
+ * code for it, 0 for none) and "<symbol> is not listed <where>" in msg. */
 dg_ex_status_t dg_ex_rules_get(dg_ex_rules_cache_t *c, dg_exchange_t *ex,
                                dg_ex_rules_fetch_fn fetch, const char *symbol,
-                               const char *where, dg_symbol_rules_t *out,
-                               dg_ex_result_t *res);
+                               const char *where, int unknown_code,
+                               dg_symbol_rules_t *out, dg_ex_result_t *res);
 void dg_ex_rules_free(dg_ex_rules_cache_t *c);
 
 /* A request that got no complete HTTP reply, or one too large to read:
@@ -103,6 +103,17 @@ int dg_ex_transport_failed(const dg_http_reply_t *reply, const char *method,
  * points at another request; returns res->status. */
 dg_ex_status_t dg_ex_result_prefix(dg_ex_result_t *res, const char *method,
                                    const char *path);
+/* "HTTP <status>: <the body's first 120 bytes, made printable>" into out:
+ * the message of a reply that is not the venue's own error (a gateway's
+ * page, a bare 404). */
+void dg_ex_quote_reply(long http_status, const char *body, size_t len,
+                       char *out, size_t size);
+/* A symbol outside driftguard's grammar (dg_symbol_valid), refused before
+ * anything is sent: REFUSED, not_executed, reason UNKNOWN_SYMBOL, code
+ * (the venue's own code for an unknown symbol, 0 for none). Returns
+ * res->status. */
+dg_ex_status_t dg_ex_bad_symbol(dg_ex_result_t *res, const char *symbol,
+                                int code);
 /* Reset a result to "no reply yet" (status OK, rate_used -1). */
 void dg_ex_result_init(dg_ex_result_t *res);
 /* Set status and a printf message; returns the status. */
@@ -121,6 +132,9 @@ int dg_ex_hashed_client_id(const char *plan_id, const char *prefix, size_t len,
 /* 1 when s is 1 to max letters, digits or characters of extra (an id's
  * alphabet on a venue). */
 int dg_ex_id_valid(const char *s, const char *extra, size_t max);
+/* The server's clock minus ours, from its time read between our wall
+ * clock readings before and after the request. */
+int64_t dg_ex_clock_offset_ms(int64_t before, int64_t server, int64_t after);
 /* Wall clock (request timestamps) and monotonic clock (cache ages), ms. */
 int64_t dg_ex_wall_ms(void);
 int64_t dg_ex_mono_ms(void);

@@ -41,8 +41,8 @@ static dg_ex_status_t refresh(dg_ex_rules_cache_t *c, dg_exchange_t *ex,
 
 dg_ex_status_t dg_ex_rules_get(dg_ex_rules_cache_t *c, dg_exchange_t *ex,
                                dg_ex_rules_fetch_fn fetch, const char *symbol,
-                               const char *where, dg_symbol_rules_t *out,
-                               dg_ex_result_t *res) {
+                               const char *where, int unknown_code,
+                               dg_symbol_rules_t *out, dg_ex_result_t *res) {
   const dg_symbol_rules_t *r = find(c, symbol);
   int64_t now = dg_ex_mono_ms();
   int stale = c->rules == NULL || now - c->fetched_at >= DG_EX_RULES_MAX_AGE_MS;
@@ -64,6 +64,7 @@ dg_ex_status_t dg_ex_rules_get(dg_ex_rules_cache_t *c, dg_exchange_t *ex,
   }
   if (r == NULL) {
     res->reason = DG_EX_REASON_UNKNOWN_SYMBOL;
+    res->code = unknown_code;
     return dg_ex_result_set(res, DG_EX_REFUSED, "%s is not listed %s", symbol,
                             where);
   }

@@ -197,8 +197,7 @@ static dg_ex_status_t sync_clock(okx_t *o, dg_ex_result_t *res) {
     return dg_ex_result_set(res, DG_EX_BAD_REPLY,
                             "GET /api/v5/public/time: no data[0].ts in the "
                             "reply");
-  /* The server read its clock about halfway through the round trip. */
-  o->offset_ms = server - (before + (after - before) / 2);
+  o->offset_ms = dg_ex_clock_offset_ms(before, server, after);
   o->time_synced = 1;
   return DG_EX_OK;
 }
@@ -301,14 +300,6 @@ static dg_ex_status_t okx_hedge_mode(dg_exchange_t *ex, const char *symbol,
   return DG_EX_OK;
 }
 
-static dg_ex_status_t bad_symbol(dg_ex_result_t *res, const char *symbol) {
-  res->reason = DG_EX_REASON_UNKNOWN_SYMBOL;
-  res->not_executed = 1;
-  return dg_ex_result_set(res, DG_EX_REFUSED,
-                          "not sent: invalid instId \"%.40s\"",
-                          symbol ? symbol : "(null)");
-}
-
 /* The margin modes of a positions read: all of them (symbol NULL) or
  * symbol's replace what was known. */
 static void remember_margins(okx_t *o, const char *symbol,
@@ -355,7 +346,7 @@ static dg_ex_status_t okx_positions(dg_exchange_t *ex, const char *symbol,
   *n = 0;
   dg_ex_result_init(res);
   if (symbol != NULL && !dg_symbol_valid(symbol, strlen(symbol)))
-    return bad_symbol(res, symbol);
+    return dg_ex_bad_symbol(res, symbol, DG_OKX_ERR_NO_INSTRUMENT);
   if (require_account(o, res) != DG_EX_OK)
     return res->status;
   dg_query_init(&q);
@@ -402,13 +393,10 @@ static dg_ex_status_t okx_symbol_rules(dg_exchange_t *ex, const char *symbol,
                                        dg_ex_result_t *res) {
   dg_ex_result_init(res);
   if (symbol == NULL || !dg_symbol_valid(symbol, strlen(symbol)))
-    return bad_symbol(res, symbol);
-  if (dg_ex_rules_get(&okx(ex)->rules, ex, fetch_rules, symbol,
-                      "as a live linear SWAP in /api/v5/public/instruments",
-                      out, res) == DG_EX_REFUSED &&
-      res->reason == DG_EX_REASON_UNKNOWN_SYMBOL)
-    res->code = DG_OKX_ERR_NO_INSTRUMENT;
-  return res->status;
+    return dg_ex_bad_symbol(res, symbol, DG_OKX_ERR_NO_INSTRUMENT);
+  return dg_ex_rules_get(&okx(ex)->rules, ex, fetch_rules, symbol,
+                         "as a live linear SWAP in /api/v5/public/instruments",
+                         DG_OKX_ERR_NO_INSTRUMENT, out, res);
 }
 
 /* The mgnMode of symbol's open leg: 1 isolated, 0 cross, -1 unknown. */
@@ -473,7 +461,7 @@ static dg_ex_status_t okx_place_close(dg_exchange_t *ex, const char *symbol,
 
   dg_ex_result_init(res);
   if (symbol == NULL || !dg_symbol_valid(symbol, strlen(symbol)))
-    return bad_symbol(res, symbol);
+    return dg_ex_bad_symbol(res, symbol, DG_OKX_ERR_NO_INSTRUMENT);
   if (require_account(o, res) != DG_EX_OK) {
     res->not_executed = 1; /* the order itself was not sent */
     return res->status;
@@ -526,7 +514,7 @@ static dg_ex_status_t okx_query_order(dg_exchange_t *ex, const char *symbol,
   okx_t *o = okx(ex);
   dg_ex_result_init(res);
   if (symbol == NULL || !dg_symbol_valid(symbol, strlen(symbol)))
-    return bad_symbol(res, symbol);
+    return dg_ex_bad_symbol(res, symbol, DG_OKX_ERR_NO_INSTRUMENT);
   if (!dg_okx_valid_client_order_id(client_order_id))
     return dg_ex_result_set(res, DG_EX_REFUSED,
                             "not sent: invalid clOrdId (1 to 32 letters and "
