@@ -3,7 +3,6 @@
  * clocks) and the process-wide HTTP set-up. */
 #include "exchange_driver.h"
 
-#include "driftguard/keyfile.h"
 #include "driftguard/sign.h"
 #include "driftguard/text.h"
 
@@ -34,7 +33,7 @@ dg_exchange_t *dg_exchange_new(const char *name, const dg_exchange_opts_t *o,
   size_t used = 0;
   for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++) {
     if (strcmp(drivers[i]->name, name) == 0)
-      return drivers[i]->open(o, err, errlen);
+      return dg_ex_handle_open(drivers[i], o, err, errlen);
     if (used < sizeof(known))
       used += (size_t)snprintf(known + used, sizeof(known) - used, "%s%s",
                                i > 0 ? ", " : "", drivers[i]->name);
@@ -46,11 +45,11 @@ dg_exchange_t *dg_exchange_new(const char *name, const dg_exchange_opts_t *o,
 
 void dg_exchange_free(dg_exchange_t *ex) {
   if (ex != NULL)
-    ex->drv->free(ex);
+    dg_ex_handle_free(ex);
 }
 
 long dg_exchange_recv_window_ms(const dg_exchange_t *ex) {
-  return ex->drv->recv_window_ms(ex);
+  return ex->recv_window_ms;
 }
 
 dg_ex_status_t dg_exchange_sync_time(dg_exchange_t *ex, dg_ex_result_t *res) {
@@ -58,7 +57,7 @@ dg_ex_status_t dg_exchange_sync_time(dg_exchange_t *ex, dg_ex_result_t *res) {
 }
 
 int64_t dg_exchange_time_offset_ms(const dg_exchange_t *ex) {
-  return ex->drv->time_offset_ms(ex);
+  return ex->offset_ms;
 }
 
 dg_ex_status_t dg_exchange_positions(dg_exchange_t *ex, const char *symbol,
@@ -178,76 +177,6 @@ const char *dg_ex_reason_name(dg_ex_reason_t r) {
     return "unknown_symbol";
   }
   return "invalid";
-}
-
-/* The API key (and an OKX passphrase) go into HTTP headers: printable
- * ASCII only. */
-static int header_safe(const char *s) {
-  for (; *s; s++)
-    if (*s <= ' ' || *s > '~')
-      return 0;
-  return 1;
-}
-
-int dg_ex_check_opts(const dg_exchange_opts_t *o, const char *name,
-                     const char *venue, dg_ex_passphrase_t passphrase,
-                     size_t url_max, long default_window, long max_window,
-                     dg_ex_opts_checked_t *out, char *err, size_t errlen) {
-  size_t ulen;
-  if (o->url == NULL || (strncmp(o->url, "https://", 8) != 0 &&
-                         strncmp(o->url, "http://", 7) != 0)) {
-    snprintf(err, errlen,
-             "%s: URL must start with https:// (or http://, for a test "
-             "simulator)",
-             name);
-    return -1;
-  }
-  ulen = strlen(o->url);
-  while (ulen > 0 && o->url[ulen - 1] == '/')
-    ulen--;
-  if (ulen >= url_max) {
-    snprintf(err, errlen, "%s: URL longer than %zu bytes", name, url_max - 1);
-    return -1;
-  }
-  if (o->api_key == NULL || o->api_secret == NULL || !o->api_key[0] ||
-      !o->api_secret[0] || strlen(o->api_key) >= DG_SECRET_MAX ||
-      strlen(o->api_secret) >= DG_SECRET_MAX || !header_safe(o->api_key)) {
-    snprintf(err, errlen,
-             "%s: API key and secret must be 1 to %d printable characters",
-             name, DG_SECRET_MAX - 1);
-    return -1;
-  }
-  if (passphrase == DG_EX_PASSPHRASE_REFUSED && o->api_passphrase != NULL &&
-      o->api_passphrase[0] != '\0') {
-    snprintf(err, errlen,
-             "%s: the key file has a third line (a passphrase); %s keys have "
-             "none: the file holds the API key, then the secret",
-             name, venue);
-    return -1;
-  }
-  if (passphrase == DG_EX_PASSPHRASE_REQUIRED &&
-      (o->api_passphrase == NULL || !o->api_passphrase[0] ||
-       strlen(o->api_passphrase) >= DG_SECRET_MAX ||
-       !header_safe(o->api_passphrase))) {
-    snprintf(err, errlen,
-             "%s: the key file has no passphrase: %s key files hold the API "
-             "key, the secret, then the key's passphrase on a third line (1 "
-             "to %d printable characters)",
-             name, venue, DG_SECRET_MAX - 1);
-    return -1;
-  }
-  out->url_len = ulen;
-  out->timeout_ms = o->timeout_ms ? o->timeout_ms : DG_EX_TIMEOUT_MS;
-  out->recv_window_ms = o->recv_window_ms ? o->recv_window_ms : default_window;
-  if (out->timeout_ms < 0 || out->recv_window_ms < 1 ||
-      out->recv_window_ms > max_window) {
-    snprintf(err, errlen,
-             "%s: timeout must be positive and the recv window between 1 "
-             "and %ld ms",
-             name, max_window);
-    return -1;
-  }
-  return 0;
 }
 
 int dg_ex_transport_failed(const dg_http_reply_t *reply, const char *method,

@@ -3,6 +3,8 @@
  * hourly, an unknown symbol refetching at most once a minute. */
 #include "exchange_driver.h"
 
+#include "driftguard/plan.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,11 +45,14 @@ dg_ex_status_t dg_ex_rules_get(dg_ex_rules_cache_t *c, dg_exchange_t *ex,
                                dg_ex_rules_fetch_fn fetch, const char *symbol,
                                const char *where, int unknown_code,
                                dg_symbol_rules_t *out, dg_ex_result_t *res) {
-  const dg_symbol_rules_t *r = find(c, symbol);
+  const dg_symbol_rules_t *r;
   int64_t now = dg_ex_mono_ms();
   int stale = c->rules == NULL || now - c->fetched_at >= DG_EX_RULES_MAX_AGE_MS;
 
   dg_ex_result_init(res);
+  if (symbol == NULL || !dg_symbol_valid(symbol, strlen(symbol)))
+    return dg_ex_bad_symbol(res, symbol, unknown_code);
+  r = find(c, symbol);
   if ((stale || r == NULL) &&
       (!c->tried || now - c->tried_at >= DG_EX_RULES_MIN_RETRY_MS)) {
     if (refresh(c, ex, fetch, res) != DG_EX_OK) {

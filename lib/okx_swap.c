@@ -47,25 +47,15 @@
 #include <string.h>
 
 #define OKX_DEFAULT_RECV_WINDOW_MS 5000L
-#define OKX_MAX_RECV_WINDOW_MS 30000L /* OKX's fixed timestamp window */
-#define OKX_URL_MAX 256
+#define OKX_MAX_RECV_WINDOW_MS 30000L      /* OKX's fixed timestamp window */
 #define OKX_TARGET_MAX (64 + DG_QUERY_MAX) /* path?query */
 #define OKX_BODY_MAX 512
 
 typedef struct {
-  dg_exchange_t base; /* first: exchange.c dispatches through it */
-  dg_http_t *http;
-  char url[OKX_URL_MAX]; /* base URL without a trailing slash */
-  char api_key[DG_SECRET_MAX];
-  char secret[DG_SECRET_MAX];
-  char passphrase[DG_SECRET_MAX];
-  long recv_window_ms;
-  int time_synced;
-  int64_t offset_ms;         /* server - local */
-  int account_ok;            /* acctLv 2 or 3 seen by the last read */
-  int long_short;            /* posMode of the last account read */
-  dg_ex_rules_cache_t rules; /* live linear SWAPs */
-  dg_okx_margin_t *margins;  /* open legs' mgnMode, from positions reads */
+  dg_exchange_t base; /* first: the shared part (url, keys, clock, rules) */
+  int account_ok;     /* acctLv 2 or 3 seen by the last read */
+  int long_short;     /* posMode of the last account read */
+  dg_okx_margin_t *margins; /* open legs' mgnMode, from positions reads */
   size_t n_margins;
 } okx_t;
 
@@ -74,60 +64,9 @@ enum { OKX_READ = 0, OKX_ORDER = 1 };
 static okx_t *okx(dg_exchange_t *ex) {
   return (okx_t *)ex;
 }
-static const okx_t *okx_const(const dg_exchange_t *ex) {
-  return (const okx_t *)ex;
-}
 
-static void okx_free(dg_exchange_t *ex) {
-  okx_t *o = okx(ex);
-  dg_http_free(o->http);
-  dg_ex_rules_free(&o->rules);
-  free(o->margins);
-  dg_secret_free(o, sizeof(*o)); /* key, secret, passphrase: wiped */
-}
-
-static dg_exchange_t *okx_open(const dg_exchange_opts_t *opts, char *err,
-                               size_t errlen) {
-  okx_t *o;
-  dg_ex_opts_checked_t ok;
-
-  /* RecvWindow (expTime) at most 30 s: OKX refuses a request stamped more
-   * than that away from its clock anyway. */
-  if (dg_ex_check_opts(opts, "okx-swap", "OKX", DG_EX_PASSPHRASE_REQUIRED,
-                       OKX_URL_MAX, OKX_DEFAULT_RECV_WINDOW_MS,
-                       OKX_MAX_RECV_WINDOW_MS, &ok, err, errlen) != 0)
-    return NULL;
-  /* The handle holds the key, secret and passphrase: out of core dumps. */
-  if ((o = dg_secret_alloc(sizeof(*o))) == NULL) {
-    snprintf(err, errlen, "okx-swap: out of memory");
-    return NULL;
-  }
-  o->base.drv = &dg_ex_okx_swap;
-  if ((o->http = dg_http_new(ok.timeout_ms, err, errlen)) == NULL) {
-    okx_free(&o->base);
-    return NULL;
-  }
-  memcpy(o->url, opts->url, ok.url_len);
-  snprintf(o->api_key, sizeof(o->api_key), "%s", opts->api_key);
-  snprintf(o->secret, sizeof(o->secret), "%s", opts->api_secret);
-  snprintf(o->passphrase, sizeof(o->passphrase), "%s", opts->api_passphrase);
-  o->recv_window_ms = ok.recv_window_ms;
-  return &o->base;
-}
-
-static long okx_recv_window_ms(const dg_exchange_t *ex) {
-  return okx_const(ex)->recv_window_ms;
-}
-
-static int64_t okx_time_offset_ms(const dg_exchange_t *ex) {
-  return okx_const(ex)->offset_ms;
-}
-
-/* No reply text may carry a secret back into a log line. */
-static void scrub(const okx_t *o, dg_ex_result_t *res) {
-  dg_ex_result_scrub(res, o->api_key);
-  dg_ex_result_scrub(res, o->secret);
-  dg_ex_result_scrub(res, o->passphrase);
+static void okx_release(dg_exchange_t *ex) {
+  free(okx(ex)->margins);
 }
 
 /* One HTTP exchange, mapped to a result: query (may be NULL) goes in the
@@ -138,11 +77,11 @@ static dg_ex_status_t okx_call(okx_t *o, const char *method, const char *path,
                                const char *target, const char *body, int kind,
                                const char *headers, dg_http_reply_t *reply,
                                dg_ex_result_t *res) {
-  char url[OKX_URL_MAX + OKX_TARGET_MAX];
+  char url[DG_EX_URL_MAX + OKX_TARGET_MAX];
 
   dg_ex_result_init(res);
-  snprintf(url, sizeof(url), "%s%s", o->url, target);
-  dg_http_request(o->http, method, url, headers, body, kind == OKX_ORDER,
+  snprintf(url, sizeof(url), "%s%s", o->base.url, target);
+  dg_http_request(o->base.http, method, url, headers, body, kind == OKX_ORDER,
                   reply);
   if (dg_ex_transport_failed(reply, method, path, kind == OKX_ORDER, res))
     return res->status;
@@ -154,7 +93,7 @@ static dg_ex_status_t okx_call(okx_t *o, const char *method, const char *path,
     res->status = DG_EX_SERVER;
   if (res->status != DG_EX_OK)
     dg_ex_result_prefix(res, method, path);
-  scrub(o, res);
+  dg_ex_handle_scrub(&o->base, res);
   return res->status;
 }
 
@@ -197,8 +136,8 @@ static dg_ex_status_t sync_clock(okx_t *o, dg_ex_result_t *res) {
     return dg_ex_result_set(res, DG_EX_BAD_REPLY,
                             "GET /api/v5/public/time: no data[0].ts in the "
                             "reply");
-  o->offset_ms = dg_ex_clock_offset_ms(before, server, after);
-  o->time_synced = 1;
+  o->base.offset_ms = dg_ex_clock_offset_ms(before, server, after);
+  o->base.time_synced = 1;
   return DG_EX_OK;
 }
 
@@ -216,17 +155,17 @@ static dg_ex_status_t okx_signed(okx_t *o, const char *method, const char *path,
     char ts[DG_OKX_TS_LEN + 1], sign[DG_SHA256_B64LEN + 1], exp[40] = "";
     char headers[4 * DG_SECRET_MAX + 256];
     int64_t sent_ms;
-    if (!o->time_synced && sync_clock(o, res) != DG_EX_OK) {
+    if (!o->base.time_synced && sync_clock(o, res) != DG_EX_OK) {
       res->not_executed = 1; /* the request itself was not sent */
       return res->status;
     }
     sent_ms = dg_ex_wall_ms();
     if (kind == OKX_ORDER)
       snprintf(exp, sizeof(exp), "\nexpTime: %" PRId64,
-               sent_ms + o->offset_ms + o->recv_window_ms);
-    if (dg_okx_timestamp(sent_ms + o->offset_ms, ts) != 0 ||
-        dg_okx_sign(o->secret, ts, method, target, body ? body : "", sign) !=
-            0) {
+               sent_ms + o->base.offset_ms + o->base.recv_window_ms);
+    if (dg_okx_timestamp(sent_ms + o->base.offset_ms, ts) != 0 ||
+        dg_okx_sign(o->base.secret, ts, method, target, body ? body : "",
+                    sign) != 0) {
       dg_ex_result_init(res);
       res->not_executed = 1;
       return dg_ex_result_set(res, DG_EX_TRANSPORT,
@@ -236,14 +175,14 @@ static dg_ex_status_t okx_signed(okx_t *o, const char *method, const char *path,
              "OK-ACCESS-KEY: %s\nOK-ACCESS-SIGN: %s\nOK-ACCESS-TIMESTAMP: "
              "%s\nOK-ACCESS-PASSPHRASE: %s\nContent-Type: "
              "application/json%s",
-             o->api_key, sign, ts, o->passphrase, exp);
+             o->base.api_key, sign, ts, o->base.passphrase, exp);
     okx_call(o, method, path, target, body, kind, headers, reply, res);
     dg_secret_wipe(headers, sizeof(headers));
     res->sent_ms = sent_ms;
     dg_ex_result_scrub(res, sign);
     if (res->status == DG_EX_REFUSED &&
         res->reason == DG_EX_REASON_CLOCK_SKEW) {
-      o->time_synced = 0;
+      o->base.time_synced = 0;
       if (kind == OKX_READ && attempt == 0)
         continue;
     }
@@ -358,7 +297,8 @@ static dg_ex_status_t okx_positions(dg_exchange_t *ex, const char *symbol,
     return res->status;
   rc = dg_okx_parse_positions(reply.body, reply.body_len, symbol, o->long_short,
                               out, n, &margins, &n_margins, err, sizeof(err));
-  dg_http_trim(o->http); /* the big replies: no need to keep their buffer */
+  dg_http_trim(
+      o->base.http); /* the big replies: no need to keep their buffer */
   if (rc != 0)
     return dg_ex_result_set(res, DG_EX_BAD_REPLY,
                             "GET /api/v5/account/positions: %s", err);
@@ -381,7 +321,7 @@ static dg_ex_status_t fetch_rules(dg_exchange_t *ex, dg_symbol_rules_t **out,
     return res->status;
   rc = dg_okx_parse_instruments(reply.body, reply.body_len, out, n, err,
                                 sizeof(err));
-  dg_http_trim(o->http);
+  dg_http_trim(o->base.http);
   if (rc != 0)
     return dg_ex_result_set(res, DG_EX_BAD_REPLY,
                             "GET /api/v5/public/instruments: %s", err);
@@ -391,10 +331,7 @@ static dg_ex_status_t fetch_rules(dg_exchange_t *ex, dg_symbol_rules_t **out,
 static dg_ex_status_t okx_symbol_rules(dg_exchange_t *ex, const char *symbol,
                                        dg_symbol_rules_t *out,
                                        dg_ex_result_t *res) {
-  dg_ex_result_init(res);
-  if (symbol == NULL || !dg_symbol_valid(symbol, strlen(symbol)))
-    return dg_ex_bad_symbol(res, symbol, DG_OKX_ERR_NO_INSTRUMENT);
-  return dg_ex_rules_get(&okx(ex)->rules, ex, fetch_rules, symbol,
+  return dg_ex_rules_get(&ex->rules, ex, fetch_rules, symbol,
                          "as a live linear SWAP in /api/v5/public/instruments",
                          DG_OKX_ERR_NO_INSTRUMENT, out, res);
 }
@@ -524,11 +461,15 @@ static dg_ex_status_t okx_query_order(dg_exchange_t *ex, const char *symbol,
 
 const dg_ex_driver_t dg_ex_okx_swap = {
     .name = "okx-swap",
-    .open = okx_open,
-    .free = okx_free,
-    .recv_window_ms = okx_recv_window_ms,
+    .handle_size = sizeof(okx_t),
+    .venue = "OKX",
+    .passphrase = DG_EX_PASSPHRASE_REQUIRED,
+    .default_recv_window_ms = OKX_DEFAULT_RECV_WINDOW_MS,
+    /* expTime at most 30 s: OKX refuses a request stamped more than that
+     * away from its clock anyway. */
+    .max_recv_window_ms = OKX_MAX_RECV_WINDOW_MS,
+    .release = okx_release,
     .sync_time = okx_sync_time,
-    .time_offset_ms = okx_time_offset_ms,
     .positions = okx_positions,
     .symbol_rules = okx_symbol_rules,
     .hedge_mode = okx_hedge_mode,
