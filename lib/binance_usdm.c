@@ -20,7 +20,6 @@
 #include "driftguard/keyfile.h"
 #include "driftguard/secret.h"
 #include "exchange_driver.h"
-#include "rules_cache.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,18 +27,19 @@
 
 #define BN_DEFAULT_RECV_WINDOW_MS 5000L
 #define BN_MAX_RECV_WINDOW_MS 60000L /* Binance refuses more */
+#define BN_URL_MAX 256
 
 typedef struct {
   dg_exchange_t base; /* first: exchange.c dispatches through it */
   dg_http_t *http;
-  char url[DG_EX_URL_MAX]; /* base URL without a trailing slash */
+  char url[BN_URL_MAX]; /* base URL without a trailing slash */
   char api_key[DG_SECRET_MAX];
   char secret[DG_SECRET_MAX];
   char key_header[DG_SECRET_MAX + 16]; /* "X-MBX-APIKEY: <key>" */
   long recv_window_ms;
   int time_synced;
-  int64_t offset_ms;      /* server - local */
-  dg_rules_cache_t rules; /* exchangeInfo */
+  int64_t offset_ms;         /* server - local */
+  dg_ex_rules_cache_t rules; /* exchangeInfo */
   int dual_known, dual;
   int positions_v2; /* v3 positionRisk answered 404: use v2 */
 } bn_t;
@@ -56,43 +56,35 @@ static const bn_t *bn_const(const dg_exchange_t *ex) {
 static void bn_free(dg_exchange_t *ex) {
   bn_t *b = bn(ex);
   dg_http_free(b->http);
-  dg_rules_cache_free(&b->rules);
+  dg_ex_rules_free(&b->rules);
   dg_secret_free(b, sizeof(*b)); /* key, secret, header: wiped */
 }
 
 static dg_exchange_t *bn_open(const dg_exchange_opts_t *o, char *err,
                               size_t errlen) {
   bn_t *b;
-  char url[DG_EX_URL_MAX];
-  long timeout, window;
+  dg_ex_opts_checked_t ok;
 
-  if (dg_ex_check_opts("binance-usdm", o, BN_DEFAULT_RECV_WINDOW_MS,
-                       BN_MAX_RECV_WINDOW_MS, url, &timeout, &window, err,
-                       errlen) != 0)
+  if (dg_ex_check_opts(o, "binance-usdm", "Binance", BN_URL_MAX,
+                       BN_DEFAULT_RECV_WINDOW_MS, BN_MAX_RECV_WINDOW_MS, &ok,
+                       err, errlen) != 0)
     return NULL;
-  if (o->api_passphrase != NULL && o->api_passphrase[0] != '\0') {
-    snprintf(err, errlen,
-             "binance-usdm: the key file has a third line (a passphrase); "
-             "Binance keys have none: the file holds the API key, then the "
-             "secret");
-    return NULL;
-  }
   /* The handle holds the API key and secret: out of core dumps. */
   if ((b = dg_secret_alloc(sizeof(*b))) == NULL) {
     snprintf(err, errlen, "binance-usdm: out of memory");
     return NULL;
   }
   b->base.drv = &dg_ex_binance_usdm;
-  if ((b->http = dg_http_new(timeout, err, errlen)) == NULL) {
+  if ((b->http = dg_http_new(ok.timeout_ms, err, errlen)) == NULL) {
     bn_free(&b->base);
     return NULL;
   }
-  memcpy(b->url, url, sizeof(b->url));
+  memcpy(b->url, o->url, ok.url_len);
   snprintf(b->api_key, sizeof(b->api_key), "%s", o->api_key);
   snprintf(b->secret, sizeof(b->secret), "%s", o->api_secret);
   snprintf(b->key_header, sizeof(b->key_header), "X-MBX-APIKEY: %s",
            b->api_key);
-  b->recv_window_ms = window;
+  b->recv_window_ms = ok.recv_window_ms;
   return &b->base;
 }
 
@@ -107,10 +99,10 @@ static int64_t bn_time_offset_ms(const dg_exchange_t *ex) {
 /* One HTTP exchange, mapped to a result. params (may be NULL) go in the
  * query string of a GET or the form body of a POST. */
 static dg_ex_status_t bn_call(bn_t *b, const char *method, const char *path,
-                              const dg_bn_query_t *params, int kind,
+                              const dg_query_t *params, int kind,
                               const char *header, dg_http_reply_t *reply,
                               dg_ex_result_t *res) {
-  char url[DG_EX_URL_MAX + 64 + DG_BN_QUERY_MAX], header_value[64];
+  char url[BN_URL_MAX + 64 + DG_QUERY_MAX], header_value[64];
   int post = strcmp(method, "POST") == 0;
   const char *query = params && params->len > 0 ? params->buf : NULL;
 
@@ -123,8 +115,7 @@ static dg_ex_status_t bn_call(bn_t *b, const char *method, const char *path,
                            sizeof(header_value)))
     res->rate_used = dg_bn_parse_used_weight(header_value);
 
-  if (dg_ex_reply_failed(reply, kind == BN_ORDER, method, path,
-                         (int)strlen(path), res))
+  if (dg_ex_transport_failed(reply, method, path, kind == BN_ORDER, res))
     return res->status;
   dg_http_reply_header(reply, "Retry-After", header_value,
                        sizeof(header_value));
@@ -135,7 +126,7 @@ static dg_ex_status_t bn_call(bn_t *b, const char *method, const char *path,
   if (res->status == DG_EX_UNKNOWN && kind != BN_ORDER)
     res->status = DG_EX_SERVER;
   if (res->status != DG_EX_OK)
-    dg_ex_result_prefix(res, method, path, (int)strlen(path));
+    dg_ex_result_prefix(res, method, path);
   dg_ex_result_scrub(res, b->api_key);
   dg_ex_result_scrub(res, b->secret);
   return res->status;
@@ -163,19 +154,19 @@ static dg_ex_status_t bn_sync_time(dg_exchange_t *ex, dg_ex_result_t *res) {
  * refused with -1021 is retried once after a clock re-sync; an order never
  * is (the next call re-syncs first). */
 static dg_ex_status_t bn_signed(bn_t *b, const char *method, const char *path,
-                                const dg_bn_query_t *params, int kind,
+                                const dg_query_t *params, int kind,
                                 dg_http_reply_t *reply, dg_ex_result_t *res) {
   for (int attempt = 0;; attempt++) {
-    dg_bn_query_t q = *params;
+    dg_query_t q = *params;
     const char *sig;
     int64_t sent_ms;
     if (!b->time_synced && bn_sync_time(&b->base, res) != DG_EX_OK) {
       res->not_executed = 1; /* the request itself was not sent */
       return res->status;
     }
-    dg_bn_query_add_i64(&q, "recvWindow", b->recv_window_ms);
+    dg_query_add_i64(&q, "recvWindow", b->recv_window_ms);
     sent_ms = dg_ex_wall_ms();
-    dg_bn_query_add_i64(&q, "timestamp", sent_ms + b->offset_ms);
+    dg_query_add_i64(&q, "timestamp", sent_ms + b->offset_ms);
     if (dg_bn_query_sign(&q, b->secret) != 0) {
       dg_ex_result_init(res);
       res->not_executed = 1;
@@ -210,7 +201,7 @@ static dg_ex_status_t bn_positions(dg_exchange_t *ex, const char *symbol,
                                    dg_position_t **out, size_t *n,
                                    dg_ex_result_t *res) {
   bn_t *b = bn(ex);
-  dg_bn_query_t q;
+  dg_query_t q;
   dg_http_reply_t reply;
   char err[sizeof(res->msg)];
   int rc;
@@ -220,9 +211,9 @@ static dg_ex_status_t bn_positions(dg_exchange_t *ex, const char *symbol,
   dg_ex_result_init(res);
   if (symbol != NULL && !dg_symbol_valid(symbol, strlen(symbol)))
     return bad_symbol(res, symbol);
-  dg_bn_query_init(&q);
+  dg_query_init(&q);
   if (symbol != NULL)
-    dg_bn_query_add(&q, "symbol", symbol);
+    dg_query_add(&q, "symbol", symbol);
   if (!b->positions_v2 &&
       bn_signed(b, "GET", "/fapi/v3/positionRisk", &q, BN_READ, &reply, res) ==
           DG_EX_REFUSED &&
@@ -243,8 +234,8 @@ static dg_ex_status_t bn_positions(dg_exchange_t *ex, const char *symbol,
   return DG_EX_OK;
 }
 
-/* The rules cache's fetch: every symbol of exchangeInfo. */
-static dg_ex_status_t fetch_rules(dg_exchange_t *ex, dg_symbol_rules_t **out,
+/* Every symbol with a MARKET_LOT_SIZE filter (dg_ex_rules_fetch_fn). */
+static dg_ex_status_t fetch_rules(dg_exchange_t *ex, dg_symbol_rules_t **rules,
                                   size_t *n, dg_ex_result_t *res) {
   bn_t *b = bn(ex);
   dg_http_reply_t reply;
@@ -254,7 +245,7 @@ static dg_ex_status_t fetch_rules(dg_exchange_t *ex, dg_symbol_rules_t **out,
   if (bn_call(b, "GET", "/fapi/v1/exchangeInfo", NULL, BN_READ, NULL, &reply,
               res) != DG_EX_OK)
     return res->status;
-  rc = dg_bn_parse_exchange_info(reply.body, reply.body_len, out, n, err,
+  rc = dg_bn_parse_exchange_info(reply.body, reply.body_len, rules, n, err,
                                  sizeof(err));
   dg_http_trim(b->http);
   if (rc != 0)
@@ -266,9 +257,15 @@ static dg_ex_status_t fetch_rules(dg_exchange_t *ex, dg_symbol_rules_t **out,
 static dg_ex_status_t bn_symbol_rules(dg_exchange_t *ex, const char *symbol,
                                       dg_symbol_rules_t *out,
                                       dg_ex_result_t *res) {
-  return dg_rules_cache_get(
-      &bn(ex)->rules, ex, fetch_rules, symbol, DG_BN_ERR_BAD_SYMBOL,
-      "with a MARKET_LOT_SIZE filter in exchangeInfo", out, res);
+  dg_ex_result_init(res);
+  if (symbol == NULL || !dg_symbol_valid(symbol, strlen(symbol)))
+    return bad_symbol(res, symbol);
+  if (dg_ex_rules_get(&bn(ex)->rules, ex, fetch_rules, symbol,
+                      "with a MARKET_LOT_SIZE filter in exchangeInfo", out,
+                      res) == DG_EX_REFUSED &&
+      res->reason == DG_EX_REASON_UNKNOWN_SYMBOL)
+    res->code = DG_BN_ERR_BAD_SYMBOL;
+  return res->status;
 }
 
 /* The mode is account-wide (symbol unused) and read on every call: it can
@@ -276,12 +273,12 @@ static dg_ex_status_t bn_symbol_rules(dg_exchange_t *ex, const char *symbol,
 static dg_ex_status_t bn_hedge_mode(dg_exchange_t *ex, const char *symbol,
                                     int *dual, dg_ex_result_t *res) {
   bn_t *b = bn(ex);
-  dg_bn_query_t q;
+  dg_query_t q;
   dg_http_reply_t reply;
 
   (void)symbol;
   dg_ex_result_init(res);
-  dg_bn_query_init(&q);
+  dg_query_init(&q);
   if (bn_signed(b, "GET", "/fapi/v1/positionSide/dual", &q, BN_READ, &reply,
                 res) != DG_EX_OK)
     return res->status;
@@ -308,7 +305,7 @@ static dg_ex_status_t bn_place_close(dg_exchange_t *ex, const char *symbol,
                                      dg_dec_t qty, const char *client_order_id,
                                      dg_order_t *out, dg_ex_result_t *res) {
   bn_t *b = bn(ex);
-  dg_bn_query_t q;
+  dg_query_t q;
   dg_http_reply_t reply;
   char qty_text[DG_DEC_STRLEN];
 
@@ -330,14 +327,14 @@ static dg_ex_status_t bn_place_close(dg_exchange_t *ex, const char *symbol,
                             "not sent: the account is in hedge mode, which "
                             "driftguard does not support");
   dg_dec_format(qty, qty_text, sizeof(qty_text));
-  dg_bn_query_init(&q);
-  dg_bn_query_add(&q, "symbol", symbol);
-  dg_bn_query_add(&q, "side", side);
-  dg_bn_query_add(&q, "type", "MARKET");
-  dg_bn_query_add(&q, "quantity", qty_text);
-  dg_bn_query_add(&q, "reduceOnly", "true");
-  dg_bn_query_add(&q, "newClientOrderId", client_order_id);
-  dg_bn_query_add(&q, "newOrderRespType", "RESULT");
+  dg_query_init(&q);
+  dg_query_add(&q, "symbol", symbol);
+  dg_query_add(&q, "side", side);
+  dg_query_add(&q, "type", "MARKET");
+  dg_query_add(&q, "quantity", qty_text);
+  dg_query_add(&q, "reduceOnly", "true");
+  dg_query_add(&q, "newClientOrderId", client_order_id);
+  dg_query_add(&q, "newOrderRespType", "RESULT");
   if (bn_signed(b, "POST", "/fapi/v1/order", &q, BN_ORDER, &reply, res) !=
       DG_EX_OK)
     return res->status;
@@ -348,7 +345,7 @@ static dg_ex_status_t bn_query_order(dg_exchange_t *ex, const char *symbol,
                                      const char *client_order_id,
                                      dg_order_t *out, dg_ex_result_t *res) {
   bn_t *b = bn(ex);
-  dg_bn_query_t q;
+  dg_query_t q;
   dg_http_reply_t reply;
 
   dg_ex_result_init(res);
@@ -357,9 +354,9 @@ static dg_ex_status_t bn_query_order(dg_exchange_t *ex, const char *symbol,
   if (!dg_bn_valid_client_order_id(client_order_id))
     return dg_ex_result_set(res, DG_EX_REFUSED,
                             "not sent: invalid origClientOrderId");
-  dg_bn_query_init(&q);
-  dg_bn_query_add(&q, "symbol", symbol);
-  dg_bn_query_add(&q, "origClientOrderId", client_order_id);
+  dg_query_init(&q);
+  dg_query_add(&q, "symbol", symbol);
+  dg_query_add(&q, "origClientOrderId", client_order_id);
   if (bn_signed(b, "GET", "/fapi/v1/order", &q, BN_READ, &reply, res) !=
       DG_EX_OK)
     return res->status;

@@ -39,8 +39,71 @@ struct dg_exchange {
 };
 
 extern const dg_ex_driver_t dg_ex_binance_usdm;
+extern const dg_ex_driver_t dg_ex_bybit_linear;
 extern const dg_ex_driver_t dg_ex_okx_swap;
 
+/* The options as every driver's open checks them: an http(s) URL
+ * (url_len: its length without trailing slashes, below url_max), a key and
+ * secret of 1 to DG_SECRET_MAX - 1 printable characters (the key goes into
+ * a header), no passphrase (venue names the exchange in the message; venue
+ * NULL for one whose keys have a passphrase, which its driver checks), a
+ * positive timeout and a recv window of 1 to max_window ms. Defaults
+ * filled in: DG_EX_TIMEOUT_MS, default_window. Returns 0, -1 with
+ * "<name>: reason" in err. */
+#define DG_EX_TIMEOUT_MS 3000L
+typedef struct {
+  size_t url_len;
+  long timeout_ms, recv_window_ms;
+} dg_ex_opts_checked_t;
+int dg_ex_check_opts(const dg_exchange_opts_t *o, const char *name,
+                     const char *venue, size_t url_max, long default_window,
+                     long max_window, dg_ex_opts_checked_t *out, char *err,
+                     size_t errlen);
+
+/* The cache of a venue's symbol rules, sorted by symbol (a poll looks up
+ * every watched symbol: a linear search would cost symbols x listed
+ * symbols). Refreshed when older than DG_EX_RULES_MAX_AGE_MS, or when a
+ * symbol is unknown, at most once per DG_EX_RULES_MIN_RETRY_MS; a failed
+ * refresh keeps serving the rules already known. */
+#define DG_EX_RULES_MAX_AGE_MS INT64_C(3600000)
+#define DG_EX_RULES_MIN_RETRY_MS INT64_C(60000)
+typedef struct {
+  dg_symbol_rules_t *rules;
+  size_t n;
+  int tried;                    /* a fetch was attempted */
+  int64_t fetched_at, tried_at; /* monotonic ms */
+} dg_ex_rules_cache_t;
+/* Fetch every listed symbol's rules: *rules malloc'd (any order). */
+typedef dg_ex_status_t (*dg_ex_rules_fetch_fn)(dg_exchange_t *ex,
+                                               dg_symbol_rules_t **rules,
+                                               size_t *n, dg_ex_result_t *res);
+/* The rules of symbol (already checked by the driver), fetched when the
+ * cache says so. A symbol the venue does not list is DG_EX_REFUSED with
+ * reason DG_EX_REASON_UNKNOWN_SYMBOL and "<symbol> is not listed <where>"
+ * in msg. */
+dg_ex_status_t dg_ex_rules_get(dg_ex_rules_cache_t *c, dg_exchange_t *ex,
+                               dg_ex_rules_fetch_fn fetch, const char *symbol,
+                               const char *where, dg_symbol_rules_t *out,
+                               dg_ex_result_t *res);
+void dg_ex_rules_free(dg_ex_rules_cache_t *c);
+
+/* 1 when s is 1 to max letters, digits or characters of extra: an id's
+ * alphabet on a venue. */
+int dg_ex_id_valid(const char *s, const char *extra, size_t max);
+/* 1 when s is safe in an HTTP header value: printable ASCII, no blank. */
+int dg_ex_header_safe(const char *s);
+
+/* A request that got no complete HTTP reply, or one too large to read:
+ * TRANSPORT with not_executed when nothing was sent; after sending,
+ * UNKNOWN for an order (its fate is unknown) and TRANSPORT for a read;
+ * BAD_REPLY for a body past DG_HTTP_MAX_BODY. Returns 1 with res set
+ * ("METHOD PATH ..." in msg), 0 when reply is to be classified. */
+int dg_ex_transport_failed(const dg_http_reply_t *reply, const char *method,
+                           const char *path, int order, dg_ex_result_t *res);
+/* Prefix res->msg with "METHOD PATH: ", so a caller's own label never
+ * points at another request; returns res->status. */
+dg_ex_status_t dg_ex_result_prefix(dg_ex_result_t *res, const char *method,
+                                   const char *path);
 /* Reset a result to "no reply yet" (status OK, rate_used -1). */
 void dg_ex_result_init(dg_ex_result_t *res);
 /* Set status and a printf message; returns the status. */
@@ -56,36 +119,6 @@ void dg_ex_result_scrub(dg_ex_result_t *res, const char *secret);
  * 0, -1 on failure. */
 int dg_ex_hashed_client_id(const char *plan_id, const char *prefix, size_t len,
                            char out[DG_CLIENT_ORDER_ID_MAX + 1]);
-/* A request that got no complete reply, as a result: 1 with res set
- * (nothing sent: TRANSPORT and not_executed; failed after sending: UNKNOWN
- * for an order, whose fate it is, TRANSPORT for a read; a body over
- * DG_HTTP_MAX_BODY: BAD_REPLY), 0 when reply is one to classify. The
- * message names the request: method and the first path_len bytes of path
- * (its query string left out). */
-int dg_ex_reply_failed(const dg_http_reply_t *reply, int order,
-                       const char *method, const char *path, int path_len,
-                       dg_ex_result_t *res);
-/* Prefix res->msg with the request that failed ("GET /path: ..."), so a
- * caller's own label never points at another request. */
-void dg_ex_result_prefix(dg_ex_result_t *res, const char *method,
-                         const char *path, int path_len);
-/* Longest base URL a driver keeps (without a trailing slash). */
-#define DG_EX_URL_MAX 256
-/* The options every driver checks alike: the base URL (http(s) only,
- * trailing slashes dropped) into url; API key (printable, no blank) and
- * secret of 1 to DG_SECRET_MAX - 1 characters; the timeout (0: 3000 ms)
- * and recvWindow (0: default_window, at most max_window ms) into *timeout
- * and *window. The passphrase is the driver's business. Returns 0, -1 with
- * a reason naming driver in err. */
-int dg_ex_check_opts(const char *driver, const dg_exchange_opts_t *o,
-                     long default_window, long max_window,
-                     char url[DG_EX_URL_MAX], long *timeout, long *window,
-                     char *err, size_t errlen);
-/* 1 when s is 1 to max letters, digits or characters of extra (an id's
- * alphabet on a venue). */
-int dg_ex_id_valid(const char *s, const char *extra, size_t max);
-/* 1 when s is safe in an HTTP header value: printable ASCII, no blank. */
-int dg_ex_header_safe(const char *s);
 /* Wall clock (request timestamps) and monotonic clock (cache ages), ms. */
 int64_t dg_ex_wall_ms(void);
 int64_t dg_ex_mono_ms(void);

@@ -1,11 +1,10 @@
-/* json_tree.c - the strict json-c parse and member lookups of
- * json_tree.h, shared by the exchange drivers' reply parsers. */
-#include "json_tree.h"
+/* json_tree.c - strict json-c parsing and member getters (json_tree.h). */
+#include "driftguard/json_tree.h"
 
 #include <limits.h>
 #include <string.h>
 
-json_object *dg_json_tree_parse(const char *body, size_t len) {
+json_object *dg_json_parse_strict(const char *body, size_t len) {
   json_tokener *tok;
   json_object *obj;
   if (body == NULL || len == 0 || len > INT_MAX)
@@ -34,7 +33,7 @@ json_object *dg_json_tree_parse(const char *body, size_t len) {
   return obj;
 }
 
-const char *dg_json_tree_str(json_object *o, const char *key) {
+const char *dg_json_str(json_object *o, const char *key) {
   json_object *v;
   if (!json_object_object_get_ex(o, key, &v) ||
       !json_object_is_type(v, json_type_string))
@@ -42,7 +41,7 @@ const char *dg_json_tree_str(json_object *o, const char *key) {
   return json_object_get_string(v);
 }
 
-int dg_json_tree_dec(json_object *o, const char *key, dg_dec_t *out) {
+int dg_json_dec(json_object *o, const char *key, dg_dec_t *out) {
   json_object *v;
   if (!json_object_object_get_ex(o, key, &v))
     return -1;
@@ -53,7 +52,16 @@ int dg_json_tree_dec(json_object *o, const char *key, dg_dec_t *out) {
   return dg_dec_parse(json_object_get_string(v), out);
 }
 
-int dg_json_tree_copy(char *dst, size_t size, const char *src) {
+int dg_json_i64(json_object *o, const char *key, int64_t *out) {
+  json_object *v;
+  if (!json_object_object_get_ex(o, key, &v) ||
+      !json_object_is_type(v, json_type_int))
+    return -1;
+  *out = json_object_get_int64(v);
+  return 0;
+}
+
+int dg_json_copy_str(char *dst, size_t size, const char *src) {
   size_t n;
   if (src == NULL || (n = strlen(src)) == 0 || n >= size)
     return -1;

@@ -6,9 +6,9 @@
 
 #include "driftguard/grow.h"
 #include "driftguard/json_flat.h"
+#include "driftguard/json_tree.h"
 #include "driftguard/text.h"
 #include "exchange_driver.h"
-#include "json_tree.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -123,17 +123,17 @@ static void order_level_code(const char *body, size_t len, envelope_t *e) {
   json_object *root, *data, *row;
   const char *scode, *smsg;
   long code;
-  if (len > REFUSAL_MAX || (root = dg_json_tree_parse(body, len)) == NULL)
+  if (len > REFUSAL_MAX || (root = dg_json_parse_strict(body, len)) == NULL)
     return;
   if (json_object_object_get_ex(root, "data", &data) &&
       json_object_is_type(data, json_type_array) &&
       json_object_array_length(data) > 0 &&
       (row = json_object_array_get_idx(data, 0)) != NULL &&
       json_object_is_type(row, json_type_object) &&
-      (scode = dg_json_tree_str(row, "sCode")) != NULL &&
+      (scode = dg_json_str(row, "sCode")) != NULL &&
       parse_code(scode, strlen(scode), &code) == 0 && code != 0) {
     e->code = code;
-    smsg = dg_json_tree_str(row, "sMsg");
+    smsg = dg_json_str(row, "sMsg");
     dg_text_printable(smsg ? smsg : "", smsg ? strlen(smsg) : 0, e->msg,
                       sizeof e->msg);
   }
@@ -241,8 +241,7 @@ static json_object *data_of(json_object *root) {
   json_object *data;
   const char *code;
   if (root == NULL || !json_object_is_type(root, json_type_object) ||
-      (code = dg_json_tree_str(root, "code")) == NULL ||
-      strcmp(code, "0") != 0 ||
+      (code = dg_json_str(root, "code")) == NULL || strcmp(code, "0") != 0 ||
       !json_object_object_get_ex(root, "data", &data) ||
       !json_object_is_type(data, json_type_array))
     return NULL;
@@ -260,7 +259,7 @@ static json_object *first_row(json_object *root) {
 
 /* A member that must be a string of digits (OKX's ms epochs, levels). */
 static int digits_member(json_object *o, const char *key, int64_t *out) {
-  const char *s = dg_json_tree_str(o, key);
+  const char *s = dg_json_str(o, key);
   int64_t v = 0;
   if (s == NULL || *s == '\0' || strlen(s) > 15)
     return -1;
@@ -274,7 +273,7 @@ static int digits_member(json_object *o, const char *key, int64_t *out) {
 }
 
 int dg_okx_parse_server_time(const char *body, size_t len, int64_t *out) {
-  json_object *root = dg_json_tree_parse(body, len), *row = first_row(root);
+  json_object *root = dg_json_parse_strict(body, len), *row = first_row(root);
   int64_t t;
   int rc = -1;
   if (row != NULL && digits_member(row, "ts", &t) == 0 && t > 0) {
@@ -287,8 +286,8 @@ int dg_okx_parse_server_time(const char *body, size_t len, int64_t *out) {
 
 int dg_okx_parse_account(const char *body, size_t len, int *acct_lv,
                          int *long_short, char *err, size_t errlen) {
-  json_object *root = dg_json_tree_parse(body, len), *row = first_row(root);
-  const char *mode = row ? dg_json_tree_str(row, "posMode") : NULL;
+  json_object *root = dg_json_parse_strict(body, len), *row = first_row(root);
+  const char *mode = row ? dg_json_str(row, "posMode") : NULL;
   int64_t lv;
   int rc = -1;
   if (row == NULL || digits_member(row, "acctLv", &lv) != 0 || lv < 1 ||
@@ -345,17 +344,17 @@ static int row_cmp(const void *x, const void *y) {
  * malformed (err says why). */
 static int position_row(json_object *o, size_t index, row_t *r, char *err,
                         size_t errlen) {
-  const char *type = dg_json_tree_str(o, "instType");
-  const char *inst = dg_json_tree_str(o, "instId");
-  const char *side = dg_json_tree_str(o, "posSide");
-  const char *mgn = dg_json_tree_str(o, "mgnMode");
+  const char *type = dg_json_str(o, "instType");
+  const char *inst = dg_json_str(o, "instId");
+  const char *side = dg_json_str(o, "posSide");
+  const char *mgn = dg_json_str(o, "mgnMode");
   dg_dec_t pos;
 
   memset(r, 0, sizeof *r);
   if (type != NULL && strcmp(type, "SWAP") != 0)
     return 0;
   if (inst == NULL || !dg_symbol_valid(inst, strlen(inst)) || side == NULL ||
-      mgn == NULL || dg_json_tree_dec(o, "pos", &pos) != 0) {
+      mgn == NULL || dg_json_dec(o, "pos", &pos) != 0) {
     snprintf(err, errlen,
              "positions row %zu: no valid instId, posSide, mgnMode and pos",
              index);
@@ -437,7 +436,7 @@ int dg_okx_parse_positions(const char *body, size_t len, const char *symbol,
                            int long_short, dg_position_t **out, size_t *n,
                            dg_okx_margin_t **margins, size_t *n_margins,
                            char *err, size_t errlen) {
-  json_object *root = dg_json_tree_parse(body, len), *data = data_of(root);
+  json_object *root = dg_json_parse_strict(body, len), *data = data_of(root);
   row_t *rows = NULL;
   size_t count = 0, total, kept;
   dg_position_t *list = NULL;
@@ -513,24 +512,24 @@ done:
 /* One instrument: 1 kept, 0 not traded by driftguard, -1 malformed. */
 static int instrument(json_object *o, dg_symbol_rules_t *r, char *err,
                       size_t errlen) {
-  const char *state = dg_json_tree_str(o, "state");
-  const char *type = dg_json_tree_str(o, "ctType");
+  const char *state = dg_json_str(o, "state");
+  const char *type = dg_json_str(o, "ctType");
   dg_dec_t ct_val, ct_mult;
 
   memset(r, 0, sizeof *r);
-  if (dg_json_tree_copy(r->symbol, sizeof r->symbol,
-                        dg_json_tree_str(o, "instId")) != 0 ||
+  if (dg_json_copy_str(r->symbol, sizeof r->symbol, dg_json_str(o, "instId")) !=
+          0 ||
       !dg_symbol_valid(r->symbol, strlen(r->symbol)))
     return 0; /* an instrument we could never trade is not worth failing on */
   if (state == NULL || strcmp(state, "live") != 0 || type == NULL ||
       strcmp(type, "linear") != 0)
     return 0;
-  if (dg_json_tree_dec(o, "lotSz", &r->step) != 0 ||
-      dg_json_tree_dec(o, "minSz", &r->min_qty) != 0 ||
-      dg_json_tree_dec(o, "maxMktSz", &r->max_qty) != 0 ||
-      dg_json_tree_dec(o, "ctVal", &ct_val) != 0 ||
-      dg_json_tree_dec(o, "ctMult", &ct_mult) != 0 ||
-      dg_dec_sign(r->step) <= 0 || dg_dec_sign(r->max_qty) <= 0 ||
+  if (dg_json_dec(o, "lotSz", &r->step) != 0 ||
+      dg_json_dec(o, "minSz", &r->min_qty) != 0 ||
+      dg_json_dec(o, "maxMktSz", &r->max_qty) != 0 ||
+      dg_json_dec(o, "ctVal", &ct_val) != 0 ||
+      dg_json_dec(o, "ctMult", &ct_mult) != 0 || dg_dec_sign(r->step) <= 0 ||
+      dg_dec_sign(r->max_qty) <= 0 ||
       dg_dec_mul(ct_val, ct_mult, &r->contract_value) != 0 ||
       dg_dec_sign(r->contract_value) <= 0) {
     snprintf(err, errlen,
@@ -545,7 +544,7 @@ static int instrument(json_object *o, dg_symbol_rules_t *r, char *err,
 int dg_okx_parse_instruments(const char *body, size_t len,
                              dg_symbol_rules_t **out, size_t *n, char *err,
                              size_t errlen) {
-  json_object *root = dg_json_tree_parse(body, len), *data = data_of(root);
+  json_object *root = dg_json_parse_strict(body, len), *data = data_of(root);
   dg_symbol_rules_t *list = NULL;
   size_t count = 0, total;
   int rc = -1;
@@ -583,14 +582,14 @@ done:
 
 int dg_okx_parse_order_ack(const char *body, size_t len, dg_order_t *out,
                            char *err, size_t errlen) {
-  json_object *root = dg_json_tree_parse(body, len), *row = first_row(root);
-  const char *scode = row ? dg_json_tree_str(row, "sCode") : NULL;
+  json_object *root = dg_json_parse_strict(body, len), *row = first_row(root);
+  const char *scode = row ? dg_json_str(row, "sCode") : NULL;
   int rc = -1;
   if (row == NULL || scode == NULL || strcmp(scode, "0") != 0 ||
-      dg_json_tree_copy(out->order_id, sizeof out->order_id,
-                        dg_json_tree_str(row, "ordId")) != 0 ||
-      dg_json_tree_copy(out->client_order_id, sizeof out->client_order_id,
-                        dg_json_tree_str(row, "clOrdId")) != 0)
+      dg_json_copy_str(out->order_id, sizeof out->order_id,
+                       dg_json_str(row, "ordId")) != 0 ||
+      dg_json_copy_str(out->client_order_id, sizeof out->client_order_id,
+                       dg_json_str(row, "clOrdId")) != 0)
     snprintf(err, errlen,
              "order: no data[0] with sCode \"0\", ordId and clOrdId");
   else
@@ -616,28 +615,28 @@ static const char *state_name(const char *state) {
 
 int dg_okx_parse_order(const char *body, size_t len, dg_order_t *out, char *err,
                        size_t errlen) {
-  json_object *root = dg_json_tree_parse(body, len), *row = first_row(root);
-  const char *side = row ? dg_json_tree_str(row, "side") : NULL;
-  const char *state = row ? state_name(dg_json_tree_str(row, "state")) : NULL;
-  const char *fill = row ? dg_json_tree_str(row, "accFillSz") : NULL;
-  const char *ro = row ? dg_json_tree_str(row, "reduceOnly") : NULL;
+  json_object *root = dg_json_parse_strict(body, len), *row = first_row(root);
+  const char *side = row ? dg_json_str(row, "side") : NULL;
+  const char *state = row ? state_name(dg_json_str(row, "state")) : NULL;
+  const char *fill = row ? dg_json_str(row, "accFillSz") : NULL;
+  const char *ro = row ? dg_json_str(row, "reduceOnly") : NULL;
   dg_order_t o;
   int rc = -1;
 
   memset(&o, 0, sizeof o);
   if (row == NULL ||
-      dg_json_tree_copy(o.symbol, sizeof o.symbol,
-                        dg_json_tree_str(row, "instId")) != 0 ||
-      dg_json_tree_copy(o.order_id, sizeof o.order_id,
-                        dg_json_tree_str(row, "ordId")) != 0 ||
-      dg_json_tree_copy(o.client_order_id, sizeof o.client_order_id,
-                        dg_json_tree_str(row, "clOrdId")) != 0 ||
+      dg_json_copy_str(o.symbol, sizeof o.symbol, dg_json_str(row, "instId")) !=
+          0 ||
+      dg_json_copy_str(o.order_id, sizeof o.order_id,
+                       dg_json_str(row, "ordId")) != 0 ||
+      dg_json_copy_str(o.client_order_id, sizeof o.client_order_id,
+                       dg_json_str(row, "clOrdId")) != 0 ||
       side == NULL || (strcmp(side, "buy") != 0 && strcmp(side, "sell") != 0) ||
-      dg_json_tree_dec(row, "sz", &o.orig_qty) != 0 ||
+      dg_json_dec(row, "sz", &o.orig_qty) != 0 ||
       /* "" until something fills */
       (fill != NULL && *fill == '\0'
            ? 0
-           : dg_json_tree_dec(row, "accFillSz", &o.executed_qty)) != 0) {
+           : dg_json_dec(row, "accFillSz", &o.executed_qty)) != 0) {
     snprintf(err, errlen,
              "order: missing or bad instId, ordId, clOrdId, side, sz or "
              "accFillSz");

@@ -39,7 +39,6 @@
 #include "driftguard/okx_parse.h"
 #include "driftguard/secret.h"
 #include "exchange_driver.h"
-#include "rules_cache.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -48,23 +47,24 @@
 
 #define OKX_DEFAULT_RECV_WINDOW_MS 5000L
 #define OKX_MAX_RECV_WINDOW_MS 30000L /* OKX's fixed timestamp window */
+#define OKX_URL_MAX 256
 #define OKX_PATH_MAX 256
 #define OKX_BODY_MAX 512
 
 typedef struct {
   dg_exchange_t base; /* first: exchange.c dispatches through it */
   dg_http_t *http;
-  char url[DG_EX_URL_MAX]; /* base URL without a trailing slash */
+  char url[OKX_URL_MAX]; /* base URL without a trailing slash */
   char api_key[DG_SECRET_MAX];
   char secret[DG_SECRET_MAX];
   char passphrase[DG_SECRET_MAX];
   long recv_window_ms;
   int time_synced;
-  int64_t offset_ms;        /* server - local */
-  int account_ok;           /* acctLv 2 or 3 seen by the last read */
-  int long_short;           /* posMode of the last account read */
-  dg_rules_cache_t rules;   /* live linear SWAPs */
-  dg_okx_margin_t *margins; /* open legs' mgnMode, from positions reads */
+  int64_t offset_ms;         /* server - local */
+  int account_ok;            /* acctLv 2 or 3 seen by the last read */
+  int long_short;            /* posMode of the last account read */
+  dg_ex_rules_cache_t rules; /* live linear SWAPs */
+  dg_okx_margin_t *margins;  /* open legs' mgnMode, from positions reads */
   size_t n_margins;
 } okx_t;
 
@@ -80,7 +80,7 @@ static const okx_t *okx_const(const dg_exchange_t *ex) {
 static void okx_free(dg_exchange_t *ex) {
   okx_t *o = okx(ex);
   dg_http_free(o->http);
-  dg_rules_cache_free(&o->rules);
+  dg_ex_rules_free(&o->rules);
   free(o->margins);
   dg_secret_free(o, sizeof(*o)); /* key, secret, passphrase: wiped */
 }
@@ -88,14 +88,13 @@ static void okx_free(dg_exchange_t *ex) {
 static dg_exchange_t *okx_open(const dg_exchange_opts_t *opts, char *err,
                                size_t errlen) {
   okx_t *o;
-  char url[DG_EX_URL_MAX];
-  long timeout, window;
+  dg_ex_opts_checked_t ok;
 
   /* RecvWindow (expTime) at most 30 s: OKX refuses a request stamped more
    * than that away from its clock anyway. */
-  if (dg_ex_check_opts("okx-swap", opts, OKX_DEFAULT_RECV_WINDOW_MS,
-                       OKX_MAX_RECV_WINDOW_MS, url, &timeout, &window, err,
-                       errlen) != 0)
+  if (dg_ex_check_opts(opts, "okx-swap", NULL, OKX_URL_MAX,
+                       OKX_DEFAULT_RECV_WINDOW_MS, OKX_MAX_RECV_WINDOW_MS, &ok,
+                       err, errlen) != 0)
     return NULL;
   if (opts->api_passphrase == NULL || !opts->api_passphrase[0] ||
       strlen(opts->api_passphrase) >= DG_SECRET_MAX ||
@@ -113,15 +112,15 @@ static dg_exchange_t *okx_open(const dg_exchange_opts_t *opts, char *err,
     return NULL;
   }
   o->base.drv = &dg_ex_okx_swap;
-  if ((o->http = dg_http_new(timeout, err, errlen)) == NULL) {
+  if ((o->http = dg_http_new(ok.timeout_ms, err, errlen)) == NULL) {
     okx_free(&o->base);
     return NULL;
   }
-  memcpy(o->url, url, sizeof(o->url));
+  memcpy(o->url, opts->url, ok.url_len);
   snprintf(o->api_key, sizeof(o->api_key), "%s", opts->api_key);
   snprintf(o->secret, sizeof(o->secret), "%s", opts->api_secret);
   snprintf(o->passphrase, sizeof(o->passphrase), "%s", opts->api_passphrase);
-  o->recv_window_ms = window;
+  o->recv_window_ms = ok.recv_window_ms;
   return &o->base;
 }
 
@@ -146,15 +145,16 @@ static dg_ex_status_t okx_call(okx_t *o, const char *method,
                                const char *path_query, const char *body,
                                int kind, const char *headers,
                                dg_http_reply_t *reply, dg_ex_result_t *res) {
-  char url[DG_EX_URL_MAX + OKX_PATH_MAX];
-  int path_len = (int)strcspn(path_query, "?");
+  char url[OKX_URL_MAX + OKX_PATH_MAX], path[OKX_PATH_MAX];
 
+  /* Messages name the path, not its query string. */
+  snprintf(path, sizeof(path), "%.*s", (int)strcspn(path_query, "?"),
+           path_query);
   dg_ex_result_init(res);
   snprintf(url, sizeof(url), "%s%s", o->url, path_query);
   dg_http_request(o->http, method, url, headers, body, kind == OKX_ORDER,
                   reply);
-  if (dg_ex_reply_failed(reply, kind == OKX_ORDER, method, path_query, path_len,
-                         res))
+  if (dg_ex_transport_failed(reply, method, path, kind == OKX_ORDER, res))
     return res->status;
   dg_okx_classify_reply(reply->status, reply->body, reply->body_len,
                         dg_ex_wall_ms(), res);
@@ -163,7 +163,7 @@ static dg_ex_status_t okx_call(okx_t *o, const char *method,
   if (res->status == DG_EX_UNKNOWN && kind != OKX_ORDER)
     res->status = DG_EX_SERVER;
   if (res->status != DG_EX_OK)
-    dg_ex_result_prefix(res, method, path_query, path_len);
+    dg_ex_result_prefix(res, method, path);
   scrub(o, res);
   return res->status;
 }
@@ -376,11 +376,15 @@ static dg_ex_status_t fetch_rules(dg_exchange_t *ex, dg_symbol_rules_t **out,
 static dg_ex_status_t okx_symbol_rules(dg_exchange_t *ex, const char *symbol,
                                        dg_symbol_rules_t *out,
                                        dg_ex_result_t *res) {
-  return dg_rules_cache_get(&okx(ex)->rules, ex, fetch_rules, symbol,
-                            DG_OKX_ERR_NO_INSTRUMENT,
-                            "as a live linear SWAP in "
-                            "/api/v5/public/instruments",
-                            out, res);
+  dg_ex_result_init(res);
+  if (symbol == NULL || !dg_symbol_valid(symbol, strlen(symbol)))
+    return bad_symbol(res, symbol);
+  if (dg_ex_rules_get(&okx(ex)->rules, ex, fetch_rules, symbol,
+                      "as a live linear SWAP in /api/v5/public/instruments",
+                      out, res) == DG_EX_REFUSED &&
+      res->reason == DG_EX_REASON_UNKNOWN_SYMBOL)
+    res->code = DG_OKX_ERR_NO_INSTRUMENT;
+  return res->status;
 }
 
 /* The mgnMode of symbol's open leg: 1 isolated, 0 cross, -1 unknown. */

@@ -17,8 +17,8 @@
  * is given back: at once when the reply was cut (body_too_large), else by
  * dg_http_trim or the next request. */
 #define DG_HTTP_BODY_KEEP (256u * 1024u)
-/* Longest request header line a driver passes (a key, a signature). */
-#define DG_HTTP_HEADER_MAX 1024u
+/* Longest request header line a caller may pass. */
+#define DG_HTTP_HEADER_LINE_MAX 512u
 /* Room for a reply's header lines; lines past it are dropped. */
 #define DG_HTTP_HEADERS_MAX 8192u
 
@@ -51,9 +51,9 @@ dg_http_t *dg_http_new(long timeout_ms, char *err, size_t errlen);
 void dg_http_free(dg_http_t *h);
 
 /* One request. method "GET" or "POST"; form_body (POST only) is sent as
- * application/x-www-form-urlencoded unless header sets another
+ * application/x-www-form-urlencoded unless header names another
  * Content-Type; header is NULL or extra "Name: value" header lines, one
- * per "\n"-separated line (each under DG_HTTP_HEADER_MAX bytes).
+ * per "\n"-separated line, each shorter than DG_HTTP_HEADER_LINE_MAX.
  * fresh_connection opens a new connection instead of reusing one, so libcurl
  * never silently re-sends the request on a fresh connection when a reused one
  * turns out dead (it does that for any method), and a timeout before the

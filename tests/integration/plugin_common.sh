@@ -38,13 +38,14 @@ plugin_setup() {
 }
 
 # plugin_conf [OPTION_LINES]: LoadPlugin + the block for account "main",
-# polling every second; OPTION_LINES are added inside <Account>.
+# polling every second (Exchange: $DG_EXCHANGE, default binance-usdm);
+# OPTION_LINES are added inside <Account>.
 plugin_conf() {
   cat <<CONF
 LoadPlugin reconcile
 <Plugin reconcile>
   <Account "main">
-    Exchange "binance-usdm"
+    Exchange "${DG_EXCHANGE:-binance-usdm}"
     URL "$SIM_URL"
     KeyFile "$PLUGIN_KEYFILE"
     Interval 1
