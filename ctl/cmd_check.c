@@ -293,9 +293,7 @@ static void check_units(ctl_t *c, report_t *r) {
           syms.v[i], value);
     else
       add(r, "order_unit", "OK",
-          "%s: unit=coin (the ledger counts the base "
-          "coin)",
-          syms.v[i]);
+          "%s: unit=coin (the ledger counts the base coin)", syms.v[i]);
   }
   ctl_symbols_free(&syms);
 }

@@ -32,10 +32,9 @@ ok $? "acctLv 4: the executor stops at start-up"
 grep -q 'event=startup_failed .*acctLv=4 (Portfolio margin)' "$DG_TMP/refused.log"
 ok $? "acctLv 4: its log names the setting and its value"
 # The plugin polls nothing on such an account, and says why on every poll.
-e2e_start_collectd_conf a "$(plugin_conf '    Symbol "BTC-USDT-SWAP"
+e2e_start_collectd a '    Symbol "BTC-USDT-SWAP"
     Symbol "ETH-USDT-SWAP"
-    ConfirmPolls 2')
-$(prometheus_conf)"
+    ConfirmPolls 2'
 dg_wait_for 10 grep -q 'step=positions status=refused.*acctLv=4 (Portfolio margin)' \
   "$DG_TMP/a-collectd.log"
 ok $? "acctLv 4: the plugin logs the refusal, naming the setting"
