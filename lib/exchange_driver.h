@@ -1,6 +1,6 @@
 /* exchange_driver.h - private: what a driver provides to exchange.c, the
- * handle every driver's starts with, and the helpers drivers share. Not
- * installed, not for callers. */
+ * part every driver's handle starts with, and the helpers drivers share.
+ * Not installed, not for callers. */
 #ifndef DRIFTGUARD_EXCHANGE_DRIVER_H
 #define DRIFTGUARD_EXCHANGE_DRIVER_H
 
