@@ -151,12 +151,8 @@ dg_ex_status_t dg_bn_classify_reply(long http_status, const char *body,
   has_error = (http_status < 200 || http_status > 299 ||
                may_be_error_object(body, len)) &&
               dg_bn_parse_error(body, len, &code, emsg, sizeof(emsg)) == 0;
-  if (!has_error && (http_status < 200 || http_status > 299)) {
-    char snip[128];
-    dg_text_printable(body, len < 120 ? len : 120, snip, sizeof(snip));
-    snprintf(emsg, sizeof(emsg), "HTTP %ld%s%s", http_status,
-             snip[0] ? ": " : "", snip);
-  }
+  if (!has_error && (http_status < 200 || http_status > 299))
+    dg_ex_quote_reply(http_status, body, len, emsg, sizeof(emsg));
   res->http_status = (int)http_status;
   res->code = has_error ? code : 0;
   res->reason = reason_of(res->code);
@@ -553,15 +549,5 @@ int dg_bn_client_order_id(const char *plan_id,
 }
 
 int dg_bn_valid_client_order_id(const char *s) {
-  size_t n = 0;
-  if (s == NULL)
-    return 0;
-  for (; s[n]; n++) {
-    char c = s[n];
-    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-          (c >= '0' && c <= '9') || c == '.' || c == ':' || c == '/' ||
-          c == '_' || c == '-'))
-      return 0;
-  }
-  return n > 0 && n <= DG_CLIENT_ORDER_ID_MAX;
+  return dg_ex_id_valid(s, ".:/_-", DG_CLIENT_ORDER_ID_MAX);
 }
