@@ -10,7 +10,7 @@
 dg_time_limit 170
 
 SYMBOLS=()
-for i in $(seq -w 1 20); do SYMBOLS+=("E2E${i}USDT"); done
+for i in $(seq -w 1 20); do SYMBOLS+=("$(sym "E2E$i")"); done
 WAVES=10
 
 e2e_setup

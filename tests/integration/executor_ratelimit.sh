@@ -8,19 +8,19 @@
 dg_time_limit 60
 
 ex_setup
-sim_positions '{"BTCUSDT":"0.007"}' >/dev/null
-ex_hold BTCUSDT
+sim_positions "$BTC" 0.007 >/dev/null
+ex_hold "$BTC"
 ex_start
 ok $? "executor starts"
 requests() { curl -sf "$SIM_URL/sim/stats" | jq .total; }
 ban_key="$EX_PREFIX:exchange:ban_until"
 
 # 429 with Retry-After: 2 s on the order.
-sim_faults '[{"path":"/fapi/v1/order","status":429,"retry_after":2,"count":1}]' >/dev/null
-ex_publish "$(ex_plan_json BTCUSDT 0.007)" >/dev/null
+sim_faults "[$(fault_at order '{"status":429,"retry_after":2,"count":1}')]" >/dev/null
+ex_publish "$(ex_plan_json $BTC 0.007)" >/dev/null
 ex_wait_results 1
 is "$(ex_result status)" RETRYABLE_RATE_LIMIT "429 -> RETRYABLE_RATE_LIMIT"
-is "$(rcli EXISTS "$EX_PREFIX:reconcile:hold:BTCUSDT")" 1 "the HOLD stays"
+is "$(rcli EXISTS "$EX_PREFIX:reconcile:hold:$BTC")" 1 "the HOLD stays"
 until_ms=$(rcli GET "$ban_key")
 [ -n "$until_ms" ] && [ "$until_ms" -gt "$(date +%s%3N)" ]
 ok $? "the shared back-off is stored ($ban_key=$until_ms)"
@@ -28,7 +28,7 @@ is "$(sim_order_count)" 0 "no order was accepted"
 
 # The next plan (next cooldown bucket) during the back-off: no request.
 before=$(requests)
-ex_publish "$(ex_plan_json BTCUSDT 0.007)" >/dev/null
+ex_publish "$(ex_plan_json $BTC 0.007)" >/dev/null
 ex_wait_results 2
 is "$(ex_result status)" RETRYABLE_RATE_LIMIT "during the back-off -> RETRYABLE_RATE_LIMIT"
 is "$(requests)" "$before" "during the back-off: no exchange request at all"
@@ -38,15 +38,15 @@ ok $? "the result says no request was sent"
 # After the back-off the next plan executes.
 dg_wait_for 10 bash -c "[ -z \"\$(redis-cli -p $REDIS_PORT GET $ban_key)\" ]"
 ok $? "the back-off expires by itself"
-ex_publish "$(ex_plan_json BTCUSDT 0.007)" >/dev/null
+ex_publish "$(ex_plan_json $BTC 0.007)" >/dev/null
 ex_wait_results 3
 is "$(ex_result status)" EXECUTED "after the back-off the plan executes"
 is "$(sim_order_count)" 1 "one order"
 
 # 418: banned for 3 s (ban_ms); nothing reaches the exchange until then.
-sim_positions '{"BTCUSDT":"0.007"}' >/dev/null
-sim_faults '[{"path":"/fapi/v3/positionRisk","status":418,"ban_ms":3000,"count":1}]' >/dev/null
-ex_publish "$(ex_plan_json BTCUSDT 0.007)" >/dev/null
+sim_positions "$BTC" 0.007 >/dev/null
+sim_faults "[$(fault_at positions '{"status":418,"ban_ms":3000,"count":1}')]" >/dev/null
+ex_publish "$(ex_plan_json $BTC 0.007)" >/dev/null
 ex_wait_results 4
 is "$(ex_result status)" RETRYABLE_RATE_LIMIT "418 -> RETRYABLE_RATE_LIMIT"
 until_ms=$(rcli GET "$ban_key")
@@ -54,12 +54,12 @@ now=$(date +%s%3N)
 [ -n "$until_ms" ] && [ "$until_ms" -gt $((now + 1000)) ]
 ok $? "the ban's end is stored ($until_ms, now $now)"
 before=$(requests)
-ex_publish "$(ex_plan_json BTCUSDT 0.007)" >/dev/null
+ex_publish "$(ex_plan_json $BTC 0.007)" >/dev/null
 ex_wait_results 5
 is "$(ex_result status)" RETRYABLE_RATE_LIMIT "during the ban -> RETRYABLE_RATE_LIMIT"
 is "$(requests)" "$before" "during the ban: no exchange request at all"
 dg_wait_for 10 bash -c "[ -z \"\$(redis-cli -p $REDIS_PORT GET $ban_key)\" ]"
-ex_publish "$(ex_plan_json BTCUSDT 0.007)" >/dev/null
+ex_publish "$(ex_plan_json $BTC 0.007)" >/dev/null
 ex_wait_results 6
 is "$(ex_result status)" EXECUTED "after the ban the plan executes"
 is "$(sim_order_count)" 2 "two orders in all, none during a back-off"
