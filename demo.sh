@@ -1,20 +1,47 @@
 #!/usr/bin/env bash
 # demo.sh - the whole driftguard loop on loopback, for a first look.
 #
-#   ./demo.sh                     install what is missing, build, start redis,
-#                                 the exchange simulator, collectd (reconcile +
-#                                 unixsock + write_prometheus) and the executor,
-#                                 inject a drift and narrate; Ctrl-C stops all.
+#   ./demo.sh [--exchange VENUE]  install what is missing, build, start redis,
+#                                 the exchange simulator as VENUE (binance-usdm,
+#                                 the default, bybit-linear or okx-swap),
+#                                 collectd (reconcile + unixsock +
+#                                 write_prometheus) and the executor, inject a
+#                                 drift and narrate; Ctrl-C stops all.
 #   ./demo.sh drift SYMBOL AMT    (in another terminal) a lost fill: the
 #                                 ledger books SYMBOL flat, the exchange holds
-#                                 AMT of it.
+#                                 AMT of it (the venue's symbol and unit: OKX
+#                                 counts contracts).
 set -uo pipefail
 cd "$(dirname "$0")"
 top=$(pwd)
 state="${TMPDIR:-/tmp}/driftguard-demo"
 
+venue=binance-usdm
+if [ "${1:-}" = "--exchange" ]; then
+  venue=${2:-}
+  shift 2 || true
+fi
+# The venue's symbols, the drift the story injects (in the venue's order
+# unit) and the path that tells the simulator is up.
+case $venue in
+binance-usdm | bybit-linear)
+  btc=BTCUSDT eth=ETHUSDT amt=0.007 unit=BTC
+  probe=/fapi/v1/time
+  [ "$venue" = bybit-linear ] && probe=/v5/market/time
+  ;;
+okx-swap)
+  # OKX counts contracts: 7 contracts of 0.01 BTC (ctVal) are 0.07 BTC.
+  btc=BTC-USDT-SWAP eth=ETH-USDT-SWAP amt=7 unit="contracts (ctVal 0.01 BTC)"
+  probe=/api/v5/public/time
+  ;;
+*)
+  echo "usage: $0 [--exchange binance-usdm|bybit-linear|okx-swap] | drift SYMBOL AMOUNT" >&2
+  exit 2
+  ;;
+esac
+
 if [ "${1:-}" = "drift" ]; then
-  [ $# -eq 3 ] || { echo "usage: $0 drift SYMBOL AMOUNT   e.g. $0 drift ETHUSDT 0.25" >&2; exit 2; }
+  [ $# -eq 3 ] || { echo "usage: $0 drift SYMBOL AMOUNT   e.g. $0 drift ETHUSDT 0.25 (OKX: ETH-USDT-SWAP 3)" >&2; exit 2; }
   [ -f "$state/env" ] || { echo "no demo running (start ./demo.sh first)" >&2; exit 1; }
   . "$state/env"
   # A symbol the ledger has no entry for is "ledger unknown": held, never
@@ -73,10 +100,13 @@ wait_for() {
   return 1
 }
 
-# Credentials for the simulator only: generated, mode 0600, never printed.
+# Credentials for the simulator only: generated, mode 0600, never printed
+# (OKX: a passphrase on the third line).
 umask 077
 printf 'demo%s\n%s\n' "$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')" \
   "$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')" >"$state/exchange.key"
+[ "$venue" = okx-swap ] &&
+  printf 'Demo%s\n' "$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')" >>"$state/exchange.key"
 od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$state/plan.key"
 umask 022
 
@@ -90,11 +120,11 @@ rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
 
 SIM_PORT=$(free_port)
 SIM_URL="http://127.0.0.1:$SIM_PORT"
-"$build/sim/driftguard-exchange-sim" -l "127.0.0.1:$SIM_PORT" -k "$state/exchange.key" \
-  >"$state/sim.log" 2>&1 &
+"$build/sim/driftguard-exchange-sim" --exchange "$venue" -l "127.0.0.1:$SIM_PORT" \
+  -k "$state/exchange.key" >"$state/sim.log" 2>&1 &
 pids+=($!)
-wait_for 5 curl -sf "$SIM_URL/fapi/v1/time" || die "simulator did not start"
-say "exchange simulator $SIM_URL (pid ${pids[-1]})"
+wait_for 5 curl -sf "$SIM_URL$probe" || die "simulator did not start"
+say "exchange simulator $SIM_URL as $venue (pid ${pids[-1]})"
 
 PROM_PORT=$(free_port)
 HOLD_LEASE=900
@@ -128,7 +158,7 @@ LoadPlugin write_prometheus
 LoadPlugin reconcile
 <Plugin reconcile>
   <Account "demo">
-    Exchange "binance-usdm"
+    Exchange "$venue"
     URL "$SIM_URL"
     KeyFile "$state/exchange.key"
     Interval 1
@@ -151,6 +181,7 @@ say "collectd          pid ${pids[-1]}, unixsock $state/collectd.sock"
 say "write_prometheus  http://[::1]:$PROM_PORT/metrics"
 
 cat >"$state/executor.conf" <<EOF
+Exchange "$venue"
 URL "$SIM_URL"
 KeyFile "$state/exchange.key"
 RedisURL "redis://127.0.0.1:$REDIS_PORT/0"
@@ -177,10 +208,10 @@ metric() { # metric NAME LABEL: the value write_prometheus exports
     awk -v n="$1" -v l="$2" '$1 ~ "^"n"[{]" && index($1, l) { print $2; exit }'
 }
 echo
-say "injecting a drift: the exchange holds BTCUSDT 0.007, the ledger says flat"
-rcli HSET quantum:ledger:BTCUSDT position_amt 0 >/dev/null
-curl -sf -X POST -d '{"BTCUSDT":"0.007"}' "$SIM_URL/sim/positions" >/dev/null
-say "inject another any time, from another terminal:  $0 drift ETHUSDT 0.25"
+say "injecting a drift: the exchange holds $btc $amt ($unit), the ledger says flat"
+rcli HSET "quantum:ledger:$btc" position_amt 0 >/dev/null
+curl -sf -X POST -d "{\"$btc\":\"$amt\"}" "$SIM_URL/sim/positions" >/dev/null
+say "inject another any time, from another terminal:  $0 drift $eth $([ "$venue" = okx-swap ] && echo 3 || echo 0.25)"
 echo
 
 declare -A held
