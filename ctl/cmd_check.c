@@ -171,13 +171,66 @@ static void skip_exchange(report_t *r, size_t from, const char *why) {
     add(r, checks[i], "SKIP", "%s", why);
 }
 
+static void mode_failed(ctl_t *c, report_t *r, const char *what,
+                        const dg_ex_result_t *res) {
+  char err[512];
+  ctl_exchange_failed(c, what, res, err, sizeof(err));
+  add(r, "position_mode", "FAIL", "%s", err);
+}
+
+static void hedge_found(report_t *r, const char *symbol) {
+  add(r, "position_mode", "FAIL",
+      "hedge (dual side) mode is on%s%s; driftguard supports one-way mode "
+      "only: switch %s to one-way mode",
+      symbol ? " for " : "", symbol ? symbol : "",
+      symbol ? "the symbol" : "the account");
+}
+
+/* The position mode. Most venues have one per account; a venue with a
+ * mode per symbol (Bybit) refuses the account-wide question without
+ * sending anything (not_executed) and is asked for each symbol with an
+ * open position (pos, sorted by symbol). */
+static void check_position_mode(ctl_t *c, report_t *r, const dg_position_t *pos,
+                                size_t n) {
+  dg_ex_result_t res;
+  size_t asked = 0;
+  int dual = 0;
+  if (dg_exchange_hedge_mode(c->ex, NULL, &dual, &res) == DG_EX_OK) {
+    if (dual)
+      hedge_found(r, NULL);
+    else
+      add(r, "position_mode", "OK", "one-way mode");
+    return;
+  }
+  if (res.status != DG_EX_REFUSED || !res.not_executed) {
+    mode_failed(c, r, "position mode", &res);
+    return;
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (i > 0 && strcmp(pos[i].symbol, pos[i - 1].symbol) == 0)
+      continue;
+    if (dg_exchange_hedge_mode(c->ex, pos[i].symbol, &dual, &res) != DG_EX_OK) {
+      mode_failed(c, r, "position mode", &res);
+      return;
+    }
+    if (dual) {
+      hedge_found(r, pos[i].symbol);
+      return;
+    }
+    asked++;
+  }
+  add(r, "position_mode", "OK",
+      "one-way mode for each of the %zu symbol%s with a position (the "
+      "exchange sets the mode per symbol)",
+      asked, asked == 1 ? "" : "s");
+}
+
 static void check_exchange(ctl_t *c, report_t *r) {
   char err[512], where[CTL_TEXT_MAX];
   dg_ex_result_t res;
   dg_position_t *pos = NULL;
   size_t n = 0;
   int64_t offset;
-  int dual = 0;
   ctl_url_display(c->conf.file.url, where, sizeof(where));
   if (ctl_exchange_open(c, err, sizeof(err)) != 0) {
     add(r, "exchange", "FAIL", "%s", err);
@@ -203,19 +256,9 @@ static void check_exchange(ctl_t *c, report_t *r) {
     add(r, "api_key", "OK",
         "signed positions request accepted (%zu open position%s)", n,
         n == 1 ? "" : "s");
-    free(pos);
   }
-
-  if (dg_exchange_hedge_mode(c->ex, NULL, &dual, &res) != DG_EX_OK) {
-    ctl_exchange_failed(c, "position mode", &res, err, sizeof(err));
-    add(r, "position_mode", "FAIL", "%s", err);
-  } else if (dual) {
-    add(r, "position_mode", "FAIL",
-        "hedge (dual side) mode is on; driftguard supports one-way mode "
-        "only: switch the account to one-way mode");
-  } else {
-    add(r, "position_mode", "OK", "one-way mode");
-  }
+  check_position_mode(c, r, pos, n);
+  free(pos);
 }
 
 int ctl_cmd_check(ctl_t *c) {

@@ -6,6 +6,7 @@
 
 #include "driftguard/grow.h"
 #include "driftguard/json_flat.h"
+#include "driftguard/json_tree.h"
 #include "driftguard/sign.h"
 #include "driftguard/text.h"
 #include "exchange_driver.h"
@@ -18,143 +19,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Deepest JSON nesting accepted: exchangeInfo needs 4. */
-#define JSON_MAX_DEPTH 16
+/* --- request parameters ----------------------------------------------------
+ */
 
-/* --- request parameters --------------------------------------------------- */
-
-void dg_bn_query_init(dg_bn_query_t *q) {
-  q->buf[0] = '\0';
-  q->len = 0;
-  q->overflow = 0;
-}
-
-static void query_put(dg_bn_query_t *q, const char *s, size_t n) {
-  if (q->overflow || n >= sizeof(q->buf) - q->len) {
-    q->overflow = 1;
-    return;
-  }
-  memcpy(q->buf + q->len, s, n);
-  q->len += n;
-  q->buf[q->len] = '\0';
-}
-
-static int unreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-         (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-void dg_bn_query_add(dg_bn_query_t *q, const char *key, const char *value) {
-  static const char hex[] = "0123456789ABCDEF";
-  if (q->len > 0)
-    query_put(q, "&", 1);
-  query_put(q, key, strlen(key));
-  query_put(q, "=", 1);
-  for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
-    if (unreserved(*p)) {
-      query_put(q, (const char *)p, 1);
-    } else {
-      char esc[3] = {'%', hex[*p >> 4], hex[*p & 0x0f]};
-      query_put(q, esc, 3);
-    }
-  }
-}
-
-void dg_bn_query_add_i64(dg_bn_query_t *q, const char *key, int64_t value) {
-  char num[24];
-  snprintf(num, sizeof(num), "%" PRId64, value);
-  dg_bn_query_add(q, key, num);
-}
-
-int dg_bn_query_sign(dg_bn_query_t *q, const char *secret) {
+int dg_bn_query_sign(dg_query_t *q, const char *secret) {
   char sig[DG_SHA256_HEXLEN + 1];
   if (q->overflow ||
       dg_hmac_sha256_hex(secret, strlen(secret), q->buf, q->len, sig) != 0)
     return -1;
-  dg_bn_query_add(q, "signature", sig);
+  dg_query_add(q, "signature", sig);
   return q->overflow ? -1 : 0;
-}
-
-/* --- JSON helpers --------------------------------------------------------- */
-
-/* The whole buffer must be one JSON value (no trailing bytes). */
-static json_object *parse_json(const char *body, size_t len) {
-  json_tokener *tok;
-  json_object *obj;
-  if (body == NULL || len == 0 || len > INT_MAX)
-    return NULL;
-  tok = json_tokener_new_ex(JSON_MAX_DEPTH);
-  if (tok == NULL)
-    return NULL;
-  /* RFC 8259 only: no trailing commas, leading zeros or raw control
-   * characters from a server that is supposed to be Binance. */
-  json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-  obj = json_tokener_parse_ex(tok, body, (int)len);
-  if (obj != NULL && json_tokener_get_error(tok) == json_tokener_success) {
-    size_t used = json_tokener_get_parse_end(tok);
-    while (used < len && (body[used] == ' ' || body[used] == '\n' ||
-                          body[used] == '\r' || body[used] == '\t'))
-      used++;
-    if (used != len) {
-      json_object_put(obj);
-      obj = NULL;
-    }
-  } else {
-    json_object_put(obj);
-    obj = NULL;
-  }
-  json_tokener_free(tok);
-  return obj;
-}
-
-static const char *get_str(json_object *o, const char *key) {
-  json_object *v;
-  if (!json_object_object_get_ex(o, key, &v) ||
-      !json_object_is_type(v, json_type_string))
-    return NULL;
-  return json_object_get_string(v);
-}
-
-/* A decimal given as a string (Binance's way) or a plain JSON number. */
-static int get_dec(json_object *o, const char *key, dg_dec_t *out) {
-  json_object *v;
-  if (!json_object_object_get_ex(o, key, &v))
-    return -1;
-  if (!json_object_is_type(v, json_type_string) &&
-      !json_object_is_type(v, json_type_int) &&
-      !json_object_is_type(v, json_type_double))
-    return -1;
-  return dg_dec_parse(json_object_get_string(v), out);
-}
-
-static int get_i64(json_object *o, const char *key, int64_t *out) {
-  json_object *v;
-  if (!json_object_object_get_ex(o, key, &v) ||
-      !json_object_is_type(v, json_type_int))
-    return -1;
-  *out = json_object_get_int64(v);
-  return 0;
-}
-
-static int copy_str(char *dst, size_t size, const char *src) {
-  size_t n;
-  if (src == NULL || (n = strlen(src)) == 0 || n >= size)
-    return -1;
-  memcpy(dst, src, n + 1);
-  return 0;
 }
 
 /* --- errors and limits ---------------------------------------------------- */
 
 int dg_bn_parse_error(const char *body, size_t len, int *code, char *msg,
                       size_t msglen) {
-  json_object *root = parse_json(body, len), *c;
+  json_object *root = dg_json_parse_strict(body, len), *c;
   const char *m;
   int rc = -1;
   if (root != NULL && json_object_is_type(root, json_type_object) &&
       json_object_object_get_ex(root, "code", &c) &&
       json_object_is_type(c, json_type_int) &&
-      (m = get_str(root, "msg")) != NULL) {
+      (m = dg_json_str(root, "msg")) != NULL) {
     *code = json_object_get_int(c);
     snprintf(msg, msglen, "%s", m);
     rc = 0;
@@ -315,11 +202,11 @@ dg_ex_status_t dg_bn_classify_reply(long http_status, const char *body,
 /* --- replies -------------------------------------------------------------- */
 
 int dg_bn_parse_server_time(const char *body, size_t len, int64_t *out) {
-  json_object *root = parse_json(body, len);
+  json_object *root = dg_json_parse_strict(body, len);
   int64_t t;
   int rc = -1;
   if (root != NULL && json_object_is_type(root, json_type_object) &&
-      get_i64(root, "serverTime", &t) == 0 && t > 0) {
+      dg_json_i64(root, "serverTime", &t) == 0 && t > 0) {
     *out = t;
     rc = 0;
   }
@@ -328,7 +215,7 @@ int dg_bn_parse_server_time(const char *body, size_t len, int64_t *out) {
 }
 
 int dg_bn_parse_dual_side(const char *body, size_t len, int *dual) {
-  json_object *root = parse_json(body, len), *v;
+  json_object *root = dg_json_parse_strict(body, len), *v;
   int rc = -1;
   if (root != NULL && json_object_is_type(root, json_type_object) &&
       json_object_object_get_ex(root, "dualSidePosition", &v) &&
@@ -514,13 +401,13 @@ static int market_lot_size(json_object *sym, dg_symbol_rules_t *r) {
   for (size_t i = 0; i < json_object_array_length(filters); i++) {
     json_object *f = json_object_array_get_idx(filters, i);
     const char *type = json_object_is_type(f, json_type_object)
-                           ? get_str(f, "filterType")
+                           ? dg_json_str(f, "filterType")
                            : NULL;
     if (type == NULL || strcmp(type, "MARKET_LOT_SIZE") != 0)
       continue;
-    if (get_dec(f, "stepSize", &r->step) != 0 ||
-        get_dec(f, "minQty", &r->min_qty) != 0 ||
-        get_dec(f, "maxQty", &r->max_qty) != 0 || dg_dec_sign(r->step) <= 0)
+    if (dg_json_dec(f, "stepSize", &r->step) != 0 ||
+        dg_json_dec(f, "minQty", &r->min_qty) != 0 ||
+        dg_json_dec(f, "maxQty", &r->max_qty) != 0 || dg_dec_sign(r->step) <= 0)
       return -1;
     r->in_contracts = 0; /* USD-M quantities are in the base coin */
     r->contract_value = DG_DEC_ONE;
@@ -532,7 +419,7 @@ static int market_lot_size(json_object *sym, dg_symbol_rules_t *r) {
 int dg_bn_parse_exchange_info(const char *body, size_t len,
                               dg_symbol_rules_t **out, size_t *n, char *err,
                               size_t errlen) {
-  json_object *root = parse_json(body, len), *syms;
+  json_object *root = dg_json_parse_strict(body, len), *syms;
   dg_symbol_rules_t *list = NULL;
   size_t count = 0, total;
   int rc = -1;
@@ -554,7 +441,8 @@ int dg_bn_parse_exchange_info(const char *body, size_t len,
     dg_symbol_rules_t *r = &list[count];
     int found;
     if (!json_object_is_type(s, json_type_object) ||
-        copy_str(r->symbol, sizeof(r->symbol), get_str(s, "symbol")) != 0)
+        dg_json_copy_str(r->symbol, sizeof(r->symbol),
+                         dg_json_str(s, "symbol")) != 0)
       continue; /* a symbol we could never trade is not worth failing on */
     found = market_lot_size(s, r);
     if (found < 0) {
@@ -578,7 +466,7 @@ done:
 
 int dg_bn_parse_order(const char *body, size_t len, dg_order_t *out, char *err,
                       size_t errlen) {
-  json_object *root = parse_json(body, len), *ro;
+  json_object *root = dg_json_parse_strict(body, len), *ro;
   dg_order_t o;
   int64_t order_id;
   int rc = -1;
@@ -588,14 +476,17 @@ int dg_bn_parse_order(const char *body, size_t len, dg_order_t *out, char *err,
     snprintf(err, errlen, "order: reply is not a JSON object");
     goto done;
   }
-  if (copy_str(o.symbol, sizeof(o.symbol), get_str(root, "symbol")) != 0 ||
-      get_i64(root, "orderId", &order_id) != 0 ||
-      copy_str(o.client_order_id, sizeof(o.client_order_id),
-               get_str(root, "clientOrderId")) != 0 ||
-      copy_str(o.status, sizeof(o.status), get_str(root, "status")) != 0 ||
-      copy_str(o.side, sizeof(o.side), get_str(root, "side")) != 0 ||
-      get_dec(root, "origQty", &o.orig_qty) != 0 ||
-      get_dec(root, "executedQty", &o.executed_qty) != 0) {
+  if (dg_json_copy_str(o.symbol, sizeof(o.symbol),
+                       dg_json_str(root, "symbol")) != 0 ||
+      dg_json_i64(root, "orderId", &order_id) != 0 ||
+      dg_json_copy_str(o.client_order_id, sizeof(o.client_order_id),
+                       dg_json_str(root, "clientOrderId")) != 0 ||
+      dg_json_copy_str(o.status, sizeof(o.status),
+                       dg_json_str(root, "status")) != 0 ||
+      dg_json_copy_str(o.side, sizeof(o.side), dg_json_str(root, "side")) !=
+          0 ||
+      dg_json_dec(root, "origQty", &o.orig_qty) != 0 ||
+      dg_json_dec(root, "executedQty", &o.executed_qty) != 0) {
     snprintf(err, errlen,
              "order: missing or bad symbol, orderId, clientOrderId, status, "
              "side, origQty or executedQty");

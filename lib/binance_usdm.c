@@ -25,12 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BN_DEFAULT_TIMEOUT_MS 3000L
 #define BN_DEFAULT_RECV_WINDOW_MS 5000L
 #define BN_MAX_RECV_WINDOW_MS 60000L /* Binance refuses more */
 #define BN_URL_MAX 256
-#define BN_RULES_MAX_AGE_MS INT64_C(3600000) /* refresh exchangeInfo hourly */
-#define BN_RULES_MIN_RETRY_MS INT64_C(60000) /* at most once a minute */
 
 typedef struct {
   dg_exchange_t base; /* first: exchange.c dispatches through it */
@@ -41,11 +38,8 @@ typedef struct {
   char key_header[DG_SECRET_MAX + 16]; /* "X-MBX-APIKEY: <key>" */
   long recv_window_ms;
   int time_synced;
-  int64_t offset_ms;        /* server - local */
-  dg_symbol_rules_t *rules; /* exchangeInfo cache */
-  size_t n_rules;
-  int rules_tried; /* an exchangeInfo fetch was attempted */
-  int64_t rules_fetched_at, rules_tried_at; /* monotonic ms */
+  int64_t offset_ms;         /* server - local */
+  dg_ex_rules_cache_t rules; /* exchangeInfo */
   int dual_known, dual;
   int positions_v2; /* v3 positionRisk answered 404: use v2 */
 } bn_t;
@@ -59,83 +53,38 @@ static const bn_t *bn_const(const dg_exchange_t *ex) {
   return (const bn_t *)ex;
 }
 
-/* The API key goes into an HTTP header: printable ASCII only. */
-static int header_safe(const char *s) {
-  for (; *s; s++)
-    if (*s <= ' ' || *s > '~')
-      return 0;
-  return 1;
-}
-
 static void bn_free(dg_exchange_t *ex) {
   bn_t *b = bn(ex);
   dg_http_free(b->http);
-  free(b->rules);
+  dg_ex_rules_free(&b->rules);
   dg_secret_free(b, sizeof(*b)); /* key, secret, header: wiped */
 }
 
 static dg_exchange_t *bn_open(const dg_exchange_opts_t *o, char *err,
                               size_t errlen) {
   bn_t *b;
-  size_t ulen;
-  long timeout = o->timeout_ms ? o->timeout_ms : BN_DEFAULT_TIMEOUT_MS;
-  long window =
-      o->recv_window_ms ? o->recv_window_ms : BN_DEFAULT_RECV_WINDOW_MS;
+  dg_ex_opts_checked_t ok;
 
-  if (o->url == NULL || (strncmp(o->url, "https://", 8) != 0 &&
-                         strncmp(o->url, "http://", 7) != 0)) {
-    snprintf(err, errlen,
-             "binance-usdm: URL must start with https:// (or http://, "
-             "for a test simulator)");
+  if (dg_ex_check_opts(o, "binance-usdm", "Binance", BN_URL_MAX,
+                       BN_DEFAULT_RECV_WINDOW_MS, BN_MAX_RECV_WINDOW_MS, &ok,
+                       err, errlen) != 0)
     return NULL;
-  }
-  ulen = strlen(o->url);
-  while (ulen > 0 && o->url[ulen - 1] == '/')
-    ulen--;
-  if (ulen >= BN_URL_MAX) {
-    snprintf(err, errlen, "binance-usdm: URL longer than %d bytes",
-             BN_URL_MAX - 1);
-    return NULL;
-  }
-  if (o->api_key == NULL || o->api_secret == NULL || !o->api_key[0] ||
-      !o->api_secret[0] || strlen(o->api_key) >= DG_SECRET_MAX ||
-      strlen(o->api_secret) >= DG_SECRET_MAX || !header_safe(o->api_key)) {
-    snprintf(err, errlen,
-             "binance-usdm: API key and secret must be 1 to %d printable "
-             "characters",
-             DG_SECRET_MAX - 1);
-    return NULL;
-  }
-  if (o->api_passphrase != NULL && o->api_passphrase[0] != '\0') {
-    snprintf(err, errlen,
-             "binance-usdm: the key file has a third line (a passphrase); "
-             "Binance keys have none: the file holds the API key, then the "
-             "secret");
-    return NULL;
-  }
-  if (timeout < 0 || window < 1 || window > BN_MAX_RECV_WINDOW_MS) {
-    snprintf(err, errlen,
-             "binance-usdm: timeout must be positive and recvWindow between "
-             "1 and %ld ms",
-             BN_MAX_RECV_WINDOW_MS);
-    return NULL;
-  }
   /* The handle holds the API key and secret: out of core dumps. */
   if ((b = dg_secret_alloc(sizeof(*b))) == NULL) {
     snprintf(err, errlen, "binance-usdm: out of memory");
     return NULL;
   }
   b->base.drv = &dg_ex_binance_usdm;
-  if ((b->http = dg_http_new(timeout, err, errlen)) == NULL) {
+  if ((b->http = dg_http_new(ok.timeout_ms, err, errlen)) == NULL) {
     bn_free(&b->base);
     return NULL;
   }
-  memcpy(b->url, o->url, ulen);
+  memcpy(b->url, o->url, ok.url_len);
   snprintf(b->api_key, sizeof(b->api_key), "%s", o->api_key);
   snprintf(b->secret, sizeof(b->secret), "%s", o->api_secret);
   snprintf(b->key_header, sizeof(b->key_header), "X-MBX-APIKEY: %s",
            b->api_key);
-  b->recv_window_ms = window;
+  b->recv_window_ms = ok.recv_window_ms;
   return &b->base;
 }
 
@@ -149,21 +98,11 @@ static int64_t bn_time_offset_ms(const dg_exchange_t *ex) {
 
 /* One HTTP exchange, mapped to a result. params (may be NULL) go in the
  * query string of a GET or the form body of a POST. */
-/* A reply the exchange refused or garbled: the message starts with the one
- * request that failed, so a caller's own label (positionRisk, whose first
- * step may be GET /fapi/v1/time) never points at another. */
-static dg_ex_status_t bn_request_failed(dg_ex_result_t *res, const char *method,
-                                        const char *path) {
-  char msg[sizeof(res->msg)];
-  snprintf(msg, sizeof(msg), "%s", res->msg);
-  return dg_ex_result_set(res, res->status, "%s %s: %s", method, path, msg);
-}
-
 static dg_ex_status_t bn_call(bn_t *b, const char *method, const char *path,
-                              const dg_bn_query_t *params, int kind,
+                              const dg_query_t *params, int kind,
                               const char *header, dg_http_reply_t *reply,
                               dg_ex_result_t *res) {
-  char url[BN_URL_MAX + 64 + DG_BN_QUERY_MAX], header_value[64];
+  char url[BN_URL_MAX + 64 + DG_QUERY_MAX], header_value[64];
   int post = strcmp(method, "POST") == 0;
   const char *query = params && params->len > 0 ? params->buf : NULL;
 
@@ -176,25 +115,8 @@ static dg_ex_status_t bn_call(bn_t *b, const char *method, const char *path,
                            sizeof(header_value)))
     res->rate_used = dg_bn_parse_used_weight(header_value);
 
-  if (reply->outcome == DG_HTTP_NOT_SENT) {
-    res->not_executed = 1;
-    return dg_ex_result_set(res, DG_EX_TRANSPORT, "%s %s not sent: %s", method,
-                            path, reply->error);
-  }
-  if (reply->outcome == DG_HTTP_MAYBE_SENT)
-    return kind == BN_ORDER
-               ? dg_ex_result_set(res, DG_EX_UNKNOWN,
-                                  "%s %s failed after sending, the order's "
-                                  "fate is unknown: %s",
-                                  method, path, reply->error)
-               : dg_ex_result_set(res, DG_EX_TRANSPORT, "%s %s failed: %s",
-                                  method, path, reply->error);
-  if (reply->body_too_large) {
-    res->http_status = (int)reply->status;
-    return dg_ex_result_set(res, DG_EX_BAD_REPLY,
-                            "%s %s: reply larger than %u bytes", method, path,
-                            DG_HTTP_MAX_BODY);
-  }
+  if (dg_ex_transport_failed(reply, method, path, kind == BN_ORDER, res))
+    return res->status;
   dg_http_reply_header(reply, "Retry-After", header_value,
                        sizeof(header_value));
   dg_bn_classify_reply(reply->status, reply->body, reply->body_len,
@@ -204,7 +126,7 @@ static dg_ex_status_t bn_call(bn_t *b, const char *method, const char *path,
   if (res->status == DG_EX_UNKNOWN && kind != BN_ORDER)
     res->status = DG_EX_SERVER;
   if (res->status != DG_EX_OK)
-    bn_request_failed(res, method, path);
+    dg_ex_result_prefix(res, method, path);
   dg_ex_result_scrub(res, b->api_key);
   dg_ex_result_scrub(res, b->secret);
   return res->status;
@@ -232,19 +154,19 @@ static dg_ex_status_t bn_sync_time(dg_exchange_t *ex, dg_ex_result_t *res) {
  * refused with -1021 is retried once after a clock re-sync; an order never
  * is (the next call re-syncs first). */
 static dg_ex_status_t bn_signed(bn_t *b, const char *method, const char *path,
-                                const dg_bn_query_t *params, int kind,
+                                const dg_query_t *params, int kind,
                                 dg_http_reply_t *reply, dg_ex_result_t *res) {
   for (int attempt = 0;; attempt++) {
-    dg_bn_query_t q = *params;
+    dg_query_t q = *params;
     const char *sig;
     int64_t sent_ms;
     if (!b->time_synced && bn_sync_time(&b->base, res) != DG_EX_OK) {
       res->not_executed = 1; /* the request itself was not sent */
       return res->status;
     }
-    dg_bn_query_add_i64(&q, "recvWindow", b->recv_window_ms);
+    dg_query_add_i64(&q, "recvWindow", b->recv_window_ms);
     sent_ms = dg_ex_wall_ms();
-    dg_bn_query_add_i64(&q, "timestamp", sent_ms + b->offset_ms);
+    dg_query_add_i64(&q, "timestamp", sent_ms + b->offset_ms);
     if (dg_bn_query_sign(&q, b->secret) != 0) {
       dg_ex_result_init(res);
       res->not_executed = 1;
@@ -279,7 +201,7 @@ static dg_ex_status_t bn_positions(dg_exchange_t *ex, const char *symbol,
                                    dg_position_t **out, size_t *n,
                                    dg_ex_result_t *res) {
   bn_t *b = bn(ex);
-  dg_bn_query_t q;
+  dg_query_t q;
   dg_http_reply_t reply;
   char err[sizeof(res->msg)];
   int rc;
@@ -289,9 +211,9 @@ static dg_ex_status_t bn_positions(dg_exchange_t *ex, const char *symbol,
   dg_ex_result_init(res);
   if (symbol != NULL && !dg_symbol_valid(symbol, strlen(symbol)))
     return bad_symbol(res, symbol);
-  dg_bn_query_init(&q);
+  dg_query_init(&q);
   if (symbol != NULL)
-    dg_bn_query_add(&q, "symbol", symbol);
+    dg_query_add(&q, "symbol", symbol);
   if (!b->positions_v2 &&
       bn_signed(b, "GET", "/fapi/v3/positionRisk", &q, BN_READ, &reply, res) ==
           DG_EX_REFUSED &&
@@ -312,81 +234,38 @@ static dg_ex_status_t bn_positions(dg_exchange_t *ex, const char *symbol,
   return DG_EX_OK;
 }
 
-/* The rules cache is sorted by symbol: a poll looks up every watched
- * symbol, so a linear search would cost symbols x listed symbols. */
-static int rules_cmp(const void *x, const void *y) {
-  return strcmp(((const dg_symbol_rules_t *)x)->symbol,
-                ((const dg_symbol_rules_t *)y)->symbol);
-}
-
-static int rules_key_cmp(const void *symbol, const void *rules) {
-  return strcmp(symbol, ((const dg_symbol_rules_t *)rules)->symbol);
-}
-
-static const dg_symbol_rules_t *find_rules(const bn_t *b, const char *symbol) {
-  if (b->n_rules == 0)
-    return NULL;
-  return bsearch(symbol, b->rules, b->n_rules, sizeof(*b->rules),
-                 rules_key_cmp);
-}
-
-static dg_ex_status_t fetch_rules(bn_t *b, dg_ex_result_t *res) {
+/* Every symbol with a MARKET_LOT_SIZE filter (dg_ex_rules_fetch_fn). */
+static dg_ex_status_t fetch_rules(dg_exchange_t *ex, dg_symbol_rules_t **rules,
+                                  size_t *n, dg_ex_result_t *res) {
+  bn_t *b = bn(ex);
   dg_http_reply_t reply;
-  dg_symbol_rules_t *rules;
-  size_t n;
   char err[sizeof(res->msg)];
   int rc;
 
-  b->rules_tried = 1;
-  b->rules_tried_at = dg_ex_mono_ms();
   if (bn_call(b, "GET", "/fapi/v1/exchangeInfo", NULL, BN_READ, NULL, &reply,
               res) != DG_EX_OK)
     return res->status;
-  rc = dg_bn_parse_exchange_info(reply.body, reply.body_len, &rules, &n, err,
+  rc = dg_bn_parse_exchange_info(reply.body, reply.body_len, rules, n, err,
                                  sizeof(err));
   dg_http_trim(b->http);
   if (rc != 0)
     return dg_ex_result_set(res, DG_EX_BAD_REPLY,
                             "GET /fapi/v1/exchangeInfo: %s", err);
-  qsort(rules, n, sizeof(*rules), rules_cmp);
-  free(b->rules);
-  b->rules = rules;
-  b->n_rules = n;
-  b->rules_fetched_at = b->rules_tried_at;
   return DG_EX_OK;
 }
 
 static dg_ex_status_t bn_symbol_rules(dg_exchange_t *ex, const char *symbol,
                                       dg_symbol_rules_t *out,
                                       dg_ex_result_t *res) {
-  bn_t *b = bn(ex);
-  const dg_symbol_rules_t *r;
-  int64_t now = dg_ex_mono_ms();
-  int stale;
-
   dg_ex_result_init(res);
   if (symbol == NULL || !dg_symbol_valid(symbol, strlen(symbol)))
     return bad_symbol(res, symbol);
-  r = find_rules(b, symbol);
-  stale = b->rules == NULL || now - b->rules_fetched_at >= BN_RULES_MAX_AGE_MS;
-  if ((stale || r == NULL) &&
-      (!b->rules_tried || now - b->rules_tried_at >= BN_RULES_MIN_RETRY_MS)) {
-    if (fetch_rules(b, res) != DG_EX_OK && r == NULL)
-      return res->status;
-    /* A failed hourly refresh keeps serving the rules already known. */
-    r = find_rules(b, symbol);
-    res->status = DG_EX_OK;
-  }
-  if (r == NULL) {
+  if (dg_ex_rules_get(&bn(ex)->rules, ex, fetch_rules, symbol,
+                      "with a MARKET_LOT_SIZE filter in exchangeInfo", out,
+                      res) == DG_EX_REFUSED &&
+      res->reason == DG_EX_REASON_UNKNOWN_SYMBOL)
     res->code = DG_BN_ERR_BAD_SYMBOL;
-    res->reason = DG_EX_REASON_UNKNOWN_SYMBOL;
-    return dg_ex_result_set(res, DG_EX_REFUSED,
-                            "%s is not listed with a MARKET_LOT_SIZE filter "
-                            "in exchangeInfo",
-                            symbol);
-  }
-  *out = *r;
-  return DG_EX_OK;
+  return res->status;
 }
 
 /* The mode is account-wide (symbol unused) and read on every call: it can
@@ -394,12 +273,12 @@ static dg_ex_status_t bn_symbol_rules(dg_exchange_t *ex, const char *symbol,
 static dg_ex_status_t bn_hedge_mode(dg_exchange_t *ex, const char *symbol,
                                     int *dual, dg_ex_result_t *res) {
   bn_t *b = bn(ex);
-  dg_bn_query_t q;
+  dg_query_t q;
   dg_http_reply_t reply;
 
   (void)symbol;
   dg_ex_result_init(res);
-  dg_bn_query_init(&q);
+  dg_query_init(&q);
   if (bn_signed(b, "GET", "/fapi/v1/positionSide/dual", &q, BN_READ, &reply,
                 res) != DG_EX_OK)
     return res->status;
@@ -426,7 +305,7 @@ static dg_ex_status_t bn_place_close(dg_exchange_t *ex, const char *symbol,
                                      dg_dec_t qty, const char *client_order_id,
                                      dg_order_t *out, dg_ex_result_t *res) {
   bn_t *b = bn(ex);
-  dg_bn_query_t q;
+  dg_query_t q;
   dg_http_reply_t reply;
   char qty_text[DG_DEC_STRLEN];
 
@@ -448,14 +327,14 @@ static dg_ex_status_t bn_place_close(dg_exchange_t *ex, const char *symbol,
                             "not sent: the account is in hedge mode, which "
                             "driftguard does not support");
   dg_dec_format(qty, qty_text, sizeof(qty_text));
-  dg_bn_query_init(&q);
-  dg_bn_query_add(&q, "symbol", symbol);
-  dg_bn_query_add(&q, "side", side);
-  dg_bn_query_add(&q, "type", "MARKET");
-  dg_bn_query_add(&q, "quantity", qty_text);
-  dg_bn_query_add(&q, "reduceOnly", "true");
-  dg_bn_query_add(&q, "newClientOrderId", client_order_id);
-  dg_bn_query_add(&q, "newOrderRespType", "RESULT");
+  dg_query_init(&q);
+  dg_query_add(&q, "symbol", symbol);
+  dg_query_add(&q, "side", side);
+  dg_query_add(&q, "type", "MARKET");
+  dg_query_add(&q, "quantity", qty_text);
+  dg_query_add(&q, "reduceOnly", "true");
+  dg_query_add(&q, "newClientOrderId", client_order_id);
+  dg_query_add(&q, "newOrderRespType", "RESULT");
   if (bn_signed(b, "POST", "/fapi/v1/order", &q, BN_ORDER, &reply, res) !=
       DG_EX_OK)
     return res->status;
@@ -466,7 +345,7 @@ static dg_ex_status_t bn_query_order(dg_exchange_t *ex, const char *symbol,
                                      const char *client_order_id,
                                      dg_order_t *out, dg_ex_result_t *res) {
   bn_t *b = bn(ex);
-  dg_bn_query_t q;
+  dg_query_t q;
   dg_http_reply_t reply;
 
   dg_ex_result_init(res);
@@ -475,9 +354,9 @@ static dg_ex_status_t bn_query_order(dg_exchange_t *ex, const char *symbol,
   if (!dg_bn_valid_client_order_id(client_order_id))
     return dg_ex_result_set(res, DG_EX_REFUSED,
                             "not sent: invalid origClientOrderId");
-  dg_bn_query_init(&q);
-  dg_bn_query_add(&q, "symbol", symbol);
-  dg_bn_query_add(&q, "origClientOrderId", client_order_id);
+  dg_query_init(&q);
+  dg_query_add(&q, "symbol", symbol);
+  dg_query_add(&q, "origClientOrderId", client_order_id);
   if (bn_signed(b, "GET", "/fapi/v1/order", &q, BN_READ, &reply, res) !=
       DG_EX_OK)
     return res->status;

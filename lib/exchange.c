@@ -3,6 +3,7 @@
  * clocks) and the process-wide HTTP set-up. */
 #include "exchange_driver.h"
 
+#include "driftguard/keyfile.h"
 #include "driftguard/sign.h"
 
 #include <curl/curl.h>
@@ -11,7 +12,8 @@
 #include <string.h>
 #include <time.h>
 
-static const dg_ex_driver_t *const drivers[] = {&dg_ex_binance_usdm};
+static const dg_ex_driver_t *const drivers[] = {&dg_ex_binance_usdm,
+                                                &dg_ex_bybit_linear};
 
 int dg_exchange_global_init(void) {
   return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
@@ -172,6 +174,98 @@ const char *dg_ex_reason_name(dg_ex_reason_t r) {
     return "unknown_symbol";
   }
   return "invalid";
+}
+
+/* The API key goes into an HTTP header: printable ASCII only. */
+static int header_safe(const char *s) {
+  for (; *s; s++)
+    if (*s <= ' ' || *s > '~')
+      return 0;
+  return 1;
+}
+
+int dg_ex_check_opts(const dg_exchange_opts_t *o, const char *name,
+                     const char *venue, size_t url_max, long default_window,
+                     long max_window, dg_ex_opts_checked_t *out, char *err,
+                     size_t errlen) {
+  size_t ulen;
+  if (o->url == NULL || (strncmp(o->url, "https://", 8) != 0 &&
+                         strncmp(o->url, "http://", 7) != 0)) {
+    snprintf(err, errlen,
+             "%s: URL must start with https:// (or http://, for a test "
+             "simulator)",
+             name);
+    return -1;
+  }
+  ulen = strlen(o->url);
+  while (ulen > 0 && o->url[ulen - 1] == '/')
+    ulen--;
+  if (ulen >= url_max) {
+    snprintf(err, errlen, "%s: URL longer than %zu bytes", name, url_max - 1);
+    return -1;
+  }
+  if (o->api_key == NULL || o->api_secret == NULL || !o->api_key[0] ||
+      !o->api_secret[0] || strlen(o->api_key) >= DG_SECRET_MAX ||
+      strlen(o->api_secret) >= DG_SECRET_MAX || !header_safe(o->api_key)) {
+    snprintf(err, errlen,
+             "%s: API key and secret must be 1 to %d printable characters",
+             name, DG_SECRET_MAX - 1);
+    return -1;
+  }
+  if (o->api_passphrase != NULL && o->api_passphrase[0] != '\0') {
+    snprintf(err, errlen,
+             "%s: the key file has a third line (a passphrase); %s keys have "
+             "none: the file holds the API key, then the secret",
+             name, venue);
+    return -1;
+  }
+  out->url_len = ulen;
+  out->timeout_ms = o->timeout_ms ? o->timeout_ms : DG_EX_TIMEOUT_MS;
+  out->recv_window_ms = o->recv_window_ms ? o->recv_window_ms : default_window;
+  if (out->timeout_ms < 0 || out->recv_window_ms < 1 ||
+      out->recv_window_ms > max_window) {
+    snprintf(err, errlen,
+             "%s: timeout must be positive and the recv window between 1 "
+             "and %ld ms",
+             name, max_window);
+    return -1;
+  }
+  return 0;
+}
+
+int dg_ex_transport_failed(const dg_http_reply_t *reply, const char *method,
+                           const char *path, int order, dg_ex_result_t *res) {
+  if (reply->outcome == DG_HTTP_NOT_SENT) {
+    res->not_executed = 1;
+    dg_ex_result_set(res, DG_EX_TRANSPORT, "%s %s not sent: %s", method, path,
+                     reply->error);
+    return 1;
+  }
+  if (reply->outcome == DG_HTTP_MAYBE_SENT) {
+    if (order)
+      dg_ex_result_set(res, DG_EX_UNKNOWN,
+                       "%s %s failed after sending, the order's fate is "
+                       "unknown: %s",
+                       method, path, reply->error);
+    else
+      dg_ex_result_set(res, DG_EX_TRANSPORT, "%s %s failed: %s", method, path,
+                       reply->error);
+    return 1;
+  }
+  if (reply->body_too_large) {
+    res->http_status = (int)reply->status;
+    dg_ex_result_set(res, DG_EX_BAD_REPLY, "%s %s: reply larger than %u bytes",
+                     method, path, DG_HTTP_MAX_BODY);
+    return 1;
+  }
+  return 0;
+}
+
+dg_ex_status_t dg_ex_result_prefix(dg_ex_result_t *res, const char *method,
+                                   const char *path) {
+  char msg[sizeof(res->msg)];
+  snprintf(msg, sizeof(msg), "%s", res->msg);
+  return dg_ex_result_set(res, res->status, "%s %s: %s", method, path, msg);
 }
 
 void dg_ex_result_init(dg_ex_result_t *res) {

@@ -4,6 +4,7 @@
 #define DRIFTGUARD_EXCHANGE_DRIVER_H
 
 #include "driftguard/exchange.h"
+#include "driftguard/http.h"
 
 /* One entry per exchange; every function gets the handle its open made. */
 typedef struct dg_ex_driver {
@@ -38,7 +39,63 @@ struct dg_exchange {
 };
 
 extern const dg_ex_driver_t dg_ex_binance_usdm;
+extern const dg_ex_driver_t dg_ex_bybit_linear;
 
+/* The options of a key without a passphrase, as every such driver's open
+ * checks them: an http(s) URL (url_len: its length without trailing
+ * slashes, below url_max), a key and secret of 1 to DG_SECRET_MAX - 1
+ * printable characters (the key goes into a header), no passphrase
+ * (venue names the exchange in the message), a positive timeout and a
+ * recv window of 1 to max_window ms. Defaults filled in: DG_EX_TIMEOUT_MS,
+ * default_window. Returns 0, -1 with "<name>: reason" in err. */
+#define DG_EX_TIMEOUT_MS 3000L
+typedef struct {
+  size_t url_len;
+  long timeout_ms, recv_window_ms;
+} dg_ex_opts_checked_t;
+int dg_ex_check_opts(const dg_exchange_opts_t *o, const char *name,
+                     const char *venue, size_t url_max, long default_window,
+                     long max_window, dg_ex_opts_checked_t *out, char *err,
+                     size_t errlen);
+
+/* The cache of a venue's symbol rules, sorted by symbol (a poll looks up
+ * every watched symbol: a linear search would cost symbols x listed
+ * symbols). Refreshed when older than DG_EX_RULES_MAX_AGE_MS, or when a
+ * symbol is unknown, at most once per DG_EX_RULES_MIN_RETRY_MS; a failed
+ * refresh keeps serving the rules already known. */
+#define DG_EX_RULES_MAX_AGE_MS INT64_C(3600000)
+#define DG_EX_RULES_MIN_RETRY_MS INT64_C(60000)
+typedef struct {
+  dg_symbol_rules_t *rules;
+  size_t n;
+  int tried;                    /* a fetch was attempted */
+  int64_t fetched_at, tried_at; /* monotonic ms */
+} dg_ex_rules_cache_t;
+/* Fetch every listed symbol's rules: *rules malloc'd (any order). */
+typedef dg_ex_status_t (*dg_ex_rules_fetch_fn)(dg_exchange_t *ex,
+                                               dg_symbol_rules_t **rules,
+                                               size_t *n, dg_ex_result_t *res);
+/* The rules of symbol (already checked by the driver), fetched when the
+ * cache says so. A symbol the venue does not list is DG_EX_REFUSED with
+ * reason DG_EX_REASON_UNKNOWN_SYMBOL and "<symbol> is not listed <where>"
+ * in msg. */
+dg_ex_status_t dg_ex_rules_get(dg_ex_rules_cache_t *c, dg_exchange_t *ex,
+                               dg_ex_rules_fetch_fn fetch, const char *symbol,
+                               const char *where, dg_symbol_rules_t *out,
+                               dg_ex_result_t *res);
+void dg_ex_rules_free(dg_ex_rules_cache_t *c);
+
+/* A request that got no complete HTTP reply, or one too large to read:
+ * TRANSPORT with not_executed when nothing was sent; after sending,
+ * UNKNOWN for an order (its fate is unknown) and TRANSPORT for a read;
+ * BAD_REPLY for a body past DG_HTTP_MAX_BODY. Returns 1 with res set
+ * ("METHOD PATH ..." in msg), 0 when reply is to be classified. */
+int dg_ex_transport_failed(const dg_http_reply_t *reply, const char *method,
+                           const char *path, int order, dg_ex_result_t *res);
+/* Prefix res->msg with "METHOD PATH: ", so a caller's own label never
+ * points at another request; returns res->status. */
+dg_ex_status_t dg_ex_result_prefix(dg_ex_result_t *res, const char *method,
+                                   const char *path);
 /* Reset a result to "no reply yet" (status OK, rate_used -1). */
 void dg_ex_result_init(dg_ex_result_t *res);
 /* Set status and a printf message; returns the status. */

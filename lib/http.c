@@ -230,10 +230,24 @@ void dg_http_request(dg_http_t *h, const char *method, const char *url,
   h->headers_len = 0;
   h->headers[0] = '\0';
 
-  if (header != NULL) {
-    if ((tmp = curl_slist_append(headers, header)) == NULL)
+  /* One list entry per line of header. */
+  for (const char *line = header; line != NULL && *line;) {
+    const char *eol = strchr(line, '\n');
+    size_t n = eol != NULL ? (size_t)(eol - line) : strlen(line);
+    char one[DG_HTTP_HEADER_LINE_MAX];
+    if (n >= sizeof(one)) { /* refused, never cut */
+      snprintf(reply->error, sizeof(reply->error),
+               "request header line too long");
+      goto done;
+    }
+    memcpy(one, line, n);
+    one[n] = '\0';
+    tmp = n > 0 ? curl_slist_append(headers, one) : headers;
+    dg_secret_wipe(one, n);
+    if (tmp == NULL)
       goto oom;
     headers = tmp;
+    line = eol != NULL ? eol + 1 : NULL;
   }
   if (post) {
     /* Small bodies: no "Expect: 100-continue" round trip. */

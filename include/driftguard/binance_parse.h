@@ -9,6 +9,7 @@
 #define DRIFTGUARD_BINANCE_PARSE_H
 
 #include "driftguard/exchange.h"
+#include "driftguard/query.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -27,22 +28,9 @@
 #define DG_BN_ERR_NO_SUCH_ORDER (-2013) /* order does not exist */
 #define DG_BN_ERR_DUPLICATE_CLIENT_ID (-4116) /* that clientOrderId exists */
 
-/* A request's parameter string ("a=1&b=2"), built in place. Values are
- * percent-encoded (everything but RFC 3986 unreserved characters); the
- * signature is computed over the text exactly as sent. */
-#define DG_BN_QUERY_MAX 1024
-typedef struct {
-  char buf[DG_BN_QUERY_MAX];
-  size_t len;
-  int overflow; /* set once anything did not fit; the query is then unusable */
-} dg_bn_query_t;
-
-void dg_bn_query_init(dg_bn_query_t *q);
-void dg_bn_query_add(dg_bn_query_t *q, const char *key, const char *value);
-void dg_bn_query_add_i64(dg_bn_query_t *q, const char *key, int64_t value);
 /* Append "&signature=" + hex HMAC-SHA256(secret, text so far). Returns 0,
  * -1 when the query overflowed or signing failed. */
-int dg_bn_query_sign(dg_bn_query_t *q, const char *secret);
+int dg_bn_query_sign(dg_query_t *q, const char *secret);
 
 /* {"code":-2022,"msg":"..."}: returns 0 and fills code/msg, -1 if the body
  * is not such an object. */

@@ -17,6 +17,8 @@
  * is given back: at once when the reply was cut (body_too_large), else by
  * dg_http_trim or the next request. */
 #define DG_HTTP_BODY_KEEP (256u * 1024u)
+/* Longest request header line a caller may pass. */
+#define DG_HTTP_HEADER_LINE_MAX 512u
 /* Room for a reply's header lines; lines past it are dropped. */
 #define DG_HTTP_HEADERS_MAX 8192u
 
@@ -49,13 +51,15 @@ dg_http_t *dg_http_new(long timeout_ms, char *err, size_t errlen);
 void dg_http_free(dg_http_t *h);
 
 /* One request. method "GET" or "POST"; form_body (POST only) is sent as
- * application/x-www-form-urlencoded; header is one extra "Name: value"
- * header line or NULL. fresh_connection opens a new connection instead of
- * reusing one, so libcurl never silently re-sends the request on a fresh
- * connection when a reused one turns out dead (it does that for any
- * method), and a timeout before the connection was up is known to be
- * NOT_SENT: use it for requests that must never be sent twice. A local
- * failure (out of memory) is reported as NOT_SENT. */
+ * application/x-www-form-urlencoded unless header names another
+ * Content-Type; header is NULL or extra "Name: value" header lines, one
+ * per "\n"-separated line, each shorter than DG_HTTP_HEADER_LINE_MAX.
+ * fresh_connection opens a new connection instead of reusing one, so libcurl
+ * never silently re-sends the request on a fresh connection when a reused one
+ * turns out dead (it does that for any method), and a timeout before the
+ * connection was up is known to be NOT_SENT: use it for requests that must
+ * never be sent twice. A local failure (out of memory) is reported as NOT_SENT.
+ */
 void dg_http_request(dg_http_t *h, const char *method, const char *url,
                      const char *header, const char *form_body,
                      int fresh_connection, dg_http_reply_t *reply);

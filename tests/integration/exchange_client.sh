@@ -8,33 +8,8 @@
 . "$top_srcdir/tests/harness.sh"
 dg_time_limit 120
 
-PROBE="$top_builddir/tests/unit/exchange_probe"
-[ -x "$PROBE" ] || bail "exchange_probe not built"
 dg_start_sim
-
-OUT="$DG_TMP/probe.out"
-: >"$OUT"
-# probe [-t MS] [-k KEYFILE] [-u URL] COMMAND...: one exchange_probe run;
-# prints its output (one line per command) and keeps a copy in $OUT.
-probe() {
-  local url=$SIM_URL key=$SIM_KEYFILE args=()
-  while [ $# -gt 0 ]; do
-    case $1 in
-    -t) args+=(-t "$2"); shift 2 ;;
-    -k) key=$2; shift 2 ;;
-    -u) url=$2; shift 2 ;;
-    *) break ;;
-    esac
-  done
-  "$PROBE" -u "$url" -k "$key" "${args[@]}" "$@" | tee -a "$OUT"
-}
-# field NAME LINE: the value of NAME=value in LINE.
-field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p; s/^$1=\([^ ]*\).*/\1/p" <<<"$2" | head -n1; }
-orders_count() { sim_orders | jq length; }
-now_ms() { date +%s%3N; }
-sim_reset() { curl -sf -X POST "$SIM_URL/sim/reset" >/dev/null; }
-# calls PATH: how many requests the simulator served on PATH since reset.
-calls() { curl -sf "$SIM_URL/sim/stats" | jq -r --arg p "$1" '.paths[$p] // 0'; }
+. "$top_srcdir/tests/integration/exchange_probe_lib.sh"
 
 # --- reads -------------------------------------------------------------------
 line=$(probe time)

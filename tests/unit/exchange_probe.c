@@ -29,7 +29,7 @@ _Noreturn static void usage(void) {
 }
 
 /* The call's own fields, printed after the common ones. */
-static char fields[2048];
+static char fields[16384]; /* 250 positions and more */
 
 __attribute__((format(printf, 1, 2))) static void field(const char *fmt, ...) {
   size_t len = strlen(fields);

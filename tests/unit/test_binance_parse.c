@@ -12,16 +12,16 @@
   "2b5eb11e18796d12d88f13dc27dbbd02c2cc51ff7059765ed9821957d82bb4d9"
 
 static void test_query(void) {
-  dg_bn_query_t q;
-  dg_bn_query_init(&q);
-  dg_bn_query_add(&q, "symbol", "BTCUSDT");
-  dg_bn_query_add(&q, "side", "BUY");
-  dg_bn_query_add(&q, "type", "LIMIT");
-  dg_bn_query_add(&q, "quantity", "1");
-  dg_bn_query_add(&q, "price", "9000");
-  dg_bn_query_add(&q, "timeInForce", "GTC");
-  dg_bn_query_add_i64(&q, "recvWindow", 5000);
-  dg_bn_query_add_i64(&q, "timestamp", INT64_C(1591702613943));
+  dg_query_t q;
+  dg_query_init(&q);
+  dg_query_add(&q, "symbol", "BTCUSDT");
+  dg_query_add(&q, "side", "BUY");
+  dg_query_add(&q, "type", "LIMIT");
+  dg_query_add(&q, "quantity", "1");
+  dg_query_add(&q, "price", "9000");
+  dg_query_add(&q, "timeInForce", "GTC");
+  dg_query_add_i64(&q, "recvWindow", 5000);
+  dg_query_add_i64(&q, "timestamp", INT64_C(1591702613943));
   is_str(q.buf,
          "symbol=BTCUSDT&side=BUY&type=LIMIT&quantity=1&price=9000&"
          "timeInForce=GTC&recvWindow=5000&timestamp=1591702613943",
@@ -33,15 +33,15 @@ static void test_query(void) {
          "3c661234138461fcc7a7d8746c6558c9842d4e10870d2ecbedf7777cad694af9",
          "query: USD-M documented signing vector");
 
-  dg_bn_query_init(&q);
-  dg_bn_query_add(&q, "newClientOrderId", "a:b/c d.e_f-g~");
+  dg_query_init(&q);
+  dg_query_add(&q, "newClientOrderId", "a:b/c d.e_f-g~");
   is_str(q.buf, "newClientOrderId=a%3Ab%2Fc%20d.e_f-g~",
          "query: values percent-encoded outside RFC 3986 unreserved");
 
-  dg_bn_query_init(&q);
+  dg_query_init(&q);
   for (int i = 0; i < 200; i++)
-    dg_bn_query_add(&q, "k", "vvvvvvvv");
-  ok(q.overflow && strlen(q.buf) < DG_BN_QUERY_MAX,
+    dg_query_add(&q, "k", "vvvvvvvv");
+  ok(q.overflow && strlen(q.buf) < DG_QUERY_MAX,
      "query: overflow flagged, buffer intact");
   ok(dg_bn_query_sign(&q, USDM_SECRET) == -1,
      "query: an overflowed query is never signed");
@@ -560,7 +560,7 @@ static void test_client_order_id_by_handle(void) {
   dg_exchange_free(ex);
   ok(dg_exchange_new("no-such-venue", &o, err, sizeof(err)) == NULL &&
          strstr(err, "unknown driver \"no-such-venue\" (known: "
-                     "binance-usdm)") != NULL,
+                     "binance-usdm, bybit-linear") != NULL,
      "an unknown driver name lists the known ones: %s", err);
   o.api_passphrase = "OKX-PASSPHRASE";
   ex = dg_exchange_new("binance-usdm", &o, err, sizeof(err));
