@@ -49,6 +49,7 @@ bail() {
   exit 1
 }
 dg_done() {
+  diag "DG_VENUE=$DG_VENUE, ${SECONDS} s" # which venue, how long: for the suite's budget
   echo "1..$DG_TAP_N"
   [ "$DG_TAP_FAILED" -eq 0 ]
 }
@@ -367,7 +368,10 @@ fault_not_found() {
 # 110072, 51016), reduce_only (the reduce-only close refused: -2022,
 # 110017, 51169), signature (a bad signature: -1022, 10004, 50113),
 # unavailable (503 Service Unavailable: -1001, 10016, 50001), rate_limit
-# (429: -1003, 10429, 50011), not_found (no such order: -2013, -, 51603).
+# (the key or IP over its request limit: HTTP 429 -1003; 10006 in an HTTP
+# 200, Bybit's documented refusal, where its HTTP 429 10429 "system level
+# frequency protection" leaves an order's fate unknown; HTTP 429 50011),
+# not_found (no such order: -2013, -, 51603).
 venue_error() {
   local kind=$1 row
   row=$(awk -v v="$DG_VENUE" -v k="$kind" '$1 == k { print $(v == "binance-usdm" ? 2 : v == "bybit-linear" ? 3 : 4) }' <<'TABLE'
@@ -377,7 +381,7 @@ duplicate   400:-4116  200:110072  200:51016
 reduce_only 400:-2022  200:110017  200:51169
 signature   400:-1022  200:10004   401:50113
 unavailable 503:-1001  503:10016   503:50001
-rate_limit  429:-1003  429:10429   429:50011
+rate_limit  429:-1003  200:10006   429:50011
 not_found   400:-2013  -           200:51603
 TABLE
   )

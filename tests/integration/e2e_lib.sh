@@ -60,14 +60,14 @@ $(prometheus_conf)"
 }
 
 # e2e_start_rate_limited: the loop on $BTC (ConfirmPolls 1, Cooldown 6)
-# with the executor running and the next order answered by a 429 with
-# Retry-After 2.
+# with the executor running and the next order refused by the venue's rate
+# limit (Binance: a 429 with Retry-After 2).
 e2e_start_rate_limited() {
   e2e_setup
   e2e_restart_sim $(sim_listed "$BTC")
   ex_start
   ok $? "executor starts"
-  sim_faults "[$(fault_at order '{"status":429,"retry_after":2,"count":1}')]" >/dev/null
+  sim_faults "[$(fault_at order "$(venue_error rate_limit | jq -c '. + {retry_after: 2}')")]" >/dev/null
   e2e_start_collectd a "$(symbol_lines BTC)
     ConfirmPolls 1
     Cooldown 6"

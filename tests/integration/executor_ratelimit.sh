@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rate limits (SPEC sections 1, 4, 6): a 429 on the order gives
+# Rate limits (SPEC sections 1, 4, 6): a rate limit on the order gives
 # RETRYABLE_RATE_LIMIT, keeps the HOLD and stores the shared back-off; a
 # plan handled during the back-off makes NO exchange request at all; a 418
 # ban is honoured the same way until its end; after it, plans execute.
@@ -15,11 +15,11 @@ ok $? "executor starts"
 requests() { curl -sf "$SIM_URL/sim/stats" | jq .total; }
 ban_key="$EX_PREFIX:exchange:ban_until"
 
-# 429 with Retry-After: 2 s on the order.
-sim_faults "[$(fault_at order '{"status":429,"retry_after":2,"count":1}')]" >/dev/null
+# The venue's rate limit on the order (Binance: a 429 with Retry-After 2 s).
+sim_faults "[$(fault_at order "$(venue_error rate_limit | jq -c '. + {retry_after: 2}')")]" >/dev/null
 ex_publish "$(ex_plan_json $BTC 0.007)" >/dev/null
 ex_wait_results 1
-is "$(ex_result status)" RETRYABLE_RATE_LIMIT "429 -> RETRYABLE_RATE_LIMIT"
+is "$(ex_result status)" RETRYABLE_RATE_LIMIT "rate limited -> RETRYABLE_RATE_LIMIT"
 is "$(rcli EXISTS "$EX_PREFIX:reconcile:hold:$BTC")" 1 "the HOLD stays"
 until_ms=$(rcli GET "$ban_key")
 [ -n "$until_ms" ] && [ "$until_ms" -gt "$(date +%s%3N)" ]
