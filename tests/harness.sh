@@ -87,6 +87,10 @@ dg_use_venue() {
   *) bail "unknown venue \"$1\" (known: $DG_VENUES)" ;;
   esac
   DG_VENUE=$1
+  # DG_BAN_NO_END_MS: how long a driver keeps off after a ban its venue
+  # gives no end for (Bybit's 403: "wait at least 10 minutes").
+  DG_BAN_NO_END_MS=""
+  [ "$1" = bybit-linear ] && DG_BAN_NO_END_MS=600000
   for c in BTC ETH SOL XRP ADA DOT LINK; do
     printf -v "$c" '%s' "$(sym "$c")"
   done
