@@ -118,6 +118,15 @@ case ${0##*/} in
 *@*.sh)
   DG_VENUE=${0##*@}
   DG_VENUE=${DG_VENUE%.sh}
+  dg_scenario=${0##*/}
+  dg_scenario=${dg_scenario%@*}
+  # tests/venues.mk: scenarios whose other venues run only on request.
+  case " ${DG_VENUE_SCENARIOS_ALL_ONLY:-} " in
+  *" $dg_scenario "*)
+    [ "${DG_ALL_VENUES:-}" = 1 ] ||
+      skip_all "$dg_scenario on $DG_VENUE runs with DG_ALL_VENUES=1 (see tests/venues.mk)"
+    ;;
+  esac
   ;;
 esac
 dg_use_venue "${DG_VENUE:-binance-usdm}"

@@ -29,6 +29,16 @@ VENUE_SCENARIOS = \
 	tests/integration/executor_chaos_collectd.sh \
 	tests/integration/executor_chaos_collectd_frozen.sh \
 	tests/integration/executor_chaos_oom.sh
+# On the other venues these run only with DG_ALL_VENUES=1 (make check
+# DG_ALL_VENUES=1, or in the environment): they drive Redis and the
+# consumer group (failover, dropped connections, outages, racing consumers,
+# random kills) or random volume through the loop, which the scenarios above
+# already take through each venue's driver; they add 5 minutes on 2 cores.
+# Without it their venue links report SKIP.
+VENUE_SCENARIOS_ALL_ONLY = e2e_property e2e_failover executor_chaos_soak \
+	executor_chaos_zombie executor_chaos_redis executor_chaos_redis_drops
+AM_TESTS_ENVIRONMENT += DG_VENUE_SCENARIOS_ALL_ONLY='$(VENUE_SCENARIOS_ALL_ONLY)' \
+	DG_ALL_VENUES='$(DG_ALL_VENUES)'; export DG_VENUE_SCENARIOS_ALL_ONLY DG_ALL_VENUES;
 VENUE_LINKS = $(VENUE_SCENARIOS:.sh=@bybit-linear.sh) \
 	$(VENUE_SCENARIOS:.sh=@okx-swap.sh)
 TESTS += $(VENUE_LINKS)

@@ -63,7 +63,7 @@ is "$(ex_result status)" RETRYABLE_RATE_LIMIT "during the ban -> RETRYABLE_RATE_
 is "$(requests)" "$before" "during the ban: no exchange request at all"
 # The ban is over: the simulator's after its 3 s, the stored one by itself
 # (Bybit's 10 minutes: the test lets them pass by deleting the key).
-sleep "$(awk -v left=$((ban_from + 3500 - $(date +%s%3N))) 'BEGIN { print left > 0 ? left / 1000 : 0 }')"
+sleep "$(awk -v left=$((ban_from + 3500 - $(date +%s%3N))) 'BEGIN { print (left > 0 ? left / 1000 : 0) }')"
 [ -n "${DG_BAN_NO_END_MS:-}" ] && rcli DEL "$ban_key" >/dev/null
 dg_wait_for 10 bash -c "[ -z \"\$(redis-cli -p $REDIS_PORT GET $ban_key)\" ]"
 ex_publish "$(ex_plan_json $BTC 0.007)" >/dev/null
