@@ -31,7 +31,7 @@ binance-usdm | bybit-linear)
   ;;
 okx-swap)
   # OKX counts contracts: 7 contracts of 0.01 BTC (ctVal) are 0.07 BTC.
-  btc=BTC-USDT-SWAP eth=ETH-USDT-SWAP amt=7 unit="contracts (ctVal 0.01 BTC)"
+  btc=BTC-USDT-SWAP eth=ETH-USDT-SWAP amt=7 unit="contracts, ctVal 0.01 BTC"
   probe=/api/v5/public/time
   ;;
 *)
