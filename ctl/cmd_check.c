@@ -225,7 +225,8 @@ static void check_position_mode(ctl_t *c, report_t *r, const dg_position_t *pos,
       asked, asked == 1 ? "" : "s");
 }
 
-static void check_exchange(ctl_t *c, report_t *r) {
+/* The exchange's checks; 1 when it answered (its rules can be read). */
+static int check_exchange(ctl_t *c, report_t *r) {
   char err[512], where[CTL_TEXT_MAX];
   dg_ex_result_t res;
   dg_position_t *pos = NULL;
@@ -235,13 +236,13 @@ static void check_exchange(ctl_t *c, report_t *r) {
   if (ctl_exchange_open(c, err, sizeof(err)) != 0) {
     add(r, "exchange", "FAIL", "%s", err);
     skip_exchange(r, 1, "no exchange handle");
-    return;
+    return 0;
   }
   if (dg_exchange_sync_time(c->ex, &res) != DG_EX_OK) {
     ctl_exchange_failed(c, "server time", &res, err, sizeof(err));
     add(r, "exchange", "FAIL", "%s: %s", where, err);
     skip_exchange(r, 1, "exchange unreachable");
-    return;
+    return 0;
   }
   add(r, "exchange", "OK", "%s: server time answered", where);
   offset = dg_exchange_time_offset_ms(c->ex);
@@ -259,6 +260,42 @@ static void check_exchange(ctl_t *c, report_t *r) {
   }
   check_position_mode(c, r, pos, n);
   free(pos);
+  return 1;
+}
+
+/* The order unit of every symbol with a ledger: the ledger must count in
+ * it (contracts on a venue that trades contracts). */
+static void check_units(ctl_t *c, report_t *r) {
+  ctl_symbols_t syms = {0};
+  char err[512], value[DG_DEC_STRLEN];
+  if (c->redis == NULL) {
+    add(r, "order_unit", "SKIP", "Redis unreachable: no ledger symbols");
+    return;
+  }
+  if (ctl_scan_ledger(c, &syms, err, sizeof(err)) != 0) {
+    add(r, "order_unit", "WARN", "ledger symbols not listed: %s", err);
+    return;
+  }
+  ctl_symbols_sort(&syms);
+  for (size_t i = 0; i < syms.n; i++) {
+    dg_symbol_rules_t rules;
+    dg_ex_result_t res;
+    if (dg_exchange_symbol_rules(c->ex, syms.v[i], &rules, &res) != DG_EX_OK) {
+      ctl_exchange_failed(c, "symbol rules", &res, err, sizeof(err));
+      add(r, "order_unit", "FAIL", "%s: %s", syms.v[i], err);
+      continue;
+    }
+    dg_dec_format(rules.contract_value, value, sizeof(value));
+    if (rules.in_contracts)
+      add(r, "order_unit", "OK",
+          "%s: unit=contracts contract_value=%s base coin per contract "
+          "(the ledger counts contracts)",
+          syms.v[i], value);
+    else
+      add(r, "order_unit", "OK",
+          "%s: unit=coin (the ledger counts the base coin)", syms.v[i]);
+  }
+  ctl_symbols_free(&syms);
 }
 
 int ctl_cmd_check(ctl_t *c) {
@@ -268,9 +305,9 @@ int ctl_cmd_check(ctl_t *c) {
   check_key_file(&r, "plan_key_file", c->conf.file.plan_key_file);
   check_key_file(&r, "redis_password_file", c->conf.file.redis_password_file);
   check_hostname(c, &r);
-  if (check_redis(c, &r))
-    check_exchange(c, &r);
-  else
+  if (!check_redis(c, &r))
     skip_exchange(&r, 0, "exchange back-off active or unknown");
+  else if (check_exchange(c, &r))
+    check_units(c, &r);
   return finish(c, &r, r.failed ? CTL_EXIT_FAIL : CTL_EXIT_OK);
 }

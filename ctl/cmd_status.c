@@ -38,8 +38,7 @@ static int scan_holds(ctl_t *c, ctl_symbols_t *out, char *err, size_t errlen) {
   return ctl_scan_symbols(c, pre, "", out, err, errlen);
 }
 
-/* Every symbol with a ledger hash (--ledger-key, {symbol} as wildcard). */
-static int scan_ledger(ctl_t *c, ctl_symbols_t *out, char *err, size_t errlen) {
+int ctl_scan_ledger(ctl_t *c, ctl_symbols_t *out, char *err, size_t errlen) {
   const char *pat = c->opts->ledger_key, *at = strstr(pat, "{symbol}");
   char pre[DG_KEY_MAX];
   snprintf(pre, sizeof(pre), "%.*s", (int)(at - pat), pat);
@@ -292,7 +291,7 @@ static int status_symbols(ctl_t *c, const view_t *v, ctl_symbols_t *syms,
         return -1;
   } else {
     if (scan_holds(c, syms, err, errlen) != 0 ||
-        scan_ledger(c, syms, err, errlen) != 0)
+        ctl_scan_ledger(c, syms, err, errlen) != 0)
       return -1;
     for (size_t i = 0; i < v->npos; i++)
       if (ctl_symbols_add(syms, v->pos[i].symbol, strlen(v->pos[i].symbol)) !=

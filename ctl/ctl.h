@@ -121,6 +121,9 @@ void ctl_symbols_free(ctl_symbols_t *s);
  * Returns 0, -1 with a reason. */
 int ctl_scan_symbols(ctl_t *c, const char *pre, const char *post,
                      ctl_symbols_t *out, char *err, size_t errlen);
+/* Every symbol with a ledger hash (--ledger-key, {symbol} as wildcard).
+ * Returns 0, -1 with a reason. */
+int ctl_scan_ledger(ctl_t *c, ctl_symbols_t *out, char *err, size_t errlen);
 
 /* Fresh exchange view of one symbol: position and step size.
  * Returns 0, -1 with a reason (ban, transport, refusal...). */

@@ -147,19 +147,31 @@ static void report_config_check(void) {
            err);
 }
 
-static void sync_exchange_time(ex_ctx_t *ctx) {
+/* The start-up call to the exchange: its clock, and on a venue that checks
+ * the account there (okx-swap: acctLv) the account. A refusal other than
+ * a clock skew (an account driftguard cannot trade, a refused key) stops
+ * the executor: it would refuse every plan. Anything else is tried again
+ * by the first plan. Returns 0 to run on, -1 to stop. */
+static int sync_exchange_time(ex_ctx_t *ctx) {
   dg_ex_result_t res;
   int64_t until;
   char why[256];
   if (dg_ban_check(ctx->redis, ctx->cfg->key_prefix, ex_now_ms(), &until, why,
                    sizeof why) != 0)
-    return; /* banned or Redis down: the first plan will try again */
-  if (dg_exchange_sync_time(ctx->exchange, &res) == DG_EX_OK)
+    return 0; /* banned or Redis down: the first plan will try again */
+  if (dg_exchange_sync_time(ctx->exchange, &res) == DG_EX_OK) {
     dg_log(LOG_INFO, "event=time_synced offset_ms=%lld",
            (long long)dg_exchange_time_offset_ms(ctx->exchange));
-  else
-    dg_log(LOG_WARNING, "event=time_sync_failed status=%s msg=\"%s\"",
-           dg_ex_status_name(res.status), res.msg);
+    return 0;
+  }
+  if (res.status == DG_EX_REFUSED && res.reason != DG_EX_REASON_CLOCK_SKEW) {
+    dg_log(LOG_ERR, "event=startup_failed error=\"exchange refused: %s\"",
+           res.msg);
+    return -1;
+  }
+  dg_log(LOG_WARNING, "event=time_sync_failed status=%s msg=\"%s\"",
+         dg_ex_status_name(res.status), res.msg);
+  return 0;
 }
 
 /* The main loop: own pending entries first, then dead consumers' entries,
@@ -290,7 +302,10 @@ static int run(const ex_config_t *cfg, int dry_run) {
   sigaction(SIGINT, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
 
-  sync_exchange_time(&ctx);
+  if (sync_exchange_time(&ctx) != 0) {
+    ex_metrics_stop(ctx.metrics);
+    goto out_redis;
+  }
   /* Only a stop request ends the loop normally (else: a consumer name in
    * use, or no memory). */
   rc = consume(&ctx) == 0 && stop_requested ? 0 : 1;

@@ -513,15 +513,5 @@ int dg_bn_client_order_id(const char *plan_id,
 }
 
 int dg_bn_valid_client_order_id(const char *s) {
-  size_t n = 0;
-  if (s == NULL)
-    return 0;
-  for (; s[n]; n++) {
-    char c = s[n];
-    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-          (c >= '0' && c <= '9') || c == '.' || c == ':' || c == '/' ||
-          c == '_' || c == '-'))
-      return 0;
-  }
-  return n > 0 && n <= DG_CLIENT_ORDER_ID_MAX;
+  return dg_ex_id_valid(s, ".:/_-", DG_CLIENT_ORDER_ID_MAX);
 }

@@ -173,8 +173,14 @@ static dg_ex_status_t by_call(by_t *b, const char *method, const char *path,
   dg_http_reply_header(&reply, "X-Bapi-Limit-Reset-Timestamp", reset,
                        sizeof(reset));
   parsed = dg_bybit_reply_parse(reply.body, reply.body_len);
+  /* X-Bapi-Limit-Reset-Timestamp is on Bybit's clock: classified on it,
+   * then told on ours. */
   dg_bybit_classify_reply(reply.status, parsed, reply.body, reply.body_len,
-                          reset, dg_ex_wall_ms(), res);
+                          reset, dg_ex_wall_ms() + b->offset_ms, res);
+  if (res->retry_after_ms != 0)
+    res->retry_after_ms -= b->offset_ms;
+  if (res->ban_until_ms != 0)
+    res->ban_until_ms -= b->offset_ms;
   /* Only an order can have an unknown fate; a read that failed that way
    * simply failed. */
   if (res->status == DG_EX_UNKNOWN && kind != BY_ORDER)

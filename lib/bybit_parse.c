@@ -588,12 +588,5 @@ int dg_bybit_client_order_id(const char *plan_id,
 }
 
 int dg_bybit_valid_link_id(const char *s) {
-  size_t n = 0;
-  if (s == NULL)
-    return 0;
-  for (; s[n]; n++)
-    if (!((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= 'a' && s[n] <= 'z') ||
-          (s[n] >= '0' && s[n] <= '9') || s[n] == '-' || s[n] == '_'))
-      return 0;
-  return n > 0 && n <= 36;
+  return dg_ex_id_valid(s, "-_", 36);
 }

@@ -136,6 +136,18 @@ int dg_dec_abs(dg_dec_t a, dg_dec_t *out) {
   return dg_dec_neg(a, out);
 }
 
+int dg_dec_mul(dg_dec_t a, dg_dec_t b, dg_dec_t *out) {
+  __int128 r = (__int128)a.units * b.units;
+  /* Exact or nothing: a product with more than 8 decimals is refused. */
+  if (r % DG_DEC_SCALE != 0)
+    return -1;
+  r /= DG_DEC_SCALE;
+  if (r > INT64_MAX || r <= INT64_MIN)
+    return -1;
+  out->units = (int64_t)r;
+  return 0;
+}
+
 int dg_dec_round_down(dg_dec_t v, dg_dec_t step, dg_dec_t *out) {
   if (step.units <= 0)
     return -1;

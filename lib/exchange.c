@@ -12,8 +12,8 @@
 #include <string.h>
 #include <time.h>
 
-static const dg_ex_driver_t *const drivers[] = {&dg_ex_binance_usdm,
-                                                &dg_ex_bybit_linear};
+static const dg_ex_driver_t *const drivers[] = {
+    &dg_ex_binance_usdm, &dg_ex_bybit_linear, &dg_ex_okx_swap};
 
 int dg_exchange_global_init(void) {
   return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
@@ -77,16 +77,19 @@ dg_ex_status_t dg_exchange_hedge_mode(dg_exchange_t *ex, const char *symbol,
   return ex->drv->hedge_mode(ex, symbol, dual, res);
 }
 
-int dg_order_id_valid(const char *s) {
+int dg_ex_id_valid(const char *s, const char *extra, size_t max) {
   size_t n = 0;
   if (s == NULL)
     return 0;
   for (; s[n]; n++)
     if (!((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= 'a' && s[n] <= 'z') ||
-          (s[n] >= '0' && s[n] <= '9') || s[n] == '.' || s[n] == '_' ||
-          s[n] == ':' || s[n] == '-'))
+          (s[n] >= '0' && s[n] <= '9') || strchr(extra, s[n]) != NULL))
       return 0;
-  return n > 0 && n < DG_ORDER_ID_MAX;
+  return n > 0 && n <= max;
+}
+
+int dg_order_id_valid(const char *s) {
+  return dg_ex_id_valid(s, "._:-", DG_ORDER_ID_MAX - 1);
 }
 
 /* The order id goes into Redis records, results and log lines as it is:
@@ -176,8 +179,7 @@ const char *dg_ex_reason_name(dg_ex_reason_t r) {
   return "invalid";
 }
 
-/* The API key goes into an HTTP header: printable ASCII only. */
-static int header_safe(const char *s) {
+int dg_ex_header_safe(const char *s) {
   for (; *s; s++)
     if (*s <= ' ' || *s > '~')
       return 0;
@@ -206,13 +208,15 @@ int dg_ex_check_opts(const dg_exchange_opts_t *o, const char *name,
   }
   if (o->api_key == NULL || o->api_secret == NULL || !o->api_key[0] ||
       !o->api_secret[0] || strlen(o->api_key) >= DG_SECRET_MAX ||
-      strlen(o->api_secret) >= DG_SECRET_MAX || !header_safe(o->api_key)) {
+      strlen(o->api_secret) >= DG_SECRET_MAX ||
+      !dg_ex_header_safe(o->api_key)) {
     snprintf(err, errlen,
              "%s: API key and secret must be 1 to %d printable characters",
              name, DG_SECRET_MAX - 1);
     return -1;
   }
-  if (o->api_passphrase != NULL && o->api_passphrase[0] != '\0') {
+  if (venue != NULL && o->api_passphrase != NULL &&
+      o->api_passphrase[0] != '\0') {
     snprintf(err, errlen,
              "%s: the key file has a third line (a passphrase); %s keys have "
              "none: the file holds the API key, then the secret",

@@ -40,14 +40,16 @@ struct dg_exchange {
 
 extern const dg_ex_driver_t dg_ex_binance_usdm;
 extern const dg_ex_driver_t dg_ex_bybit_linear;
+extern const dg_ex_driver_t dg_ex_okx_swap;
 
-/* The options of a key without a passphrase, as every such driver's open
- * checks them: an http(s) URL (url_len: its length without trailing
- * slashes, below url_max), a key and secret of 1 to DG_SECRET_MAX - 1
- * printable characters (the key goes into a header), no passphrase
- * (venue names the exchange in the message), a positive timeout and a
- * recv window of 1 to max_window ms. Defaults filled in: DG_EX_TIMEOUT_MS,
- * default_window. Returns 0, -1 with "<name>: reason" in err. */
+/* The options as every driver's open checks them: an http(s) URL
+ * (url_len: its length without trailing slashes, below url_max), a key and
+ * secret of 1 to DG_SECRET_MAX - 1 printable characters (the key goes into
+ * a header), no passphrase (venue names the exchange in the message; venue
+ * NULL for one whose keys have a passphrase, which its driver checks), a
+ * positive timeout and a recv window of 1 to max_window ms. Defaults
+ * filled in: DG_EX_TIMEOUT_MS, default_window. Returns 0, -1 with
+ * "<name>: reason" in err. */
 #define DG_EX_TIMEOUT_MS 3000L
 typedef struct {
   size_t url_len;
@@ -84,6 +86,12 @@ dg_ex_status_t dg_ex_rules_get(dg_ex_rules_cache_t *c, dg_exchange_t *ex,
                                const char *where, dg_symbol_rules_t *out,
                                dg_ex_result_t *res);
 void dg_ex_rules_free(dg_ex_rules_cache_t *c);
+
+/* 1 when s is 1 to max letters, digits or characters of extra: an id's
+ * alphabet on a venue. */
+int dg_ex_id_valid(const char *s, const char *extra, size_t max);
+/* 1 when s is safe in an HTTP header value: printable ASCII, no blank. */
+int dg_ex_header_safe(const char *s);
 
 /* A request that got no complete HTTP reply, or one too large to read:
  * TRANSPORT with not_executed when nothing was sent; after sending,

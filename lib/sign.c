@@ -50,9 +50,9 @@ static void hex_encode(const unsigned char *in, size_t len, char *out) {
   out[2 * len] = '\0';
 }
 
-int dg_hmac_sha256_hex(const void *key, size_t key_len, const void *msg,
-                       size_t msg_len, char out[DG_SHA256_HEXLEN + 1]) {
-  unsigned char md[EVP_MAX_MD_SIZE];
+/* The raw 32-byte HMAC-SHA256 into md. Returns 0, -1 on failure. */
+static int hmac_sha256(const void *key, size_t key_len, const void *msg,
+                       size_t msg_len, unsigned char md[EVP_MAX_MD_SIZE]) {
   size_t md_len = 0;
   EVP_MAC_CTX *c;
   int ok;
@@ -64,12 +64,30 @@ int dg_hmac_sha256_hex(const void *key, size_t key_len, const void *msg,
   c = hmac_template != NULL ? EVP_MAC_CTX_dup(hmac_template) : NULL;
   ok = c != NULL && EVP_MAC_init(c, key, key_len, NULL) == 1 &&
        EVP_MAC_update(c, msg, msg_len) == 1 &&
-       EVP_MAC_final(c, md, &md_len, sizeof md) == 1 && md_len == 32;
+       EVP_MAC_final(c, md, &md_len, EVP_MAX_MD_SIZE) == 1 && md_len == 32;
   EVP_MAC_CTX_free(c);
-  if (ok)
-    hex_encode(md, md_len, out);
-  OPENSSL_cleanse(md, sizeof(md));
   return ok ? 0 : -1;
+}
+
+int dg_hmac_sha256_hex(const void *key, size_t key_len, const void *msg,
+                       size_t msg_len, char out[DG_SHA256_HEXLEN + 1]) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  int rc = hmac_sha256(key, key_len, msg, msg_len, md);
+  if (rc == 0)
+    hex_encode(md, 32, out);
+  OPENSSL_cleanse(md, sizeof(md));
+  return rc;
+}
+
+int dg_hmac_sha256_base64(const void *key, size_t key_len, const void *msg,
+                          size_t msg_len, char out[DG_SHA256_B64LEN + 1]) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  int rc = hmac_sha256(key, key_len, msg, msg_len, md);
+  if (rc == 0 &&
+      EVP_EncodeBlock((unsigned char *)out, md, 32) != DG_SHA256_B64LEN)
+    rc = -1;
+  OPENSSL_cleanse(md, sizeof(md));
+  return rc;
 }
 
 dg_hmac_key_t *dg_hmac_key_new(const void *key, size_t key_len) {

@@ -45,7 +45,7 @@ typedef struct {
    * here instead of searching the exchange's list for every symbol. */
   cdtime_t rules_at; /* 0: not asked yet */
   bool listed;       /* the exchange lists it (step and min_qty valid) */
-  dg_dec_t step, min_qty;
+  dg_dec_t step, min_qty, max_qty;
   rc_memory_t mem; /* debounce, what it held and notified */
   /* A HOLD we may not release (another drift's): logged once per sig. */
   char foreign_sig[DG_SIGNATURE_LEN + 1];

@@ -57,6 +57,20 @@ static rc_why_t rc_why_no_plan(rc_ledger_state_t led, const rc_policy_t *p,
   return RC_WHY_NONE;
 }
 
+/* A close above the market maximum becomes the largest close one order
+ * may carry (a venue would split it, or refuse it). */
+static int rc_cap_close(dg_drift_t *d, dg_dec_t max_qty, dg_dec_t step) {
+  dg_dec_t cap;
+  if (d->kind != DG_DRIFT_CLOSE || dg_dec_sign(max_qty) <= 0 ||
+      dg_dec_cmp(d->qty, max_qty) <= 0)
+    return 0;
+  if (dg_dec_round_down(max_qty, step, &cap) != 0)
+    return -1;
+  if (dg_dec_sign(cap) > 0)
+    d->qty = cap;
+  return 0;
+}
+
 /* The same signature on ConfirmPolls consecutive polls. */
 static bool rc_debounce(rc_memory_t *mem, const char *sig, int confirm_polls,
                         bool *new_drift) {
@@ -87,6 +101,7 @@ int rc_decide(const char *symbol, const rc_decide_in_t *in,
   if (led == RC_LEDGER_OK) {
     if (dg_drift_compute(in->exchange_amt, ledger_amt, in->step, &act.drift) !=
             0 ||
+        rc_cap_close(&act.drift, in->max_qty, in->step) != 0 ||
         (act.drift.kind != DG_DRIFT_NONE &&
          dg_drift_signature(symbol, in->exchange_amt, ledger_amt, act.sig) !=
              0))

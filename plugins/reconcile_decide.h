@@ -28,6 +28,10 @@ typedef struct {
   dg_dec_t ledger_amt; /* RC_LEDGER_OK only */
   bool held;           /* a HOLD key or hold_sig exists */
   dg_dec_t step, min_qty;
+  /* The most one MARKET order may carry (0: no limit): a larger close is
+   * capped at it, so one plan is one order; the next poll closes the rest
+   * under a new signature. */
+  dg_dec_t max_qty;
 } rc_decide_in_t;
 
 /* The account's policy for this poll. */

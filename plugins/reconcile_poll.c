@@ -255,6 +255,7 @@ static int rc_refresh_rules(rc_account_t *a, size_t n) {
       s->rules_missing_logged = false;
       s->step = rules.step;
       s->min_qty = rules.min_qty;
+      s->max_qty = rules.max_qty;
     }
     s->rules_at = now;
   }
@@ -404,7 +405,8 @@ static void rc_symbol_poll(rc_account_t *a, rc_symbol_t *s,
                        .ledger_amt = row->amt,
                        .held = row->hold || row->hold_sig[0] != '\0',
                        .step = s->step,
-                       .min_qty = s->min_qty};
+                       .min_qty = s->min_qty,
+                       .max_qty = s->max_qty};
   rc_action_t act;
   char ex_txt[DG_DEC_STRLEN] = "", led_txt[DG_DEC_STRLEN] = "";
   if (rc_decide(s->name, &in, policy, &s->mem, &act) != 0) {

@@ -380,7 +380,9 @@ static int refusal_code(enum sim_refusal why) {
 
 /* POST /api/v5/trade/order: a market order, posSide net (or absent) in
  * net mode, long or short in long/short mode. expTime (ms): not processed
- * once the server's clock is past it. */
+ * once the server's clock is past it. /sim/orders shows the order's params
+ * as the JSON body's members plus "expTime", the header's value, when it
+ * came with one. */
 static void post_order(const sim_request_t *rq, sim_reply_t *r) {
   const char *exp_text = sim_header(rq, "expTime");
   json_object *body, *v, *row;
@@ -470,6 +472,9 @@ static void post_order(const sim_request_t *rq, sim_reply_t *r) {
   }
   if (json_object_deep_copy(body, &req.params, NULL) != 0)
     req.params = NULL;
+  else if (exp_text != NULL) /* the header too, for tests of a client */
+    json_object_object_add(req.params, "expTime",
+                           json_object_new_string(exp_text));
   why = sim_state_place_order(&req, &order);
   json_object_put(req.params); /* NULL when the state kept it */
   if (why != SIM_ACCEPTED) {

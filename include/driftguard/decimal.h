@@ -43,6 +43,8 @@ int dg_dec_add(dg_dec_t a, dg_dec_t b, dg_dec_t *out);
 int dg_dec_sub(dg_dec_t a, dg_dec_t b, dg_dec_t *out);
 int dg_dec_abs(dg_dec_t a, dg_dec_t *out);
 int dg_dec_neg(dg_dec_t a, dg_dec_t *out);
+/* a x b, exact: -1 also when the product has more than 8 decimals. */
+int dg_dec_mul(dg_dec_t a, dg_dec_t b, dg_dec_t *out);
 
 /* Round toward zero to a multiple of step (step > 0). -1 if step <= 0. */
 int dg_dec_round_down(dg_dec_t v, dg_dec_t step, dg_dec_t *out);

@@ -8,13 +8,14 @@ PROBE="$top_builddir/tests/unit/exchange_probe"
 OUT="$DG_TMP/probe.out"
 : >"$OUT"
 
-# probe [-t MS] [-k KEYFILE] [-u URL] COMMAND...: one exchange_probe run;
-# prints its output (one line per command) and keeps a copy in $OUT.
+# probe [-t MS] [-w MS] [-k KEYFILE] [-u URL] COMMAND...: one
+# exchange_probe run; prints its output (one line per command) and keeps a
+# copy in $OUT.
 probe() {
   local url=$SIM_URL key=$SIM_KEYFILE args=()
   while [ $# -gt 0 ]; do
     case $1 in
-    -t) args+=(-t "$2"); shift 2 ;;
+    -t | -w) args+=("$1" "$2"); shift 2 ;;
     -k) key=$2; shift 2 ;;
     -u) url=$2; shift 2 ;;
     *) break ;;

@@ -101,6 +101,16 @@ int main(void) {
        "abs");
     ok(dg_dec_neg(dec("0.007"), &r) == 0 && dg_dec_cmp(r, dec("-0.007")) == 0,
        "neg");
+    ok(dg_dec_mul(dec("0.01"), dec("1"), &r) == 0 &&
+           dg_dec_cmp(r, dec("0.01")) == 0,
+       "mul: 0.01 x 1 (ctVal x ctMult)");
+    ok(dg_dec_mul(dec("-2.5"), dec("0.1"), &r) == 0 &&
+           dg_dec_cmp(r, dec("-0.25")) == 0,
+       "mul: signs and decimals exact");
+    ok(dg_dec_mul(dec("0.00000001"), dec("0.1"), &r) == -1,
+       "mul: a product finer than 1e-8 refused, not rounded");
+    ok(dg_dec_mul(dec("92233720368"), dec("2"), &r) == -1,
+       "mul: overflow refused");
   }
 
   /* Rounding down to a step, toward zero for both signs. */

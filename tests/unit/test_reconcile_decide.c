@@ -211,11 +211,43 @@ static void test_bad_math(void) {
      "a zero step is refused: nothing may change");
 }
 
+/* A close above the market maximum is capped at it (one plan, one order);
+ * once that order filled, the rest is a new drift and a second plan. */
+static void test_market_max(void) {
+  rc_policy_t policy = {.confirm_polls = 1};
+  rc_memory_t mem;
+  rc_decide_in_t in = symbol_in("250.5", OK, &mem);
+  rc_action_t act;
+  char qty[DG_DEC_STRLEN];
+  in.ledger_amt = DG_DEC_ZERO;
+  in.max_qty = dec("120.0005"); /* off the step: rounded down to it */
+  rc_decide("BTCUSDT", &in, &policy, &mem, &act);
+  dg_dec_format(act.drift.qty, qty, sizeof qty);
+  ok(act.kind == RC_ACT_HOLD_PUBLISH, "above the market maximum: a plan");
+  is_str(qty, "120", "its close is capped at maxQty, on the step");
+  in.exchange_amt = dec("130.5");
+  rc_decide("BTCUSDT", &in, &policy, &mem, &act);
+  dg_dec_format(act.drift.qty, qty, sizeof qty);
+  ok(act.kind == RC_ACT_HOLD_PUBLISH && act.new_drift,
+     "after that order: the rest is a new drift");
+  is_str(qty, "120", "capped again");
+  in.exchange_amt = dec("10.5");
+  rc_decide("BTCUSDT", &in, &policy, &mem, &act);
+  dg_dec_format(act.drift.qty, qty, sizeof qty);
+  is_str(qty, "10.5", "below the maximum: the whole drift");
+  in.exchange_amt = dec("-300");
+  in.max_qty = DG_DEC_ZERO;
+  rc_decide("BTCUSDT", &in, &policy, &mem, &act);
+  dg_dec_format(act.drift.qty, qty, sizeof qty);
+  is_str(qty, "300", "no maximum known: uncapped");
+}
+
 int main(void) {
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
     run_case(&cases[i]);
   test_ledger_comes_back();
   test_notify_once();
   test_bad_math();
+  test_market_max();
   return tap_done();
 }
