@@ -258,10 +258,13 @@ dg_venue_keyfile() {
 # contracts (lotSz and minSz) with a contract value other than 1 (OKX's own
 # for BTC and ETH), so the amounts of a scenario mean the same on every
 # venue and a driver that turned contracts into coins would be caught.
-# sim_lot_args SYMBOL...: simulator arguments listing each symbol with step
-# and minimum 0.001 (OKX: and its contract value).
+# sim_lot_args [-m MAX] SYMBOL...: simulator arguments listing each symbol
+# with step and minimum 0.001, market maximum MAX (1000; Binance
+# MARKET_LOT_SIZE maxQty, Bybit maxMktOrderQty, OKX maxMktSz) and on OKX
+# its contract value.
 sim_lot_args() {
-  local s ct
+  local s ct max=1000
+  [ "${1:-}" = -m ] && max=$2 && shift 2
   for s in "$@"; do
     if [ "$DG_VENUE" = okx-swap ]; then
       case $(coin "$s") in
@@ -270,9 +273,9 @@ sim_lot_args() {
       XRP | ADA) ct=100 ;;
       *) ct=10 ;;
       esac
-      printf -- '-s %s=0.001:0.001:1000:%s ' "$s" "$ct"
+      printf -- '-s %s=0.001:0.001:%s:%s ' "$s" "$max" "$ct"
     else
-      printf -- '-s %s=0.001:0.001 ' "$s"
+      printf -- '-s %s=0.001:0.001:%s ' "$s" "$max"
     fi
   done
 }
