@@ -598,7 +598,8 @@ static int admit(const sim_route_t *rt, const sim_request_t *rq,
 }
 
 /* A fault with a status: the code (default: 10429 for 429, 10016 for
- * 5xx, 10001 else) in Bybit's envelope. */
+ * 5xx, 10001 else) in Bybit's envelope; 10006 with its X-Bapi-Limit-*
+ * headers. */
 static void fault(const sim_request_t *rq, const sim_fault_t *f,
                   sim_reply_t *r) {
   (void)rq;
@@ -607,10 +608,13 @@ static void fault(const sim_request_t *rq, const sim_fault_t *f,
              : f->status >= 500 ? 10016
                                 : 10001;
   envelope(r, f->status, code, f->msg[0] ? f->msg : NULL, NULL);
-  if (code == 10006) {
+  if (code == 10006) { /* the window ends at the next second, or after
+                          the fault's retry_after */
     sim_reply_header(r, "X-Bapi-Limit-Status", 0);
     sim_reply_header(r, "X-Bapi-Limit-Reset-Timestamp",
-                     (sim_now_ms() / 1000 + 1) * 1000);
+                     f->retry_after > 0
+                         ? sim_now_ms() + (int64_t)f->retry_after * 1000
+                         : (sim_now_ms() / 1000 + 1) * 1000);
   }
 }
 
