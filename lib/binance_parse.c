@@ -144,12 +144,8 @@ dg_ex_status_t dg_bn_classify_reply(long http_status, const char *body,
   has_error = (http_status < 200 || http_status > 299 ||
                may_be_error_object(body, len)) &&
               dg_bn_parse_error(body, len, &code, emsg, sizeof(emsg)) == 0;
-  if (!has_error && (http_status < 200 || http_status > 299)) {
-    char snip[128];
-    dg_text_printable(body, len < 120 ? len : 120, snip, sizeof(snip));
-    snprintf(emsg, sizeof(emsg), "HTTP %ld%s%s", http_status,
-             snip[0] ? ": " : "", snip);
-  }
+  if (!has_error && (http_status < 200 || http_status > 299))
+    dg_ex_quote_reply(http_status, body, len, emsg, sizeof(emsg));
   res->http_status = (int)http_status;
   res->code = has_error ? code : 0;
   res->reason = reason_of(res->code);

@@ -27,19 +27,10 @@
 
 #define BN_DEFAULT_RECV_WINDOW_MS 5000L
 #define BN_MAX_RECV_WINDOW_MS 60000L /* Binance refuses more */
-#define BN_URL_MAX 256
 
 typedef struct {
-  dg_exchange_t base; /* first: exchange.c dispatches through it */
-  dg_http_t *http;
-  char url[BN_URL_MAX]; /* base URL without a trailing slash */
-  char api_key[DG_SECRET_MAX];
-  char secret[DG_SECRET_MAX];
+  dg_exchange_t base; /* first: the shared part (url, keys, clock, rules) */
   char key_header[DG_SECRET_MAX + 16]; /* "X-MBX-APIKEY: <key>" */
-  long recv_window_ms;
-  int time_synced;
-  int64_t offset_ms;         /* server - local */
-  dg_ex_rules_cache_t rules; /* exchangeInfo */
   int dual_known, dual;
   int positions_v2; /* v3 positionRisk answered 404: use v2 */
 } bn_t;
@@ -49,51 +40,13 @@ enum { BN_READ = 0, BN_ORDER = 1 };
 static bn_t *bn(dg_exchange_t *ex) {
   return (bn_t *)ex;
 }
-static const bn_t *bn_const(const dg_exchange_t *ex) {
-  return (const bn_t *)ex;
-}
 
-static void bn_free(dg_exchange_t *ex) {
-  bn_t *b = bn(ex);
-  dg_http_free(b->http);
-  dg_ex_rules_free(&b->rules);
-  dg_secret_free(b, sizeof(*b)); /* key, secret, header: wiped */
-}
-
-static dg_exchange_t *bn_open(const dg_exchange_opts_t *o, char *err,
-                              size_t errlen) {
-  bn_t *b;
-  dg_ex_opts_checked_t ok;
-
-  if (dg_ex_check_opts(o, "binance-usdm", "Binance", BN_URL_MAX,
-                       BN_DEFAULT_RECV_WINDOW_MS, BN_MAX_RECV_WINDOW_MS, &ok,
-                       err, errlen) != 0)
-    return NULL;
-  /* The handle holds the API key and secret: out of core dumps. */
-  if ((b = dg_secret_alloc(sizeof(*b))) == NULL) {
-    snprintf(err, errlen, "binance-usdm: out of memory");
-    return NULL;
-  }
-  b->base.drv = &dg_ex_binance_usdm;
-  if ((b->http = dg_http_new(ok.timeout_ms, err, errlen)) == NULL) {
-    bn_free(&b->base);
-    return NULL;
-  }
-  memcpy(b->url, o->url, ok.url_len);
-  snprintf(b->api_key, sizeof(b->api_key), "%s", o->api_key);
-  snprintf(b->secret, sizeof(b->secret), "%s", o->api_secret);
-  snprintf(b->key_header, sizeof(b->key_header), "X-MBX-APIKEY: %s",
-           b->api_key);
-  b->recv_window_ms = ok.recv_window_ms;
-  return &b->base;
-}
-
-static long bn_recv_window_ms(const dg_exchange_t *ex) {
-  return bn_const(ex)->recv_window_ms;
-}
-
-static int64_t bn_time_offset_ms(const dg_exchange_t *ex) {
-  return bn_const(ex)->offset_ms;
+static int bn_init(dg_exchange_t *ex, char *err, size_t errlen) {
+  (void)err;
+  (void)errlen;
+  snprintf(bn(ex)->key_header, sizeof(bn(ex)->key_header), "X-MBX-APIKEY: %s",
+           ex->api_key);
+  return 0;
 }
 
 /* One HTTP exchange, mapped to a result. params (may be NULL) go in the
@@ -102,14 +55,14 @@ static dg_ex_status_t bn_call(bn_t *b, const char *method, const char *path,
                               const dg_query_t *params, int kind,
                               const char *header, dg_http_reply_t *reply,
                               dg_ex_result_t *res) {
-  char url[BN_URL_MAX + 64 + DG_QUERY_MAX], header_value[64];
+  char url[DG_EX_URL_MAX + 64 + DG_QUERY_MAX], header_value[64];
   int post = strcmp(method, "POST") == 0;
   const char *query = params && params->len > 0 ? params->buf : NULL;
 
   dg_ex_result_init(res);
-  snprintf(url, sizeof(url), "%s%s%s%s", b->url, path,
+  snprintf(url, sizeof(url), "%s%s%s%s", b->base.url, path,
            query && !post ? "?" : "", query && !post ? query : "");
-  dg_http_request(b->http, method, url, header, post ? query : NULL,
+  dg_http_request(b->base.http, method, url, header, post ? query : NULL,
                   kind == BN_ORDER, reply);
   if (dg_http_reply_header(reply, "X-MBX-USED-WEIGHT-1M", header_value,
                            sizeof(header_value)))
@@ -127,8 +80,7 @@ static dg_ex_status_t bn_call(bn_t *b, const char *method, const char *path,
     res->status = DG_EX_SERVER;
   if (res->status != DG_EX_OK)
     dg_ex_result_prefix(res, method, path);
-  dg_ex_result_scrub(res, b->api_key);
-  dg_ex_result_scrub(res, b->secret);
+  dg_ex_handle_scrub(&b->base, res);
   return res->status;
 }
 
@@ -144,9 +96,8 @@ static dg_ex_status_t bn_sync_time(dg_exchange_t *ex, dg_ex_result_t *res) {
   if (dg_bn_parse_server_time(reply.body, reply.body_len, &server) != 0)
     return dg_ex_result_set(res, DG_EX_BAD_REPLY,
                             "GET /fapi/v1/time: no serverTime in the reply");
-  /* The server read its clock about halfway through the round trip. */
-  b->offset_ms = server - (before + (after - before) / 2);
-  b->time_synced = 1;
+  b->base.offset_ms = dg_ex_clock_offset_ms(before, server, after);
+  b->base.time_synced = 1;
   return DG_EX_OK;
 }
 
@@ -160,14 +111,14 @@ static dg_ex_status_t bn_signed(bn_t *b, const char *method, const char *path,
     dg_query_t q = *params;
     const char *sig;
     int64_t sent_ms;
-    if (!b->time_synced && bn_sync_time(&b->base, res) != DG_EX_OK) {
+    if (!b->base.time_synced && bn_sync_time(&b->base, res) != DG_EX_OK) {
       res->not_executed = 1; /* the request itself was not sent */
       return res->status;
     }
-    dg_query_add_i64(&q, "recvWindow", b->recv_window_ms);
+    dg_query_add_i64(&q, "recvWindow", b->base.recv_window_ms);
     sent_ms = dg_ex_wall_ms();
-    dg_query_add_i64(&q, "timestamp", sent_ms + b->offset_ms);
-    if (dg_bn_query_sign(&q, b->secret) != 0) {
+    dg_query_add_i64(&q, "timestamp", sent_ms + b->base.offset_ms);
+    if (dg_bn_query_sign(&q, b->base.secret) != 0) {
       dg_ex_result_init(res);
       res->not_executed = 1;
       return dg_ex_result_set(res, DG_EX_TRANSPORT,
@@ -182,19 +133,12 @@ static dg_ex_status_t bn_signed(bn_t *b, const char *method, const char *path,
     dg_secret_wipe(&q, sizeof(q));
     if (res->status == DG_EX_REFUSED &&
         res->reason == DG_EX_REASON_CLOCK_SKEW) {
-      b->time_synced = 0;
+      b->base.time_synced = 0;
       if (kind == BN_READ && attempt == 0)
         continue;
     }
     return res->status;
   }
-}
-
-static dg_ex_status_t bad_symbol(dg_ex_result_t *res, const char *symbol) {
-  res->code = DG_BN_ERR_BAD_SYMBOL;
-  res->reason = DG_EX_REASON_UNKNOWN_SYMBOL;
-  return dg_ex_result_set(res, DG_EX_REFUSED, "invalid symbol \"%.40s\"",
-                          symbol ? symbol : "(null)");
 }
 
 static dg_ex_status_t bn_positions(dg_exchange_t *ex, const char *symbol,
@@ -210,7 +154,7 @@ static dg_ex_status_t bn_positions(dg_exchange_t *ex, const char *symbol,
   *n = 0;
   dg_ex_result_init(res);
   if (symbol != NULL && !dg_symbol_valid(symbol, strlen(symbol)))
-    return bad_symbol(res, symbol);
+    return dg_ex_bad_symbol(res, symbol, DG_BN_ERR_BAD_SYMBOL);
   dg_query_init(&q);
   if (symbol != NULL)
     dg_query_add(&q, "symbol", symbol);
@@ -225,7 +169,8 @@ static dg_ex_status_t bn_positions(dg_exchange_t *ex, const char *symbol,
     return res->status;
   rc = dg_bn_parse_positions(reply.body, reply.body_len, symbol, out, n, err,
                              sizeof(err));
-  dg_http_trim(b->http); /* the big replies: no need to keep their buffer */
+  dg_http_trim(
+      b->base.http); /* the big replies: no need to keep their buffer */
   if (rc != 0)
     return dg_ex_result_set(res, DG_EX_BAD_REPLY, "GET %s: %s",
                             b->positions_v2 ? "/fapi/v2/positionRisk"
@@ -247,7 +192,7 @@ static dg_ex_status_t fetch_rules(dg_exchange_t *ex, dg_symbol_rules_t **rules,
     return res->status;
   rc = dg_bn_parse_exchange_info(reply.body, reply.body_len, rules, n, err,
                                  sizeof(err));
-  dg_http_trim(b->http);
+  dg_http_trim(b->base.http);
   if (rc != 0)
     return dg_ex_result_set(res, DG_EX_BAD_REPLY,
                             "GET /fapi/v1/exchangeInfo: %s", err);
@@ -257,15 +202,9 @@ static dg_ex_status_t fetch_rules(dg_exchange_t *ex, dg_symbol_rules_t **rules,
 static dg_ex_status_t bn_symbol_rules(dg_exchange_t *ex, const char *symbol,
                                       dg_symbol_rules_t *out,
                                       dg_ex_result_t *res) {
-  dg_ex_result_init(res);
-  if (symbol == NULL || !dg_symbol_valid(symbol, strlen(symbol)))
-    return bad_symbol(res, symbol);
-  if (dg_ex_rules_get(&bn(ex)->rules, ex, fetch_rules, symbol,
-                      "with a MARKET_LOT_SIZE filter in exchangeInfo", out,
-                      res) == DG_EX_REFUSED &&
-      res->reason == DG_EX_REASON_UNKNOWN_SYMBOL)
-    res->code = DG_BN_ERR_BAD_SYMBOL;
-  return res->status;
+  return dg_ex_rules_get(&ex->rules, ex, fetch_rules, symbol,
+                         "with a MARKET_LOT_SIZE filter in exchangeInfo",
+                         DG_BN_ERR_BAD_SYMBOL, out, res);
 }
 
 /* The mode is account-wide (symbol unused) and read on every call: it can
@@ -312,7 +251,7 @@ static dg_ex_status_t bn_place_close(dg_exchange_t *ex, const char *symbol,
   dg_ex_result_init(res);
   res->not_executed = 1; /* until a request goes out (bn_call) */
   if (symbol == NULL || !dg_symbol_valid(symbol, strlen(symbol)))
-    return bad_symbol(res, symbol);
+    return dg_ex_bad_symbol(res, symbol, DG_BN_ERR_BAD_SYMBOL);
   if (side == NULL || (strcmp(side, "BUY") != 0 && strcmp(side, "SELL") != 0))
     return dg_ex_result_set(res, DG_EX_REFUSED,
                             "not sent: side must be BUY or SELL");
@@ -350,7 +289,7 @@ static dg_ex_status_t bn_query_order(dg_exchange_t *ex, const char *symbol,
 
   dg_ex_result_init(res);
   if (symbol == NULL || !dg_symbol_valid(symbol, strlen(symbol)))
-    return bad_symbol(res, symbol);
+    return dg_ex_bad_symbol(res, symbol, DG_BN_ERR_BAD_SYMBOL);
   if (!dg_bn_valid_client_order_id(client_order_id))
     return dg_ex_result_set(res, DG_EX_REFUSED,
                             "not sent: invalid origClientOrderId");
@@ -365,11 +304,13 @@ static dg_ex_status_t bn_query_order(dg_exchange_t *ex, const char *symbol,
 
 const dg_ex_driver_t dg_ex_binance_usdm = {
     .name = "binance-usdm",
-    .open = bn_open,
-    .free = bn_free,
-    .recv_window_ms = bn_recv_window_ms,
+    .handle_size = sizeof(bn_t),
+    .venue = "Binance",
+    .passphrase = DG_EX_PASSPHRASE_REFUSED,
+    .default_recv_window_ms = BN_DEFAULT_RECV_WINDOW_MS,
+    .max_recv_window_ms = BN_MAX_RECV_WINDOW_MS,
+    .init = bn_init,
     .sync_time = bn_sync_time,
-    .time_offset_ms = bn_time_offset_ms,
     .positions = bn_positions,
     .symbol_rules = bn_symbol_rules,
     .hedge_mode = bn_hedge_mode,

@@ -44,80 +44,20 @@
 
 #define BY_DEFAULT_RECV_WINDOW_MS 5000L
 #define BY_MAX_RECV_WINDOW_MS 60000L /* no documented maximum: Binance's */
-#define BY_URL_MAX 256
-#define BY_POSITION_PAGE "200" /* the most /v5/position/list gives */
-#define BY_POSITION_PAGES 100  /* 20000 positions */
+#define BY_POSITION_PAGE "200"       /* the most /v5/position/list gives */
+#define BY_POSITION_PAGES 100        /* 20000 positions */
 #define BY_INSTRUMENT_PAGE "1000"
 #define BY_INSTRUMENT_PAGES 20
 #define BY_HEADERS_MAX (4 * DG_SECRET_MAX)
 
-typedef struct {
-  dg_exchange_t base; /* first: exchange.c dispatches through it */
-  dg_http_t *http;
-  char url[BY_URL_MAX]; /* base URL without a trailing slash */
-  char api_key[DG_SECRET_MAX];
-  char secret[DG_SECRET_MAX];
-  long recv_window_ms;
-  int time_synced;
-  int64_t offset_ms;         /* server - local */
-  dg_ex_rules_cache_t rules; /* instruments-info */
-} by_t;
-
 /* What a request is: unsigned (market data), a signed read, an order. */
 enum { BY_PUBLIC = 0, BY_READ = 1, BY_ORDER = 2 };
 
-static by_t *by(dg_exchange_t *ex) {
-  return (by_t *)ex;
-}
-static const by_t *by_const(const dg_exchange_t *ex) {
-  return (const by_t *)ex;
-}
-
-static void by_free(dg_exchange_t *ex) {
-  by_t *b = by(ex);
-  dg_http_free(b->http);
-  dg_ex_rules_free(&b->rules);
-  dg_secret_free(b, sizeof(*b)); /* key, secret: wiped */
-}
-
-static dg_exchange_t *by_open(const dg_exchange_opts_t *o, char *err,
-                              size_t errlen) {
-  by_t *b;
-  dg_ex_opts_checked_t ok;
-
-  if (dg_ex_check_opts(o, "bybit-linear", "Bybit", BY_URL_MAX,
-                       BY_DEFAULT_RECV_WINDOW_MS, BY_MAX_RECV_WINDOW_MS, &ok,
-                       err, errlen) != 0)
-    return NULL;
-  /* The handle holds the API key and secret: out of core dumps. */
-  if ((b = dg_secret_alloc(sizeof(*b))) == NULL) {
-    snprintf(err, errlen, "bybit-linear: out of memory");
-    return NULL;
-  }
-  b->base.drv = &dg_ex_bybit_linear;
-  if ((b->http = dg_http_new(ok.timeout_ms, err, errlen)) == NULL) {
-    by_free(&b->base);
-    return NULL;
-  }
-  memcpy(b->url, o->url, ok.url_len);
-  snprintf(b->api_key, sizeof(b->api_key), "%s", o->api_key);
-  snprintf(b->secret, sizeof(b->secret), "%s", o->api_secret);
-  b->recv_window_ms = ok.recv_window_ms;
-  return &b->base;
-}
-
-static long by_recv_window_ms(const dg_exchange_t *ex) {
-  return by_const(ex)->recv_window_ms;
-}
-
-static int64_t by_time_offset_ms(const dg_exchange_t *ex) {
-  return by_const(ex)->offset_ms;
-}
-
 /* The X-BAPI-* headers of a signed request (and the JSON body's type).
  * The text holds the API key: the caller wipes it. 0, -1. */
-static int auth_headers(const by_t *b, int64_t timestamp, const char *payload,
-                        int post, char *out, size_t size, char *sig) {
+static int auth_headers(const dg_exchange_t *b, int64_t timestamp,
+                        const char *payload, int post, char *out, size_t size,
+                        char *sig) {
   int n;
   if (dg_bybit_sign(b->secret, timestamp, b->api_key, b->recv_window_ms,
                     payload, sig) != 0)
@@ -133,11 +73,11 @@ static int auth_headers(const by_t *b, int64_t timestamp, const char *payload,
 /* One request, mapped to a result: query (may be NULL) goes in the URL,
  * body (POST) is the JSON sent. Signed unless kind is BY_PUBLIC. On
  * DG_EX_OK *env is the reply's envelope (the caller frees it). */
-static dg_ex_status_t by_call(by_t *b, const char *method, const char *path,
-                              const dg_query_t *query, const char *body,
-                              int kind, dg_bybit_reply_t **env,
-                              dg_ex_result_t *res) {
-  char url[BY_URL_MAX + 64 + DG_QUERY_MAX], headers[BY_HEADERS_MAX];
+static dg_ex_status_t by_call(dg_exchange_t *b, const char *method,
+                              const char *path, const dg_query_t *query,
+                              const char *body, int kind,
+                              dg_bybit_reply_t **env, dg_ex_result_t *res) {
+  char url[DG_EX_URL_MAX + 64 + DG_QUERY_MAX], headers[BY_HEADERS_MAX];
   char sig[DG_SHA256_HEXLEN + 1] = "", limit[32], remaining[32], reset[32];
   const char *q = query != NULL && query->len > 0 ? query->buf : NULL;
   int post = strcmp(method, "POST") == 0;
@@ -191,15 +131,13 @@ static dg_ex_status_t by_call(by_t *b, const char *method, const char *path,
   } else {
     *env = parsed;
   }
-  dg_ex_result_scrub(res, b->api_key);
-  dg_ex_result_scrub(res, b->secret);
+  dg_ex_handle_scrub(b, res);
   if (sig[0])
     dg_ex_result_scrub(res, sig);
   return res->status;
 }
 
-static dg_ex_status_t by_sync_time(dg_exchange_t *ex, dg_ex_result_t *res) {
-  by_t *b = by(ex);
+static dg_ex_status_t by_sync_time(dg_exchange_t *b, dg_ex_result_t *res) {
   dg_bybit_reply_t *env;
   int64_t before = dg_ex_wall_ms(), after, server;
   int rc;
@@ -214,8 +152,7 @@ static dg_ex_status_t by_sync_time(dg_exchange_t *ex, dg_ex_result_t *res) {
     return dg_ex_result_set(res, DG_EX_BAD_REPLY,
                             "GET /v5/market/time: no result.timeNano or "
                             "timeSecond in the reply");
-  /* The server read its clock about halfway through the round trip. */
-  b->offset_ms = server - (before + (after - before) / 2);
+  b->offset_ms = dg_ex_clock_offset_ms(before, server, after);
   b->time_synced = 1;
   return DG_EX_OK;
 }
@@ -223,12 +160,12 @@ static dg_ex_status_t by_sync_time(dg_exchange_t *ex, dg_ex_result_t *res) {
 /* A signed request after a clock sync when none is known. A read refused
  * with 10002 is retried once after a re-sync; an order never is (the next
  * call re-syncs first). */
-static dg_ex_status_t by_signed(by_t *b, const char *method, const char *path,
-                                const dg_query_t *query, const char *body,
-                                int kind, dg_bybit_reply_t **env,
-                                dg_ex_result_t *res) {
+static dg_ex_status_t by_signed(dg_exchange_t *b, const char *method,
+                                const char *path, const dg_query_t *query,
+                                const char *body, int kind,
+                                dg_bybit_reply_t **env, dg_ex_result_t *res) {
   for (int attempt = 0;; attempt++) {
-    if (!b->time_synced && by_sync_time(&b->base, res) != DG_EX_OK) {
+    if (!b->time_synced && by_sync_time(b, res) != DG_EX_OK) {
       *env = NULL;
       res->not_executed = 1; /* the request itself was not sent */
       return res->status;
@@ -244,20 +181,13 @@ static dg_ex_status_t by_signed(by_t *b, const char *method, const char *path,
   }
 }
 
-static dg_ex_status_t bad_symbol(dg_ex_result_t *res, const char *symbol) {
-  res->not_executed = 1;
-  res->reason = DG_EX_REASON_UNKNOWN_SYMBOL;
-  return dg_ex_result_set(res, DG_EX_REFUSED, "invalid symbol \"%.40s\"",
-                          symbol ? symbol : "(null)");
-}
-
 /* What one page of a paged reply goes into. */
 typedef int (*page_fn)(const dg_bybit_reply_t *env, void *acc, char *err,
                        size_t errlen);
 
 /* GET path with query, then (paged) the next pages over nextPageCursor,
  * at most max_pages; each page's envelope handed to parse. */
-static dg_ex_status_t get_pages(by_t *b, const char *path, int kind,
+static dg_ex_status_t get_pages(dg_exchange_t *b, const char *path, int kind,
                                 const dg_query_t *query, int paged,
                                 int max_pages, page_fn parse, void *acc,
                                 dg_ex_result_t *res) {
@@ -308,7 +238,7 @@ static int position_page(const dg_bybit_reply_t *env, void *acc, char *err,
 
 /* The position rows of symbol (NULL: every open USDT position, paged) as
  * exchange.h wants them; *dual (may be NULL) tells the symbol's mode. */
-static dg_ex_status_t position_rows(by_t *b, const char *symbol,
+static dg_ex_status_t position_rows(dg_exchange_t *b, const char *symbol,
                                     dg_position_t **out, size_t *n, int *dual,
                                     dg_ex_result_t *res) {
   static const char path[] = "/v5/position/list";
@@ -344,8 +274,8 @@ static dg_ex_status_t by_positions(dg_exchange_t *ex, const char *symbol,
   *n = 0;
   dg_ex_result_init(res);
   if (symbol != NULL && !dg_symbol_valid(symbol, strlen(symbol)))
-    return bad_symbol(res, symbol);
-  return position_rows(by(ex), symbol, out, n, NULL, res);
+    return dg_ex_bad_symbol(res, symbol, 0);
+  return position_rows(ex, symbol, out, n, NULL, res);
 }
 
 /* Bybit's mode is per symbol and has no GET: the positionIdx of the
@@ -363,8 +293,8 @@ static dg_ex_status_t by_hedge_mode(dg_exchange_t *ex, const char *symbol,
                             "symbol on Bybit: ask for one symbol's");
   }
   if (!dg_symbol_valid(symbol, strlen(symbol)))
-    return bad_symbol(res, symbol);
-  if (position_rows(by(ex), symbol, &rows, &n, dual, res) == DG_EX_OK)
+    return dg_ex_bad_symbol(res, symbol, 0);
+  if (position_rows(ex, symbol, &rows, &n, dual, res) == DG_EX_OK)
     free(rows);
   return res->status;
 }
@@ -382,7 +312,7 @@ static dg_ex_status_t fetch_rules(dg_exchange_t *ex, dg_symbol_rules_t **rules,
   dg_query_init(&q);
   dg_query_add(&q, "category", "linear");
   dg_query_add(&q, "limit", BY_INSTRUMENT_PAGE);
-  if (get_pages(by(ex), "/v5/market/instruments-info", BY_PUBLIC, &q, 1,
+  if (get_pages(ex, "/v5/market/instruments-info", BY_PUBLIC, &q, 1,
                 BY_INSTRUMENT_PAGES, instrument_page, &acc, res) != DG_EX_OK) {
     free(acc.rules);
     return res->status;
@@ -395,19 +325,16 @@ static dg_ex_status_t fetch_rules(dg_exchange_t *ex, dg_symbol_rules_t **rules,
 static dg_ex_status_t by_symbol_rules(dg_exchange_t *ex, const char *symbol,
                                       dg_symbol_rules_t *out,
                                       dg_ex_result_t *res) {
-  dg_ex_result_init(res);
-  if (symbol == NULL || !dg_symbol_valid(symbol, strlen(symbol)))
-    return bad_symbol(res, symbol);
-  return dg_ex_rules_get(&by(ex)->rules, ex, fetch_rules, symbol,
+  return dg_ex_rules_get(&ex->rules, ex, fetch_rules, symbol,
                          "in /v5/market/instruments-info (category linear, "
                          "with a lotSizeFilter)",
-                         out, res);
+                         0, out, res);
 }
 
 /* The order carrying orderLinkId link_id: /v5/order/realtime (open orders
  * and the latest closed ones), then /v5/order/history (forgets zero-fill
  * cancels after 24 h); both empty: ORDER_NOT_FOUND. */
-static dg_ex_status_t find_order(by_t *b, const char *symbol,
+static dg_ex_status_t find_order(dg_exchange_t *b, const char *symbol,
                                  const char *link_id, dg_order_t *out,
                                  dg_ex_result_t *res) {
   static const char *const paths[] = {"/v5/order/realtime",
@@ -442,7 +369,6 @@ static dg_ex_status_t by_place_close(dg_exchange_t *ex, const char *symbol,
                                      const char *side, dg_leg_t leg,
                                      dg_dec_t qty, const char *client_order_id,
                                      dg_order_t *out, dg_ex_result_t *res) {
-  by_t *b = by(ex);
   dg_symbol_rules_t rules;
   dg_ex_result_t read;
   dg_bybit_reply_t *env;
@@ -470,7 +396,7 @@ static dg_ex_status_t by_place_close(dg_exchange_t *ex, const char *symbol,
                             sizeof(body), err, sizeof(err)) != 0)
       return dg_ex_result_set(res, DG_EX_REFUSED, "not sent: %s", err);
   }
-  if (by_signed(b, "POST", "/v5/order/create", NULL, body, BY_ORDER, &env,
+  if (by_signed(ex, "POST", "/v5/order/create", NULL, body, BY_ORDER, &env,
                 res) != DG_EX_OK)
     return res->status;
   rc = dg_bybit_parse_create(env, order_id, sizeof(order_id), err, sizeof(err));
@@ -479,7 +405,7 @@ static dg_ex_status_t by_place_close(dg_exchange_t *ex, const char *symbol,
     return dg_ex_result_set(res, DG_EX_BAD_REPLY, "POST /v5/order/create: %s",
                             err);
   /* Accepted is not filled: read the order back for its fill. */
-  if (find_order(b, symbol, client_order_id, out, &read) != DG_EX_OK) {
+  if (find_order(ex, symbol, client_order_id, out, &read) != DG_EX_OK) {
     memset(out, 0, sizeof(*out));
     snprintf(out->symbol, sizeof(out->symbol), "%s", symbol);
     snprintf(out->order_id, sizeof(out->order_id), "%s", order_id);
@@ -499,22 +425,23 @@ static dg_ex_status_t by_query_order(dg_exchange_t *ex, const char *symbol,
                                      dg_order_t *out, dg_ex_result_t *res) {
   dg_ex_result_init(res);
   if (symbol == NULL || !dg_symbol_valid(symbol, strlen(symbol)))
-    return bad_symbol(res, symbol);
+    return dg_ex_bad_symbol(res, symbol, 0);
   if (!dg_bybit_valid_link_id(client_order_id)) {
     res->not_executed = 1;
     return dg_ex_result_set(res, DG_EX_REFUSED,
                             "not sent: invalid orderLinkId");
   }
-  return find_order(by(ex), symbol, client_order_id, out, res);
+  return find_order(ex, symbol, client_order_id, out, res);
 }
 
 const dg_ex_driver_t dg_ex_bybit_linear = {
     .name = "bybit-linear",
-    .open = by_open,
-    .free = by_free,
-    .recv_window_ms = by_recv_window_ms,
+    .handle_size = sizeof(dg_exchange_t), /* nothing of its own */
+    .venue = "Bybit",
+    .passphrase = DG_EX_PASSPHRASE_REFUSED,
+    .default_recv_window_ms = BY_DEFAULT_RECV_WINDOW_MS,
+    .max_recv_window_ms = BY_MAX_RECV_WINDOW_MS,
     .sync_time = by_sync_time,
-    .time_offset_ms = by_time_offset_ms,
     .positions = by_positions,
     .symbol_rules = by_symbol_rules,
     .hedge_mode = by_hedge_mode,

@@ -113,14 +113,10 @@ dg_ex_status_t dg_bybit_classify_reply(long http_status,
   res->code = code;
   res->reason = env != NULL ? reason_of(code, env->msg) : DG_EX_REASON_NONE;
   res->not_executed = 0;
-  if (env != NULL) {
+  if (env != NULL)
     snprintf(res->msg, sizeof(res->msg), "%s", env->msg);
-  } else {
-    char snip[128];
-    dg_text_printable(body, len < 120 ? len : 120, snip, sizeof(snip));
-    snprintf(res->msg, sizeof(res->msg), "HTTP %ld%s%s", http_status,
-             snip[0] ? ": " : "", snip);
-  }
+  else
+    dg_ex_quote_reply(http_status, body, len, res->msg, sizeof(res->msg));
 
   if (http_status == 403) {
     /* Bybit's IP limit: a bare "access too frequent". A 403 is also a

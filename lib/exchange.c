@@ -3,8 +3,8 @@
  * clocks) and the process-wide HTTP set-up. */
 #include "exchange_driver.h"
 
-#include "driftguard/keyfile.h"
 #include "driftguard/sign.h"
+#include "driftguard/text.h"
 
 #include <curl/curl.h>
 #include <stdarg.h>
@@ -33,7 +33,7 @@ dg_exchange_t *dg_exchange_new(const char *name, const dg_exchange_opts_t *o,
   size_t used = 0;
   for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++) {
     if (strcmp(drivers[i]->name, name) == 0)
-      return drivers[i]->open(o, err, errlen);
+      return dg_ex_handle_open(drivers[i], o, err, errlen);
     if (used < sizeof(known))
       used += (size_t)snprintf(known + used, sizeof(known) - used, "%s%s",
                                i > 0 ? ", " : "", drivers[i]->name);
@@ -45,11 +45,11 @@ dg_exchange_t *dg_exchange_new(const char *name, const dg_exchange_opts_t *o,
 
 void dg_exchange_free(dg_exchange_t *ex) {
   if (ex != NULL)
-    ex->drv->free(ex);
+    dg_ex_handle_free(ex);
 }
 
 long dg_exchange_recv_window_ms(const dg_exchange_t *ex) {
-  return ex->drv->recv_window_ms(ex);
+  return ex->recv_window_ms;
 }
 
 dg_ex_status_t dg_exchange_sync_time(dg_exchange_t *ex, dg_ex_result_t *res) {
@@ -57,7 +57,7 @@ dg_ex_status_t dg_exchange_sync_time(dg_exchange_t *ex, dg_ex_result_t *res) {
 }
 
 int64_t dg_exchange_time_offset_ms(const dg_exchange_t *ex) {
-  return ex->drv->time_offset_ms(ex);
+  return ex->offset_ms;
 }
 
 dg_ex_status_t dg_exchange_positions(dg_exchange_t *ex, const char *symbol,
@@ -179,64 +179,6 @@ const char *dg_ex_reason_name(dg_ex_reason_t r) {
   return "invalid";
 }
 
-int dg_ex_header_safe(const char *s) {
-  for (; *s; s++)
-    if (*s <= ' ' || *s > '~')
-      return 0;
-  return 1;
-}
-
-int dg_ex_check_opts(const dg_exchange_opts_t *o, const char *name,
-                     const char *venue, size_t url_max, long default_window,
-                     long max_window, dg_ex_opts_checked_t *out, char *err,
-                     size_t errlen) {
-  size_t ulen;
-  if (o->url == NULL || (strncmp(o->url, "https://", 8) != 0 &&
-                         strncmp(o->url, "http://", 7) != 0)) {
-    snprintf(err, errlen,
-             "%s: URL must start with https:// (or http://, for a test "
-             "simulator)",
-             name);
-    return -1;
-  }
-  ulen = strlen(o->url);
-  while (ulen > 0 && o->url[ulen - 1] == '/')
-    ulen--;
-  if (ulen >= url_max) {
-    snprintf(err, errlen, "%s: URL longer than %zu bytes", name, url_max - 1);
-    return -1;
-  }
-  if (o->api_key == NULL || o->api_secret == NULL || !o->api_key[0] ||
-      !o->api_secret[0] || strlen(o->api_key) >= DG_SECRET_MAX ||
-      strlen(o->api_secret) >= DG_SECRET_MAX ||
-      !dg_ex_header_safe(o->api_key)) {
-    snprintf(err, errlen,
-             "%s: API key and secret must be 1 to %d printable characters",
-             name, DG_SECRET_MAX - 1);
-    return -1;
-  }
-  if (venue != NULL && o->api_passphrase != NULL &&
-      o->api_passphrase[0] != '\0') {
-    snprintf(err, errlen,
-             "%s: the key file has a third line (a passphrase); %s keys have "
-             "none: the file holds the API key, then the secret",
-             name, venue);
-    return -1;
-  }
-  out->url_len = ulen;
-  out->timeout_ms = o->timeout_ms ? o->timeout_ms : DG_EX_TIMEOUT_MS;
-  out->recv_window_ms = o->recv_window_ms ? o->recv_window_ms : default_window;
-  if (out->timeout_ms < 0 || out->recv_window_ms < 1 ||
-      out->recv_window_ms > max_window) {
-    snprintf(err, errlen,
-             "%s: timeout must be positive and the recv window between 1 "
-             "and %ld ms",
-             name, max_window);
-    return -1;
-  }
-  return 0;
-}
-
 int dg_ex_transport_failed(const dg_http_reply_t *reply, const char *method,
                            const char *path, int order, dg_ex_result_t *res) {
   if (reply->outcome == DG_HTTP_NOT_SENT) {
@@ -272,6 +214,22 @@ dg_ex_status_t dg_ex_result_prefix(dg_ex_result_t *res, const char *method,
   return dg_ex_result_set(res, res->status, "%s %s: %s", method, path, msg);
 }
 
+void dg_ex_quote_reply(long http_status, const char *body, size_t len,
+                       char *out, size_t size) {
+  char snip[128];
+  dg_text_printable(body, len < 120 ? len : 120, snip, sizeof(snip));
+  snprintf(out, size, "HTTP %ld%s%s", http_status, snip[0] ? ": " : "", snip);
+}
+
+dg_ex_status_t dg_ex_bad_symbol(dg_ex_result_t *res, const char *symbol,
+                                int code) {
+  res->not_executed = 1;
+  res->reason = DG_EX_REASON_UNKNOWN_SYMBOL;
+  res->code = code;
+  return dg_ex_result_set(res, DG_EX_REFUSED, "invalid symbol \"%.40s\"",
+                          symbol ? symbol : "(null)");
+}
+
 void dg_ex_result_init(dg_ex_result_t *res) {
   memset(res, 0, sizeof(*res));
   res->status = DG_EX_OK;
@@ -298,6 +256,11 @@ void dg_ex_result_scrub(dg_ex_result_t *res, const char *secret) {
     memset(p, '*', r);
     p += r;
   }
+}
+
+int64_t dg_ex_clock_offset_ms(int64_t before, int64_t server, int64_t after) {
+  /* The server read its clock about halfway through the round trip. */
+  return server - (before + (after - before) / 2);
 }
 
 static int64_t clock_ms(clockid_t id) {

@@ -1,10 +1,9 @@
 # lib/exchange.mk: the exchange interface (exchange.h), its HTTP client, the
 # helpers drivers share and the drivers (Binance USD-M, Bybit v5 linear, OKX
-# v5 SWAP);
-# their unit tests and the client integration tests.
+# v5 SWAP); their unit tests and the client integration tests.
 lib_libdriftguard_la_SOURCES += \
 	include/driftguard/exchange.h lib/exchange.c lib/exchange_driver.h \
-	lib/exchange_rules.c \
+	lib/exchange_handle.c lib/exchange_rules.c \
 	include/driftguard/http.h lib/http.c \
 	include/driftguard/query.h lib/query.c \
 	include/driftguard/json_tree.h lib/json_tree.c \

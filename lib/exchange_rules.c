@@ -3,6 +3,8 @@
  * hourly, an unknown symbol refetching at most once a minute. */
 #include "exchange_driver.h"
 
+#include "driftguard/plan.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,23 +43,33 @@ static dg_ex_status_t refresh(dg_ex_rules_cache_t *c, dg_exchange_t *ex,
 
 dg_ex_status_t dg_ex_rules_get(dg_ex_rules_cache_t *c, dg_exchange_t *ex,
                                dg_ex_rules_fetch_fn fetch, const char *symbol,
-                               const char *where, dg_symbol_rules_t *out,
-                               dg_ex_result_t *res) {
-  const dg_symbol_rules_t *r = find(c, symbol);
+                               const char *where, int unknown_code,
+                               dg_symbol_rules_t *out, dg_ex_result_t *res) {
+  const dg_symbol_rules_t *r;
   int64_t now = dg_ex_mono_ms();
   int stale = c->rules == NULL || now - c->fetched_at >= DG_EX_RULES_MAX_AGE_MS;
 
   dg_ex_result_init(res);
+  if (symbol == NULL || !dg_symbol_valid(symbol, strlen(symbol)))
+    return dg_ex_bad_symbol(res, symbol, unknown_code);
+  r = find(c, symbol);
   if ((stale || r == NULL) &&
       (!c->tried || now - c->tried_at >= DG_EX_RULES_MIN_RETRY_MS)) {
-    if (refresh(c, ex, fetch, res) != DG_EX_OK && r == NULL)
-      return res->status;
-    /* A failed hourly refresh keeps serving the rules already known. */
+    if (refresh(c, ex, fetch, res) != DG_EX_OK) {
+      int used = res->rate_used; /* the fetch's, for the caller's gauge */
+      if (r == NULL)
+        return res->status;
+      /* A failed hourly refresh keeps serving the rules already known:
+       * nothing of its failure (message, code, retry time) stays in an
+       * OK result. */
+      dg_ex_result_init(res);
+      res->rate_used = used;
+    }
     r = find(c, symbol);
-    res->status = DG_EX_OK;
   }
   if (r == NULL) {
     res->reason = DG_EX_REASON_UNKNOWN_SYMBOL;
+    res->code = unknown_code;
     return dg_ex_result_set(res, DG_EX_REFUSED, "%s is not listed %s", symbol,
                             where);
   }

@@ -194,14 +194,10 @@ dg_ex_status_t dg_okx_classify_reply(long http_status, const char *body,
   res->code = okx ? (int)e.code : 0;
   res->reason = okx ? reason_of(e.code) : DG_EX_REASON_NONE;
   res->not_executed = okx && e.code != 0 && refused_before_processing(e.code);
-  if (okx) {
+  if (okx)
     snprintf(res->msg, sizeof res->msg, "%s", e.msg);
-  } else {
-    char snip[128];
-    dg_text_printable(body, len < 120 ? len : 120, snip, sizeof snip);
-    snprintf(res->msg, sizeof res->msg, "HTTP %ld%s%s", http_status,
-             snip[0] ? ": " : "", snip);
-  }
+  else
+    dg_ex_quote_reply(http_status, body, len, res->msg, sizeof res->msg);
 
   if (okx && e.code == DG_OKX_ERR_ENDPOINT_TIMEOUT)
     return res->status = DG_EX_UNKNOWN;

@@ -37,6 +37,7 @@
 #include "driftguard/http.h"
 #include "driftguard/keyfile.h"
 #include "driftguard/okx_parse.h"
+#include "driftguard/query.h"
 #include "driftguard/secret.h"
 #include "exchange_driver.h"
 
@@ -46,25 +47,15 @@
 #include <string.h>
 
 #define OKX_DEFAULT_RECV_WINDOW_MS 5000L
-#define OKX_MAX_RECV_WINDOW_MS 30000L /* OKX's fixed timestamp window */
-#define OKX_URL_MAX 256
-#define OKX_PATH_MAX 256
+#define OKX_MAX_RECV_WINDOW_MS 30000L      /* OKX's fixed timestamp window */
+#define OKX_TARGET_MAX (64 + DG_QUERY_MAX) /* path?query */
 #define OKX_BODY_MAX 512
 
 typedef struct {
-  dg_exchange_t base; /* first: exchange.c dispatches through it */
-  dg_http_t *http;
-  char url[OKX_URL_MAX]; /* base URL without a trailing slash */
-  char api_key[DG_SECRET_MAX];
-  char secret[DG_SECRET_MAX];
-  char passphrase[DG_SECRET_MAX];
-  long recv_window_ms;
-  int time_synced;
-  int64_t offset_ms;         /* server - local */
-  int account_ok;            /* acctLv 2 or 3 seen by the last read */
-  int long_short;            /* posMode of the last account read */
-  dg_ex_rules_cache_t rules; /* live linear SWAPs */
-  dg_okx_margin_t *margins;  /* open legs' mgnMode, from positions reads */
+  dg_exchange_t base; /* first: the shared part (url, keys, clock, rules) */
+  int account_ok;     /* acctLv 2 or 3 seen by the last read */
+  int long_short;     /* posMode of the last account read */
+  dg_okx_margin_t *margins; /* open legs' mgnMode, from positions reads */
   size_t n_margins;
 } okx_t;
 
@@ -73,86 +64,24 @@ enum { OKX_READ = 0, OKX_ORDER = 1 };
 static okx_t *okx(dg_exchange_t *ex) {
   return (okx_t *)ex;
 }
-static const okx_t *okx_const(const dg_exchange_t *ex) {
-  return (const okx_t *)ex;
+
+static void okx_release(dg_exchange_t *ex) {
+  free(okx(ex)->margins);
 }
 
-static void okx_free(dg_exchange_t *ex) {
-  okx_t *o = okx(ex);
-  dg_http_free(o->http);
-  dg_ex_rules_free(&o->rules);
-  free(o->margins);
-  dg_secret_free(o, sizeof(*o)); /* key, secret, passphrase: wiped */
-}
+/* One HTTP exchange, mapped to a result: query (may be NULL) goes in the
+ * URL as target (path?query, as request_target() made it and the
+ * signature covers), headers NULL for a public call. The message of a
+ * failure starts with the request (path, without its query) that failed. */
+static dg_ex_status_t okx_call(okx_t *o, const char *method, const char *path,
+                               const char *target, const char *body, int kind,
+                               const char *headers, dg_http_reply_t *reply,
+                               dg_ex_result_t *res) {
+  char url[DG_EX_URL_MAX + OKX_TARGET_MAX];
 
-static dg_exchange_t *okx_open(const dg_exchange_opts_t *opts, char *err,
-                               size_t errlen) {
-  okx_t *o;
-  dg_ex_opts_checked_t ok;
-
-  /* RecvWindow (expTime) at most 30 s: OKX refuses a request stamped more
-   * than that away from its clock anyway. */
-  if (dg_ex_check_opts(opts, "okx-swap", NULL, OKX_URL_MAX,
-                       OKX_DEFAULT_RECV_WINDOW_MS, OKX_MAX_RECV_WINDOW_MS, &ok,
-                       err, errlen) != 0)
-    return NULL;
-  if (opts->api_passphrase == NULL || !opts->api_passphrase[0] ||
-      strlen(opts->api_passphrase) >= DG_SECRET_MAX ||
-      !dg_ex_header_safe(opts->api_passphrase)) {
-    snprintf(err, errlen,
-             "okx-swap: the key file has no passphrase: an OKX key file "
-             "holds the API key, the secret, then the key's passphrase on "
-             "its third line (1 to %d printable characters)",
-             DG_SECRET_MAX - 1);
-    return NULL;
-  }
-  /* The handle holds the key, secret and passphrase: out of core dumps. */
-  if ((o = dg_secret_alloc(sizeof(*o))) == NULL) {
-    snprintf(err, errlen, "okx-swap: out of memory");
-    return NULL;
-  }
-  o->base.drv = &dg_ex_okx_swap;
-  if ((o->http = dg_http_new(ok.timeout_ms, err, errlen)) == NULL) {
-    okx_free(&o->base);
-    return NULL;
-  }
-  memcpy(o->url, opts->url, ok.url_len);
-  snprintf(o->api_key, sizeof(o->api_key), "%s", opts->api_key);
-  snprintf(o->secret, sizeof(o->secret), "%s", opts->api_secret);
-  snprintf(o->passphrase, sizeof(o->passphrase), "%s", opts->api_passphrase);
-  o->recv_window_ms = ok.recv_window_ms;
-  return &o->base;
-}
-
-static long okx_recv_window_ms(const dg_exchange_t *ex) {
-  return okx_const(ex)->recv_window_ms;
-}
-
-static int64_t okx_time_offset_ms(const dg_exchange_t *ex) {
-  return okx_const(ex)->offset_ms;
-}
-
-/* No reply text may carry a secret back into a log line. */
-static void scrub(const okx_t *o, dg_ex_result_t *res) {
-  dg_ex_result_scrub(res, o->api_key);
-  dg_ex_result_scrub(res, o->secret);
-  dg_ex_result_scrub(res, o->passphrase);
-}
-
-/* One HTTP exchange, mapped to a result; headers NULL for a public call.
- * The message of a failure starts with the request that failed. */
-static dg_ex_status_t okx_call(okx_t *o, const char *method,
-                               const char *path_query, const char *body,
-                               int kind, const char *headers,
-                               dg_http_reply_t *reply, dg_ex_result_t *res) {
-  char url[OKX_URL_MAX + OKX_PATH_MAX], path[OKX_PATH_MAX];
-
-  /* Messages name the path, not its query string. */
-  snprintf(path, sizeof(path), "%.*s", (int)strcspn(path_query, "?"),
-           path_query);
   dg_ex_result_init(res);
-  snprintf(url, sizeof(url), "%s%s", o->url, path_query);
-  dg_http_request(o->http, method, url, headers, body, kind == OKX_ORDER,
+  snprintf(url, sizeof(url), "%s%s", o->base.url, target);
+  dg_http_request(o->base.http, method, url, headers, body, kind == OKX_ORDER,
                   reply);
   if (dg_ex_transport_failed(reply, method, path, kind == OKX_ORDER, res))
     return res->status;
@@ -164,8 +93,35 @@ static dg_ex_status_t okx_call(okx_t *o, const char *method,
     res->status = DG_EX_SERVER;
   if (res->status != DG_EX_OK)
     dg_ex_result_prefix(res, method, path);
-  scrub(o, res);
+  dg_ex_handle_scrub(&o->base, res);
   return res->status;
+}
+
+/* path, then "?" and query when there is one: the request target sent and
+ * signed. 0; -1 with res set (TRANSPORT, not sent) when it does not fit. */
+static int request_target(const char *method, const char *path,
+                          const dg_query_t *query, char target[OKX_TARGET_MAX],
+                          dg_ex_result_t *res) {
+  int has_query = query != NULL && query->len > 0;
+  int n = snprintf(target, OKX_TARGET_MAX, "%s%s%s", path, has_query ? "?" : "",
+                   has_query ? query->buf : "");
+  if ((query == NULL || !query->overflow) && n > 0 && n < OKX_TARGET_MAX)
+    return 0;
+  dg_ex_result_init(res);
+  res->not_executed = 1;
+  dg_ex_result_set(res, DG_EX_TRANSPORT, "%s %s not sent: request too long",
+                   method, path);
+  return -1;
+}
+
+/* A public GET. */
+static dg_ex_status_t okx_public(okx_t *o, const char *path,
+                                 const dg_query_t *query,
+                                 dg_http_reply_t *reply, dg_ex_result_t *res) {
+  char target[OKX_TARGET_MAX];
+  if (request_target("GET", path, query, target, res) != 0)
+    return res->status;
+  return okx_call(o, "GET", path, target, NULL, OKX_READ, NULL, reply, res);
 }
 
 /* The clock only (public): what a signed request needs first. */
@@ -173,60 +129,60 @@ static dg_ex_status_t sync_clock(okx_t *o, dg_ex_result_t *res) {
   dg_http_reply_t reply;
   int64_t before = dg_ex_wall_ms(), after, server;
 
-  if (okx_call(o, "GET", "/api/v5/public/time", NULL, OKX_READ, NULL, &reply,
-               res) != DG_EX_OK)
+  if (okx_public(o, "/api/v5/public/time", NULL, &reply, res) != DG_EX_OK)
     return res->status;
   after = dg_ex_wall_ms();
   if (dg_okx_parse_server_time(reply.body, reply.body_len, &server) != 0)
     return dg_ex_result_set(res, DG_EX_BAD_REPLY,
                             "GET /api/v5/public/time: no data[0].ts in the "
                             "reply");
-  /* The server read its clock about halfway through the round trip. */
-  o->offset_ms = server - (before + (after - before) / 2);
-  o->time_synced = 1;
+  o->base.offset_ms = dg_ex_clock_offset_ms(before, server, after);
+  o->base.time_synced = 1;
   return DG_EX_OK;
 }
 
 /* A signed request. A read refused with 50102 is retried once after a
  * clock re-sync; an order never is (the next call re-syncs first). An
  * order carries expTime = server now + recvWindow. */
-static dg_ex_status_t okx_signed(okx_t *o, const char *method,
-                                 const char *path_query, const char *body,
+static dg_ex_status_t okx_signed(okx_t *o, const char *method, const char *path,
+                                 const dg_query_t *query, const char *body,
                                  int kind, dg_http_reply_t *reply,
                                  dg_ex_result_t *res) {
+  char target[OKX_TARGET_MAX];
+  if (request_target(method, path, query, target, res) != 0)
+    return res->status;
   for (int attempt = 0;; attempt++) {
     char ts[DG_OKX_TS_LEN + 1], sign[DG_SHA256_B64LEN + 1], exp[40] = "";
     char headers[4 * DG_SECRET_MAX + 256];
     int64_t sent_ms;
-    if (!o->time_synced && sync_clock(o, res) != DG_EX_OK) {
+    if (!o->base.time_synced && sync_clock(o, res) != DG_EX_OK) {
       res->not_executed = 1; /* the request itself was not sent */
       return res->status;
     }
     sent_ms = dg_ex_wall_ms();
     if (kind == OKX_ORDER)
       snprintf(exp, sizeof(exp), "\nexpTime: %" PRId64,
-               sent_ms + o->offset_ms + o->recv_window_ms);
-    if (dg_okx_timestamp(sent_ms + o->offset_ms, ts) != 0 ||
-        dg_okx_sign(o->secret, ts, method, path_query, body ? body : "",
+               sent_ms + o->base.offset_ms + o->base.recv_window_ms);
+    if (dg_okx_timestamp(sent_ms + o->base.offset_ms, ts) != 0 ||
+        dg_okx_sign(o->base.secret, ts, method, target, body ? body : "",
                     sign) != 0) {
       dg_ex_result_init(res);
       res->not_executed = 1;
       return dg_ex_result_set(res, DG_EX_TRANSPORT,
-                              "%s %s not sent: signing failed", method,
-                              path_query);
+                              "%s %s not sent: signing failed", method, path);
     }
     snprintf(headers, sizeof(headers),
              "OK-ACCESS-KEY: %s\nOK-ACCESS-SIGN: %s\nOK-ACCESS-TIMESTAMP: "
              "%s\nOK-ACCESS-PASSPHRASE: %s\nContent-Type: "
              "application/json%s",
-             o->api_key, sign, ts, o->passphrase, exp);
-    okx_call(o, method, path_query, body, kind, headers, reply, res);
+             o->base.api_key, sign, ts, o->base.passphrase, exp);
+    okx_call(o, method, path, target, body, kind, headers, reply, res);
     dg_secret_wipe(headers, sizeof(headers));
     res->sent_ms = sent_ms;
     dg_ex_result_scrub(res, sign);
     if (res->status == DG_EX_REFUSED &&
         res->reason == DG_EX_REASON_CLOCK_SKEW) {
-      o->time_synced = 0;
+      o->base.time_synced = 0;
       if (kind == OKX_READ && attempt == 0)
         continue;
     }
@@ -241,8 +197,8 @@ static dg_ex_status_t read_account(okx_t *o, dg_ex_result_t *res) {
   char err[sizeof(res->msg)];
   int level, long_short;
 
-  if (okx_signed(o, "GET", "/api/v5/account/config", NULL, OKX_READ, &reply,
-                 res) != DG_EX_OK)
+  if (okx_signed(o, "GET", "/api/v5/account/config", NULL, NULL, OKX_READ,
+                 &reply, res) != DG_EX_OK)
     return res->status;
   if (dg_okx_parse_account(reply.body, reply.body_len, &level, &long_short, err,
                            sizeof(err)) != 0)
@@ -283,14 +239,6 @@ static dg_ex_status_t okx_hedge_mode(dg_exchange_t *ex, const char *symbol,
   return DG_EX_OK;
 }
 
-static dg_ex_status_t bad_symbol(dg_ex_result_t *res, const char *symbol) {
-  res->reason = DG_EX_REASON_UNKNOWN_SYMBOL;
-  res->not_executed = 1;
-  return dg_ex_result_set(res, DG_EX_REFUSED,
-                          "not sent: invalid instId \"%.40s\"",
-                          symbol ? symbol : "(null)");
-}
-
 /* The margin modes of a positions read: all of them (symbol NULL) or
  * symbol's replace what was known. */
 static void remember_margins(okx_t *o, const char *symbol,
@@ -329,23 +277,28 @@ static dg_ex_status_t okx_positions(dg_exchange_t *ex, const char *symbol,
   dg_http_reply_t reply;
   dg_okx_margin_t *margins;
   size_t n_margins;
-  char path[OKX_PATH_MAX], err[sizeof(res->msg)];
+  char err[sizeof(res->msg)];
+  dg_query_t q;
   int rc;
 
   *out = NULL;
   *n = 0;
   dg_ex_result_init(res);
   if (symbol != NULL && !dg_symbol_valid(symbol, strlen(symbol)))
-    return bad_symbol(res, symbol);
+    return dg_ex_bad_symbol(res, symbol, DG_OKX_ERR_NO_INSTRUMENT);
   if (require_account(o, res) != DG_EX_OK)
     return res->status;
-  snprintf(path, sizeof(path), "/api/v5/account/positions?instType=SWAP%s%s",
-           symbol ? "&instId=" : "", symbol ? symbol : "");
-  if (okx_signed(o, "GET", path, NULL, OKX_READ, &reply, res) != DG_EX_OK)
+  dg_query_init(&q);
+  dg_query_add(&q, "instType", "SWAP");
+  if (symbol != NULL)
+    dg_query_add(&q, "instId", symbol);
+  if (okx_signed(o, "GET", "/api/v5/account/positions", &q, NULL, OKX_READ,
+                 &reply, res) != DG_EX_OK)
     return res->status;
   rc = dg_okx_parse_positions(reply.body, reply.body_len, symbol, o->long_short,
                               out, n, &margins, &n_margins, err, sizeof(err));
-  dg_http_trim(o->http); /* the big replies: no need to keep their buffer */
+  dg_http_trim(
+      o->base.http); /* the big replies: no need to keep their buffer */
   if (rc != 0)
     return dg_ex_result_set(res, DG_EX_BAD_REPLY,
                             "GET /api/v5/account/positions: %s", err);
@@ -353,20 +306,22 @@ static dg_ex_status_t okx_positions(dg_exchange_t *ex, const char *symbol,
   return DG_EX_OK;
 }
 
-/* The rules cache's fetch: every live linear SWAP. */
+/* Every live linear SWAP's lot rules (dg_ex_rules_fetch_fn). */
 static dg_ex_status_t fetch_rules(dg_exchange_t *ex, dg_symbol_rules_t **out,
                                   size_t *n, dg_ex_result_t *res) {
   okx_t *o = okx(ex);
   dg_http_reply_t reply;
   char err[sizeof(res->msg)];
+  dg_query_t q;
   int rc;
 
-  if (okx_call(o, "GET", "/api/v5/public/instruments?instType=SWAP", NULL,
-               OKX_READ, NULL, &reply, res) != DG_EX_OK)
+  dg_query_init(&q);
+  dg_query_add(&q, "instType", "SWAP");
+  if (okx_public(o, "/api/v5/public/instruments", &q, &reply, res) != DG_EX_OK)
     return res->status;
   rc = dg_okx_parse_instruments(reply.body, reply.body_len, out, n, err,
                                 sizeof(err));
-  dg_http_trim(o->http);
+  dg_http_trim(o->base.http);
   if (rc != 0)
     return dg_ex_result_set(res, DG_EX_BAD_REPLY,
                             "GET /api/v5/public/instruments: %s", err);
@@ -376,15 +331,9 @@ static dg_ex_status_t fetch_rules(dg_exchange_t *ex, dg_symbol_rules_t **out,
 static dg_ex_status_t okx_symbol_rules(dg_exchange_t *ex, const char *symbol,
                                        dg_symbol_rules_t *out,
                                        dg_ex_result_t *res) {
-  dg_ex_result_init(res);
-  if (symbol == NULL || !dg_symbol_valid(symbol, strlen(symbol)))
-    return bad_symbol(res, symbol);
-  if (dg_ex_rules_get(&okx(ex)->rules, ex, fetch_rules, symbol,
-                      "as a live linear SWAP in /api/v5/public/instruments",
-                      out, res) == DG_EX_REFUSED &&
-      res->reason == DG_EX_REASON_UNKNOWN_SYMBOL)
-    res->code = DG_OKX_ERR_NO_INSTRUMENT;
-  return res->status;
+  return dg_ex_rules_get(&ex->rules, ex, fetch_rules, symbol,
+                         "as a live linear SWAP in /api/v5/public/instruments",
+                         DG_OKX_ERR_NO_INSTRUMENT, out, res);
 }
 
 /* The mgnMode of symbol's open leg: 1 isolated, 0 cross, -1 unknown. */
@@ -399,11 +348,14 @@ static dg_ex_status_t query(okx_t *o, const char *symbol,
                             const char *client_order_id, dg_order_t *out,
                             dg_ex_result_t *res) {
   dg_http_reply_t reply;
-  char path[OKX_PATH_MAX], err[sizeof(res->msg)];
+  char err[sizeof(res->msg)];
+  dg_query_t q;
 
-  snprintf(path, sizeof(path), "/api/v5/trade/order?instId=%s&clOrdId=%s",
-           symbol, client_order_id);
-  if (okx_signed(o, "GET", path, NULL, OKX_READ, &reply, res) != DG_EX_OK)
+  dg_query_init(&q);
+  dg_query_add(&q, "instId", symbol);
+  dg_query_add(&q, "clOrdId", client_order_id);
+  if (okx_signed(o, "GET", "/api/v5/trade/order", &q, NULL, OKX_READ, &reply,
+                 res) != DG_EX_OK)
     return res->status;
   if (dg_okx_parse_order(reply.body, reply.body_len, out, err, sizeof(err)) !=
       0)
@@ -446,7 +398,7 @@ static dg_ex_status_t okx_place_close(dg_exchange_t *ex, const char *symbol,
 
   dg_ex_result_init(res);
   if (symbol == NULL || !dg_symbol_valid(symbol, strlen(symbol)))
-    return bad_symbol(res, symbol);
+    return dg_ex_bad_symbol(res, symbol, DG_OKX_ERR_NO_INSTRUMENT);
   if (require_account(o, res) != DG_EX_OK) {
     res->not_executed = 1; /* the order itself was not sent */
     return res->status;
@@ -473,8 +425,8 @@ static dg_ex_status_t okx_place_close(dg_exchange_t *ex, const char *symbol,
                         sizeof(body)) < 0)
     return dg_ex_result_set(res, DG_EX_REFUSED,
                             "not sent: order body too long");
-  if (okx_signed(o, "POST", "/api/v5/trade/order", body, OKX_ORDER, &reply,
-                 res) != DG_EX_OK)
+  if (okx_signed(o, "POST", "/api/v5/trade/order", NULL, body, OKX_ORDER,
+                 &reply, res) != DG_EX_OK)
     return res->status;
   memset(out, 0, sizeof(*out));
   if (dg_okx_parse_order_ack(reply.body, reply.body_len, out, err,
@@ -499,7 +451,7 @@ static dg_ex_status_t okx_query_order(dg_exchange_t *ex, const char *symbol,
   okx_t *o = okx(ex);
   dg_ex_result_init(res);
   if (symbol == NULL || !dg_symbol_valid(symbol, strlen(symbol)))
-    return bad_symbol(res, symbol);
+    return dg_ex_bad_symbol(res, symbol, DG_OKX_ERR_NO_INSTRUMENT);
   if (!dg_okx_valid_client_order_id(client_order_id))
     return dg_ex_result_set(res, DG_EX_REFUSED,
                             "not sent: invalid clOrdId (1 to 32 letters and "
@@ -509,11 +461,15 @@ static dg_ex_status_t okx_query_order(dg_exchange_t *ex, const char *symbol,
 
 const dg_ex_driver_t dg_ex_okx_swap = {
     .name = "okx-swap",
-    .open = okx_open,
-    .free = okx_free,
-    .recv_window_ms = okx_recv_window_ms,
+    .handle_size = sizeof(okx_t),
+    .venue = "OKX",
+    .passphrase = DG_EX_PASSPHRASE_REQUIRED,
+    .default_recv_window_ms = OKX_DEFAULT_RECV_WINDOW_MS,
+    /* expTime at most 30 s: OKX refuses a request stamped more than that
+     * away from its clock anyway. */
+    .max_recv_window_ms = OKX_MAX_RECV_WINDOW_MS,
+    .release = okx_release,
     .sync_time = okx_sync_time,
-    .time_offset_ms = okx_time_offset_ms,
     .positions = okx_positions,
     .symbol_rules = okx_symbol_rules,
     .hedge_mode = okx_hedge_mode,

@@ -1,16 +1,18 @@
 # exchange_probe_lib.sh - drive tests/unit/exchange_probe (one exchange.h
 # call per command) against the simulator. Source after tests/harness.sh
 # and once the simulator runs (SIM_URL, SIM_KEYFILE); PROBE_EXCHANGE names
-# the driver (default binance-usdm).
+# the driver (default binance-usdm); PROBE_PACE, when set, is the seconds
+# to wait before each run (a venue whose handles each make a rate-limited
+# read at start, as OKX's account configuration).
 
 PROBE="$top_builddir/tests/unit/exchange_probe"
 [ -x "$PROBE" ] || bail "exchange_probe not built"
 OUT="$DG_TMP/probe.out"
 : >"$OUT"
 
-# probe [-t MS] [-w MS] [-k KEYFILE] [-u URL] COMMAND...: one
-# exchange_probe run; prints its output (one line per command) and keeps a
-# copy in $OUT.
+# probe [-t MS] [-w MS] [-k KEYFILE] [-u URL] COMMAND...: one exchange_probe
+# run (timeout, recv window); prints its output (one line per command) and
+# keeps a copy in $OUT.
 probe() {
   local url=$SIM_URL key=$SIM_KEYFILE args=()
   while [ $# -gt 0 ]; do
@@ -21,6 +23,7 @@ probe() {
     *) break ;;
     esac
   done
+  [ -n "${PROBE_PACE:-}" ] && sleep "$PROBE_PACE"
   "$PROBE" -x "${PROBE_EXCHANGE:-binance-usdm}" -u "$url" -k "$key" \
     "${args[@]}" "$@" | tee -a "$OUT"
 }

@@ -1,4 +1,5 @@
-/* Unit tests for HMAC-SHA256 signing against Binance's documented vectors. */
+/* Unit tests for HMAC-SHA256 signing against Binance's documented vectors,
+ * and its Base64 form (OKX's signatures). */
 #include "../tap.h"
 #include "driftguard/sign.h"
 
@@ -28,6 +29,20 @@ int main(void) {
              "quantity=1&price=9000&recvWindow=5000&timestamp=1591702613943",
              "30baaf0fab549bbeda7f5ef201898b34122da25fd23c646cac2c529aebe670a4",
              "Binance USD-M mixed query+body vector");
+  {
+    /* The same MAC, hex and Base64 (RFC 4648, padded): the well-known
+     * "quick brown fox" vector (openssl dgst -sha256 -hmac key). */
+    static const char fox[] = "The quick brown fox jumps over the lazy dog";
+    char hex[DG_SHA256_HEXLEN + 1] = "", b64[DG_SHA256_B64LEN + 1] = "";
+    ok(dg_hmac_sha256_hex("key", 3, fox, strlen(fox), hex) == 0 &&
+           dg_hmac_sha256_base64("key", 3, fox, strlen(fox), b64) == 0,
+       "HMAC-SHA256 hex and Base64: computed");
+    is_str(hex,
+           "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8",
+           "HMAC-SHA256 hex vector");
+    is_str(b64, "97yD9DBThCSxMpjmqm+xQ+9NWaFJRhdZl0edvC0aPNg=",
+           "HMAC-SHA256 Base64: the same 32 bytes, 44 characters padded");
+  }
   {
     char out[DG_SHA256_HEXLEN + 1];
     ok(dg_sha256_hex("abc", 3, out) == 0, "sha256 computed");
