@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # demo.sh - the whole driftguard loop on loopback, for a first look.
 #
-#   ./demo.sh                     install what is missing, build, start redis,
-#                                 the exchange simulator, collectd (reconcile +
-#                                 unixsock + write_prometheus) and the executor,
-#                                 inject a drift and narrate; Ctrl-C stops all.
+#   ./demo.sh [--exchange VENUE]  install what is missing, build, start redis,
+#                                 the exchange simulator as VENUE (binance-usdm,
+#                                 the default, bybit-linear or okx-swap),
+#                                 collectd (reconcile + unixsock +
+#                                 write_prometheus) and the executor, inject a
+#                                 drift and narrate; Ctrl-C stops all.
 #   ./demo.sh drift SYMBOL AMT    (in another terminal) a lost fill: the
 #                                 ledger books SYMBOL flat, the exchange holds
-#                                 AMT of it.
-#   ./demo.sh --hedge             the same on a hedge-mode account: a LONG and
+#                                 AMT of it (the venue's symbol and unit: OKX
+#                                 counts contracts).
+#   ./demo.sh --hedge [--exchange binance-usdm|bybit-linear]
+#                                 the same on a hedge-mode account: a LONG and
 #                                 a SHORT leg per symbol, each healed on its
 #                                 own (ledger fields long_amt, short_amt).
 #   ./demo.sh drift SYMBOL LONG SHORT   (hedge demo) the ledger books both legs
@@ -32,9 +36,32 @@ if [ "${1:-}" = "--hedge" ]; then
   HEDGE=1
   shift
 fi
+venue=binance-usdm
+if [ "${1:-}" = "--exchange" ]; then
+  venue=${2:-}
+  shift 2 || true
+fi
+# The venue's symbols, the drift the story injects (in the venue's order
+# unit) and the path that tells the simulator is up.
+case $venue in
+binance-usdm | bybit-linear)
+  btc=BTCUSDT eth=ETHUSDT amt=0.007 unit=BTC
+  probe=/fapi/v1/time
+  [ "$venue" = bybit-linear ] && probe=/v5/market/time
+  ;;
+okx-swap)
+  # OKX counts contracts: 7 contracts of 0.01 BTC (ctVal) are 0.07 BTC.
+  btc=BTC-USDT-SWAP eth=ETH-USDT-SWAP amt=7 unit="contracts, ctVal 0.01 BTC"
+  probe=/api/v5/public/time
+  ;;
+*)
+  echo "usage: $0 [--exchange binance-usdm|bybit-linear|okx-swap] | drift SYMBOL AMOUNT" >&2
+  exit 2
+  ;;
+esac
 
 if [ "${1:-}" = "drift" ]; then
-  [ $# -eq 3 ] || { echo "usage: $0 drift SYMBOL AMOUNT   e.g. $0 drift ETHUSDT 0.25" >&2; exit 2; }
+  [ $# -eq 3 ] || { echo "usage: $0 drift SYMBOL AMOUNT   e.g. $0 drift ETHUSDT 0.25 (OKX: ETH-USDT-SWAP 3)" >&2; exit 2; }
   [ -f "$state/env" ] || { echo "no demo running (start ./demo.sh first)" >&2; exit 1; }
   . "$state/env"
   # A symbol the ledger has no entry for is "ledger unknown": held, never
@@ -93,10 +120,13 @@ wait_for() {
   return 1
 }
 
-# Credentials for the simulator only: generated, mode 0600, never printed.
+# Credentials for the simulator only: generated, mode 0600, never printed
+# (OKX: a passphrase on the third line).
 umask 077
 printf 'demo%s\n%s\n' "$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')" \
   "$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')" >"$state/exchange.key"
+[ "$venue" = okx-swap ] &&
+  printf 'Demo%s\n' "$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')" >>"$state/exchange.key"
 od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$state/plan.key"
 umask 022
 
@@ -110,13 +140,17 @@ rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
 
 SIM_PORT=$(free_port)
 SIM_URL="http://127.0.0.1:$SIM_PORT"
-"$build/sim/driftguard-exchange-sim" -l "127.0.0.1:$SIM_PORT" -k "$state/exchange.key" \
-  >"$state/sim.log" 2>&1 &
+"$build/sim/driftguard-exchange-sim" --exchange "$venue" -l "127.0.0.1:$SIM_PORT" \
+  -k "$state/exchange.key" >"$state/sim.log" 2>&1 &
 pids+=($!)
-wait_for 5 curl -sf "$SIM_URL/fapi/v1/time" || die "simulator did not start"
-say "exchange simulator $SIM_URL (pid ${pids[-1]})"
+wait_for 5 curl -sf "$SIM_URL$probe" || die "simulator did not start"
+say "exchange simulator $SIM_URL as $venue (pid ${pids[-1]})"
 if [ "$HEDGE" = 1 ]; then
-  curl -sf -X POST -d '{"dualSidePosition":true}' "$SIM_URL/sim/dual" >/dev/null ||
+  # Binance: the account's mode; Bybit: the symbol's.
+  [ "$venue" != okx-swap ] || die "--hedge: binance-usdm and bybit-linear so far"
+  mode='{"dualSidePosition":true}'
+  [ "$venue" = bybit-linear ] && mode="{\"dualSidePosition\":true,\"symbol\":\"$btc\"}"
+  curl -sf -X POST -d "$mode" "$SIM_URL/sim/dual" >/dev/null ||
     die "could not switch the simulator to hedge mode"
   say "the account is in hedge mode: a LONG and a SHORT leg per symbol"
 fi
@@ -153,7 +187,7 @@ LoadPlugin write_prometheus
 LoadPlugin reconcile
 <Plugin reconcile>
   <Account "demo">
-    Exchange "binance-usdm"
+    Exchange "$venue"
     URL "$SIM_URL"
     KeyFile "$state/exchange.key"
     Interval 1
@@ -178,6 +212,7 @@ say "collectd          pid ${pids[-1]}, unixsock $state/collectd.sock"
 say "write_prometheus  http://[::1]:$PROM_PORT/metrics"
 
 cat >"$state/executor.conf" <<EOF
+Exchange "$venue"
 URL "$SIM_URL"
 KeyFile "$state/exchange.key"
 RedisURL "redis://127.0.0.1:$REDIS_PORT/0"
@@ -205,16 +240,16 @@ metric() { # metric NAME LABEL: the value write_prometheus exports
 }
 echo
 if [ "$HEDGE" = 1 ]; then
-  say "injecting drift on both legs: the exchange holds BTCUSDT LONG 0.5 and SHORT -0.3,"
+  say "injecting drift on both legs: the exchange holds $btc LONG 0.5 and SHORT -0.3,"
   say "the ledger LONG 0.2 and SHORT -0.1: two plans, two orders (SELL LONG 0.3, BUY SHORT 0.2), one HOLD"
-  rcli HSET quantum:ledger:BTCUSDT long_amt 0.2 short_amt -0.1 >/dev/null
-  curl -sf -X POST -d '{"BTCUSDT":{"LONG":"0.5","SHORT":"-0.3"}}' "$SIM_URL/sim/positions" >/dev/null
-  say "inject another any time, from another terminal:  $0 drift ETHUSDT 0.25 -0.1"
+  rcli HSET "quantum:ledger:$btc" long_amt 0.2 short_amt -0.1 >/dev/null
+  curl -sf -X POST -d "{\"$btc\":{\"LONG\":\"0.5\",\"SHORT\":\"-0.3\"}}" "$SIM_URL/sim/positions" >/dev/null
+  say "inject another any time, from another terminal:  $0 drift $btc 0.25 -0.1"
 else
-  say "injecting a drift: the exchange holds BTCUSDT 0.007, the ledger says flat"
-  rcli HSET quantum:ledger:BTCUSDT position_amt 0 >/dev/null
-  curl -sf -X POST -d '{"BTCUSDT":"0.007"}' "$SIM_URL/sim/positions" >/dev/null
-  say "inject another any time, from another terminal:  $0 drift ETHUSDT 0.25"
+  say "injecting a drift: the exchange holds $btc $amt ($unit), the ledger says flat"
+  rcli HSET "quantum:ledger:$btc" position_amt 0 >/dev/null
+  curl -sf -X POST -d "{\"$btc\":\"$amt\"}" "$SIM_URL/sim/positions" >/dev/null
+  say "inject another any time, from another terminal:  $0 drift $eth $([ "$venue" = okx-swap ] && echo 3 || echo 0.25)"
 fi
 echo
 

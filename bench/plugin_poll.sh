@@ -6,8 +6,10 @@
 # redis-server on loopback; figures are printed, never asserted.
 #
 #   top_srcdir=... top_builddir=... bench/plugin_poll.sh
-# Environment: BENCH_SYMBOLS ("1 50 500"), BENCH_SECONDS per size (20),
-# BENCH_INTERVAL (0.2 s), BENCH_AUTO=1 also runs the largest size with
+# Environment: DG_VENUE (binance-usdm, bybit-linear or okx-swap: the
+# simulator's venue and the plugin's driver), BENCH_SYMBOLS ("1 50 500"),
+# BENCH_SECONDS per size (20), BENCH_INTERVAL (0.2 s; okx-swap 0.25 s, under
+# OKX's 10 position reads per 2 s), BENCH_AUTO=1 also runs the largest size with
 # auto-discovery (no Symbol list), BENCH_MALLOC=/path/to/lib.so runs
 # collectd with that allocator preloaded (e.g. Debian's libjemalloc2).
 #
@@ -18,11 +20,12 @@
 # Reader CPU: the same sum over collectd's read threads only (reader#N,
 # which run the plugin's read callback). Own and dispatch CPU: the line
 # the plugin logs at shutdown (its thread CPU clock around its work and
-# around plugin_dispatch_values of its values). Polls: positionRisk
-# requests the simulator served in the window (one per poll). Redis
-# commands: INFO commandstats deltas (this script's own INFO subtracted)
-# over the GETs of the plugin's ban check (one per poll), so both come from
-# one snapshot. HTTP: /fapi requests over positionRisk requests, likewise.
+# around plugin_dispatch_values of its values). Polls: the GETs of the
+# plugin's ban check in Redis (one per poll, on every venue; a venue may
+# need more than one position request per poll: Bybit pages 200 positions
+# at a time). Redis commands: INFO commandstats deltas (this script's own
+# INFO subtracted) over those polls. HTTP: the venue's requests (paths under
+# DG_PATH_PREFIX) the simulator served, over the polls.
 # Round trips: strace on collectd counts write() calls on the
 # plugin's Redis socket over a few polls (every round trip starts with one
 # write, a pipeline is one write); see bench/README.md.
@@ -38,6 +41,7 @@ if [ -n "${BENCH_MALLOC:-}" ]; then
 fi
 SECONDS_PER_SIZE=${BENCH_SECONDS:-20}
 INTERVAL=${BENCH_INTERVAL:-0.2}
+[ "$DG_VENUE" = okx-swap ] && INTERVAL=${BENCH_INTERVAL:-0.25}
 dg_time_limit 900
 
 if ldd "$DG_PLUGIN_SO" 2>/dev/null | grep -q libasan; then
@@ -48,9 +52,9 @@ fi
 dg_start_redis
 dg_start_sim -w 100000000
 KEYFILE="$DG_TMP/plugin.key"
-dg_keyfile "$KEYFILE" "$DG_API_KEY" "$DG_API_SECRET"
+dg_venue_keyfile "$KEYFILE"
 
-symbol() { printf 'S%04dUSDT' "$1"; }
+symbol() { sym "$(printf 'S%04d' "$1")"; }
 
 # setup_symbols N: N positions on the simulator and the same amounts in
 # the ledger (no drift).
@@ -73,6 +77,7 @@ plugin_block() {
   echo "LoadPlugin reconcile"
   echo "<Plugin reconcile>"
   echo "  <Account \"bench\">"
+  echo "    Exchange \"$DG_VENUE\""
   echo "    URL \"$SIM_URL\""
   echo "    KeyFile \"$KEYFILE\""
   echo "    RedisURL \"$REDIS_URL\""
@@ -113,14 +118,16 @@ cmdstat_calls() {
     END { print s + 0, g + 0 }'
 }
 commands_seen() { rcli INFO commandstats | awk -F'[=,:]' '/^cmdstat_/ { print $1, $3 }' | sed 's/cmdstat_//'; }
-# http_counts: "FAPI POLLS" from one /sim/stats: every exchange (/fapi)
-# request the simulator served, and its positionRisk requests.
+# http_counts: "REQUESTS POSITION_READS" from one /sim/stats: every
+# exchange request (DG_PATH_PREFIX) the simulator served, and its position
+# reads.
 http_counts() {
-  curl -sf "$SIM_URL/sim/stats" | jq -r '[.paths // {} | to_entries[] | select(.key | startswith("/fapi"))] |
-    "\(map(.value) | add // 0) \(map(select(.key | contains("positionRisk")) | .value) | add // 0)"'
+  curl -sf "$SIM_URL/sim/stats" | jq -r --arg pre "$DG_PATH_PREFIX" --arg pos "$DG_PATH_POSITIONS" \
+    '[.paths // {} | to_entries[] | select(.key | startswith($pre))] |
+    "\(map(.value) | add // 0) \(map(select(.key == $pos) | .value) | add // 0)"'
 }
 polls_now() { http_counts | cut -d" " -f2; }
-# sync_poll: return half an Interval after a poll began (its positionRisk
+# sync_poll: return half an Interval after a poll began (its first position
 # request), so that snapshots never cut a poll in two.
 sync_poll() {
   local p0
@@ -140,17 +147,17 @@ stop_collectd() {
 }
 
 # round_trips SECONDS: write() calls collectd makes on its Redis socket,
-# and positionRisk requests, while strace watches for SECONDS.
+# and polls (ban-check GETs), while strace watches for SECONDS.
 round_trips() {
   local out="$DG_TMP/strace.out" p0 p1
   command -v strace >/dev/null || {
     echo "- -"
     return
   }
-  p0=$(polls_now)
+  p0=$(cmdstat_calls | cut -d" " -f2)
   timeout -s INT "$1" strace -f -qq -yy -e trace=write,writev,sendto,sendmsg \
     -p "$COLLECTD_PID" -o "$out" 2>/dev/null
-  p1=$(polls_now)
+  p1=$(cmdstat_calls | cut -d" " -f2)
   echo "$(grep -c "127.0.0.1:$REDIS_PORT\]>" "$out") $((p1 - p0))"
 }
 
@@ -179,7 +186,8 @@ echo "# ${SECONDS_PER_SIZE} s per size; idle collectd without the plugin: $((IDL
 echo "# per poll: host = collectd's CPU beyond idle; reader = its read threads' CPU (the"
 echo "# plugin's poll + handing values to collectd); own / dispatch = the plugin's"
 echo "# thread CPU clock around its work / around plugin_dispatch_values (from its log);"
-echo "# exch. = the part of own spent on the positionRisk request and its parsing"
+echo "# exch. = the part of own spent on the position requests and their parsing;"
+echo "# HTTP = requests to the venue ($DG_VENUE) per poll"
 printf '%-8s %-6s %6s %10s %10s %10s %10s %10s %10s %8s %6s\n' symbols mode polls "host ms" \
   "reader ms" "own ms" "exch. ms" "disp. ms" "redis cmd" "rtrip" "HTTP"
 
@@ -214,12 +222,12 @@ $(plugin_block "$n" "$auto")"
     -v s0="$s0" -v s1="$s1" -v idle="$IDLE_NS_PER_S" \
     -v rt="$rt" -v own="${own:--1 -1 -1}" 'BEGIN {
       split(s0, a, " "); split(s1, b, " "); split(rt, t, " "); split(own, o, " ")
-      polls = b[5] - a[5]; redis_polls = b[3] - a[3]
-      if (polls == 0 || redis_polls == 0) { print n, mode, "no polls seen"; exit }
+      polls = b[3] - a[3]
+      if (polls == 0) { print n, mode, "no polls seen"; exit }
       printf "%-8d %-6s %6d %10.3f %10.3f %10.3f %10.3f %10.3f %10.1f %8s %6.2f\n", n, mode, polls,
         (b[1] - a[1] - idle * (b[6] - a[6]) / 1e9) / polls / 1e6,
         (b[7] - a[7]) / polls / 1e6, o[1] / 1e3, o[3] / 1e3, o[2] / 1e3,
-        (b[2] - a[2] - 1) / redis_polls,
+        (b[2] - a[2] - 1) / polls,
         (t[2] > 0 ? sprintf("%.2f", t[1] / t[2]) : "-"), (b[4] - a[4]) / polls }'
   if grep -q "poll failed" "$DG_TMP/poll$n-collectd.log"; then
     echo "#   warning: the plugin logged failed polls:"

@@ -35,6 +35,10 @@ static void usage(FILE *out) {
           "  -w, --weight-limit N       Binance: IP weight per minute "
           "(2400);\n"
           "                             Bybit: IP requests per 5 s (600)\n"
+          "  -r, --route-limit-factor N Bybit, OKX: each endpoint's "
+          "documented\n"
+          "                             per-key limit times N (1), for "
+          "load tests\n"
           "  -m, --max-orders N         orders kept for queries (100000)\n"
           "      --allow-remote         accept a non-loopback -l address\n"
           "  -h, --help                 this help\n"
@@ -255,6 +259,7 @@ int main(int argc, char **argv) {
       {"symbol", required_argument, NULL, 's'},
       {"mark", required_argument, NULL, 'p'},
       {"weight-limit", required_argument, NULL, 'w'},
+      {"route-limit-factor", required_argument, NULL, 'r'},
       {"max-orders", required_argument, NULL, 'm'},
       {"allow-remote", no_argument, NULL, 'R'},
       {"help", no_argument, NULL, 'h'},
@@ -262,14 +267,14 @@ int main(int argc, char **argv) {
       {NULL, 0, NULL, 0}};
   const char *listen = NULL, *keyfile = NULL;
   int allow_remote = 0, opt, rc;
-  long weight = 0, max_orders = 100000;
+  long weight = 0, max_orders = 100000, route_factor = 1;
   struct sockaddr_in addr;
   char err[256];
   symbol_arg_t symbol_args[SIM_MAX_SYMBOL_ARGS];
   size_t nsymbol_args = 0;
 
-  while ((opt = getopt_long(argc, argv, "x:l:k:s:p:w:m:hV", longopts, NULL)) !=
-         -1) {
+  while ((opt = getopt_long(argc, argv, "x:l:k:s:p:w:r:m:hV", longopts,
+                            NULL)) != -1) {
     switch (opt) {
     case 'x':
       if ((sim_config.venue = venue_named(optarg)) == NULL)
@@ -291,6 +296,10 @@ int main(int argc, char **argv) {
       break;
     case 'w':
       if (parse_count("-w", optarg, 1, 1000000000, &weight) != 0)
+        return 2;
+      break;
+    case 'r':
+      if (parse_count("-r", optarg, 1, 1000000, &route_factor) != 0)
         return 2;
       break;
     case 'm':
@@ -323,6 +332,7 @@ int main(int argc, char **argv) {
   sim_config.weight_limit =
       weight ? (int)weight : sim_config.venue->default_limit;
   sim_config.max_orders = (size_t)max_orders;
+  sim_config.route_limit_factor = (int)route_factor;
   if ((sim_config.venue->key_lines == 3
            ? read_okx_keyfile(keyfile, err, sizeof(err))
            : dg_keyfile_read_credentials(keyfile, &sim_config.creds, err,

@@ -567,7 +567,7 @@ static int admit(const sim_route_t *rt, const sim_request_t *rq,
                  sim_reply_t *r) {
   char key[160];
   int64_t reset;
-  int used;
+  int used, limit;
 
   if (sim_limits_banned_until(rq->ip) > sim_now_ms()) {
     reply_banned(r);
@@ -581,19 +581,20 @@ static int admit(const sim_route_t *rt, const sim_request_t *rq,
   }
   if (rt->weight == 0)
     return 0;
+  limit = rt->weight * sim_config.route_limit_factor;
   snprintf(key, sizeof(key), "uid %s", rt->path);
   used = sim_limits_count(key, 1000, &reset);
-  if (used > rt->weight)
+  if (used > limit)
     refuse(r, 10006, NULL);
-  sim_reply_header(r, "X-Bapi-Limit", rt->weight);
-  sim_reply_header(r, "X-Bapi-Limit-Status",
-                   used > rt->weight ? 0 : rt->weight - used);
+  sim_reply_header(r, "X-Bapi-Limit", limit);
+  sim_reply_header(r, "X-Bapi-Limit-Status", used > limit ? 0 : limit - used);
   sim_reply_header(r, "X-Bapi-Limit-Reset-Timestamp", reset);
-  return used > rt->weight ? -1 : 0;
+  return used > limit ? -1 : 0;
 }
 
 /* A fault with a status: the code (default: 10429 for 429, 10016 for
- * 5xx, 10001 else) in Bybit's envelope. */
+ * 5xx, 10001 else) in Bybit's envelope; 10006 with its X-Bapi-Limit-*
+ * headers. */
 static void fault(const sim_request_t *rq, const sim_fault_t *f,
                   sim_reply_t *r) {
   (void)rq;
@@ -602,10 +603,13 @@ static void fault(const sim_request_t *rq, const sim_fault_t *f,
              : f->status >= 500 ? 10016
                                 : 10001;
   envelope(r, f->status, code, f->msg[0] ? f->msg : NULL, NULL);
-  if (code == 10006) {
+  if (code == 10006) { /* the window ends at the next second, or after
+                          the fault's retry_after */
     sim_reply_header(r, "X-Bapi-Limit-Status", 0);
     sim_reply_header(r, "X-Bapi-Limit-Reset-Timestamp",
-                     (sim_now_ms() / 1000 + 1) * 1000);
+                     f->retry_after > 0
+                         ? sim_now_ms() + (int64_t)f->retry_after * 1000
+                         : (sim_now_ms() / 1000 + 1) * 1000);
   }
 }
 

@@ -559,7 +559,8 @@ static int admit(const sim_route_t *rt, const sim_request_t *rq,
     return -1;
   }
   snprintf(key, sizeof(key), "%s %s", rt->method, rt->path);
-  if (sim_limits_count(key, OKX_LIMIT_WINDOW_MS, &reset) > rt->weight) {
+  if (sim_limits_count(key, OKX_LIMIT_WINDOW_MS, &reset) >
+      rt->weight * sim_config.route_limit_factor) {
     rate_limited(r);
     return -1;
   }

@@ -31,6 +31,7 @@ typedef struct {
   dg_api_credentials_t creds;
   char passphrase[DG_SECRET_MAX]; /* OKX: the key file's third line */
   int weight_limit;               /* request weight per IP per minute */
+  int route_limit_factor;         /* Bybit, OKX: route limits times this (-r) */
   size_t max_orders;              /* orders kept for queries; oldest dropped */
   volatile int stopping;          /* set on SIGTERM: delays end early */
 } sim_config_t;

@@ -49,9 +49,87 @@ bail() {
   exit 1
 }
 dg_done() {
+  diag "DG_VENUE=$DG_VENUE, ${SECONDS} s" # which venue, how long: for the suite's budget
   echo "1..$DG_TAP_N"
   [ "$DG_TAP_FAILED" -eq 0 ]
 }
+
+# --- venue ------------------------------------------------------------------------
+# DG_VENUE: the exchange a test runs against, one of DG_VENUES; the
+# simulator speaks it and the plugin and the executor use its driver. A test
+# run through a link NAME@VENUE.sh (make check makes one per venue for the
+# scenarios in tests/venues.mk) takes VENUE from its name; otherwise
+# DG_VENUE comes from the environment, binance-usdm by default.
+DG_VENUES="binance-usdm bybit-linear okx-swap"
+
+# dg_use_venue VENUE: the test speaks VENUE from now on: DG_VENUE, the
+# venue's REST paths (DG_PATH_QUERY: every path an order is looked up by
+# its client id on, in the order a driver asks them; DG_PATH_PREFIX: shared
+# by all of them) and the symbols $BTC, $ETH, ... (sym).
+dg_use_venue() {
+  local c
+  case $1 in
+  binance-usdm)
+    DG_PATH_PREFIX=/fapi/ DG_PATH_TIME=/fapi/v1/time
+    DG_PATH_POSITIONS=/fapi/v3/positionRisk
+    DG_PATH_ORDER=/fapi/v1/order DG_PATH_QUERY=/fapi/v1/order
+    ;;
+  bybit-linear)
+    DG_PATH_PREFIX=/v5/ DG_PATH_TIME=/v5/market/time
+    DG_PATH_POSITIONS=/v5/position/list
+    DG_PATH_ORDER=/v5/order/create DG_PATH_QUERY="/v5/order/realtime /v5/order/history"
+    ;;
+  okx-swap)
+    DG_PATH_PREFIX=/api/v5/ DG_PATH_TIME=/api/v5/public/time
+    DG_PATH_POSITIONS=/api/v5/account/positions
+    DG_PATH_ORDER=/api/v5/trade/order DG_PATH_QUERY=/api/v5/trade/order
+    ;;
+  *) bail "unknown venue \"$1\" (known: $DG_VENUES)" ;;
+  esac
+  DG_VENUE=$1
+  # DG_BAN_NO_END_MS: how long a driver keeps off after a ban its venue
+  # gives no end for (Bybit's 403: "wait at least 10 minutes").
+  DG_BAN_NO_END_MS=""
+  [ "$1" = bybit-linear ] && DG_BAN_NO_END_MS=600000
+  for c in BTC ETH SOL XRP ADA DOT LINK; do
+    printf -v "$c" '%s' "$(sym "$c")"
+  done
+}
+
+# sym COIN: the symbol of COIN's USDT perpetual on DG_VENUE (BTC: BTCUSDT,
+# BTC-USDT-SWAP). The coins tests use have theirs in $BTC, $ETH, ...
+sym() {
+  case $DG_VENUE in
+  okx-swap) echo "$1-USDT-SWAP" ;;
+  *) echo "$1USDT" ;;
+  esac
+}
+# coin SYMBOL: the base coin of a venue symbol.
+coin() {
+  local c=${1%-USDT-SWAP}
+  echo "${c%USDT}"
+}
+# symbol_lines COIN...: the plugin's Symbol lines for these coins.
+symbol_lines() {
+  local c
+  for c in "$@"; do printf '    Symbol "%s"\n' "$(sym "$c")"; done
+}
+case ${0##*/} in
+*@*.sh)
+  DG_VENUE=${0##*@}
+  DG_VENUE=${DG_VENUE%.sh}
+  dg_scenario=${0##*/}
+  dg_scenario=${dg_scenario%@*}
+  # tests/venues.mk: scenarios whose other venues run only on request.
+  case " ${DG_VENUE_SCENARIOS_ALL_ONLY:-} " in
+  *" $dg_scenario "*)
+    [ "${DG_ALL_VENUES:-}" = 1 ] ||
+      skip_all "$dg_scenario on $DG_VENUE runs with DG_ALL_VENUES=1 (see tests/venues.mk)"
+    ;;
+  esac
+  ;;
+esac
+dg_use_venue "${DG_VENUE:-binance-usdm}"
 
 # --- processes ----------------------------------------------------------------
 dg_track() { DG_PIDS="$DG_PIDS $1"; }
@@ -157,38 +235,177 @@ rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
 ledger() { rcli HSET "quantum:ledger:$1" position_amt "$2" >/dev/null; }
 
 # --- key files ------------------------------------------------------------------
-# dg_keyfile PATH API_KEY SECRET: a 0600 exchange key file.
+# dg_keyfile PATH API_KEY SECRET [PASSPHRASE]: a 0600 exchange key file.
 dg_keyfile() {
-  (umask 077 && printf '%s\n%s\n' "$2" "$3" >"$1")
+  (umask 077 && printf '%s\n' "$2" "$3" ${4:+"$4"} >"$1")
 }
 DG_API_KEY="dgTestApiKey0123456789abcdefABCDEF"
 DG_API_SECRET="dgTestSecret0123456789abcdefABCDEF0123456789"
+DG_API_PASSPHRASE="dgTestPassphrase-01"
+# dg_venue_keyfile PATH: the test's credentials for DG_VENUE (OKX: with
+# the passphrase as the third line).
+dg_venue_keyfile() {
+  if [ "$DG_VENUE" = okx-swap ]; then
+    dg_keyfile "$1" "$DG_API_KEY" "$DG_API_SECRET" "$DG_API_PASSPHRASE"
+  else
+    dg_keyfile "$1" "$DG_API_KEY" "$DG_API_SECRET"
+  fi
+}
 
 # --- exchange simulator ---------------------------------------------------------
-# dg_start_sim [ARGS...]: sets SIM_PORT, SIM_PID, SIM_URL, SIM_KEYFILE.
+# Quantities: tests speak the venue's order unit. On okx-swap that is
+# contracts, and every symbol a test lists trades in steps of 0.001
+# contracts (lotSz and minSz) with a contract value other than 1 (OKX's own
+# for BTC and ETH), so the amounts of a scenario mean the same on every
+# venue and a driver that turned contracts into coins would be caught.
+# sim_lot_args [-m MAX] SYMBOL...: simulator arguments listing each symbol
+# with step and minimum 0.001, market maximum MAX (1000; Binance
+# MARKET_LOT_SIZE maxQty, Bybit maxMktOrderQty, OKX maxMktSz) and on OKX
+# its contract value.
+sim_lot_args() {
+  local s ct max=1000
+  [ "${1:-}" = -m ] && max=$2 && shift 2
+  for s in "$@"; do
+    if [ "$DG_VENUE" = okx-swap ]; then
+      case $(coin "$s") in
+      BTC) ct=0.01 ;;
+      ETH) ct=0.1 ;;
+      XRP | ADA) ct=100 ;;
+      *) ct=10 ;;
+      esac
+      printf -- '-s %s=0.001:0.001:%s:%s ' "$s" "$max" "$ct"
+    else
+      printf -- '-s %s=0.001:0.001:%s ' "$s" "$max"
+    fi
+  done
+}
+
+# dg_start_sim [ARGS...]: the simulator as DG_VENUE on a free port (on
+# okx-swap with $BTC and $ETH in steps of 0.001 contracts, sim_lot_args,
+# where OKX's own are 0.01); sets SIM_PORT, SIM_PID, SIM_URL and
+# SIM_KEYFILE (the venue's key file, dg_venue_keyfile).
 dg_start_sim() {
+  local lots=""
+  [ "$DG_VENUE" = okx-swap ] && lots=$(sim_lot_args "$BTC" "$ETH")
+  # shellcheck disable=SC2086 # one word per argument
+  dg_run_sim $lots "$@"
+}
+# dg_run_sim [ARGS...]: the same with only ARGS (the simulator's defaults).
+dg_run_sim() {
   local try
   [ -x "$DG_SIM" ] || bail "simulator not built: $DG_SIM"
-  SIM_KEYFILE="$DG_TMP/sim.key"
-  dg_keyfile "$SIM_KEYFILE" "$DG_API_KEY" "$DG_API_SECRET"
+  SIM_KEYFILE="$DG_TMP/sim-$DG_VENUE.key"
+  dg_venue_keyfile "$SIM_KEYFILE"
   for try in 1 2 3 4 5; do
     SIM_PORT=$(dg_free_port)
-    "$DG_SIM" -l "127.0.0.1:$SIM_PORT" -k "$SIM_KEYFILE" "$@" \
-      >>"$DG_TMP/sim.log" 2>&1 &
+    "$DG_SIM" --exchange "$DG_VENUE" -l "127.0.0.1:$SIM_PORT" -k "$SIM_KEYFILE" \
+      "$@" >>"$DG_TMP/sim.log" 2>&1 &
     SIM_PID=$!
     SIM_URL="http://127.0.0.1:$SIM_PORT"
-    if dg_wait_for 5 curl -sf "$SIM_URL/fapi/v1/time"; then
+    if dg_wait_for 5 curl -sf "$SIM_URL$DG_PATH_TIME"; then
       dg_track "$SIM_PID"
       return 0
     fi
     dg_stop_pid "$SIM_PID"
   done
-  bail "simulator did not start"
+  bail "simulator ($DG_VENUE) did not start"
 }
-# sim_positions JSON: set positions, e.g. sim_positions '{"BTCUSDT":"0.007"}'
-sim_positions() { curl -sf -X POST -d "$1" "$SIM_URL/sim/positions"; }
+# sim_positions JSON | SYMBOL AMT...: set positions, in the venue's
+# symbols and units: sim_positions "$BTC" 0.007 "$ETH" -1, or a JSON object.
+sim_positions() {
+  local json=$1
+  if [ $# -ge 2 ]; then
+    json=$(jq -cn '$ARGS.positional | [range(0; length; 2) as $i | {key: .[$i], value: .[$i + 1]}] | from_entries' --args "$@")
+  fi
+  curl -sf -X POST -d "$json" "$SIM_URL/sim/positions"
+}
 sim_faults() { curl -sf -X POST -d "$1" "$SIM_URL/sim/faults"; }
-sim_orders() { curl -sf "$SIM_URL/sim/orders"; }
+# sim_orders: every order the simulator accepted, a JSON list in one shape
+# on every venue: side BUY or SELL, type MARKET, quantity in the venue's
+# unit, clientOrderId the venue's client id, orderId the simulator's number
+# (venue_order_id gives the id the venue's API reports).
+sim_orders() {
+  curl -sf "$SIM_URL/sim/orders" | jq -c 'map(.side |= ascii_upcase | .type |= ascii_upcase)'
+}
+# venue_order_id SIM_ORDER_ID: the order id DG_VENUE's API reports for the
+# simulator's order number (Bybit: a UUID made from it, as sim/routes_bybit.c
+# does; bash's 64-bit arithmetic wraps as uint64_t does).
+venue_order_id() {
+  if [ "$DG_VENUE" = bybit-linear ]; then
+    local h=$(($1 * 0x9E3779B97F4A7C15))
+    printf '%08x-%04x-4%03x-a%03x-%012x\n' $(((h >> 32) & 0xffffffff)) \
+      $(((h >> 16) & 0xffff)) $(((h >> 4) & 0xfff)) $((h & 0xfff)) $(($1 & 0xffffffffffff))
+  else
+    echo "$1"
+  fi
+}
+# sim_last_order_id: the venue's id of the newest order.
+sim_last_order_id() { venue_order_id "$(sim_orders | jq -r 'last.orderId')"; }
+
+# --- faults, venue-neutral ----------------------------------------------------------
+# fault_at PLACE [MEMBERS]: the fault (a JSON object; more than one,
+# comma-separated, when the venue has several paths for PLACE) aimed at
+# PLACE on DG_VENUE: order (placing an order), query (asking for an order
+# by its client id: the first path a driver asks), positions (the position
+# read). MEMBERS: the fault's other members as a JSON object, e.g.
+# '{"delay_ms":4000,"apply":true}' or "$(venue_error unknown)".
+fault_at() {
+  local members=${2:-'{}'} method=GET path
+  case $1 in
+  order) method=POST path=$DG_PATH_ORDER ;;
+  query) path=${DG_PATH_QUERY%% *} ;;
+  positions) path=$DG_PATH_POSITIONS ;;
+  *) bail "fault_at: unknown place $1" ;;
+  esac
+  jq -c --arg p "$path" --arg m "$method" '{path: $p, method: $m} + .' <<<"$members"
+}
+# fault_not_found COUNT: faults making the next COUNT queries by client id
+# answer "no such order" as DG_VENUE does: Binance -2013, Bybit an empty
+# list on each of its query paths, OKX 51603.
+fault_not_found() {
+  local p out=""
+  case $DG_VENUE in
+  bybit-linear)
+    for p in $DG_PATH_QUERY; do
+      out="$out${out:+,}$(jq -cn --arg p "$p" --argjson n "$1" \
+        '{path: $p, method: "GET", count: $n, status: 200,
+          body: ({retCode: 0, retMsg: "OK", result: {category: "linear", list: [], nextPageCursor: ""},
+                  retExtInfo: {}, time: (now * 1000 | floor)} | tojson)}')"
+    done
+    echo "$out"
+    ;;
+  *) fault_at query "$(jq -cn --argjson n "$1" --argjson e "$(venue_error not_found)" '$e + {count: $n}')" ;;
+  esac
+}
+# venue_error KIND: the members of a fault answering as DG_VENUE does for
+# KIND (its HTTP status and code): unknown (the order's fate is unknown:
+# Binance -1007, Bybit 10000, OKX 50004), skew (timestamp outside the
+# window: -1021, 10002, 50102), duplicate (the client id exists: -4116,
+# 110072, 51016), reduce_only (the reduce-only close refused: -2022,
+# 110017, 51169), signature (a bad signature: -1022, 10004, 50113),
+# unavailable (503 Service Unavailable: -1001, 10016, 50001), rate_limit
+# (the key or IP over its request limit: HTTP 429 -1003; 10006 in an HTTP
+# 200, Bybit's documented refusal, where its HTTP 429 10429 "system level
+# frequency protection" leaves an order's fate unknown; HTTP 429 50011),
+# not_found (no such order: -2013, -, 51603).
+venue_error() {
+  local kind=$1 row
+  row=$(awk -v v="$DG_VENUE" -v k="$kind" '$1 == k { print $(v == "binance-usdm" ? 2 : v == "bybit-linear" ? 3 : 4) }' <<'TABLE'
+unknown     503:-1007  200:10000   400:50004
+skew        400:-1021  200:10002   401:50102
+duplicate   400:-4116  200:110072  200:51016
+reduce_only 400:-2022  200:110017  200:51169
+signature   400:-1022  200:10004   401:50113
+unavailable 503:-1001  503:10016   503:50001
+rate_limit  429:-1003  200:10006   429:50011
+not_found   400:-2013  -           200:51603
+TABLE
+  )
+  case $row in
+  *:*) echo "{\"status\":${row%%:*},\"code\":${row#*:}}" ;;
+  *) bail "venue_error: no $kind on $DG_VENUE" ;;
+  esac
+}
 
 # --- collectd --------------------------------------------------------------------
 # dg_collectd_plugindir: one directory with reconcile.so and the stock plugins

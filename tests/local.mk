@@ -22,3 +22,4 @@ EXTRA_DIST += tests/integration/venue_free_core.sh
 EXTRA_DIST += tests/harness.sh tests/dec_literal.h tests/valgrind/run.sh tests/valgrind/collectd.supp
 include tests/chaos.mk
 include tests/e2e.mk
+include tests/venues.mk

@@ -82,6 +82,9 @@ for title in "Close success rate" "Guardrail failures by rule" "Active HOLDs per
   jq -e --arg t "$title" '[.panels[] | select(.title == $t)] | length == 1' "$dash" >/dev/null
   ok $? "the dashboard has a panel \"$title\""
 done
+jq -e '[.templating.list[] | select(.name == "venue")] | length == 1' "$dash" >/dev/null &&
+  [ "$(jq -r '.panels[].targets[].expr' "$dash" | grep -cvF 'venue=~"$venue"')" = 0 ]
+ok $? "the dashboard has a \$venue variable and every query selects by it"
 jq -e '[.panels[] | .datasource.uid, .targets[].datasource.uid] | all(. == "${datasource}")' \
   "$dash" >/dev/null
 ok $? "every panel and query uses the \$datasource variable"
@@ -93,7 +96,7 @@ ok $? "every panel and query uses the \$datasource variable"
   echo "  - name: dashboard"
   echo "    rules:"
   jq -r '.panels[].targets[].expr' "$dash" |
-    sed -e 's/\$__rate_interval/5m/g' -e 's/\$instance/.*/g' -e 's/\$symbol/.*/g' |
+    sed -e 's/\$__rate_interval/5m/g' -e 's/\$venue/.*/g' -e 's/\$instance/.*/g' -e 's/\$symbol/.*/g' |
     awk '{ gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); printf "      - record: dashboard:query%d\n        expr: \"%s\"\n", NR, $0 }'
 } >"$DG_TMP/dashboard-rules.yml"
 n=$(jq '[.panels[].targets[]] | length' "$dash")

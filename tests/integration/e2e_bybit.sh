@@ -14,9 +14,9 @@ dg_time_limit 110
 
 avoid_bucket_edge 120 30
 dg_start_redis
-DG_EXCHANGE=bybit-linear
+# The plugin's and the executor's Exchange follow the simulator's venue.
 sim_start_venue bybit-linear $(sim_listed BTCUSDT ETHUSDT) -s SOLUSDT=0.1:0.1:2
-e2e_setup 'Exchange "bybit-linear"'
+e2e_setup
 ex_start
 ok $? "executor starts as bybit-linear"
 e2e_start_collectd a '    Symbol "BTCUSDT"

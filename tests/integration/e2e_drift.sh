@@ -14,17 +14,11 @@ dg_time_limit 110
 # where the plugin publishes one plan per drift.
 avoid_bucket_edge 120 30
 e2e_setup
-e2e_restart_sim $(sim_listed BTCUSDT ETHUSDT SOLUSDT XRPUSDT ADAUSDT DOTUSDT LINKUSDT)
+e2e_restart_sim $(sim_listed "$BTC" "$ETH" "$SOL" "$XRP" "$ADA" "$DOT" "$LINK")
 ex_start
 ok $? "executor starts before any drift"
-e2e_start_collectd a '    Symbol "BTCUSDT"
-    Symbol "ETHUSDT"
-    Symbol "SOLUSDT"
-    Symbol "XRPUSDT"
-    Symbol "ADAUSDT"
-    Symbol "DOTUSDT"
-    Symbol "LINKUSDT"
-    ConfirmPolls 2'
+e2e_start_collectd a "$(symbol_lines BTC ETH SOL XRP ADA DOT LINK)
+    ConfirmPolls 2"
 
 # plans_for SYMBOL: how many plans were published for SYMBOL.
 plans_for() { plans | jq -s --arg s "$1" 'map(select(.symbol == $s)) | length'; }
@@ -62,75 +56,75 @@ heals() {
   is "$(getval "reconcile-$symbol/drift")" 0.000000e+00 "$name: GETVAL drift 0"
 }
 
-heals "full drift" BTCUSDT 0.007 0 SELL 0.007
-heals "partial drift" ETHUSDT 0.5 0.3 SELL 0.2
-heals "short drift" SOLUSDT -2.5 -1 BUY 1.5
+heals "full drift" "$BTC" 0.007 0 SELL 0.007
+heals "partial drift" "$ETH" 0.5 0.3 SELL 0.2
+heals "short drift" "$SOL" -2.5 -1 BUY 1.5
 
 # The ledger holds more than the exchange: no reduce-only order can fix it.
-ledger XRPUSDT 0.5
-sim_positions '{"XRPUSDT":"0.2"}' >/dev/null
-dg_wait_for 10 yields 3 hold_keys XRPUSDT
-ok $? "ledger larger: XRPUSDT is put on HOLD"
-dg_wait_for 5 grep -q 'severity = WARNING.*plugin_instance = XRPUSDT.*unfixable drift' \
+ledger "$XRP" 0.5
+sim_positions "$XRP" 0.2 >/dev/null
+dg_wait_for 10 yields 3 hold_keys "$XRP"
+ok $? "ledger larger: $XRP is put on HOLD"
+dg_wait_for 5 grep -q "severity = WARNING.*plugin_instance = $XRP.*unfixable drift" \
   "$DG_TMP/a-collectd.log"
 ok $? "ledger larger: a WARNING notification in the collectd log"
 sleep 3
-is "$(hold_keys XRPUSDT)" 3 "ledger larger: the HOLD stays"
-is "$(plans_for XRPUSDT)" 0 "ledger larger: no plan"
-is "$(orders_for XRPUSDT | jq length)" 0 "ledger larger: no order"
-is "$(sim_position XRPUSDT)" 0.2 "ledger larger: the exchange is untouched"
-is "$(getval reconcile-XRPUSDT/hold_active)" 1.000000e+00 "ledger larger: GETVAL hold_active 1"
-is "$(metric "collectd_reconcile_hold_active{reconcile=\"XRPUSDT\",instance=\"$E2E_HOST\"}")" 1 \
+is "$(hold_keys $XRP)" 3 "ledger larger: the HOLD stays"
+is "$(plans_for $XRP)" 0 "ledger larger: no plan"
+is "$(orders_for $XRP | jq length)" 0 "ledger larger: no order"
+is "$(sim_position $XRP)" 0.2 "ledger larger: the exchange is untouched"
+is "$(getval reconcile-$XRP/hold_active)" 1.000000e+00 "ledger larger: GETVAL hold_active 1"
+is "$(metric "collectd_reconcile_hold_active{reconcile=\"$XRP\",instance=\"$E2E_HOST\"}")" 1 \
   "ledger larger: prometheus hold_active 1"
-is "$(grep -c 'plugin_instance = XRPUSDT.*unfixable drift' "$DG_TMP/a-collectd.log")" 1 \
+is "$(grep -c "plugin_instance = $XRP.*unfixable drift" "$DG_TMP/a-collectd.log")" 1 \
   "ledger larger: notified once, not on every poll"
 # The trading system books the real position: the HOLD goes, still no order.
-ledger XRPUSDT 0.2
-dg_wait_for 5 settled XRPUSDT 0.2
+ledger "$XRP" 0.2
+dg_wait_for 5 settled "$XRP" 0.2
 ok $? "ledger larger, then booked: the HOLD is released"
-is "$(orders_for XRPUSDT | jq length)" 0 "ledger larger, then booked: still no order"
+is "$(orders_for $XRP | jq length)" 0 "ledger larger, then booked: still no order"
 
 # A difference below the step size (0.001) is no drift.
-ledger ADAUSDT 10.0004
-sim_positions '{"ADAUSDT":"10"}' >/dev/null
+ledger "$ADA" 10.0004
+sim_positions "$ADA" 10 >/dev/null
 sleep 3.5
-is "$(hold_keys ADAUSDT)" 0 "below the step size: no HOLD"
-is "$(plans_for ADAUSDT)" 0 "below the step size: no plan"
-is "$(orders_for ADAUSDT | jq length)" 0 "below the step size: no order"
-is "$(getval reconcile-ADAUSDT/position-ledger)" 1.000040e+01 "below the step size: GETVAL sees the ledger"
-is "$(getval reconcile-ADAUSDT/hold_active)" 0.000000e+00 "below the step size: GETVAL hold_active 0"
+is "$(hold_keys $ADA)" 0 "below the step size: no HOLD"
+is "$(plans_for $ADA)" 0 "below the step size: no plan"
+is "$(orders_for $ADA | jq length)" 0 "below the step size: no order"
+is "$(getval reconcile-$ADA/position-ledger)" 1.000040e+01 "below the step size: GETVAL sees the ledger"
+is "$(getval reconcile-$ADA/hold_active)" 0.000000e+00 "below the step size: GETVAL hold_active 0"
 
 # Short on the exchange, long in the ledger: the close only goes to flat
 # (never flips), then the ledger is larger than the exchange: HOLD kept.
-ledger DOTUSDT 0.3
-sim_positions '{"DOTUSDT":"-0.2"}' >/dev/null
-dg_wait_for 15 yields 0 sim_position DOTUSDT
+ledger "$DOT" 0.3
+sim_positions "$DOT" -0.2 >/dev/null
+dg_wait_for 15 yields 0 sim_position "$DOT"
 ok $? "opposite signs: the exchange is closed to flat"
-dg_wait_for 5 grep -q 'plugin_instance = DOTUSDT.*unfixable drift.*exchange_amt=0 ledger_amt=0.3' \
+dg_wait_for 5 grep -q "plugin_instance = $DOT.*unfixable drift.*exchange_amt=0 ledger_amt=0.3" \
   "$DG_TMP/a-collectd.log"
 ok $? "opposite signs: then the ledger is larger: a WARNING notification"
-is "$(orders_for DOTUSDT | jq -r 'map(.side + " " + .quantity) | join(",")')" "BUY 0.2" \
+is "$(orders_for $DOT | jq -r 'map(.side + " " + .quantity) | join(",")')" "BUY 0.2" \
   "opposite signs: one reduce-only BUY 0.2, no order opening a long"
-is "$(hold_keys DOTUSDT)" 3 "opposite signs: the HOLD stays"
-is "$(rcli GET quantum:reconcile:hold_sig:DOTUSDT)" "$(drift_sig DOTUSDT 0 0.3)" \
+is "$(hold_keys $DOT)" 3 "opposite signs: the HOLD stays"
+is "$(rcli GET quantum:reconcile:hold_sig:$DOT)" "$(drift_sig $DOT 0 0.3)" \
   "opposite signs: the HOLD now names the remaining drift"
-ledger DOTUSDT 0
-dg_wait_for 5 settled DOTUSDT 0
+ledger "$DOT" 0
+dg_wait_for 5 settled "$DOT" 0
 ok $? "opposite signs, then booked flat: the HOLD is released"
 
 # A fill the ledger books one poll late is not drift (ConfirmPolls 2).
-polled_since() { # polled_since LINE: a positionRisk request after sim.log line LINE
-  tail -n +"$(($1 + 1))" "$DG_TMP/sim.log" | grep -q 'path=/fapi/v3/positionRisk'
+polled_since() { # polled_since LINE: a position read after sim.log line LINE
+  tail -n +"$(($1 + 1))" "$DG_TMP/sim.log" | grep -q "path=$DG_PATH_POSITIONS"
 }
 mark=$(wc -l <"$DG_TMP/sim.log")
-sim_positions '{"LINKUSDT":"0.3"}' >/dev/null
+sim_positions "$LINK" 0.3 >/dev/null
 dg_wait_for 3 polled_since "$mark"
 ok $? "unbooked fill: a poll sees the exchange ahead of the ledger"
-ledger LINKUSDT 0.3
+ledger "$LINK" 0.3
 sleep 3
-is "$(hold_keys LINKUSDT)" 0 "unbooked fill, booked before the next poll: no HOLD"
-is "$(plans_for LINKUSDT)" 0 "unbooked fill: no plan"
-is "$(orders_for LINKUSDT | jq length)" 0 "unbooked fill: no order"
+is "$(hold_keys $LINK)" 0 "unbooked fill, booked before the next poll: no HOLD"
+is "$(plans_for $LINK)" 0 "unbooked fill: no plan"
+is "$(orders_for $LINK | jq length)" 0 "unbooked fill: no order"
 
 # The totals over the whole run.
 is "$(sim_order_count)" 4 "four orders in all"

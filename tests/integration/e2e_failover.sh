@@ -19,7 +19,7 @@
 . "$top_srcdir/tests/integration/e2e_lib.sh"
 dg_time_limit 115
 
-SYMBOLS="BTCUSDT ETHUSDT SOLUSDT XRPUSDT"
+SYMBOLS="$BTC $ETH $SOL $XRP"
 sl_start
 e2e_setup "ClaimIdle 2"
 e2e_restart_sim $(sim_listed $SYMBOLS)

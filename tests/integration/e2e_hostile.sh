@@ -10,19 +10,17 @@ dg_time_limit 90
 
 avoid_bucket_edge 120 30
 e2e_setup
-e2e_restart_sim $(sim_listed BTCUSDT ETHUSDT SOLUSDT)
+e2e_restart_sim $(sim_listed "$BTC" "$ETH" "$SOL")
 ex_start
 ok $? "executor starts"
-e2e_start_collectd a '    Symbol "BTCUSDT"
-    Symbol "ETHUSDT"
-    Symbol "SOLUSDT"
-    ConfirmPolls 1'
+e2e_start_collectd a "$(symbol_lines BTC ETH SOL)
+    ConfirmPolls 1"
 
-# A real drift on ETHUSDT, closed by the loop: its entry is replayed below.
-ledger ETHUSDT 0
-sim_positions '{"ETHUSDT":"0.5"}' >/dev/null
-dg_wait_for 15 settled ETHUSDT 0
-ok $? "a real ETHUSDT drift is closed and released"
+# A real drift on $ETH, closed by the loop: its entry is replayed below.
+ledger "$ETH" 0
+sim_positions "$ETH" 0.5 >/dev/null
+dg_wait_for 15 settled "$ETH" 0
+ok $? "a real $ETH drift is closed and released"
 is "$(sim_order_count)" 1 "one legitimate order"
 executed=$(rcli --raw XRANGE "$EX_PLAN_STREAM" - + COUNT 1)
 executed_plan=$(sed -n 3p <<<"$executed")
@@ -30,19 +28,19 @@ executed_mac=$(sed -n 5p <<<"$executed")
 executed_id=$(jq -r .plan_id <<<"$executed_plan")
 is "$(ex_result status "$executed_id")" EXECUTED "its plan was executed"
 
-# BTCUSDT: the ledger holds more than the exchange, so the plugin keeps a
-# real HOLD and publishes nothing. SOLUSDT: no drift, no HOLD.
-ledger BTCUSDT 0.01
-ledger SOLUSDT 1
-sim_positions '{"BTCUSDT":"0.007","SOLUSDT":"1"}' >/dev/null
-dg_wait_for 10 yields 3 hold_keys BTCUSDT
-ok $? "BTCUSDT is on a real HOLD (unfixable drift, no plan)"
+# $BTC: the ledger holds more than the exchange, so the plugin keeps a
+# real HOLD and publishes nothing. $SOL: no drift, no HOLD.
+ledger "$BTC" 0.01
+ledger "$SOL" 1
+sim_positions "$BTC" 0.007 "$SOL" 1 >/dev/null
+dg_wait_for 10 yields 3 hold_keys "$BTC"
+ok $? "$BTC is on a real HOLD (unfixable drift, no plan)"
 
-# btc_plan AMT [JQ OVERRIDES]: a plan for BTCUSDT that names the real
+# btc_plan AMT [JQ OVERRIDES]: a plan for $BTC that names the real
 # HOLD's drift (signature and plan_id), so later rules are reached.
-sig=$(rcli GET quantum:reconcile:hold_sig:BTCUSDT)
+sig=$(rcli GET quantum:reconcile:hold_sig:$BTC)
 btc_plan() {
-  EX_PLAN_ID="reconclose:BTCUSDT:$sig:$RANDOM$RANDOM" ex_plan_json BTCUSDT "$1" \
+  EX_PLAN_ID="reconclose:$BTC:$sig:$RANDOM$RANDOM" ex_plan_json "$BTC" "$1" \
     "$(jq -c --arg s "$sig" '. + {signature: $s}' <<<"${2:-"{}"}")"
 }
 
@@ -64,10 +62,10 @@ forged auth "a mac from another key" "$(btc_plan 0.007)" \
   "$(printf x | openssl dgst -sha256 -hmac other | sed 's/^.*= //')"
 forged auth "the executed plan's mac on a new plan_id and a bigger qty" \
   "$(jq -c '.plan_id += "9" | .qty = "100.0"' <<<"$executed_plan")" "$executed_mac"
-forged hold_key "a symbol not on HOLD" "$(ex_plan_json SOLUSDT 1)"
-forged hold_key "a plan for another drift than the HOLD's" "$(ex_plan_json BTCUSDT 0.007)"
+forged hold_key "a symbol not on HOLD" "$(ex_plan_json $SOL 1)"
+forged hold_key "a plan for another drift than the HOLD's" "$(ex_plan_json $BTC 0.007)"
 forged hold_key "a hold_key that is not the symbol's" \
-  "$(btc_plan 0.007 '{"hold_key":"quantum:reconcile:hold:SOLUSDT"}')"
+  "$(btc_plan 0.007 "{\"hold_key\":\"quantum:reconcile:hold:$SOL\"}")"
 forged reduce_only "reduceOnly false" "$(btc_plan 0.007 '{"reduceOnly":false}')"
 forged type "type LIMIT" "$(btc_plan 0.007 '{"type":"LIMIT"}')"
 forged reason "reason take_profit" "$(btc_plan 0.007 '{"reason":"take_profit"}')"
@@ -91,23 +89,23 @@ is "$(ex_result status)" DROPPED_DUPLICATE "the replay is DROPPED_DUPLICATE"
 is "$(ex_result original_status)" EXECUTED "the replay reports the original outcome"
 
 is "$(sim_order_count)" 1 "zero orders from the hostile table"
-is "$(sim_position BTCUSDT)" 0.007 "BTCUSDT is untouched"
-is "$(sim_position SOLUSDT)" 1 "SOLUSDT is untouched"
-is "$(hold_keys BTCUSDT)" 3 "the real HOLD stays"
+is "$(sim_position $BTC)" 0.007 "$BTC is untouched"
+is "$(sim_position $SOL)" 1 "$SOL is untouched"
+is "$(hold_keys $BTC)" 3 "the real HOLD stays"
 is "$(grep -c 'published plan_id=' "$DG_TMP/a-collectd.log")" 1 \
-  "the plugin published no plan but the ETHUSDT one"
+  "the plugin published no plan but the $ETH one"
 is "$(rcli XPENDING "$EX_PLAN_STREAM" executor | head -1)" 0 "every entry is ACKed"
 
 # The replay was handled last: once it is counted, everything is.
-dg_wait_for 5 yields 1 counter ETHUSDT close_rejected duplicate
+dg_wait_for 5 yields 1 counter "$ETH" close_rejected duplicate
 is "$(counter all close_rejected guardrails)" 18 "prometheus: 18 guardrail rejections"
-is "$(counter ETHUSDT close_rejected duplicate)" 1 "prometheus: the replay counted as a duplicate"
+is "$(counter $ETH close_rejected duplicate)" 1 "prometheus: the replay counted as a duplicate"
 is "$(counter all close_executed success)" 1 "prometheus: one execution in all"
 for rule_count in decision=1 source=1 auth=2 hold_key=2 reduce_only=1 type=1 reason=1 qty=2 side=2 stale=2; do
-  is "$(counter BTCUSDT close_guardrail_fail "${rule_count%=*}")" "${rule_count#*=}" \
-    "prometheus: BTCUSDT close_guardrail_fail{type=\"${rule_count%=*}\"} ${rule_count#*=}"
+  is "$(counter $BTC close_guardrail_fail "${rule_count%=*}")" "${rule_count#*=}" \
+    "prometheus: $BTC close_guardrail_fail{type=\"${rule_count%=*}\"} ${rule_count#*=}"
 done
-is "$(counter ETHUSDT close_guardrail_fail auth)" 1 "prometheus: ETHUSDT auth failure (the tampered replay)"
-is "$(counter SOLUSDT close_guardrail_fail hold_key)" 1 "prometheus: SOLUSDT hold_key failure"
+is "$(counter $ETH close_guardrail_fail auth)" 1 "prometheus: $ETH auth failure (the tampered replay)"
+is "$(counter $SOL close_guardrail_fail hold_key)" 1 "prometheus: $SOL hold_key failure"
 is "$(counter all close_guardrail_fail malformed)" 1 "prometheus: one malformed entry"
 dg_done

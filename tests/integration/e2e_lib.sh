@@ -19,7 +19,7 @@ e2e_setup() {
   ex_setup "CollectdSocket \"$DG_TMP/a.sock\"
 ${1:-}"
   PLUGIN_KEYFILE="$DG_TMP/plugin-readonly.key"
-  dg_keyfile "$PLUGIN_KEYFILE" "$DG_API_KEY" "$DG_API_SECRET"
+  dg_venue_keyfile "$PLUGIN_KEYFILE"
   PLAN_KEYFILE=$EX_PLAN_KEYFILE
   PLAN_KEY=$EX_PLAN_KEY_TEXT
 }
@@ -34,11 +34,8 @@ e2e_restart_sim() {
   printf 'URL "%s"\n' "$SIM_URL" >>"$EX_CONF"
 }
 # sim_listed SYMBOL...: simulator arguments listing each symbol (step and
-# minQty 0.001, the simulator's default).
-sim_listed() {
-  local s
-  for s in "$@"; do printf -- '-s %s=0.001:0.001 ' "$s"; done
-}
+# minimum 0.001; harness.sh's sim_lot_args).
+sim_listed() { sim_lot_args "$@"; }
 
 # e2e_start_collectd NAME [ACCOUNT OPTION LINES]: a collectd daemon with the
 # plugin's <Account "main"> (plugin_conf) and write_prometheus on a free
@@ -62,18 +59,18 @@ $(prometheus_conf)"
   bail "collectd $1: write_prometheus does not answer"
 }
 
-# e2e_start_rate_limited: the loop on BTCUSDT (ConfirmPolls 1, Cooldown 6)
-# with the executor running and the next order answered by a 429 with
-# Retry-After 2.
+# e2e_start_rate_limited: the loop on $BTC (ConfirmPolls 1, Cooldown 6)
+# with the executor running and the next order refused by the venue's rate
+# limit (Binance: a 429 with Retry-After 2).
 e2e_start_rate_limited() {
   e2e_setup
-  e2e_restart_sim $(sim_listed BTCUSDT)
+  e2e_restart_sim $(sim_listed "$BTC")
   ex_start
   ok $? "executor starts"
-  sim_faults '[{"path":"/fapi/v1/order","status":429,"retry_after":2,"count":1}]' >/dev/null
-  e2e_start_collectd a '    Symbol "BTCUSDT"
+  sim_faults "[$(fault_at order "$(venue_error rate_limit | jq -c '. + {retry_after: 2}')")]" >/dev/null
+  e2e_start_collectd a "$(symbol_lines BTC)
     ConfirmPolls 1
-    Cooldown 6'
+    Cooldown 6"
 }
 
 # e2e_start_executor NAME [CONFIG LINES]: one more executor, consumer NAME

@@ -9,17 +9,17 @@
 dg_time_limit 90
 
 e2e_setup
-e2e_restart_sim -s BTCUSDT=0.001:0.001:0.005
+e2e_restart_sim $(sim_lot_args -m 0.005 "$BTC")
 ex_start
 ok $? "executor starts"
-e2e_start_collectd a '    Symbol "BTCUSDT"
-    ConfirmPolls 1'
+e2e_start_collectd a "$(symbol_lines BTC)
+    ConfirmPolls 1"
 
-ledger BTCUSDT 0
-sim_positions '{"BTCUSDT":"0.012"}' >/dev/null
-dg_wait_for 30 settled BTCUSDT 0
+ledger "$BTC" 0
+sim_positions "$BTC" 0.012 >/dev/null
+dg_wait_for 30 settled "$BTC" 0
 ok $? "the exchange ends flat and the HOLD is released"
-orders=$(orders_for BTCUSDT)
+orders=$(orders_for "$BTC")
 is "$(jq -r 'map(.quantity) | join(",")' <<<"$orders")" "0.005,0.005,0.002" \
   "three orders: two at the maximum 0.005, then the rest"
 is "$(jq -r 'map(select(.side == "SELL" and (.reduceOnly | tostring) == "true")) | length' <<<"$orders")" 3 \

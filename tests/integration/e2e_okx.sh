@@ -14,13 +14,10 @@ dg_time_limit 90
 
 avoid_bucket_edge 120 30
 dg_start_redis
-DG_EXCHANGE=okx-swap
+# The key files, the plugin's and the executor's Exchange follow the
+# simulator's venue (harness.sh): the passphrase is their third line.
 sim_start_venue okx-swap
-e2e_setup 'Exchange "okx-swap"'
-# OKX key files: API key, secret, passphrase.
-for key in "$EX_KEYFILE" "$PLUGIN_KEYFILE"; do
-  printf '%s\n' "$OKX_PASSPHRASE" >>"$key"
-done
+e2e_setup
 
 # A wrong account mode stops the executor at start-up, loudly.
 curl -sf -X POST -d '{"acctLv":"4"}' "$SIM_URL/sim/account" >/dev/null

@@ -60,8 +60,9 @@ units() {
 STEPS=(100000000 10000000 1000000 100000 10000 1000 1)
 declare -a SYM STEP MINQ
 sim_args=""
+tail=$(sym "") # the venue's symbol after the coin: USDT, -USDT-SWAP
 for i in $(seq 0 $((NSYM - 1))); do
-  SYM[$i]=$(printf 'P%03dUSDT' "$i")
+  SYM[$i]=$(printf 'P%03d%s' "$i" "$tail")
   STEP[$i]=${STEPS[$(rnd ${#STEPS[@]})]}
   MINQ[$i]=$((STEP[i] * (1 + $(rnd 3) * 2))) # 1, 3 or 5 steps
   sim_args="$sim_args -s ${SYM[$i]}=$(fmt "${STEP[$i]}"):$(fmt "${MINQ[$i]}"):100000000"

@@ -10,13 +10,14 @@
 dg_time_limit 170
 
 SYMBOLS=()
-for i in $(seq -w 1 20); do SYMBOLS+=("E2E${i}USDT"); done
+for i in $(seq -w 1 20); do SYMBOLS+=("$(sym "E2E$i")"); done
 WAVES=10
 
 e2e_setup
-# 200 closes in a minute need more than Binance's 2400 weight a minute
-# (the rate limits have their own tests); every symbol is listed up front.
-e2e_restart_sim -w 1000000 $(sim_listed "${SYMBOLS[@]}")
+# 200 closes in a minute need more than Binance's 2400 weight a minute,
+# Bybit's 10 orders a second and OKX's 10 position reads per 2 s (the rate
+# limits have their own tests); every symbol is listed up front.
+e2e_restart_sim -w 1000000 -r 1000 $(sim_listed "${SYMBOLS[@]}")
 ex_start
 ok $? "executor exec-1 starts"
 # Each executor counts its own closes: on one host they need Hostnames of

@@ -14,14 +14,14 @@ ok $? "executor starts"
 n=0
 for st in 500 502 504; do
   n=$((n + 1))
-  sim_positions '{"BTCUSDT":"0.007"}' >/dev/null
-  ex_hold BTCUSDT
-  sim_faults "[{\"path\":\"/fapi/v1/order\",\"method\":\"POST\",\"status\":$st,\"apply\":true}]" >/dev/null
-  id="reconclose:BTCUSDT:416d86940859:s$st$RANDOM"
-  ex_publish "$(EX_PLAN_ID=$id ex_plan_json BTCUSDT 0.007)" >/dev/null
+  sim_positions "$BTC" 0.007 >/dev/null
+  ex_hold "$BTC"
+  sim_faults "[$(fault_at order "{\"status\":$st,\"apply\":true}")]" >/dev/null
+  id="reconclose:$BTC:416d86940859:s$st$RANDOM"
+  ex_publish "$(EX_PLAN_ID=$id ex_plan_json $BTC 0.007)" >/dev/null
   dg_wait_for 20 chaos_has_result "$id"
   is "$(sim_order_count)" "$n" "HTTP $st, applied: one order"
-  is "$(ex_result status "$id")/$(ex_result order_id "$id")" "EXECUTED/$(sim_orders | jq -r 'last.orderId')" \
+  is "$(ex_result status "$id")/$(ex_result order_id "$id")" "EXECUTED/$(sim_last_order_id)" \
     "HTTP $st, applied: EXECUTED with the order id (error: $(ex_result error "$id"))"
   grep -q "\[RECONCILE_CLOSE_AUDIT\] .* plan_id=$id " "$EX_LOG"
   ok $? "HTTP $st, applied: the order has its audit line"

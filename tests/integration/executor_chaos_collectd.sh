@@ -22,8 +22,8 @@ start_collectd() {
   local try
   for try in 1 2 3; do
     PROM_PORT=$(dg_free_port)
-    dg_start_collectd cd "$(plugin_conf 'KeyPrefix "cdonly"
-    Symbol "ETHUSDT"')
+    dg_start_collectd cd "$(plugin_conf "KeyPrefix \"cdonly\"
+$(symbol_lines ETH)")
 $(dg_prometheus_block "$PROM_PORT")"
     dg_wait_for 10 prom_scrape "$PROM_PORT" && return 0
     dg_stop_pid "$COLLECTD_PID"
@@ -43,12 +43,12 @@ counter() {
 }
 counter_is() { [ "$(counter "$1" "${3:-}")" = "$2" ]; }
 has_value() { cd_getval "$COLLECTD_SOCK" "dgtest/reconcile-all/close_consumed" | grep -q '^1 Value found'; }
-# close_one NAME: a plan closing BTCUSDT 0.007, EXECUTED.
+# close_one NAME: a plan closing $BTC 0.007, EXECUTED.
 close_one() {
-  local id="reconclose:BTCUSDT:416d86940859:$RANDOM$RANDOM"
-  sim_positions '{"BTCUSDT":"0.007"}' >/dev/null
-  ex_hold BTCUSDT
-  ex_publish "$(EX_PLAN_ID=$id ex_plan_json BTCUSDT 0.007)" >/dev/null
+  local id="reconclose:$BTC:416d86940859:$RANDOM$RANDOM"
+  sim_positions "$BTC" 0.007 >/dev/null
+  ex_hold "$BTC"
+  ex_publish "$(EX_PLAN_ID=$id ex_plan_json $BTC 0.007)" >/dev/null
   dg_wait_for 15 chaos_has_result "$id"
   is "$(ex_result status "$id")" EXECUTED "$1: the plan is EXECUTED"
 }

@@ -12,8 +12,8 @@ dg_time_limit 90
 ex_setup "CollectdSocket \"$DG_TMP/cd.sock\""
 PLUGIN_KEYFILE=$EX_KEYFILE
 PLAN_KEYFILE=$EX_PLAN_KEYFILE
-dg_start_collectd cd "$(plugin_conf 'KeyPrefix "cdonly"
-  Symbol "ETHUSDT"')"
+dg_start_collectd cd "$(plugin_conf "KeyPrefix \"cdonly\"
+$(symbol_lines ETH)")"
 ok $? "collectd starts"
 ex_start
 ok $? "executor starts"
@@ -21,10 +21,10 @@ dg_wait_for 10 grep -q "event=collectd_connected" "$EX_LOG"
 ok $? "the executor reaches collectd"
 
 kill -STOP "$COLLECTD_PID"
-sim_positions '{"BTCUSDT":"0.007"}' >/dev/null
-ex_hold BTCUSDT
-id="reconclose:BTCUSDT:416d86940859:frozen$RANDOM"
-ex_publish "$(EX_PLAN_ID=$id ex_plan_json BTCUSDT 0.007)" >/dev/null
+sim_positions "$BTC" 0.007 >/dev/null
+ex_hold "$BTC"
+id="reconclose:$BTC:416d86940859:frozen$RANDOM"
+ex_publish "$(EX_PLAN_ID=$id ex_plan_json $BTC 0.007)" >/dev/null
 dg_wait_for 15 chaos_has_result "$id"
 is "$(ex_result status "$id")" EXECUTED "plans are handled while collectd is frozen"
 dg_wait_for 15 grep -q "event=collectd_unavailable" "$EX_LOG"

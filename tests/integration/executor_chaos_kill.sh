@@ -29,10 +29,10 @@ step=0
 # begin_step: a fresh long position and HOLD, a new plan (not published).
 begin_step() {
   step=$((step + 1))
-  sim_positions '{"BTCUSDT":"0.007"}' >/dev/null
-  ex_hold BTCUSDT
-  id="reconclose:BTCUSDT:416d86940859:$step$RANDOM"
-  plan=$(EX_PLAN_ID=$id ex_plan_json BTCUSDT 0.007)
+  sim_positions "$BTC" 0.007 >/dev/null
+  ex_hold "$BTC"
+  id="reconclose:$BTC:416d86940859:$step$RANDOM"
+  plan=$(EX_PLAN_ID=$id ex_plan_json "$BTC" 0.007)
   orders0=$(sim_order_count)
 }
 no_pending() { [ "$(chaos_pending)" = 0 ]; }
@@ -59,10 +59,10 @@ one_fill() {
   coid=$(ex_result client_order_id "$id")
   is "$(sim_orders | jq --arg c "$coid" 'map(select(.clientOrderId == $c)) | length')" 1 \
     "$name: that order carries the plan's client order id"
-  is "$(ex_result order_id "$id")" "$(sim_orders | jq -r 'last.orderId')" \
+  is "$(ex_result order_id "$id")" "$(sim_last_order_id)" \
     "$name: the result names that order"
   is "$(ex_result executed_qty "$id")" 0.007 "$name: executed_qty 0.007"
-  is "$(sim_position BTCUSDT)" 0 "$name: the position is closed"
+  is "$(sim_position $BTC)" 0 "$name: the position is closed"
   is "$(chaos_state "$id")" final "$name: the dedupe record is final"
 }
 
@@ -79,7 +79,7 @@ one_fill "delivered"
 
 # 2. Claimed: the fresh position read hangs on the exchange.
 begin_step
-sim_faults '[{"path":"/fapi/v3/positionRisk","delay_ms":8000,"apply":true}]' >/dev/null
+sim_faults "[$(fault_at positions '{"delay_ms":8000,"apply":true}')]" >/dev/null
 ex_publish "$plan" >/dev/null
 dg_wait_for 15 chaos_state_is "$id" claimed && dg_wait_for 10 chaos_faults_taken
 ok $? "claimed: record claimed and the position read in flight"
@@ -93,7 +93,7 @@ ok $? "claimed: the restart recovers the claimed record"
 
 # 3. Submitted: the order request hangs and the exchange has NOT acted.
 begin_step
-sim_faults '[{"path":"/fapi/v1/order","method":"POST","delay_ms":8000}]' >/dev/null
+sim_faults "[$(fault_at order '{"delay_ms":8000}')]" >/dev/null
 ex_publish "$plan" >/dev/null
 dg_wait_for 15 chaos_state_is "$id" submitted && dg_wait_for 10 chaos_faults_taken
 ok $? "sent, not applied: record submitted and the order request in flight"
@@ -107,7 +107,7 @@ ok $? "sent, not applied: the restart asks the exchange before resending"
 
 # 4. Submitted: the exchange applied the order, its reply hangs.
 begin_step
-sim_faults '[{"path":"/fapi/v1/order","method":"POST","delay_ms":8000,"apply":true}]' >/dev/null
+sim_faults "[$(fault_at order '{"delay_ms":8000,"apply":true}')]" >/dev/null
 ex_publish "$plan" >/dev/null
 dg_wait_for 15 chaos_order_count_is $((orders0 + 1)) && dg_wait_for 5 chaos_state_is "$id" submitted
 ok $? "sent and applied: the exchange has the order, the reply hangs"
@@ -121,13 +121,13 @@ one_fill "sent and applied"
 # releases the HOLD: the restart still records the fill (no hold_key
 # rejection of an order that exists).
 begin_step
-sim_faults '[{"path":"/fapi/v1/order","method":"POST","delay_ms":8000,"apply":true}]' >/dev/null
+sim_faults "[$(fault_at order '{"delay_ms":8000,"apply":true}')]" >/dev/null
 ex_publish "$plan" >/dev/null
 dg_wait_for 15 chaos_order_count_is $((orders0 + 1)) && dg_wait_for 5 chaos_state_is "$id" submitted
 ok $? "HOLD released: the exchange has the order, the reply hangs"
 chaos_kill9
-rcli DEL "$EX_PREFIX:reconcile:hold:BTCUSDT" "$EX_PREFIX:reconcile:hold_reason:BTCUSDT" \
-  "$EX_PREFIX:reconcile:hold_sig:BTCUSDT" >/dev/null
+rcli DEL "$EX_PREFIX:reconcile:hold:$BTC" "$EX_PREFIX:reconcile:hold_reason:$BTC" \
+  "$EX_PREFIX:reconcile:hold_sig:$BTC" >/dev/null
 killed_in "HOLD released" submitted 1
 chaos_restart
 ok $? "HOLD released: executor restarts as exec-1"
@@ -137,12 +137,12 @@ one_fill "HOLD released"
 # unapplied; the restart asks the exchange for the client order id and
 # dies while that query hangs. The next start still ends with one order.
 begin_step
-sim_faults '[{"path":"/fapi/v1/order","method":"POST","delay_ms":8000}]' >/dev/null
+sim_faults "[$(fault_at order '{"delay_ms":8000}')]" >/dev/null
 ex_publish "$plan" >/dev/null
 dg_wait_for 15 chaos_state_is "$id" submitted && dg_wait_for 10 chaos_faults_taken
 ok $? "crash in recovery: record submitted and the order request in flight"
 chaos_kill9
-sim_faults '[{"path":"/fapi/v1/order","method":"GET","delay_ms":8000,"apply":true}]' >/dev/null
+sim_faults "[$(fault_at query '{"delay_ms":8000,"apply":true}')]" >/dev/null
 # Not chaos_restart: this start never gets to log event=started.
 ex_start >/dev/null
 dg_wait_for 30 chaos_faults_taken
@@ -205,6 +205,7 @@ is "$(sim_order_count)" $((orders0 + 1)) "hedge: still one order"
 
 missing=0
 for oid in $(sim_orders | jq -r '.[].orderId'); do
+  oid=$(venue_order_id "$oid")
   grep -q "\[RECONCILE_CLOSE_AUDIT\] .* order_id=$oid " "$EX_LOG" || missing=$((missing + 1))
 done
 is "$missing" 0 "every order has its audit line, across all crashes"

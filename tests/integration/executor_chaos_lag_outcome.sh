@@ -12,12 +12,12 @@ dg_time_limit 60
 ex_setup "ClaimIdle 5"
 ex_start
 ok $? "executor starts"
-sim_positions '{"BTCUSDT":"0.007"}' >/dev/null
-ex_hold BTCUSDT
-sim_faults '[{"path":"/fapi/v1/order","method":"POST","status":503,"apply":true},
-  {"path":"/fapi/v1/order","method":"GET","code":-2013,"count":2}]' >/dev/null
-id="reconclose:BTCUSDT:416d86940859:lag$RANDOM"
-ex_publish "$(EX_PLAN_ID=$id ex_plan_json BTCUSDT 0.007)" >/dev/null
+sim_positions "$BTC" 0.007 >/dev/null
+ex_hold "$BTC"
+sim_faults "[$(fault_at order '{"status":503,"apply":true}'),
+  $(fault_not_found 2)]" >/dev/null
+id="reconclose:$BTC:416d86940859:lag$RANDOM"
+ex_publish "$(EX_PLAN_ID=$id ex_plan_json $BTC 0.007)" >/dev/null
 dg_wait_for 30 chaos_has_result "$id"
 ok $? "the plan gets a result"
 is "$(sim_order_count)" 1 "one order"
@@ -26,7 +26,7 @@ status=$(ex_result status "$id")
 ok $? "an order of unknown fate is not reported as a guardrail rejection (got $status/$(ex_result rule "$id"))"
 [ "$(chaos_state "$id")" != final ] || [ "$(rcli GET "$EX_PREFIX:apply:dedupe:$id" | jq -r .status)" != REJECTED_GUARDRAIL ]
 ok $? "the dedupe record does not close the plan as 'nothing sent'"
-is "$status/$(ex_result order_id "$id")" "EXECUTED/$(sim_orders | jq -r 'last.orderId')" \
+is "$status/$(ex_result order_id "$id")" "EXECUTED/$(sim_last_order_id)" \
   "handled again later, the order is found: EXECUTED with its id"
 grep -q "event=plan_left_pending .*plan_id=$id " "$EX_LOG"
 ok $? "the unknown fate was logged and the entry left pending"

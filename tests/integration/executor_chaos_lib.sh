@@ -67,22 +67,22 @@ chaos_log_count() { grep -c -- "$1" "$EX_LOG"; }
 chaos_hold_result() {
   local orders0
   orders0=$(sim_order_count)
-  sim_faults '[{"path":"/fapi/v1/order","method":"POST","delay_ms":2500,"apply":true}]' >/dev/null
+  sim_faults "[$(fault_at order '{"delay_ms":2500,"apply":true}')]" >/dev/null
   ex_publish "$2" >/dev/null
   dg_wait_for 15 chaos_order_count_is $((orders0 + 1)) || return 1
   rcli CLIENT PAUSE 20000 WRITE >/dev/null
   dg_wait_for 10 grep -q "\[RECONCILE_CLOSE_AUDIT\] .* plan_id=$1 " "$EX_LOG"
 }
 
-# chaos_publish_step TAG: publish a plan selling 0.001 of BTCUSDT's live
+# chaos_publish_step TAG: publish a plan selling 0.001 of $BTC's live
 # position (ledger = position - 0.001), its HOLD set; sets id.
 chaos_publish_step() {
   local amt ledger
-  amt=$(sim_position BTCUSDT)
+  amt=$(sim_position "$BTC")
   ledger=$(awk -v a="$amt" 'BEGIN { printf "%.3f", a - 0.001 }')
-  ex_hold BTCUSDT
-  id="reconclose:BTCUSDT:416d86940859:$1$RANDOM"
-  ex_publish "$(EX_PLAN_ID=$id ex_plan_json BTCUSDT "$amt" "{\"qty\":\"0.001\",\"ledger_amt\":\"$ledger\"}")" >/dev/null
+  ex_hold "$BTC"
+  id="reconclose:$BTC:416d86940859:$1$RANDOM"
+  ex_publish "$(EX_PLAN_ID=$id ex_plan_json $BTC "$amt" "{\"qty\":\"0.001\",\"ledger_amt\":\"$ledger\"}")" >/dev/null
 }
 # chaos_plan_ok PLAN_ID: exactly one result, and one order with the plan's
 # client order id when it is EXECUTED, none otherwise; says what is wrong.
@@ -97,23 +97,23 @@ chaos_plan_ok() {
   diag "$1: status $status, $orders order(s), $results result(s)"
   return 1
 }
-# chaos_closed_by N: BTCUSDT started at 1 and N closes of 0.001 happened.
+# chaos_closed_by N: $BTC started at 1 and N closes of 0.001 happened.
 chaos_closed_by() {
-  [ "$(sim_position BTCUSDT)" = "$(awk -v n="$1" 'BEGIN { printf "%.3f", 1 - n * 0.001 }' | sed 's/0*$//; s/\.$//')" ]
+  [ "$(sim_position $BTC)" = "$(awk -v n="$1" 'BEGIN { printf "%.3f", 1 - n * 0.001 }' | sed 's/0*$//; s/\.$//')" ]
 }
 
-# run_case NAME POSITION FAULTS [PLAN OVERRIDES]: BTCUSDT at POSITION, the
+# run_case NAME POSITION FAULTS [PLAN OVERRIDES]: $BTC at POSITION, the
 # HOLD set, FAULTS injected, one plan closing it published; waits for its
 # result. Sets id and orders0 (orders before); n counts the cases.
 run_case() {
   local name=$1 pos=$2 faults=$3 over=${4:-'{}'}
   n=$((${n:-0} + 1))
-  sim_positions "{\"BTCUSDT\":\"$pos\"}" >/dev/null
-  ex_hold BTCUSDT
+  sim_positions "{\"$BTC\":\"$pos\"}" >/dev/null
+  ex_hold "$BTC"
   orders0=$(sim_order_count)
   sim_faults "$faults" >/dev/null || diag "$name: faults refused"
-  id="reconclose:BTCUSDT:416d86940859:$n$RANDOM"
-  ex_publish "$(EX_PLAN_ID=$id ex_plan_json BTCUSDT "$pos" "$over")" >/dev/null
+  id="reconclose:$BTC:416d86940859:$n$RANDOM"
+  ex_publish "$(EX_PLAN_ID=$id ex_plan_json $BTC "$pos" "$over")" >/dev/null
   dg_wait_for 30 chaos_has_result "$id"
   ok $? "$name: the plan gets a result"
 }
@@ -128,6 +128,6 @@ one_order() {
 # executed NAME QTY: the plan's result is EXECUTED, names the order, QTY.
 executed() {
   is "$(ex_result status "$id")" EXECUTED "$1: EXECUTED"
-  is "$(ex_result order_id "$id")" "$(sim_orders | jq -r 'last.orderId')" "$1: the result names the order"
+  is "$(ex_result order_id "$id")" "$(sim_last_order_id)" "$1: the result names the order"
   is "$(ex_result executed_qty "$id")" "$2" "$1: executed_qty $2"
 }

@@ -9,15 +9,15 @@
 dg_time_limit 90
 
 ex_setup "ClaimIdle 2"
-sim_positions '{"BTCUSDT":"0.007"}' >/dev/null
-ex_hold BTCUSDT
+sim_positions "$BTC" 0.007 >/dev/null
+ex_hold "$BTC"
 ex_start
 ok $? "executor starts"
 
 # Deliver the plan, then make Redis refuse writes before the executor acts.
-id="reconclose:BTCUSDT:416d86940859:oom$RANDOM"
+id="reconclose:$BTC:416d86940859:oom$RANDOM"
 kill -STOP "$EX_PID"
-ex_publish "$(EX_PLAN_ID=$id ex_plan_json BTCUSDT 0.007)" >/dev/null
+ex_publish "$(EX_PLAN_ID=$id ex_plan_json $BTC 0.007)" >/dev/null
 rcli CONFIG SET maxmemory 1 >/dev/null
 kill -CONT "$EX_PID"
 oom_seen() { grep -q "OOM" "$EX_LOG"; }
@@ -40,7 +40,7 @@ is "$(chaos_state "$id")" final "the record is final"
 no_pending() { [ "$(chaos_pending)" = 0 ]; }
 dg_wait_for 5 no_pending
 ok $? "the entry is ACKed"
-is "$(sim_position BTCUSDT)" 0 "the position is closed"
+is "$(sim_position $BTC)" 0 "the position is closed"
 kill -TERM "$EX_PID"
 wait "$EX_PID"
 is "$?" 0 "SIGTERM: exit status 0"

@@ -45,12 +45,12 @@ handled() {
   is "$(chaos_orders_for "$1")" $((orders0 + 1)) "$3: exactly one order for $1"
 }
 
-sim_positions '{"BTCUSDT":"0.007","ETHUSDT":"-0.5"}' >/dev/null
-ex_hold BTCUSDT
-ex_hold ETHUSDT
+sim_positions "$BTC" 0.007 "$ETH" -0.5 >/dev/null
+ex_hold "$BTC"
+ex_hold "$ETH"
 ex_start
 ok $? "executor starts"
-handled BTCUSDT 0.007 "before the outage"
+handled "$BTC" 0.007 "before the outage"
 before_id=$id
 before_plan=$plan
 
@@ -70,7 +70,7 @@ ok $? "Redis is back on the same port with its append-only file"
 up=$(date +%s%N)
 rcli XINFO GROUPS "$EX_PLAN_STREAM" | grep -qx executor
 ok $? "the stream and the consumer group survived"
-handled ETHUSDT -0.5 "after the restart"
+handled "$ETH" -0.5 "after the restart"
 took=$((($(date +%s%N) - up) / 1000000))
 [ "$took" -lt 9000 ]
 ok $? "reconnected within the capped backoff ($took ms after Redis came back)"
@@ -79,7 +79,7 @@ is "$(chaos_log_count 'event=redis_up')" 1 "its end is logged once"
 is "$(ex_started_count)" 1 "never restarted"
 ! grep -q "event=stopping" "$EX_LOG"
 ok $? "never stopped"
-is "$(sim_orders | jq -r 'map(select(.symbol == "ETHUSDT")) | last | .side + " " + .quantity')" \
+is "$(sim_orders | jq -r --arg s "$ETH" 'map(select(.symbol == $s)) | last | .side + " " + .quantity')" \
   "BUY 0.5" "after the restart: the short is bought back"
 
 results=$(ex_results_count)
@@ -90,11 +90,11 @@ is "$(ex_result status)/$(ex_result plan_id)" "DROPPED_DUPLICATE/$before_id" \
 
 # Redis killed while the result of a filled order waits to be written
 # (writes paused, then SIGKILL): nothing of it reached the append-only file.
-sim_positions '{"BTCUSDT":"0.007"}' >/dev/null
-ex_hold BTCUSDT
+sim_positions "$BTC" 0.007 >/dev/null
+ex_hold "$BTC"
 orders0=$(sim_order_count)
-id="reconclose:BTCUSDT:416d86940859:$RANDOM$RANDOM"
-chaos_hold_result "$id" "$(EX_PLAN_ID=$id ex_plan_json BTCUSDT 0.007)"
+id="reconclose:$BTC:416d86940859:$RANDOM$RANDOM"
+chaos_hold_result "$id" "$(EX_PLAN_ID=$id ex_plan_json $BTC 0.007)"
 ok $? "worst moment: the executor has the fill, its result write is held"
 kill -KILL "$REDIS_PID"
 wait "$REDIS_PID" 2>/dev/null
@@ -108,7 +108,7 @@ dg_wait_for 5 no_pending
 ok $? "worst moment: the entry is ACKed"
 is "$(chaos_plan_results "$id")" 1 "worst moment: exactly one result entry"
 is "$(ex_result status "$id")/$(ex_result order_id "$id")" \
-  "EXECUTED/$(sim_orders | jq -r 'last.orderId')" "worst moment: EXECUTED with the order id"
+  "EXECUTED/$(sim_last_order_id)" "worst moment: EXECUTED with the order id"
 is "$(chaos_state "$id")" final "worst moment: the record is final"
 is "$(sim_order_count)" $((orders0 + 1)) "worst moment: exactly one order"
 alive
@@ -122,9 +122,9 @@ ok $? "Redis is back, empty"
 groups_created() { [ "$(chaos_log_count 'event=group_created')" -ge 2 ]; }
 dg_wait_for 15 groups_created
 ok $? "the executor recreates the consumer group"
-sim_positions '{"BTCUSDT":"0.003"}' >/dev/null
-ex_hold BTCUSDT
-handled BTCUSDT 0.003 "on the empty Redis"
+sim_positions "$BTC" 0.003 >/dev/null
+ex_hold "$BTC"
+handled "$BTC" 0.003 "on the empty Redis"
 alive
 ok $? "still the same process"
 is "$(chaos_pending)" 0 "every entry is ACKed"

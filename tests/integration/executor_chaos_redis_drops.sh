@@ -12,9 +12,9 @@ dg_time_limit 180
 ROUNDS=${CHAOS_DROP_ROUNDS:-25}
 ex_setup "Timeout 10
 ClaimIdle 4"
-sim_positions '{"BTCUSDT":"1"}' >/dev/null
-sim_faults '[{"path":"/fapi/v3/positionRisk","delay_ms":200,"apply":true,"count":-1},
-  {"path":"/fapi/v1/order","method":"POST","delay_ms":300,"apply":true,"count":-1}]' >/dev/null
+sim_positions "$BTC" 1 >/dev/null
+sim_faults "[$(fault_at positions '{"delay_ms":200,"apply":true,"count":-1}'),
+  $(fault_at order '{"delay_ms":300,"apply":true,"count":-1}')]" >/dev/null
 ex_start
 ok $? "executor starts"
 
@@ -44,7 +44,7 @@ is "$bad" 0 "$ROUNDS plans: one result each, one order exactly when EXECUTED"
 ok $? "most plans executed ($executed of $ROUNDS)"
 is "$(sim_order_count)" "$executed" "no order beyond the executed plans"
 chaos_closed_by "$executed"
-ok $? "the position moved by exactly the executed closes ($(sim_position BTCUSDT))"
+ok $? "the position moved by exactly the executed closes ($(sim_position $BTC))"
 no_pending() { [ "$(chaos_pending)" = 0 ]; }
 dg_wait_for 15 no_pending
 ok $? "every entry is ACKed"

@@ -53,28 +53,28 @@ is "$rc" 0 "idle SIGINT: exit status 0"
 
 # The fresh position read in flight.
 chaos_restart
-plan_for BTCUSDT 0.007
-sim_faults '[{"path":"/fapi/v3/positionRisk","delay_ms":2000,"apply":true}]' >/dev/null
+plan_for "$BTC" 0.007
+sim_faults "[$(fault_at positions '{"delay_ms":2000,"apply":true}')]" >/dev/null
 ex_publish "$plan" >/dev/null
 dg_wait_for 10 chaos_state_is "$id" claimed && dg_wait_for 10 chaos_faults_taken
 ok $? "position read in flight"
 stop_with TERM
 is "$rc" 0 "SIGTERM during the position read: exit status 0"
-finished "SIGTERM during the position read" BTCUSDT
+finished "SIGTERM during the position read" "$BTC"
 is "$(chaos_pending)" 0 "SIGTERM during the position read: the entry is ACKed"
 
 # The order request in flight, another plan delivered in the same batch.
-sim_positions '{"BTCUSDT":"0.007","ETHUSDT":"-0.5"}' >/dev/null
-ex_hold BTCUSDT
-ex_hold ETHUSDT
+sim_positions "$BTC" 0.007 "$ETH" -0.5 >/dev/null
+ex_hold "$BTC"
+ex_hold "$ETH"
 chaos_restart
 orders0=$(sim_order_count)
-id="reconclose:BTCUSDT:416d86940859:$RANDOM$RANDOM"
-sim_faults '[{"path":"/fapi/v1/order","method":"POST","delay_ms":2000,"apply":true}]' >/dev/null
-eth="reconclose:ETHUSDT:416d86940859:$RANDOM$RANDOM"
+id="reconclose:$BTC:416d86940859:$RANDOM$RANDOM"
+sim_faults "[$(fault_at order '{"delay_ms":2000,"apply":true}')]" >/dev/null
+eth="reconclose:$ETH:416d86940859:$RANDOM$RANDOM"
 # Both entries in one XREADGROUP batch: publish them atomically.
-p1=$(EX_PLAN_ID=$id ex_plan_json BTCUSDT 0.007)
-p2=$(EX_PLAN_ID=$eth ex_plan_json ETHUSDT -0.5)
+p1=$(EX_PLAN_ID=$id ex_plan_json "$BTC" 0.007)
+p2=$(EX_PLAN_ID=$eth ex_plan_json "$ETH" -0.5)
 rcli EVAL "redis.call('XADD', KEYS[1], '*', 'plan', ARGV[1], 'mac', ARGV[2])
   redis.call('XADD', KEYS[1], '*', 'plan', ARGV[3], 'mac', ARGV[4])" 1 "$EX_PLAN_STREAM" \
   "$p1" "$(ex_mac "$p1")" "$p2" "$(ex_mac "$p2")" >/dev/null
@@ -85,20 +85,20 @@ is "$rc" 0 "SIGTERM during the order request: exit status 0"
 is "$(chaos_plan_results "$id")" 1 "SIGTERM during the order request: one result entry"
 is "$(ex_result status "$id")" EXECUTED "SIGTERM during the order request: the plan in hand is EXECUTED"
 is "$(chaos_state "$id")" final "SIGTERM during the order request: its dedupe record is final"
-is "$(chaos_orders_for BTCUSDT)" 2 "SIGTERM during the order request: one more BTCUSDT order, no other"
+is "$(chaos_orders_for $BTC)" 2 "SIGTERM during the order request: one more $BTC order, no other"
 is "$(chaos_plan_results "$eth")" 0 "the plan not yet started has no result"
 is "$(chaos_pending)" 1 "... and stays pending"
-is "$(chaos_orders_for ETHUSDT)" 0 "... and sent nothing"
+is "$(chaos_orders_for $ETH)" 0 "... and sent nothing"
 chaos_restart
 dg_wait_for 15 chaos_has_result "$eth"
 is "$(ex_result status "$eth")" EXECUTED "the next start handles the pending plan"
-is "$(chaos_orders_for ETHUSDT)" 1 "... with exactly one order"
+is "$(chaos_orders_for $ETH)" 1 "... with exactly one order"
 is "$(chaos_pending)" 0 "... and ACKs it"
 
 # An ambiguous order waiting out its recvWindow: stop now, resolve later.
-plan_for BTCUSDT 0.007
+plan_for "$BTC" 0.007
 orders0=$(sim_order_count)
-sim_faults '[{"path":"/fapi/v1/order","method":"POST","status":503}]' >/dev/null
+sim_faults "[$(fault_at order '{"status":503}')]" >/dev/null
 ex_publish "$plan" >/dev/null
 dg_wait_for 10 grep -q "event=resolve_wait plan_id=$id" "$EX_LOG"
 ok $? "an ambiguous order: waiting out the recvWindow"

@@ -15,9 +15,9 @@ ROUNDS=${CHAOS_SOAK_ROUNDS:-15}
 # ClaimIdle 4: a restart under the same name waits 2 s for the lease.
 ex_setup "Timeout 10
 ClaimIdle 4"
-sim_positions '{"BTCUSDT":"1"}' >/dev/null
-sim_faults '[{"path":"/fapi/v3/positionRisk","delay_ms":200,"apply":true,"count":-1},
-  {"path":"/fapi/v1/order","method":"POST","delay_ms":400,"apply":true,"count":-1}]' >/dev/null
+sim_positions "$BTC" 1 >/dev/null
+sim_faults "[$(fault_at positions '{"delay_ms":200,"apply":true,"count":-1}'),
+  $(fault_at order '{"delay_ms":400,"apply":true,"count":-1}')]" >/dev/null
 ex_start
 ok $? "executor starts"
 
@@ -39,5 +39,5 @@ is "$bad" 0 "$ROUNDS rounds of kill -9: one result each, one order exactly when 
 ok $? "most rounds executed ($executed of $ROUNDS)"
 is "$(sim_order_count)" "$executed" "no order beyond the executed plans"
 chaos_closed_by "$executed"
-ok $? "the position moved by exactly the executed closes ($(sim_position BTCUSDT))"
+ok $? "the position moved by exactly the executed closes ($(sim_position $BTC))"
 dg_done

@@ -14,12 +14,12 @@ dg_time_limit 60
 ex_setup "Timeout 10"
 ex_start
 ok $? "exec-1 starts"
-sim_positions '{"BTCUSDT":"0.007"}' >/dev/null
-ex_hold BTCUSDT
-sim_faults '[{"path":"/fapi/v3/positionRisk","delay_ms":2500,"apply":true},
-  {"path":"/fapi/v1/order","method":"POST","delay_ms":8000,"apply":true}]' >/dev/null
-id="reconclose:BTCUSDT:416d86940859:young$RANDOM"
-ex_publish "$(EX_PLAN_ID=$id ex_plan_json BTCUSDT 0.007)" >/dev/null
+sim_positions "$BTC" 0.007 >/dev/null
+ex_hold "$BTC"
+sim_faults "[$(fault_at positions '{"delay_ms":2500,"apply":true}'),
+  $(fault_at order '{"delay_ms":8000,"apply":true}')]" >/dev/null
+id="reconclose:$BTC:416d86940859:young$RANDOM"
+ex_publish "$(EX_PLAN_ID=$id ex_plan_json $BTC 0.007)" >/dev/null
 dg_wait_for 15 chaos_order_count_is 1 && dg_wait_for 5 chaos_state_is "$id" submitted
 ok $? "exec-1: order applied, reply hanging, record submitted"
 chaos_kill9

@@ -15,15 +15,15 @@ ex_setup "Timeout 10
 ClaimIdle 2"
 ex_start
 ok $? "executor starts"
-sim_positions '{"BTCUSDT":"0.007"}' >/dev/null
-ex_hold BTCUSDT
-sim_faults '[{"path":"/fapi/v1/order","method":"POST","delay_ms":8000,"apply":true}]' >/dev/null
-id="reconclose:BTCUSDT:416d86940859:unres$RANDOM"
-ex_publish "$(EX_PLAN_ID=$id ex_plan_json BTCUSDT 0.007)" >/dev/null
+sim_positions "$BTC" 0.007 >/dev/null
+ex_hold "$BTC"
+sim_faults "[$(fault_at order '{"delay_ms":8000,"apply":true}')]" >/dev/null
+id="reconclose:$BTC:416d86940859:unres$RANDOM"
+ex_publish "$(EX_PLAN_ID=$id ex_plan_json $BTC 0.007)" >/dev/null
 dg_wait_for 15 chaos_order_count_is 1 && dg_wait_for 5 chaos_state_is "$id" submitted
 ok $? "order applied, reply hanging"
 chaos_kill9
-sim_faults '[{"path":"/fapi/v1/order","method":"GET","status":503}]' >/dev/null
+sim_faults "[$(fault_at query '{"status":503}')]" >/dev/null
 chaos_restart
 ok $? "executor restarts"
 dg_wait_for 10 chaos_has_result "$id"

@@ -20,20 +20,20 @@ EX2_CONF=$(chaos_conf_for exec-2 1)
 
 two_results() { [ "$(chaos_plan_results "$1")" -ge 2 ]; }
 n=0
-# race NAME APPLY: exec-1 takes a plan and hangs 6 s in POST /fapi/v1/order
+# race NAME APPLY: exec-1 takes a plan and hangs 6 s placing its order
 # (applied by the exchange at once when APPLY is true); exec-2 starts once
 # exec-1's record is 1.5 s old. Then both finish.
 race() {
   local name=$1 apply=$2 exec1 exec2
   n=$((n + 1))
-  sim_positions '{"BTCUSDT":"0.007"}' >/dev/null
-  ex_hold BTCUSDT
+  sim_positions "$BTC" 0.007 >/dev/null
+  ex_hold "$BTC"
   orders0=$(sim_order_count)
   EX_CONF=$EX1_CONF chaos_restart
   exec1=$EX_PID
-  sim_faults "[{\"path\":\"/fapi/v1/order\",\"method\":\"POST\",\"delay_ms\":6000,\"apply\":$apply}]" >/dev/null
-  id="reconclose:BTCUSDT:416d86940859:$n$RANDOM"
-  ex_publish "$(EX_PLAN_ID=$id ex_plan_json BTCUSDT 0.007)" >/dev/null
+  sim_faults "[$(fault_at order "{\"delay_ms\":6000,\"apply\":$apply}")]" >/dev/null
+  id="reconclose:$BTC:416d86940859:$n$RANDOM"
+  ex_publish "$(EX_PLAN_ID=$id ex_plan_json $BTC 0.007)" >/dev/null
   dg_wait_for 10 chaos_state_is "$id" submitted && dg_wait_for 5 chaos_faults_taken
   ok $? "$name: exec-1 hangs in its order request"
   sleep 1.5
@@ -49,9 +49,9 @@ race() {
   kill -TERM "$exec1" "$exec2"
   wait "$exec1" "$exec2"
   is "$(sim_order_count)" $((orders0 + 1)) "$name: exactly one order reached the exchange"
-  is "$(sim_position BTCUSDT)" 0 "$name: the position is closed, once"
+  is "$(sim_position $BTC)" 0 "$name: the position is closed, once"
   local oid
-  oid=$(sim_orders | jq -r 'last.orderId')
+  oid=$(sim_last_order_id)
   is "$(ex_results_json | jq -r --arg id "$id" --arg o "$oid" \
     'map(select(.plan_id == $id)) | map(select(.status != "DROPPED_DUPLICATE" and (.status != "EXECUTED" or .order_id != $o))) | length')" \
     0 "$name: every result is EXECUTED with that order or a duplicate"

@@ -8,9 +8,9 @@
 dg_time_limit 90
 
 ex_setup
-sim_positions '{"BTCUSDT":"0.007","ETHUSDT":"-0.5"}' >/dev/null
-ex_hold BTCUSDT
-ex_hold ETHUSDT
+sim_positions "$BTC" 0.007 "$ETH" -0.5 >/dev/null
+ex_hold "$BTC"
+ex_hold "$ETH"
 ex_start
 ok $? "executor starts"
 
@@ -26,47 +26,47 @@ expect_rule() {
 }
 
 expect_rule decision "decision OPEN -> rule decision" \
-  "$(ex_plan_json BTCUSDT 0.007 '{"decision":"OPEN"}')"
+  "$(ex_plan_json $BTC 0.007 '{"decision":"OPEN"}')"
 expect_rule source "source=attacker qty=100.0 -> rule source" \
-  "$(ex_plan_json BTCUSDT 0.007 '{"source":"attacker","qty":"100.0"}')"
+  "$(ex_plan_json $BTC 0.007 '{"source":"attacker","qty":"100.0"}')"
 grep -q "source must be 'p3.4', got attacker" "$EX_LOG"
 ok $? "source violation logged with the reason"
 expect_rule auth "mac from another key -> rule auth" \
-  "$(ex_plan_json BTCUSDT 0.007)" "$(printf x | openssl dgst -sha256 -hmac other | sed 's/^.*= //')"
+  "$(ex_plan_json $BTC 0.007)" "$(printf x | openssl dgst -sha256 -hmac other | sed 's/^.*= //')"
 expect_rule auth "no mac while PlanKeyFile is set -> rule auth" \
-  "$(ex_plan_json BTCUSDT 0.007)" ""
-rcli DEL "$EX_PREFIX:reconcile:hold:BTCUSDT" >/dev/null
-expect_rule hold_key "HOLD missing -> rule hold_key" "$(ex_plan_json BTCUSDT 0.007)"
-is "$(ex_result error)" "HOLD key not active: $EX_PREFIX:reconcile:hold:BTCUSDT" \
+  "$(ex_plan_json $BTC 0.007)" ""
+rcli DEL "$EX_PREFIX:reconcile:hold:$BTC" >/dev/null
+expect_rule hold_key "HOLD missing -> rule hold_key" "$(ex_plan_json $BTC 0.007)"
+is "$(ex_result error)" "HOLD key not active: $EX_PREFIX:reconcile:hold:$BTC" \
   "HOLD missing: the reason names the key"
-rcli SET "$EX_PREFIX:reconcile:hold:BTCUSDT" 0 >/dev/null
-expect_rule hold_key "HOLD not 1 -> rule hold_key" "$(ex_plan_json BTCUSDT 0.007)"
-ex_hold BTCUSDT
-rcli SET "$EX_PREFIX:reconcile:hold_sig:BTCUSDT" 0123456789ab >/dev/null
+rcli SET "$EX_PREFIX:reconcile:hold:$BTC" 0 >/dev/null
+expect_rule hold_key "HOLD not 1 -> rule hold_key" "$(ex_plan_json $BTC 0.007)"
+ex_hold "$BTC"
+rcli SET "$EX_PREFIX:reconcile:hold_sig:$BTC" 0123456789ab >/dev/null
 expect_rule hold_key "HOLD for another drift (hold_sig) -> rule hold_key" \
-  "$(ex_plan_json BTCUSDT 0.007)"
-ex_hold BTCUSDT
+  "$(ex_plan_json $BTC 0.007)"
+ex_hold "$BTC"
 expect_rule hold_key "a hold_key that is not ours -> rule hold_key" \
-  "$(ex_plan_json BTCUSDT 0.007 '{"hold_key":"quantum:reconcile:hold:ETHUSDT"}')"
+  "$(ex_plan_json $BTC 0.007 "{\"hold_key\":\"quantum:reconcile:hold:$ETH\"}")"
 expect_rule reduce_only "reduceOnly false -> rule reduce_only" \
-  "$(ex_plan_json BTCUSDT 0.007 '{"reduceOnly":false}')"
+  "$(ex_plan_json $BTC 0.007 '{"reduceOnly":false}')"
 expect_rule reduce_only "reduceOnly \"false\" -> rule reduce_only" \
-  "$(ex_plan_json BTCUSDT 0.007 '{"reduceOnly":"false"}')"
+  "$(ex_plan_json $BTC 0.007 '{"reduceOnly":"false"}')"
 expect_rule type "type LIMIT -> rule type" \
-  "$(ex_plan_json BTCUSDT 0.007 '{"type":"LIMIT"}')"
+  "$(ex_plan_json $BTC 0.007 '{"type":"LIMIT"}')"
 expect_rule reason "wrong reason -> rule reason" \
-  "$(ex_plan_json BTCUSDT 0.007 '{"reason":"take_profit"}')"
-expect_rule qty "qty 0 -> rule qty" "$(ex_plan_json BTCUSDT 0.007 '{"qty":"0"}')"
+  "$(ex_plan_json $BTC 0.007 '{"reason":"take_profit"}')"
+expect_rule qty "qty 0 -> rule qty" "$(ex_plan_json $BTC 0.007 '{"qty":"0"}')"
 expect_rule qty "qty above |exchange_amt| -> rule qty" \
-  "$(ex_plan_json BTCUSDT 0.007 '{"qty":"0.008"}')"
+  "$(ex_plan_json $BTC 0.007 '{"qty":"0.008"}')"
 expect_rule side "BUY against the live long -> rule side" \
-  "$(ex_plan_json BTCUSDT 0.007 '{"side":"BUY"}')"
+  "$(ex_plan_json $BTC 0.007 '{"side":"BUY"}')"
 expect_rule stale "exchange moved since the plan -> rule stale" \
-  "$(ex_plan_json BTCUSDT 0.005)"
+  "$(ex_plan_json $BTC 0.005)"
 expect_rule stale "short plan, live short differs -> rule stale" \
-  "$(ex_plan_json ETHUSDT -0.4)"
+  "$(ex_plan_json $ETH -0.4)"
 expect_rule source "source and type broken: the first rule (source) is reported" \
-  "$(ex_plan_json BTCUSDT 0.007 '{"source":"x","type":"LIMIT"}')"
+  "$(ex_plan_json $BTC 0.007 '{"source":"x","type":"LIMIT"}')"
 
 # Hostile entries: rule malformed, ACKed, the executor goes on.
 n=$((n + 1))
@@ -78,21 +78,21 @@ rcli XADD "$EX_PLAN_STREAM" '*' something else >/dev/null
 ex_wait_results $n
 is "$(ex_result rule)" malformed "entry without a plan field -> malformed"
 n=$((n + 1))
-rcli XADD "$EX_PLAN_STREAM" '*' plan "$(ex_plan_json BTCUSDT 0.007 | jq -c 'del(.qty)')" >/dev/null
+rcli XADD "$EX_PLAN_STREAM" '*' plan "$(ex_plan_json $BTC 0.007 | jq -c 'del(.qty)')" >/dev/null
 ex_wait_results $n
 is "$(ex_result rule)" malformed "plan missing qty -> malformed"
 n=$((n + 1))
-rcli XADD "$EX_PLAN_STREAM" '*' plan "$(ex_plan_json BTCUSDT 0.007 '{"qty":{"a":1}}')" >/dev/null
+rcli XADD "$EX_PLAN_STREAM" '*' plan "$(ex_plan_json $BTC 0.007 '{"qty":{"a":1}}')" >/dev/null
 ex_wait_results $n
 is "$(ex_result rule)" malformed "qty of the wrong type -> malformed"
 n=$((n + 1))
 big=$(head -c 6000 /dev/zero | tr '\0' 'A')
-rcli XADD "$EX_PLAN_STREAM" '*' plan "$(ex_plan_json BTCUSDT 0.007 "{\"pad\":\"$big\"}")" >/dev/null
+rcli XADD "$EX_PLAN_STREAM" '*' plan "$(ex_plan_json $BTC 0.007 "{\"pad\":\"$big\"}")" >/dev/null
 ex_wait_results $n
 is "$(ex_result rule)" malformed "oversized plan -> malformed"
 
 is "$(sim_order_count)" 0 "no order reached the exchange for any rejected plan"
-is "$(sim_position BTCUSDT)" 0.007 "the position is untouched"
+is "$(sim_position $BTC)" 0.007 "the position is untouched"
 is "$(rcli XPENDING "$EX_PLAN_STREAM" executor | head -1)" 0 "every entry is ACKed"
 is "$(ex_results_count)" "$n" "exactly one result per entry"
 kill -0 "$EX_PID"
@@ -104,7 +104,7 @@ dg_stop_pid "$EX_PID"
 curl -sf -X POST -d '{"dualSidePosition":true}' "$SIM_URL/sim/dual" >/dev/null
 ex_start
 n=$((n + 1))
-ex_publish "$(ex_plan_json BTCUSDT 0.007)" >/dev/null
+ex_publish "$(ex_plan_json $BTC 0.007)" >/dev/null
 ex_wait_results $n
 is "$(ex_result status) $(ex_result rule)" "REJECTED_GUARDRAIL mode" \
   "one-way plan, hedge account -> REJECTED_GUARDRAIL, rule mode"
@@ -118,7 +118,7 @@ curl -sf -X POST -d '{"dualSidePosition":false}' "$SIM_URL/sim/dual" >/dev/null
 : >"$EX_LOG"
 ex_start -n
 n=$((n + 1))
-ex_publish "$(ex_plan_json BTCUSDT 0.007)" >/dev/null
+ex_publish "$(ex_plan_json $BTC 0.007)" >/dev/null
 ex_wait_results $n
 is "$(ex_result status)" DRY_RUN "dry run (-n) -> DRY_RUN"
 is "$(sim_order_count)" 0 "dry run sends no order"
@@ -132,7 +132,7 @@ ex_start -n
 grep -q "event=plans_unauthenticated" "$EX_LOG"
 ok $? "without PlanKeyFile the executor warns that plans are unauthenticated"
 n=$((n + 1))
-ex_publish "$(ex_plan_json BTCUSDT 0.007)" "" >/dev/null
+ex_publish "$(ex_plan_json $BTC 0.007)" "" >/dev/null
 ex_wait_results $n
 is "$(ex_result status)" DRY_RUN "without PlanKeyFile a plan without mac passes (auth skipped)"
 dg_done

@@ -17,11 +17,12 @@ ex_setup() {
   [ -n "${REDIS_PORT:-}" ] || dg_start_redis
   [ -n "${SIM_PORT:-}" ] || dg_start_sim
   EX_KEYFILE="$DG_TMP/trade.key"
-  dg_keyfile "$EX_KEYFILE" "$DG_API_KEY" "$DG_API_SECRET"
+  dg_venue_keyfile "$EX_KEYFILE"
   EX_PLAN_KEYFILE="$DG_TMP/plan.key"
   (umask 077 && printf '%s\n' "$EX_PLAN_KEY_TEXT" >"$EX_PLAN_KEYFILE")
   cat >"$EX_CONF" <<CONF
 # driftguard-executor test configuration
+Exchange "$DG_VENUE"
 URL "$SIM_URL"
 KeyFile "$EX_KEYFILE"
 RedisURL "$REDIS_URL"

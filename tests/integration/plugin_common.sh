@@ -22,9 +22,9 @@ dg_collectd_plugindir() {
 }
 
 PLAN_KEY="dgTestPlanKey-0123456789"
-HOLD=quantum:reconcile:hold:BTCUSDT
-HOLD_REASON=quantum:reconcile:hold_reason:BTCUSDT
-HOLD_SIG=quantum:reconcile:hold_sig:BTCUSDT
+HOLD=quantum:reconcile:hold:$BTC
+HOLD_REASON=quantum:reconcile:hold_reason:$BTC
+HOLD_SIG=quantum:reconcile:hold_sig:$BTC
 STREAM=quantum:stream:reconcile.close
 
 # plugin_setup: start Redis and the simulator, write the plugin's key files.
@@ -32,20 +32,19 @@ plugin_setup() {
   dg_start_redis
   dg_start_sim
   PLUGIN_KEYFILE="$DG_TMP/plugin-readonly.key"
-  dg_keyfile "$PLUGIN_KEYFILE" "$DG_API_KEY" "$DG_API_SECRET"
+  dg_venue_keyfile "$PLUGIN_KEYFILE"
   PLAN_KEYFILE="$DG_TMP/plan.key"
   (umask 077 && printf '%s\n' "$PLAN_KEY" >"$PLAN_KEYFILE")
 }
 
-# plugin_conf [OPTION_LINES]: LoadPlugin + the block for account "main",
-# polling every second (Exchange: $DG_EXCHANGE, default binance-usdm);
-# OPTION_LINES are added inside <Account>.
+# plugin_conf [OPTION_LINES]: LoadPlugin + the block for account "main" on
+# DG_VENUE, polling every second; OPTION_LINES are added inside <Account>.
 plugin_conf() {
   cat <<CONF
 LoadPlugin reconcile
 <Plugin reconcile>
   <Account "main">
-    Exchange "${DG_EXCHANGE:-binance-usdm}"
+    Exchange "$DG_VENUE"
     URL "$SIM_URL"
     KeyFile "$PLUGIN_KEYFILE"
     Interval 1

@@ -6,35 +6,15 @@
 #
 # Every call sets HTTP_STATUS and HTTP_BODY and keeps the reply headers.
 
-OKX_PASSPHRASE="dgTestPassphrase-01"
+OKX_PASSPHRASE=$DG_API_PASSPHRASE
 
 # sim_start_venue VENUE [ARGS...]: the simulator as VENUE (binance-usdm,
-# bybit-linear, okx-swap) on a free port; sets SIM_PORT, SIM_PID, SIM_URL.
-# OKX's key file carries the passphrase as its third line.
+# bybit-linear, okx-swap) with its own defaults (harness.sh's dg_use_venue
+# and dg_run_sim); sets SIM_PORT, SIM_PID, SIM_URL, SIM_KEYFILE.
 sim_start_venue() {
-  local venue=$1 try probe
+  dg_use_venue "$1"
   shift
-  SIM_KEYFILE="$DG_TMP/sim-$venue.key"
-  case $venue in
-  bybit-linear) probe=/v5/market/time ;;
-  okx-swap) probe=/api/v5/public/time ;;
-  *) probe=/fapi/v1/time ;;
-  esac
-  (umask 077 && printf '%s\n%s\n' "$DG_API_KEY" "$DG_API_SECRET" >"$SIM_KEYFILE")
-  [ "$venue" = okx-swap ] && printf '%s\n' "$OKX_PASSPHRASE" >>"$SIM_KEYFILE"
-  for try in 1 2 3 4 5; do
-    SIM_PORT=$(dg_free_port)
-    "$DG_SIM" --exchange "$venue" -l "127.0.0.1:$SIM_PORT" -k "$SIM_KEYFILE" \
-      "$@" >>"$DG_TMP/sim.log" 2>&1 &
-    SIM_PID=$!
-    SIM_URL="http://127.0.0.1:$SIM_PORT"
-    if dg_wait_for 5 curl -sf "$SIM_URL$probe"; then
-      dg_track "$SIM_PID"
-      return 0
-    fi
-    dg_stop_pid "$SIM_PID"
-  done
-  bail "simulator ($venue) did not start"
+  dg_run_sim "$@"
 }
 
 # http METHOD URL_PATH BODY HEADER...: one request; the reply in
