@@ -11,10 +11,11 @@
 #                                 ledger books SYMBOL flat, the exchange holds
 #                                 AMT of it (the venue's symbol and unit: OKX
 #                                 counts contracts).
-#   ./demo.sh --hedge [--exchange binance-usdm|bybit-linear]
+#   ./demo.sh --hedge [--exchange VENUE]
 #                                 the same on a hedge-mode account: a LONG and
 #                                 a SHORT leg per symbol, each healed on its
-#                                 own (ledger fields long_amt, short_amt).
+#                                 own (ledger fields long_amt, short_amt; OKX:
+#                                 posMode long_short_mode, in contracts).
 #   ./demo.sh drift SYMBOL LONG SHORT   (hedge demo) the ledger books both legs
 #                                 flat, the exchange holds LONG and SHORT.
 set -uo pipefail
@@ -146,11 +147,12 @@ pids+=($!)
 wait_for 5 curl -sf "$SIM_URL$probe" || die "simulator did not start"
 say "exchange simulator $SIM_URL as $venue (pid ${pids[-1]})"
 if [ "$HEDGE" = 1 ]; then
-  # Binance: the account's mode; Bybit: the symbol's.
-  [ "$venue" != okx-swap ] || die "--hedge: binance-usdm and bybit-linear so far"
-  mode='{"dualSidePosition":true}'
+  # Binance: the account's mode; Bybit: the symbol's; OKX: the account's
+  # posMode (legs in contracts).
+  mode='{"dualSidePosition":true}' mode_path=/sim/dual
   [ "$venue" = bybit-linear ] && mode="{\"dualSidePosition\":true,\"symbol\":\"$btc\"}"
-  curl -sf -X POST -d "$mode" "$SIM_URL/sim/dual" >/dev/null ||
+  [ "$venue" = okx-swap ] && mode='{"posMode":"long_short_mode"}' mode_path=/sim/account
+  curl -sf -X POST -d "$mode" "$SIM_URL$mode_path" >/dev/null ||
     die "could not switch the simulator to hedge mode"
   say "the account is in hedge mode: a LONG and a SHORT leg per symbol"
 fi

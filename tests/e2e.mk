@@ -6,8 +6,7 @@ E2E_TESTS = tests/integration/e2e_drift.sh tests/integration/e2e_battle.sh \
 	tests/integration/e2e_rate_limit.sh tests/integration/e2e_accounts.sh \
 	tests/integration/e2e_restart.sh tests/integration/e2e_dry_run.sh \
 	tests/integration/e2e_ledger_lost.sh tests/integration/e2e_property.sh \
-	tests/integration/e2e_hedge.sh tests/integration/e2e_hedge_bybit.sh \
-	tests/integration/e2e_property_hedge.sh \
+	tests/integration/e2e_hedge.sh tests/integration/e2e_property_hedge.sh \
 	tests/integration/e2e_market_max.sh \
 	tests/integration/hostname_default.sh \
 	tests/integration/e2e_failover.sh tests/integration/redis_acl.sh \

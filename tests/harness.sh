@@ -91,6 +91,17 @@ dg_use_venue() {
   # gives no end for (Bybit's 403: "wait at least 10 minutes").
   DG_BAN_NO_END_MS=""
   [ "$1" = bybit-linear ] && DG_BAN_NO_END_MS=600000
+  # DG_HEDGE_CLOSE_REDUCE_ONLY: the reduceOnly parameter of a hedge-mode
+  # close as the venue wants it (none: not sent; Binance refuses it in
+  # hedge mode, OKX implies it by posSide). DG_PATH_MODE: where the
+  # account's position mode is read (none on Bybit: it is each symbol's,
+  # in its position rows).
+  DG_HEDGE_CLOSE_REDUCE_ONLY=none DG_PATH_MODE=""
+  case $1 in
+  binance-usdm) DG_PATH_MODE=/fapi/v1/positionSide/dual ;;
+  bybit-linear) DG_HEDGE_CLOSE_REDUCE_ONLY=true ;;
+  okx-swap) DG_PATH_MODE=/api/v5/account/config ;;
+  esac
   for c in BTC ETH SOL XRP ADA DOT LINK; do
     printf -v "$c" '%s' "$(sym "$c")"
   done
@@ -323,9 +334,36 @@ sim_faults() { curl -sf -X POST -d "$1" "$SIM_URL/sim/faults"; }
 # sim_orders: every order the simulator accepted, a JSON list in one shape
 # on every venue: side BUY or SELL, type MARKET, quantity in the venue's
 # unit, clientOrderId the venue's client id, orderId the simulator's number
-# (venue_order_id gives the id the venue's API reports).
+# (venue_order_id gives the id the venue's API reports), leg the position
+# leg it trades: LONG or SHORT in hedge mode (Binance positionSide, Bybit
+# positionIdx 1/2, OKX posSide long/short), BOTH in one-way mode; params
+# the request's own parameters, as the venue spells them.
 sim_orders() {
-  curl -sf "$SIM_URL/sim/orders" | jq -c 'map(.side |= ascii_upcase | .type |= ascii_upcase)'
+  curl -sf "$SIM_URL/sim/orders" | jq -c 'map(.side |= ascii_upcase | .type |= ascii_upcase |
+    .leg = ({"LONG": "LONG", "long": "LONG", "1": "LONG",
+             "SHORT": "SHORT", "short": "SHORT", "2": "SHORT"}[.positionSide] // "BOTH"))'
+}
+# sim_set_hedge on|off [SYMBOL...]: the simulated account's position mode,
+# set as DG_VENUE sets it: Binance the account's dualSidePosition
+# (/sim/dual), Bybit each SYMBOL's (/sim/dual with the symbol), OKX the
+# account's posMode long_short_mode or net_mode (/sim/account).
+sim_set_hedge() {
+  local dual=false s
+  [ "$1" = on ] && dual=true
+  shift
+  case $DG_VENUE in
+  bybit-linear)
+    for s in "$@"; do
+      curl -sf -X POST -d "{\"dualSidePosition\":$dual,\"symbol\":\"$s\"}" \
+        "$SIM_URL/sim/dual" >/dev/null || return 1
+    done
+    ;;
+  okx-swap)
+    curl -sf -X POST -d "{\"posMode\":\"$([ $dual = true ] && echo long_short_mode || echo net_mode)\"}" \
+      "$SIM_URL/sim/account" >/dev/null
+    ;;
+  *) curl -sf -X POST -d "{\"dualSidePosition\":$dual}" "$SIM_URL/sim/dual" >/dev/null ;;
+  esac
 }
 # venue_order_id SIM_ORDER_ID: the order id DG_VENUE's API reports for the
 # simulator's order number (Bybit: a UUID made from it, as sim/routes_bybit.c

@@ -11,7 +11,7 @@ VENUE_SCENARIOS = \
 	tests/integration/e2e_failover.sh tests/integration/e2e_hostile.sh \
 	tests/integration/e2e_late_executor.sh tests/integration/e2e_ledger_lost.sh \
 	tests/integration/e2e_property.sh tests/integration/e2e_rate_limit.sh \
-	tests/integration/e2e_market_max.sh \
+	tests/integration/e2e_market_max.sh tests/integration/e2e_hedge.sh \
 	tests/integration/e2e_restart.sh tests/integration/e2e_scale.sh \
 	tests/integration/executor_exactly_once.sh \
 	tests/integration/executor_guardrails.sh \
