@@ -76,7 +76,7 @@ e2e_setup
 # shellcheck disable=SC2086
 e2e_restart_sim $sim_args -w 1000000
 if [ "$MODE" = hedge ]; then
-  curl -sf -X POST -d '{"dualSidePosition":true}' "$SIM_URL/sim/dual" >/dev/null
+  sim_set_hedge on "${SYM[@]}"
   ok $? "the account is in hedge mode"
 fi
 ex_start
