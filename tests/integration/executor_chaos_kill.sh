@@ -173,16 +173,16 @@ ok $? "filled, no result: taken over through XAUTOCLAIM"
 # 6. Hedge mode: the LONG leg's close applied, its reply in flight.
 dg_stop_pid "$EX_PID"
 EX_CONF=$(chaos_conf_for exec-1 4)
-curl -sf -X POST -d '{"dualSidePosition":true}' "$SIM_URL/sim/dual" >/dev/null
+sim_set_hedge on "$BTC"
 chaos_restart
 ok $? "hedge: executor restarts on a hedge-mode account"
 step=$((step + 1))
-sim_positions '{"BTCUSDT":{"LONG":"0.007","SHORT":"-0.002"}}' >/dev/null
-ex_hold BTCUSDT
-id="reconclose:BTCUSDT:416d86940859:$step$RANDOM:LONG"
-plan=$(EX_PLAN_ID=$id ex_plan_json BTCUSDT 0.007 '{"position_side":"LONG"}')
+sim_positions "{\"$BTC\":{\"LONG\":\"0.007\",\"SHORT\":\"-0.002\"}}" >/dev/null
+ex_hold "$BTC"
+id="reconclose:$BTC:416d86940859:$step$RANDOM:LONG"
+plan=$(EX_PLAN_ID=$id ex_plan_json "$BTC" 0.007 '{"position_side":"LONG"}')
 orders0=$(sim_order_count)
-sim_faults '[{"path":"/fapi/v1/order","method":"POST","delay_ms":8000,"apply":true}]' >/dev/null
+sim_faults "[$(fault_at order '{"delay_ms":8000,"apply":true}')]" >/dev/null
 ex_publish "$plan" >/dev/null
 dg_wait_for 15 chaos_order_count_is $((orders0 + 1)) && dg_wait_for 5 chaos_state_is "$id" submitted
 ok $? "hedge: the exchange has the LONG leg's close, the reply hangs"
@@ -193,9 +193,10 @@ ok $? "hedge: executor restarts as exec-1"
 dg_wait_for 40 chaos_has_result "$id"
 is "$(ex_result status "$id")" EXECUTED "hedge: status EXECUTED after the restart"
 is "$(sim_order_count)" $((orders0 + 1)) "hedge: exactly one order reached the exchange"
-is "$(sim_orders | jq -r 'last | "\(.side) \(.params.positionSide) \(.params.reduceOnly // "none")"')" \
-  "SELL LONG none" "hedge: the order closed the LONG leg (positionSide, no reduceOnly)"
-is "$(curl -sf "$SIM_URL/sim/legs" | jq -r '.BTCUSDT | "\(.LONG) \(.SHORT)"')" "0 -0.002" \
+is "$(sim_orders | jq -r 'last | "\(.side) \(.leg) \(.params.reduceOnly // "none")"')" \
+  "SELL LONG $DG_HEDGE_CLOSE_REDUCE_ONLY" \
+  "hedge: the order closed the LONG leg in the venue's shape"
+is "$(curl -sf "$SIM_URL/sim/legs" | jq -r --arg s "$BTC" '.[$s] | "\(.LONG) \(.SHORT)"')" "0 -0.002" \
   "hedge: the LONG leg is closed, the SHORT leg untouched"
 n=$(ex_results_count)
 ex_publish "$plan" >/dev/null
