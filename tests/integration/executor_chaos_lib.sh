@@ -114,7 +114,9 @@ run_case() {
   sim_faults "$faults" >/dev/null || diag "$name: faults refused"
   id="reconclose:$BTC:416d86940859:$n$RANDOM"
   ex_publish "$(EX_PLAN_ID=$id ex_plan_json $BTC "$pos" "$over")" >/dev/null
-  dg_wait_for 30 chaos_has_result "$id"
+  # 60 s: a plan whose fate stays unknown past the executor's waits is left
+  # pending and recovered once its entry has been idle for ClaimIdle (30 s).
+  dg_wait_for 60 chaos_has_result "$id"
   ok $? "$name: the plan gets a result"
 }
 # one_order NAME QTY: exactly one order of QTY for the plan's client id.
